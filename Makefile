@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kbridge: build the module, the userland and the tests; run the suite.
+#
+#   make                  module (for KDIR) + userland + tests
+#   make module           kbridge.ko against KDIR (kbuild reads ./Kbuild)
+#   make userland         kblaunch into .output/
+#   make tests            test binaries into .output/tests/
+#   make check            install deps, build for the guest kernel, run the
+#                         host tests and the guest suite, print the totals
+#   make demo             install deps, build, boot the guest, run a program
+#                         under kblaunch and show what kbridge saw
+#   make deps             apt-get what the build and the guest need
+#   make install          install kbridge.ko (modules_install) and the tools
+#   make clean
+#
+# KDIR defaults to the running kernel's build tree; `make check` and
+# `make demo` build against the guest kernel (GUEST_KVER) instead, since the
+# development machines' own kernel cannot load modules.
+
+KVER	?= $(shell uname -r)
+KDIR	?= /lib/modules/$(KVER)/build
+OUTPUT	:= $(CURDIR)/.output/
+PREFIX	?= /usr/local
+V	?= 0
+
+# The guest kernel: the newest installed Debian kernel with headers.
+GUEST_KVER ?= $(shell for k in $$(ls /lib/modules 2>/dev/null | sort -rV); do \
+		[ -e /boot/vmlinuz-$$k ] && [ -d /lib/modules/$$k/build ] && \
+		{ echo $$k; break; }; done)
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+.PHONY: all module userland tests check demo deps install clean checkpatch \
+	guest-build
+
+all: module userland tests
+
+module:
+	$(Q)if [ ! -d "$(KDIR)" ]; then \
+		echo "kbridge: no kernel build tree at $(KDIR)" >&2; \
+		echo "  install linux-headers-$(KVER) or pass KDIR=/path/to/build" >&2; \
+		exit 1; \
+	fi
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userland:
+	$(Q)$(MAKE) -C userland OUTPUT=$(OUTPUT)
+
+tests: userland
+	$(Q)$(MAKE) -C tests OUTPUT=$(OUTPUT)
+
+# Everything the guest suite needs, built against the guest's kernel.
+guest-build:
+	$(Q)if [ -z "$(GUEST_KVER)" ]; then \
+		echo "kbridge: no guest kernel found; run 'make deps'" >&2; exit 1; \
+	fi
+	$(Q)$(MAKE) --no-print-directory module userland tests \
+		KVER=$(GUEST_KVER) KDIR=/lib/modules/$(GUEST_KVER)/build
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory guest-build
+	$(Q)tests/check.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory guest-build
+	$(Q)tests/vm/run.sh -- tests/demo.sh
+
+deps:
+	$(Q)tests/install-deps.sh
+
+checkpatch:
+	$(Q)tests/checkpatch.sh
+
+install: module userland
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	install -D -m 0755 $(OUTPUT)kblaunch $(DESTDIR)$(PREFIX)/bin/kblaunch
+	install -D -m 0644 uapi/linux/kbridge.h \
+		$(DESTDIR)$(PREFIX)/include/linux/kbridge.h
+
+clean:
+	$(Q)if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbridge: the ioctl dispatch table.
+ *
+ * Every argument starts with __u32 size and __u32 flags. The caller's
+ * size says which version of the struct it passes: shorter than the first
+ * version is -EINVAL, longer than this module's struct with a non-zero
+ * tail is -E2BIG (copy_struct_from_user()), longer with a zero tail is
+ * accepted. Unknown flags and non-zero __reserved fields are -EINVAL.
+ * Handlers only ever see a checked kernel copy; on success the first
+ * min(caller's size, module's size) bytes are copied back.
+ *
+ * Commands are matched on type and number only: the size bits of the
+ * command word carry no meaning, the struct's own size does.
+ */
+#include <linux/kernel.h>
+#include <linux/nospec.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+union kb_ioctl_buffer {
+	struct {
+		u32 size;
+		u32 flags;
+	} hdr;
+	struct kb_version version;
+	struct kb_session_create session_create;
+	struct kb_session_join session_join;
+	struct kb_syscall syscall;
+	struct kb_session_stats session_stats;
+};
+
+struct kb_ioctl_op {
+	int (*execute)(struct file *file, void *arg);
+	u32 size;	/* sizeof() the struct this module knows */
+	u32 min_size;	/* up to the last field of its first version */
+	u32 reserved;	/* offset of a __u32 __reserved, 0 if none */
+};
+
+#define __IOCTL_OP(_nr, _fn, _struct, _last, _rsv_off)			\
+	[_nr] = {							\
+		.execute = _fn,						\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union kb_ioctl_buffer) < \
+					  sizeof(_struct)) +		\
+			BUILD_BUG_ON_ZERO(offsetof(_struct, flags) != 4), \
+		.min_size = offsetofend(_struct, _last),		\
+		.reserved = _rsv_off,					\
+	}
+/* _last: the last field of the first version of _struct */
+#define IOCTL_OP(_nr, _fn, _struct, _last)				\
+	__IOCTL_OP(_nr, _fn, _struct, _last, 0)
+/* ... and _rsv: a __u32 that must be 0 */
+#define IOCTL_OP_RSV(_nr, _fn, _struct, _last, _rsv)			\
+	__IOCTL_OP(_nr, _fn, _struct, _last, offsetof(_struct, _rsv))
+
+static int kb_ioctl_get_version(struct file *file, void *arg)
+{
+	struct kb_version *v = arg;
+
+	v->api_version = KB_API_VERSION;
+	v->nr_syscalls = KB_NR_SYSCALLS;
+	v->features = KB_FEATURES;
+	strscpy(v->release, KB_RELEASE, sizeof(v->release));
+	return 0;
+}
+
+static const struct kb_ioctl_op kb_ioctl_ops[] = {
+	IOCTL_OP(KB_CMD_GET_VERSION, kb_ioctl_get_version,
+		 struct kb_version, release),
+	IOCTL_OP(KB_CMD_SESSION_CREATE, kb_ioctl_session_create,
+		 struct kb_session_create, session_id),
+	IOCTL_OP_RSV(KB_CMD_SESSION_JOIN, kb_ioctl_session_join,
+		     struct kb_session_join, __reserved, __reserved),
+	IOCTL_OP_RSV(KB_CMD_SYSCALL, kb_ioctl_syscall,
+		     struct kb_syscall, __reserved, __reserved),
+	IOCTL_OP(KB_CMD_SESSION_STATS, kb_ioctl_session_stats,
+		 struct kb_session_stats, joined),
+};
+
+long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	const struct kb_ioctl_op *op;
+	union kb_ioctl_buffer buf;
+	unsigned int nr;
+	u32 usize, rsv;
+	int ret;
+
+	if (_IOC_TYPE(cmd) != KB_IOC_MAGIC)
+		return -ENOTTY;
+	nr = _IOC_NR(cmd);
+	if (nr >= ARRAY_SIZE(kb_ioctl_ops))
+		return -ENOTTY;
+	op = &kb_ioctl_ops[array_index_nospec(nr, ARRAY_SIZE(kb_ioctl_ops))];
+	if (!op->execute)
+		return -ENOTTY;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < op->min_size)
+		return -EINVAL;
+	/* Bound the zero-tail scan; no struct will ever grow that large. */
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
+	if (ret)
+		return ret;
+
+	/* No flag is defined yet in any command. */
+	if (buf.hdr.flags)
+		return -EINVAL;
+	if (op->reserved) {
+		memcpy(&rsv, (u8 *)&buf + op->reserved, sizeof(rsv));
+		if (rsv)
+			return -EINVAL;
+	}
+
+	ret = op->execute(file, &buf);
+	if (ret)
+		return ret;
+	if (copy_to_user(uarg, &buf, min_t(u32, usize, op->size)))
+		return -EFAULT;
+	return 0;
+}

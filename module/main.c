@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbridge: module init/exit and the /dev/kbridge misc device.
+ *
+ * Each open file may own one session (KB_IOC_SESSION_CREATE); the session
+ * lives until the last reference to the file is dropped. fops.owner pins
+ * the module while any file is open, so rmmod fails while a session can
+ * still exist.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "internal.h"
+
+struct kb_session *kb_file_session(struct file *file)
+{
+	/* Pairs with the cmpxchg() in kb_file_set_session(). */
+	return smp_load_acquire(&file->private_data);
+}
+
+/* Publish @s as the session of @file; -EEXIST if it already has one. */
+int kb_file_set_session(struct file *file, struct kb_session *s)
+{
+	if (cmpxchg(&file->private_data, NULL, s))
+		return -EEXIST;
+	return 0;
+}
+
+static int kb_open(struct inode *inode, struct file *file)
+{
+	/* misc_open() left the miscdevice there: no session yet. */
+	file->private_data = NULL;
+	return nonseekable_open(inode, file);
+}
+
+static int kb_release(struct inode *inode, struct file *file)
+{
+	struct kb_session *s = file->private_data;
+
+	if (s)
+		kb_session_release(s);
+	return 0;
+}
+
+static const struct file_operations kb_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kb_open,
+	.release	= kb_release,
+	.unlocked_ioctl	= kb_ioctl,
+	/* Every argument has the same layout for 32- and 64-bit callers. */
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice kb_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= KB_DEVICE_NAME,
+	.fops	= &kb_fops,
+	.mode	= 0600,
+};
+
+static int __init kb_init(void)
+{
+	int ret;
+
+	ret = kb_session_init();
+	if (ret)
+		return ret;
+
+	/* Last: from here on, user space can create sessions. */
+	ret = misc_register(&kb_miscdev);
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", KB_DEVICE_NAME, ret);
+		goto err_session;
+	}
+
+	pr_info("%s loaded, API %d\n", KB_RELEASE, KB_API_VERSION);
+	return 0;
+
+err_session:
+	kb_session_exit();
+	return ret;
+}
+
+static void __exit kb_exit(void)
+{
+	misc_deregister(&kb_miscdev);
+	kb_session_exit();
+}
+
+module_init(kb_init);
+module_exit(kb_exit);
+
+MODULE_DESCRIPTION("kbridge: tiered Linux syscall compatibility layer");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KB_RELEASE);

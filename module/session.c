@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbridge: sessions and the tasks that are their members.
+ *
+ * A session belongs to one open file of /dev/kbridge. Tasks become members
+ * with KB_IOC_SESSION_JOIN (every thread of the calling process), and
+ * from then on every task a member creates (thread or child process)
+ * becomes a member before it runs its first instruction: a probe on the
+ * sched_process_fork tracepoint adds it while the parent is still in
+ * kernel_clone(), before wake_up_new_task(). A probe on sched_process_exit
+ * removes a member when its task exits, so the task pointer that keys a
+ * member never outlives the task.
+ *
+ * Locking:
+ *  - kb_members_lock (global) serialises every change of the kb_members
+ *    hash (task -> member); lookups walk the hash under RCU.
+ *  - session->lock protects the session's member list and counts.
+ *  - Order: kb_members_lock, then session->lock; never the other way.
+ *  - Both are taken only in process context: ioctls, file release and the
+ *    two tracepoint probes (which run with preemption disabled, so nothing
+ *    may sleep under either lock).
+ *  - Members and sessions are freed after an RCU grace period: lockless
+ *    readers find a session through a member.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hashtable.h>
+#include <linux/percpu.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+/**
+ * struct kb_member - one task that belongs to a session
+ * @task:         the member; no reference is held: the exit probe removes
+ *                the member before the task can be freed
+ * @session:      the session it belongs to
+ * @hash_node:    in kb_members, keyed by @task
+ * @session_node: in session->members
+ * @rcu:          freed after a grace period (lockless hash readers)
+ */
+struct kb_member {
+	struct task_struct *task;
+	struct kb_session *session;
+	struct hlist_node hash_node;
+	struct list_head session_node;
+	struct rcu_head rcu;
+};
+
+#define KB_MEMBERS_HASH_BITS	10
+
+static DEFINE_HASHTABLE(kb_members, KB_MEMBERS_HASH_BITS);
+static DEFINE_SPINLOCK(kb_members_lock);
+static struct kmem_cache *kb_member_cache;
+
+static atomic64_t kb_next_session_id = ATOMIC64_INIT(0);
+/* Objects alive right now: both must be 0 when the module goes away. */
+static atomic_t kb_live_sessions = ATOMIC_INIT(0);
+static atomic_t kb_live_members = ATOMIC_INIT(0);
+/*
+ * KB_IOC_SESSION_JOIN calls in progress. JOIN skips threads that have set
+ * PF_EXITING, since their exit probe may already have run; but a thread
+ * may set PF_EXITING just after JOIN looked at it and run its exit probe
+ * before JOIN's insertion is visible. The exit probe therefore takes
+ * kb_members_lock whenever a JOIN is in progress (see kb_probe_exit()).
+ */
+static atomic_t kb_joining = ATOMIC_INIT(0);
+
+/* Caller holds rcu_read_lock() or kb_members_lock. */
+static struct kb_member *kb_member_find(struct task_struct *task)
+{
+	struct kb_member *m;
+
+	hash_for_each_possible_rcu(kb_members, m, hash_node,
+				   (unsigned long)task,
+				   lockdep_is_held(&kb_members_lock)) {
+		if (m->task == task)
+			return m;
+	}
+	return NULL;
+}
+
+static bool kb_task_is_member(struct task_struct *task)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = kb_member_find(task);
+	rcu_read_unlock();
+	return ret;
+}
+
+bool kb_session_has_member(struct kb_session *s, struct task_struct *task)
+{
+	struct kb_member *m;
+	bool ret;
+
+	rcu_read_lock();
+	m = kb_member_find(task);
+	ret = m && m->session == s;
+	rcu_read_unlock();
+	return ret;
+}
+
+static struct kb_member *kb_member_alloc(gfp_t gfp)
+{
+	struct kb_member *m = kmem_cache_alloc(kb_member_cache, gfp);
+
+	if (m)
+		atomic_inc(&kb_live_members);
+	return m;
+}
+
+/* For a member that was never published in the hash. */
+static void kb_member_free(struct kb_member *m)
+{
+	kmem_cache_free(kb_member_cache, m);
+	atomic_dec(&kb_live_members);
+}
+
+static void kb_member_free_rcu(struct rcu_head *rcu)
+{
+	kb_member_free(container_of(rcu, struct kb_member, rcu));
+}
+
+static void kb_member_add(struct kb_session *s, struct kb_member *m,
+			  struct task_struct *task)
+{
+	lockdep_assert_held(&kb_members_lock);
+
+	m->task = task;
+	m->session = s;
+	hash_add_rcu(kb_members, &m->hash_node, (unsigned long)task);
+	spin_lock(&s->lock);
+	list_add_tail(&m->session_node, &s->members);
+	s->nr_members++;
+	s->joined++;
+	spin_unlock(&s->lock);
+}
+
+/* Caller holds kb_members_lock and m->session->lock. */
+static void kb_member_unlink(struct kb_member *m)
+{
+	hash_del_rcu(&m->hash_node);
+	list_del(&m->session_node);
+	m->session->nr_members--;
+	call_rcu(&m->rcu, kb_member_free_rcu);
+}
+
+/*
+ * sched_process_fork: runs in the parent, in kernel_clone(), after the
+ * child is fully set up and before it is first woken; preemption is off.
+ * A child of a member joins the parent's session here, so it cannot run a
+ * single instruction outside it. If the member cannot be allocated, the
+ * child must not run unmonitored: it gets SIGKILL before it runs. SIGKILL
+ * is fatal to a whole thread group, so a thread that cannot join takes
+ * its process down with it; that is the price of not letting it escape.
+ */
+static void kb_probe_fork(void *data, struct task_struct *parent,
+			  struct task_struct *child)
+{
+	struct kb_member *pm, *m;
+	u64 escaped = 0;
+
+	/* Cheap test first: every fork on the system comes through here. */
+	if (!kb_task_is_member(parent))
+		return;
+
+	m = kb_member_alloc(GFP_ATOMIC | __GFP_NOWARN);
+	spin_lock(&kb_members_lock);
+	pm = kb_member_find(parent);
+	/*
+	 * Release takes every member out under this lock, so a session found
+	 * through a member here is never dead; checked all the same.
+	 */
+	if (pm && !pm->session->dead) {
+		if (m) {
+			kb_member_add(pm->session, m, child);
+			m = NULL;
+		} else {
+			escaped = pm->session->id;
+		}
+	}
+	spin_unlock(&kb_members_lock);
+
+	if (m)
+		kb_member_free(m);
+	if (escaped) {
+		pr_warn_ratelimited("out of memory: killing new task %d so that it cannot escape session %llu\n",
+				    task_pid_nr(child), escaped);
+		send_sig(SIGKILL, child, 1);
+	}
+}
+
+/* sched_process_exit: runs in the exiting task, before its files close. */
+static void kb_probe_exit(void *data, struct task_struct *task)
+{
+	struct kb_member *m;
+
+	/*
+	 * Order exit_signals()' PF_EXITING before reading kb_joining; pairs
+	 * with the barrier after the increment in kb_ioctl_session_join().
+	 * A JOIN that starts after this read sees PF_EXITING and leaves the
+	 * task alone; the members of one that has ended are visible to the
+	 * lockless lookup (release/acquire on kb_joining); while one is in
+	 * progress, look under the lock that JOIN inserts under.
+	 */
+	smp_mb();
+	if (!atomic_read_acquire(&kb_joining) && !kb_task_is_member(task))
+		return;
+
+	spin_lock(&kb_members_lock);
+	m = kb_member_find(task);
+	if (m) {
+		spin_lock(&m->session->lock);
+		kb_member_unlink(m);
+		spin_unlock(&m->session->lock);
+	}
+	spin_unlock(&kb_members_lock);
+}
+
+struct kb_probe {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+};
+
+static struct kb_probe kb_probes[] = {
+	{ .name = "sched_process_exit", .probe = kb_probe_exit },
+	{ .name = "sched_process_fork", .probe = kb_probe_fork },
+};
+
+static void kb_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kb_probes); i++)
+		if (!strcmp(tp->name, kb_probes[i].name))
+			kb_probes[i].tp = tp;
+}
+
+static void kb_probes_unregister(unsigned int n)
+{
+	while (n--)
+		tracepoint_probe_unregister(kb_probes[n].tp, kb_probes[n].probe,
+					    NULL);
+	/* No probe runs any more once this returns. */
+	tracepoint_synchronize_unregister();
+}
+
+static int kb_probes_register(void)
+{
+	unsigned int i;
+	int ret;
+
+	for_each_kernel_tracepoint(kb_find_tracepoint, NULL);
+	for (i = 0; i < ARRAY_SIZE(kb_probes); i++) {
+		if (!kb_probes[i].tp) {
+			pr_err("no tracepoint %s in this kernel\n",
+			       kb_probes[i].name);
+			ret = -ENOENT;
+			goto err;
+		}
+		ret = tracepoint_probe_register(kb_probes[i].tp,
+						kb_probes[i].probe, NULL);
+		if (ret) {
+			pr_err("cannot attach to tracepoint %s: %d\n",
+			       kb_probes[i].name, ret);
+			goto err;
+		}
+	}
+	return 0;
+
+err:
+	kb_probes_unregister(i);
+	return ret;
+}
+
+int kb_session_init(void)
+{
+	int ret;
+
+	kb_member_cache = KMEM_CACHE(kb_member, 0);
+	if (!kb_member_cache)
+		return -ENOMEM;
+	ret = kb_probes_register();
+	if (ret)
+		goto err_cache;
+	return 0;
+
+err_cache:
+	kmem_cache_destroy(kb_member_cache);
+	return ret;
+}
+
+void kb_session_exit(void)
+{
+	int sessions, members;
+
+	kb_probes_unregister(ARRAY_SIZE(kb_probes));
+	/* Wait for the frees queued by the last releases and exits. */
+	rcu_barrier();
+
+	sessions = atomic_read(&kb_live_sessions);
+	members = atomic_read(&kb_live_members);
+	/* fops.owner keeps the module while a file (a session) is open. */
+	WARN(sessions || members || !hash_empty(kb_members),
+	     "%d sessions and %d members left at exit\n", sessions, members);
+	pr_info("unloaded after %lld sessions\n",
+		(long long)atomic64_read(&kb_next_session_id));
+	kmem_cache_destroy(kb_member_cache);
+}
+
+static void kb_session_free(struct kb_session *s)
+{
+	kfree(rcu_access_pointer(s->policy));
+	free_percpu(s->counters);
+	kfree(s);
+	atomic_dec(&kb_live_sessions);
+}
+
+static void kb_session_free_rcu(struct rcu_head *rcu)
+{
+	kb_session_free(container_of(rcu, struct kb_session, rcu));
+}
+
+static struct kb_session *kb_session_alloc(void)
+{
+	struct kb_policy *policy;
+	struct kb_session *s;
+	unsigned int nr;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return NULL;
+	atomic_inc(&kb_live_sessions);
+	spin_lock_init(&s->lock);
+	INIT_LIST_HEAD(&s->members);
+
+	s->counters = alloc_percpu_gfp(struct kb_counters, GFP_KERNEL_ACCOUNT);
+	policy = kzalloc(sizeof(*policy), GFP_KERNEL_ACCOUNT);
+	RCU_INIT_POINTER(s->policy, policy);
+	if (!s->counters || !policy) {
+		kb_session_free(s);
+		return NULL;
+	}
+	/* Everything starts as tier 1: run the syscall natively. */
+	for (nr = 0; nr < KB_NR_SYSCALLS; nr++) {
+		policy->rules[nr].tier = KB_TIER_FULL;
+		policy->rules[nr].action = KB_ACTION_PASS;
+	}
+	s->id = atomic64_inc_return(&kb_next_session_id);
+	return s;
+}
+
+/*
+ * The last reference to the session's file is gone: no ioctl can reach the
+ * session any more. Take every member out of the hash so that no probe and
+ * no lookup finds it, then free it all after a grace period.
+ */
+void kb_session_release(struct kb_session *s)
+{
+	struct kb_member *m, *tmp;
+
+	spin_lock(&kb_members_lock);
+	spin_lock(&s->lock);
+	s->dead = true;
+	list_for_each_entry_safe(m, tmp, &s->members, session_node)
+		kb_member_unlink(m);
+	spin_unlock(&s->lock);
+	spin_unlock(&kb_members_lock);
+
+	call_rcu(&s->rcu, kb_session_free_rcu);
+}
+
+int kb_ioctl_session_create(struct file *file, void *arg)
+{
+	struct kb_session_create *cmd = arg;
+	struct kb_session *s;
+	int ret;
+
+	if (kb_file_session(file))
+		return -EEXIST;
+	s = kb_session_alloc();
+	if (!s)
+		return -ENOMEM;
+	cmd->session_id = s->id;
+	/* Two racing creates on one file: the loser frees its own copy. */
+	ret = kb_file_set_session(file, s);
+	if (ret)
+		kb_session_free(s);
+	return ret;
+}
+
+/*
+ * One pass over the threads of the calling process, under kb_members_lock.
+ * Returns 0 with *@members set when every live thread is a member of @s,
+ * -EBUSY if one belongs to another session, and -EAGAIN when the caller
+ * must call again: after it added the missing threads (to check that none
+ * was created meanwhile), or with *@want set when it needs more spare
+ * members than @nspare.
+ */
+static int kb_join_threads(struct kb_session *s, struct list_head *spare,
+			   unsigned int *nspare, unsigned int *want,
+			   unsigned int *members)
+{
+	unsigned int missing = 0, count = 0;
+	struct task_struct *t;
+	struct kb_member *m;
+	int ret;
+
+	lockdep_assert_held(&kb_members_lock);
+	rcu_read_lock();
+	for_each_thread(current, t) {
+		/* Past exit_signals(): its exit probe may already have run. */
+		if (t->flags & PF_EXITING)
+			continue;
+		m = kb_member_find(t);
+		if (!m) {
+			missing++;
+		} else if (m->session != s) {
+			ret = -EBUSY;
+			goto out;
+		} else {
+			count++;
+		}
+	}
+
+	if (!missing) {
+		*members = count;
+		ret = 0;
+		goto out;
+	}
+	if (missing > *nspare) {
+		*want = missing;
+		ret = -EAGAIN;
+		goto out;
+	}
+
+	for_each_thread(current, t) {
+		if ((t->flags & PF_EXITING) || kb_member_find(t))
+			continue;
+		m = list_first_entry(spare, struct kb_member, session_node);
+		list_del(&m->session_node);
+		(*nspare)--;
+		kb_member_add(s, m, t);
+	}
+	/*
+	 * A thread whose fork probe ran before its parent joined, but that
+	 * was not yet in the thread list when we walked it, is still
+	 * outside: walk again until a pass finds nobody missing.
+	 */
+	*want = 0;
+	ret = -EAGAIN;
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
+int kb_ioctl_session_join(struct file *file, void *arg)
+{
+	struct kb_session *s = kb_file_session(file);
+	struct kb_session_join *cmd = arg;
+	unsigned int nspare = 0, want, members = 0;
+	struct kb_member *m, *tmp;
+	LIST_HEAD(spare);
+	int ret;
+
+	if (!s)
+		return -ENOENT;
+
+	atomic_inc(&kb_joining);
+	/* Pairs with the smp_mb() in kb_probe_exit(). */
+	smp_mb__after_atomic();
+	want = get_nr_threads(current);
+	do {
+		while (nspare < want) {
+			m = kb_member_alloc(GFP_KERNEL_ACCOUNT);
+			if (!m) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			list_add(&m->session_node, &spare);
+			nspare++;
+		}
+		spin_lock(&kb_members_lock);
+		ret = kb_join_threads(s, &spare, &nspare, &want, &members);
+		spin_unlock(&kb_members_lock);
+	} while (ret == -EAGAIN);
+
+	if (!ret)
+		cmd->members = members;
+out:
+	/* Our insertions are visible to whoever reads kb_joining == 0. */
+	atomic_dec_return_release(&kb_joining);
+	list_for_each_entry_safe(m, tmp, &spare, session_node)
+		kb_member_free(m);
+	return ret;
+}
+
+int kb_ioctl_session_stats(struct file *file, void *arg)
+{
+	struct kb_session *s = kb_file_session(file);
+	struct kb_session_stats *cmd = arg;
+	u32 n = min_t(u32, cmd->nr_counts, KB_NR_SYSCALLS);
+	u64 total = 0, out_of_range = 0, *counts = NULL;
+	const struct kb_counters *c;
+	int cpu, ret = 0;
+	u32 nr;
+
+	if (!s)
+		return -ENOENT;
+	if (!cmd->counts)
+		n = 0;
+	if (n) {
+		counts = kcalloc(n, sizeof(*counts), GFP_KERNEL);
+		if (!counts)
+			return -ENOMEM;
+	}
+
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(s->counters, cpu);
+		for (nr = 0; nr < n; nr++)
+			counts[nr] += READ_ONCE(c->nr[nr]);
+		total += READ_ONCE(c->total);
+		out_of_range += READ_ONCE(c->out_of_range);
+	}
+	if (n && copy_to_user(u64_to_user_ptr(cmd->counts), counts,
+			      n * sizeof(*counts))) {
+		ret = -EFAULT;
+		goto out;
+	}
+
+	cmd->total = total;
+	cmd->out_of_range = out_of_range;
+	cmd->nr_counts = KB_NR_SYSCALLS;
+	spin_lock(&s->lock);
+	cmd->members = s->nr_members;
+	cmd->joined = s->joined;
+	spin_unlock(&s->lock);
+out:
+	kfree(counts);
+	return ret;
+}

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what building kbridge and running its guest suite need (Debian 12).
+# Quiet and quick when everything is already there.
+set -eu
+
+pkgs=(
+	build-essential make gcc pkg-config kmod cpio
+	linux-image-amd64 linux-headers-amd64 linux-source
+	qemu-system-x86 busybox-static dkms
+	libseccomp-dev
+	xz-utils python3 sqlite3 strace
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "kbridge: missing packages: ${missing[*]}" >&2
+	echo "  run as root, or: sudo apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "kbridge: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kblaunch through kbridge.ko, inside the guest as root with the module
+# loaded: the real programs of issue 2 compared with their native runs,
+# and the proof that their syscalls went through the module: the
+# session's counters (KB_IOC_SESSION_STATS, via --report) equal exactly
+# what programs with a known number of syscalls make, threads and forked
+# children included. Prints TAP. (A missing module and the loader's
+# errors are checked on the host: tests/kblaunch_host.sh.)
+set -u
+KBOPT=
+# shellcheck source=tests/kblaunch_common.sh
+. "$(dirname "$0")/kblaunch_common.sh"
+
+if [ ! -x "$K" ] || [ ! -x "$P/static_getppid" ]; then
+	not_ok "kblaunch and tests/progs are built (make userland tests)"
+	kb_done
+	exit 1
+fi
+if [ ! -c /dev/kbridge ]; then
+	not_ok "/dev/kbridge exists (insmod kbridge.ko first)"
+	kb_done
+	exit 1
+fi
+
+# The module path is the default, and -v says which module answered.
+"$K" -v -- /bin/true 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && grep -q 'kbridge.ko release 0.1.0 API 1' "$kb_tmp/err" &&
+	ok "kblaunch talks to kbridge.ko 0.1.0 by default" ||
+	{ not_ok "kblaunch -v -- /bin/true: exit status $rc"; show "$kb_tmp/err" stderr; }
+
+kb_real_programs
+kb_passthrough
+kb_counters
+kb_runtime_edges
+
+# Every task of the program left the session when it ended.
+out=$("$K" -v --report "$kb_tmp/r" -- "$P/threads_fork" 10 10 2>&1 >/dev/null |
+	sed -n 's/.* \([0-9]*\) tasks joined, \([0-9]*\) members left$/\1 \2/p')
+set -- $out
+if [ $# -eq 2 ] && [ "$1" -ge 6 ] && [ "$2" -eq 0 ]; then
+	ok "threads_fork: $1 tasks joined the session, none left at the end"
+else
+	not_ok "threads_fork session membership: '$out' (joined, left)"
+fi
+kb_done

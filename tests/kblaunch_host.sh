@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kblaunch on the build machine, without the module (--no-module): the
+# loader, the initial stack, the runtime and the supervisor, with real
+# programs compared against their native runs and exact syscall counts
+# from programs that make a known number of syscalls. Prints TAP.
+#
+# Needs: make userland tests (kblaunch and .output/tests/progs/), a
+# kernel with Syscall User Dispatch (5.11+); python3, sqlite3 and
+# busybox-static for the real-program checks (skipped if missing).
+set -u
+KBOPT=--no-module
+# shellcheck source=tests/kblaunch_common.sh
+. "$(dirname "$0")/kblaunch_common.sh"
+
+if [ ! -x "$K" ] || [ ! -x "$P/static_getppid" ]; then
+	not_ok "kblaunch and tests/progs are built (make userland tests)"
+	kb_done
+	exit 1
+fi
+
+# ---- kblaunch's own failures ----
+if [ -e /dev/kbridge ]; then
+	skip "no /dev/kbridge: clear message, exit 1" "/dev/kbridge exists here"
+else
+	"$K" -- /bin/true 2>"$kb_tmp/err"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q '/dev/kbridge not found: load the module' "$kb_tmp/err"; then
+		ok "no /dev/kbridge: clear message, exit 1, no fallback"
+	else
+		not_ok "no /dev/kbridge: exit status $rc"
+		show "$kb_tmp/err" stderr
+	fi
+fi
+
+# expect_fail NAME STATUS MESSAGE-REGEX -- CMD...
+expect_fail() {
+	local name=$1 want=$2 re=$3 rc
+	shift 4
+	kb -- "$@" >"$kb_tmp/out" 2>"$kb_tmp/err"
+	rc=$?
+	if [ "$rc" -eq "$want" ] && grep -Eq "$re" "$kb_tmp/err" && [ ! -s "$kb_tmp/out" ]; then
+		ok "$name: exit $want, '$(head -1 "$kb_tmp/err")'"
+	else
+		not_ok "$name: exit status $rc, expected $want"
+		show "$kb_tmp/err" stderr
+	fi
+}
+printf 'just text\n' >"$kb_tmp/text"
+head -c 100 /bin/true >"$kb_tmp/truncated"
+printf '#!/nonexistent/interpreter\n' >"$kb_tmp/badinterp"
+printf '#!/bin/sh\necho "$0 $*"\n' >"$kb_tmp/script"
+printf '#!%s/script one\n' "$kb_tmp" >"$kb_tmp/script2"
+chmod +x "$kb_tmp/text" "$kb_tmp/truncated" "$kb_tmp/badinterp" \
+	"$kb_tmp/script" "$kb_tmp/script2"
+expect_fail "missing program" 127 'kblaunch: /nonexistent/prog: No such file' -- /nonexistent/prog
+expect_fail "program not in PATH" 127 'kblaunch: kb-no-such-cmd: command not found' -- kb-no-such-cmd
+expect_fail "text file without #!" 126 'Exec format error' -- "$kb_tmp/text"
+expect_fail "truncated ELF" 126 'kblaunch: .*truncated: ' -- "$kb_tmp/truncated"
+expect_fail "a directory" 126 'Permission denied' -- /tmp
+expect_fail "#! interpreter missing" 127 '/nonexistent/interpreter: No such file' -- "$kb_tmp/badinterp"
+"$K" --no-module --report /nonexistent/dir/report -- /bin/true 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'report' "$kb_tmp/err" &&
+	ok "unwritable --report file: exit 1 before running" ||
+	not_ok "unwritable --report: exit status $rc"
+
+# ---- command line and program lookup ----
+out=$(kb -- sh -c 'echo "$@"' x -v --report)
+[ "$out" = "-v --report" ] && ok "options after PROGRAM are the program's" ||
+	not_ok "options after PROGRAM: '$out'"
+out=$("$K" --no-module echo -n hi)
+[ "$out" = hi ] && ok "PROGRAM without --, found in PATH" ||
+	not_ok "PROGRAM without --: '$out'"
+same_as_native "#! script with arguments" "$kb_tmp/script" a 'b c'
+same_as_native "#! script whose interpreter is a script" "$kb_tmp/script2" z
+same_as_native "argv[0] is what was typed" sh -c 'echo $0'
+
+kb_real_programs
+kb_passthrough
+kb_counters
+kb_runtime_edges
+kb_done

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbridge ioctl ABI: the argument checks every command shares and the
+ * errnos uapi/linux/kbridge.h documents.
+ *
+ *  - FIXTURE(cmd) runs the same checks for each of the five commands
+ *    (FIXTURE_VARIANT): size-1 is EINVAL, size+8 with a non-zero tail is
+ *    E2BIG, size+8 with a zero tail succeeds, an unknown flag and a
+ *    non-zero __reserved are EINVAL, a NULL, unmapped or kernel pointer is
+ *    EFAULT, and the size bits of the command word are ignored.
+ *  - FIXTURE(fd) covers the rest: GET_VERSION's answer, unknown commands,
+ *    the session errnos (ENOENT, EPERM, EEXIST) and STATS' counts pointer.
+ *
+ * Each test runs in its own process (the harness forks), with its own fd:
+ * a session and its members die with it. Needs /dev/kbridge (SKIP
+ * otherwise) and root to open it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/kbridge.h>
+
+/* kselftest_harness.h itself has an unused parameter (-Wextra). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+
+/* A kernel direct-map address: never accessible from user space. */
+#define KERNEL_PTR	((void *)0xffff888000000000ULL)
+#define TAIL		8
+
+union kb_any {
+	struct kb_version version;
+	struct kb_session_create create;
+	struct kb_session_join join;
+	struct kb_syscall syscall;
+	struct kb_session_stats stats;
+};
+
+/* The struct, then TAIL bytes the tests fill to look like a newer ABI. */
+struct kb_arg {
+	union kb_any u;
+	unsigned char tail[TAIL];
+};
+
+/*
+ * Open /dev/kbridge, or SKIP the test when the module is not loaded. In a
+ * fixture setup, a SKIP does not stop the harness (6.1) from running the
+ * test body: end the test process with the harness's SKIP status instead.
+ */
+#define OPEN_OR_SKIP(fd) do {						\
+	(fd) = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);		\
+	if ((fd) < 0 && errno == ENOENT)				\
+		SKIP(_exit(255), "%s absent: kbridge.ko not loaded",	\
+		     KB_DEVICE_PATH);					\
+	ASSERT_LE(0, (fd)) {						\
+		TH_LOG("open %s: %s", KB_DEVICE_PATH, strerror(errno)); \
+	}								\
+} while (0)
+
+static int kb_create(int fd)
+{
+	struct kb_session_create c = { .size = sizeof(c) };
+
+	return ioctl(fd, KB_IOC_SESSION_CREATE, &c);
+}
+
+static int kb_join(int fd)
+{
+	struct kb_session_join j = { .size = sizeof(j) };
+
+	return ioctl(fd, KB_IOC_SESSION_JOIN, &j);
+}
+
+/* What must be in place before a valid call of the command succeeds. */
+enum kb_prep { PREP_NONE, PREP_SESSION, PREP_MEMBER };
+
+FIXTURE(cmd) {
+	int fd;
+	struct kb_arg arg;
+};
+
+FIXTURE_VARIANT(cmd) {
+	unsigned long cmd;
+	unsigned int size;
+	/* offsetof the __u32 __reserved, 0 when the struct has none */
+	unsigned int reserved;
+	enum kb_prep prep;
+};
+
+FIXTURE_VARIANT_ADD(cmd, get_version) {
+	.cmd = KB_IOC_GET_VERSION,
+	.size = sizeof(struct kb_version),
+	.prep = PREP_NONE,
+};
+
+FIXTURE_VARIANT_ADD(cmd, session_create) {
+	.cmd = KB_IOC_SESSION_CREATE,
+	.size = sizeof(struct kb_session_create),
+	.prep = PREP_NONE,
+};
+
+FIXTURE_VARIANT_ADD(cmd, session_join) {
+	.cmd = KB_IOC_SESSION_JOIN,
+	.size = sizeof(struct kb_session_join),
+	.reserved = offsetof(struct kb_session_join, __reserved),
+	.prep = PREP_SESSION,
+};
+
+FIXTURE_VARIANT_ADD(cmd, syscall) {
+	.cmd = KB_IOC_SYSCALL,
+	.size = sizeof(struct kb_syscall),
+	.reserved = offsetof(struct kb_syscall, __reserved),
+	.prep = PREP_MEMBER,
+};
+
+FIXTURE_VARIANT_ADD(cmd, session_stats) {
+	.cmd = KB_IOC_SESSION_STATS,
+	.size = sizeof(struct kb_session_stats),
+	.prep = PREP_SESSION,
+};
+
+FIXTURE_SETUP(cmd)
+{
+	self->fd = -1;
+	OPEN_OR_SKIP(self->fd);
+	if (variant->prep >= PREP_SESSION)
+		ASSERT_EQ(0, kb_create(self->fd));
+	if (variant->prep >= PREP_MEMBER)
+		ASSERT_EQ(0, kb_join(self->fd));
+	/* All zero is a valid argument of every command, apart from size. */
+	memset(&self->arg, 0, sizeof(self->arg));
+	self->arg.u.version.size = variant->size;
+	if (variant->cmd == KB_IOC_SYSCALL)
+		self->arg.u.syscall.nr = SYS_getppid;
+}
+
+FIXTURE_TEARDOWN(cmd)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* The argument as it is, for a baseline that must succeed. */
+TEST_F(cmd, valid)
+{
+	ASSERT_EQ(0, ioctl(self->fd, variant->cmd, &self->arg));
+	EXPECT_EQ(variant->size, self->arg.u.version.size);
+}
+
+TEST_F(cmd, size_short)
+{
+	self->arg.u.version.size = variant->size - 1;
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(cmd, size_zero)
+{
+	self->arg.u.version.size = 0;
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* A newer caller asking for a field this module does not have. */
+TEST_F(cmd, size_long_garbage_tail)
+{
+	unsigned char *p = (unsigned char *)&self->arg;
+
+	self->arg.u.version.size = variant->size + TAIL;
+	p[variant->size + TAIL - 1] = 0x5a;
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
+	EXPECT_EQ(E2BIG, errno);
+}
+
+/* A newer caller not using its new fields: accepted, tail untouched. */
+TEST_F(cmd, size_long_zero_tail)
+{
+	unsigned char *p = (unsigned char *)&self->arg;
+	unsigned int i;
+
+	self->arg.u.version.size = variant->size + TAIL;
+	ASSERT_EQ(0, ioctl(self->fd, variant->cmd, &self->arg)) {
+		TH_LOG("ioctl: %s", strerror(errno));
+	}
+	for (i = 0; i < TAIL; i++)
+		EXPECT_EQ(0, p[variant->size + i]);
+}
+
+/* A size far beyond any struct is refused, not scanned. */
+TEST_F(cmd, size_huge)
+{
+	self->arg.u.version.size = 0xffffffffu;
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
+	EXPECT_EQ(E2BIG, errno);
+}
+
+TEST_F(cmd, unknown_flag)
+{
+	self->arg.u.version.flags = 1;
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
+	EXPECT_EQ(EINVAL, errno);
+	self->arg.u.version.flags = 0x80000000u;
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(cmd, reserved_nonzero)
+{
+	uint32_t one = 1;
+
+	if (!variant->reserved)
+		SKIP(return, "this struct has no __reserved field");
+	memcpy((char *)&self->arg + variant->reserved, &one, sizeof(one));
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(cmd, null_pointer)
+{
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(cmd, unmapped_pointer)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, munmap(p, page));
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, p));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/* The struct starts in a readable page but runs into an unmapped one. */
+TEST_F(cmd, pointer_straddles_unmapped_page)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *arg;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, munmap(p + page, page));
+	arg = p + page - 8;
+	memcpy(arg, &self->arg, 8);
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, arg));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(p, page);
+}
+
+TEST_F(cmd, kernel_pointer)
+{
+	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, KERNEL_PTR));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/* Only type and number select the command; the size bits mean nothing. */
+TEST_F(cmd, command_size_bits_ignored)
+{
+	unsigned long cmd = _IOC(_IOC_READ | _IOC_WRITE, KB_IOC_MAGIC,
+				 _IOC_NR(variant->cmd), 8);
+
+	ASSERT_EQ(0, ioctl(self->fd, cmd, &self->arg)) {
+		TH_LOG("ioctl: %s", strerror(errno));
+	}
+}
+
+FIXTURE(fd) {
+	int fd;
+};
+
+FIXTURE_SETUP(fd)
+{
+	self->fd = -1;
+	OPEN_OR_SKIP(self->fd);
+}
+
+FIXTURE_TEARDOWN(fd)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(fd, version)
+{
+	struct kb_version v = { .size = sizeof(v) };
+	char sysfs[64] = "";
+	FILE *f;
+
+	memset(v.release, 0x5a, sizeof(v.release));
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_GET_VERSION, &v));
+	EXPECT_EQ((__u32)KB_API_VERSION, v.api_version);
+	EXPECT_EQ((__u32)KB_NR_SYSCALLS, v.nr_syscalls);
+	EXPECT_EQ(KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL |
+		  KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS, v.features);
+	ASSERT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
+	EXPECT_NE(0, v.release[0]);
+
+	/* The release the ioctl reports is the module's MODULE_VERSION. */
+	f = fopen("/sys/module/kbridge/version", "r");
+	if (!f)
+		SKIP(return, "no /sys/module/kbridge/version");
+	ASSERT_NE(NULL, fgets(sysfs, sizeof(sysfs), f));
+	fclose(f);
+	sysfs[strcspn(sysfs, "\n")] = 0;
+	EXPECT_STREQ(sysfs, v.release);
+}
+
+/* GET_VERSION needs no session, and works on a file that has one. */
+TEST_F(fd, version_with_session)
+{
+	struct kb_version v = { .size = sizeof(v) };
+
+	ASSERT_EQ(0, kb_create(self->fd));
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_GET_VERSION, &v));
+	EXPECT_EQ((__u32)KB_API_VERSION, v.api_version);
+}
+
+TEST_F(fd, unknown_command_number)
+{
+	struct kb_arg arg = { .u.version.size = sizeof(struct kb_version) };
+
+	/* The first number after the last command, and the last number. */
+	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC,
+					    KB_CMD_SESSION_STATS + 1,
+					    struct kb_version), &arg));
+	EXPECT_EQ(ENOTTY, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC, 0xff,
+					    struct kb_version), &arg));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(fd, other_magic)
+{
+	struct kb_arg arg = { .u.version.size = sizeof(struct kb_version) };
+
+	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC - 1,
+					    KB_CMD_GET_VERSION,
+					    struct kb_version), &arg));
+	EXPECT_EQ(ENOTTY, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC + 1,
+					    KB_CMD_GET_VERSION,
+					    struct kb_version), &arg));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(fd, syscall_without_session)
+{
+	struct kb_syscall sc = { .size = sizeof(sc), .nr = SYS_getppid };
+
+	ASSERT_EQ(-1, ioctl(self->fd, KB_IOC_SYSCALL, &sc));
+	EXPECT_EQ(ENOENT, errno);
+}
+
+TEST_F(fd, join_without_session)
+{
+	ASSERT_EQ(-1, kb_join(self->fd));
+	EXPECT_EQ(ENOENT, errno);
+}
+
+TEST_F(fd, stats_without_session)
+{
+	struct kb_session_stats st = { .size = sizeof(st) };
+
+	ASSERT_EQ(-1, ioctl(self->fd, KB_IOC_SESSION_STATS, &st));
+	EXPECT_EQ(ENOENT, errno);
+}
+
+TEST_F(fd, syscall_not_member)
+{
+	struct kb_syscall sc = { .size = sizeof(sc), .nr = SYS_getppid };
+
+	ASSERT_EQ(0, kb_create(self->fd));
+	ASSERT_EQ(-1, ioctl(self->fd, KB_IOC_SYSCALL, &sc));
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST_F(fd, create_twice)
+{
+	struct kb_session_create c1 = { .size = sizeof(c1) };
+	struct kb_session_create c2 = { .size = sizeof(c2) };
+
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_SESSION_CREATE, &c1));
+	EXPECT_NE(0u, c1.session_id);
+	ASSERT_EQ(-1, ioctl(self->fd, KB_IOC_SESSION_CREATE, &c2));
+	EXPECT_EQ(EEXIST, errno);
+}
+
+TEST_F(fd, session_ids_differ)
+{
+	struct kb_session_create c1 = { .size = sizeof(c1) };
+	struct kb_session_create c2 = { .size = sizeof(c2) };
+	int fd2 = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_SESSION_CREATE, &c1));
+	ASSERT_EQ(0, ioctl(fd2, KB_IOC_SESSION_CREATE, &c2));
+	EXPECT_NE(c1.session_id, c2.session_id);
+	close(fd2);
+}
+
+TEST_F(fd, stats_bad_counts_pointer)
+{
+	struct kb_session_stats st = {
+		.size = sizeof(st),
+		.nr_counts = KB_NR_SYSCALLS,
+		.counts = (uintptr_t)KERNEL_PTR,
+	};
+
+	ASSERT_EQ(0, kb_create(self->fd));
+	ASSERT_EQ(-1, ioctl(self->fd, KB_IOC_SESSION_STATS, &st));
+	EXPECT_EQ(EFAULT, errno);
+	st.counts = 8;
+	ASSERT_EQ(-1, ioctl(self->fd, KB_IOC_SESSION_STATS, &st));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/* counts == 0 skips the array; nr_counts says how many the module has. */
+TEST_F(fd, stats_no_counts)
+{
+	struct kb_session_stats st = { .size = sizeof(st), .nr_counts = 7 };
+
+	ASSERT_EQ(0, kb_create(self->fd));
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_SESSION_STATS, &st));
+	EXPECT_EQ((__u32)KB_NR_SYSCALLS, st.nr_counts);
+	EXPECT_EQ(0u, st.total);
+	EXPECT_EQ(0u, st.members);
+	EXPECT_EQ(0u, st.joined);
+}
+
+/* A short array gets only its own entries, not one more. */
+TEST_F(fd, stats_short_counts_array)
+{
+	uint64_t counts[4] = { 0, 0, 0, 0x1234 };
+	struct kb_session_stats st = {
+		.size = sizeof(st),
+		.nr_counts = 3,
+		.counts = (uintptr_t)counts,
+	};
+	struct kb_syscall sc = { .size = sizeof(sc), .nr = 1 };
+
+	ASSERT_EQ(0, kb_create(self->fd));
+	ASSERT_EQ(0, kb_join(self->fd));
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_SYSCALL, &sc));
+	sc.nr = 3;
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_SYSCALL, &sc));
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_SESSION_STATS, &st));
+	EXPECT_EQ((__u32)KB_NR_SYSCALLS, st.nr_counts);
+	EXPECT_EQ(0u, counts[0]);
+	EXPECT_EQ(1u, counts[1]);
+	EXPECT_EQ(0u, counts[2]);
+	EXPECT_EQ(0x1234u, counts[3]);
+	EXPECT_EQ(2u, st.total);
+}
+
+TEST_HARNESS_MAIN

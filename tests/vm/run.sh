@@ -1,0 +1,378 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run one command as root in a QEMU guest booting the distribution kernel,
+# with the host's root filesystem visible read-only (under a tmpfs overlay).
+#
+# usage: tests/vm/run.sh [--kver KVER] [--mem MB] [--smp N] [--timeout SEC]
+#                        [--accel kvm|tcg|auto] -- COMMAND [ARGS...]
+#
+# Prints the command's output (console between two markers; the boot noise
+# goes to .output/vm/console.log) and exits with its status; 98 when the
+# guest kernel logged a BUG/WARNING/Oops, 99 when the guest never finished
+# (panic, hang, timeout), 2 on a usage or set-up error. See README.md.
+set -eu
+
+prog=tests/vm/run.sh
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+vmdir=$repo/.output/vm
+
+die() {
+	echo "$prog: $*" >&2
+	exit 2
+}
+
+usage() {
+	cat >&2 <<EOF
+usage: $prog [--kver KVER] [--mem MB] [--smp N] [--timeout SEC]
+             [--accel kvm|tcg|auto] -- COMMAND [ARGS...]
+EOF
+	exit 2
+}
+
+kver='' mem=2048 smp=2 timeout_s=900 accel=auto
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kver) [ $# -ge 2 ] || usage; kver=$2; shift 2 ;;
+	--mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
+	--smp) [ $# -ge 2 ] || usage; smp=$2; shift 2 ;;
+	--timeout) [ $# -ge 2 ] || usage; timeout_s=$2; shift 2 ;;
+	--accel) [ $# -ge 2 ] || usage; accel=$2; shift 2 ;;
+	--kver=*) kver=${1#*=}; shift ;;
+	--mem=*) mem=${1#*=}; shift ;;
+	--smp=*) smp=${1#*=}; shift ;;
+	--timeout=*) timeout_s=${1#*=}; shift ;;
+	--accel=*) accel=${1#*=}; shift ;;
+	-h|--help) usage ;;
+	--) shift; break ;;
+	-*) echo "$prog: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || usage
+for v in "$mem" "$smp" "$timeout_s"; do
+	case $v in ''|*[!0-9]*) die "not a positive number: '$v'" ;; esac
+done
+case $accel in kvm|tcg|auto) ;; *) die "--accel must be kvm, tcg or auto" ;; esac
+
+need() { # command package
+	command -v "$1" >/dev/null 2>&1 ||
+		die "$1 not found: apt-get install $2"
+}
+need qemu-system-x86_64 qemu-system-x86
+need cpio cpio
+need gzip gzip
+need modinfo kmod
+need timeout coreutils
+
+# Newest kernel that has both an image to boot and modules to load.
+if [ -z "$kver" ]; then
+	kver=$(for d in /lib/modules/*/kernel; do
+		k=${d#/lib/modules/}
+		k=${k%/kernel}
+		[ -d "$d" ] && [ -f "/boot/vmlinuz-$k" ] && echo "$k"
+	done | sort -V | tail -n 1)
+	[ -n "$kver" ] || die "no kernel with both /boot/vmlinuz-KVER and" \
+		"/lib/modules/KVER/kernel: apt-get install linux-image-amd64"
+fi
+kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || die "cannot read $kernel (--kver $kver)"
+[ -d "/lib/modules/$kver/kernel" ] || die "no /lib/modules/$kver/kernel"
+
+# Under TCG the kernel's own real-mode setup and xz decompression cost about
+# 4 s per boot: where the kernel has a PVH entry (CONFIG_PVH), boot the ELF
+# vmlinux directly instead, extracted once from the bzImage and cached.
+extract_vmlinux() { # bzImage output
+	local magic off f=$1
+	for magic in $'\xfd7zXZ' $'\x28\xb5\x2f\xfd' $'\x1f\x8b\x08'; do
+		while read -r off; do
+			tail -c +"$((off + 1))" "$f" | {
+				case $magic in
+				*7zXZ) xz -dc --single-stream ;;
+				$'\x28'*) zstd -qdc ;;
+				*) gzip -dc ;;
+				esac
+			} >"$2" 2>/dev/null
+			[ "$(head -c 4 "$2")" = $'\x7fELF' ] && return 0
+		done < <(LC_ALL=C grep -abo "$magic" "$f" | cut -d: -f1)
+	done
+	return 1
+}
+boot_image=$kernel
+if grep -q '^CONFIG_PVH=y' "/boot/config-$kver" 2>/dev/null; then
+	mkdir -p "$vmdir"
+	vmlinux=$vmdir/vmlinux-$kver-$(stat -L -c '%s %Y' "$kernel" | sha256sum | cut -c1-16)
+	if [ ! -f "$vmlinux" ]; then
+		if extract_vmlinux "$kernel" "$vmlinux.$$"; then
+			mv -f "$vmlinux.$$" "$vmlinux"
+			find "$vmdir" -maxdepth 1 -name "vmlinux-$kver-*" \
+				! -name "${vmlinux##*/}" -mmin +10 -delete 2>/dev/null || true
+		else
+			rm -f "$vmlinux.$$"
+			echo "$prog: cannot extract vmlinux from $kernel; booting it as is" >&2
+		fi
+	fi
+	[ -f "$vmlinux" ] && boot_image=$vmlinux
+fi
+
+busybox=
+for b in /bin/busybox /usr/bin/busybox; do
+	[ -x "$b" ] && { busybox=$b; break; }
+done
+[ -n "$busybox" ] || die "busybox not found: apt-get install busybox-static"
+# The initramfs has no libc: a dynamically linked busybox cannot run there.
+if ldd "$busybox" 2>/dev/null | grep -q '=>'; then
+	die "$busybox is dynamically linked: apt-get install busybox-static"
+fi
+
+mkdir -p "$vmdir"
+
+# Modules to mount a 9p root and an overlay, dependencies first, as
+# modinfo reports them for this kernel; built-in ones need no insmod.
+declare -A seen=()
+modlist=()
+add_module() {
+	local m=$1 f dep
+	[ -z "${seen[$m]-}" ] || return 0
+	seen[$m]=1
+	f=$(modinfo -k "$kver" -F filename "$m" 2>/dev/null) ||
+		die "module $m not found for kernel $kver"
+	[ "$f" = "(builtin)" ] && return 0
+	for dep in $(modinfo -k "$kver" -F depends "$m" | tr , ' '); do
+		add_module "$dep"
+	done
+	modlist+=("$f")
+}
+for m in virtio_pci 9pnet_virtio 9p overlay; do
+	add_module "$m"
+done
+
+# The archive is rebuilt only when one of its inputs changes.
+key=$({
+	echo "kbvm initramfs 1 $kver"
+	stat -L -c '%n %s %Y' "$busybox" ${modlist[@]+"${modlist[@]}"}
+	cat "$here/init"
+} | sha256sum | cut -c1-16)
+initrd=$vmdir/initramfs-$kver-$key.cpio.gz
+if [ ! -f "$initrd" ]; then
+	echo "$prog: building $initrd" >&2
+	stage=$(mktemp -d "$vmdir/stage.XXXXXX")
+	trap 'rm -rf "$stage"' EXIT
+	mkdir -p "$stage"/{bin,dev,proc,sys,mnt/host,mnt/rw,newroot,lib/modules}
+	cp "$busybox" "$stage/bin/busybox"
+	for a in $("$busybox" --list); do
+		[ "$a" = busybox ] || ln -s busybox "$stage/bin/$a"
+	done
+	install -m 0755 "$here/init" "$stage/init"
+	# Without the node the kernel opens no console for init (init copes).
+	mknod "$stage/dev/console" c 5 1 2>/dev/null || true
+	: >"$stage/modules.order"
+	for f in ${modlist[@]+"${modlist[@]}"}; do
+		name=$(basename "$f")
+		case $name in
+		*.ko) cp "$f" "$stage/lib/modules/$name" ;;
+		*.ko.xz) name=${name%.xz}; xz -dc "$f" >"$stage/lib/modules/$name" ;;
+		*.ko.zst) name=${name%.zst}; zstd -qdc "$f" >"$stage/lib/modules/$name" ;;
+		*.ko.gz) name=${name%.gz}; gzip -dc "$f" >"$stage/lib/modules/$name" ;;
+		*) die "unexpected module file $f" ;;
+		esac
+		echo "${name%.ko}" >>"$stage/modules.order"
+	done
+	(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null --quiet -o -H newc -R 0:0) | gzip -1 >"$stage.cpio.gz"
+	mv "$stage.cpio.gz" "$initrd"
+	rm -rf "$stage"
+	trap - EXIT
+	# Archives of earlier inputs, unless a parallel run may still want one.
+	find "$vmdir" -maxdepth 1 -name "initramfs-$kver-*.cpio.gz" \
+		! -name "${initrd##*/}" -mmin +10 -delete 2>/dev/null || true
+fi
+
+# Accelerator: KVM only if this kernel really boots with it. Some (nested)
+# hosts refuse the IA32_ARCH_CAPABILITIES MSR that "-cpu host" sets, and on
+# some a Linux guest hangs in its decompressor under KVM; so boot the kernel
+# with no root until it panics, which takes about a second where KVM works.
+# The verdict is cached per host boot, qemu binary and kernel.
+kvm_probe() { # cpu -> status
+	timeout 10 qemu-system-x86_64 -nographic -no-reboot -nodefaults \
+		-no-user-config -accel kvm -cpu "$1" -m 256 -smp 1 \
+		-kernel "$boot_image" -append "console=ttyS0 loglevel=1 panic=-1" \
+		-serial stdio </dev/null 2>/dev/null | grep -aq 'Kernel panic'
+}
+kvm_cpu() {
+	local cpu probe qemu_bin
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	qemu_bin=$(command -v qemu-system-x86_64)
+	probe=$vmdir/kvm-probe-$({
+		cat /proc/sys/kernel/random/boot_id 2>/dev/null
+		stat -L -c '%n %s %Y' "$qemu_bin" "$boot_image"
+	} | sha256sum | cut -c1-16)
+	if [ ! -f "$probe" ]; then
+		echo "$prog: checking whether KVM boots $kver here" >&2
+		for cpu in host host,-arch-capabilities none; do
+			[ "$cpu" = none ] || ! kvm_probe "$cpu" || break
+		done
+		echo "$cpu" >"$probe.$$"
+		mv -f "$probe.$$" "$probe"
+		find "$vmdir" -maxdepth 1 -name 'kvm-probe-*' ! -name "${probe##*/}" \
+			-delete 2>/dev/null || true
+	fi
+	cpu=$(cat "$probe")
+	[ "$cpu" != none ] || return 1
+	echo "$cpu"
+}
+why=
+case $accel in
+auto)
+	if cpu=$(kvm_cpu); then
+		accel=kvm
+	else
+		accel=tcg
+		[ -e /dev/kvm ] && why=", KVM cannot boot the guest here"
+	fi
+	;;
+kvm) cpu=$(kvm_cpu) || die "KVM cannot boot $kver here (see .output/vm/kvm-probe-*); use --accel tcg" ;;
+esac
+if [ "$accel" = kvm ]; then
+	accel_opts=(-accel kvm -cpu "$cpu")
+else
+	# shellcheck disable=SC2054 # commas belong to the option value
+	accel_opts=(-accel tcg,thread=multi -cpu max)
+	cpu=max
+fi
+
+# Per-run files; the guest reads them at the same path through 9p.
+run=$(mktemp -d "$vmdir/run.XXXXXX")
+log=$run/console.log
+# shellcheck disable=SC2317 # run from the EXIT trap
+cleanup() {
+	[ -f "$log" ] && mv -f "$log" "$vmdir/console.log"
+	rm -rf "$run"
+}
+trap cleanup EXIT
+case $run in
+*[\"[:cntrl:]]*) die "the repo path must not contain '\"' or control characters: $run" ;;
+esac
+
+shquote() {
+	printf "'%s'" "${1//\'/\'\\\'\'}"
+}
+
+cwd=$PWD
+# A tmpfs /tmp in the guest would hide a repo or a cwd that lives there.
+tmpfs_tmp=1
+case "$repo/ $cwd/" in /tmp/*|*" /tmp/"*) tmpfs_tmp=0 ;; esac
+
+tty=0 term=dumb rows=24 cols=80
+if [ -t 0 ]; then
+	tty=1
+	case ${TERM-} in ''|*[!A-Za-z0-9._+-]*) ;; *) term=$TERM ;; esac
+	if size=$(stty size 2>/dev/null); then
+		rows=${size% *} cols=${size#* }
+	fi
+fi
+nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+cat >"$run/env" <<EOF
+KBVM_NONCE=$nonce
+KBVM_TTY=$tty
+KBVM_TMPFS_TMP=$tmpfs_tmp
+KBVM_TERM=$term
+KBVM_ROWS=$rows
+KBVM_COLS=$cols
+EOF
+{
+	echo "set -- $(shquote "$cwd") $(shquote "$repo")"
+	cat <<'EOF'
+cd -- "$1" 2>/dev/null || {
+	echo "kbvm: $1 is not visible in the guest; running in $2" >&2
+	cd -- "$2" || exit 125
+}
+set --
+EOF
+	for a in "$@"; do
+		printf '%s ' "$(shquote "$a")"
+	done
+	echo
+} >"$run/cmd"
+
+echo "$prog: kernel $kver, accel $accel (-cpu $cpu$why)" >&2
+
+qopt() { # QEMU option values double their commas
+	printf '%s' "${1//,/,,}"
+}
+# sercon-port=0: SeaBIOS keeps quiet instead of resetting the terminal.
+# shellcheck disable=SC2054 # commas belong to the option values
+qemu=(qemu-system-x86_64 -nographic -no-reboot -nodefaults -no-user-config
+	"${accel_opts[@]}" -m "$mem" -smp "$smp"
+	-kernel "$boot_image" -initrd "$initrd"
+	-append "console=ttyS0 quiet panic=-1 kbvm_run=\"$run\""
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+	-chardev "stdio,id=con,mux=on,signal=off,logfile=$(qopt "$log")"
+	-serial chardev:con
+	-fw_cfg name=etc/sercon-port,string=0)
+
+set +e
+if [ "$tty" = 1 ]; then
+	# Interactive: the terminal talks to the guest directly (^A x quits;
+	# ^C goes to the guest's command).
+	timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" -mon chardev=con \
+		2>"$run/qemu.err"
+	qrc=$?
+else
+	# The filter reads a FIFO so that both it and qemu run in the
+	# background, where a signal to this script can stop qemu first.
+	begin="KBVM-BEGIN-$nonce"
+	end="KBVM-END-$nonce"
+	mkfifo "$run/out"
+	sed -u -n -e 's/\r//g' -e "/$begin\$/,/$end status=/{
+		/$begin\$/d
+		/$end status=/{s/$end status=.*//;/^\$/d;}
+		p
+	}" <"$run/out" &
+	fpid=$!
+	timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" \
+		</dev/null >"$run/out" 2>"$run/qemu.err" &
+	qpid=$!
+	# shellcheck disable=SC2317 # run from the traps below
+	on_signal() { # exit status
+		kill -TERM "$qpid" 2>/dev/null
+		wait "$qpid" "$fpid"
+		exit "$1"
+	}
+	trap 'on_signal 129' HUP
+	trap 'on_signal 130' INT
+	trap 'on_signal 143' TERM
+	wait "$qpid"
+	qrc=$?
+	wait "$fpid"
+	trap - HUP INT TERM
+fi
+set -e
+
+clean_log() {
+	tr -d '\r' <"$log"
+}
+status=$(clean_log | sed -n "s/.*KBVM-END-$nonce status=\([0-9]*\)\$/\1/p" | head -n 1)
+if [ -z "$status" ] || ! clean_log | grep -q "^KBVM-DONE-$nonce\$"; then
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		echo "$prog: timed out after ${timeout_s}s" >&2
+	else
+		echo "$prog: the guest stopped before the command finished" \
+			"(qemu exit status $qrc)" >&2
+	fi
+	echo "$prog: last lines of the console ($vmdir/console.log):" >&2
+	clean_log | tail -n 40 | sed 's/^/  | /' >&2
+	if [ -s "$run/qemu.err" ]; then
+		echo "$prog: qemu said:" >&2
+		sed 's/^/  | /' "$run/qemu.err" >&2
+	fi
+	exit 99
+fi
+bad=$(clean_log | sed -n "/^KBVM-DMESG-$nonce\$/,/^KBVM-DONE-$nonce\$/p" | sed '1d;$d')
+if [ -n "$bad" ]; then
+	echo "$prog: FAIL: the guest kernel logged BUG/WARNING/Oops lines" \
+		"(command exit status $status):" >&2
+	printf '%s\n' "$bad" | sed 's/^/  | /' >&2
+	exit 98
+fi
+exit "$status"

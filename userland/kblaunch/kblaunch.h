@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kblaunch: declarations shared by its files (supervisor, child, loader,
+ * initial stack, report).
+ */
+#ifndef KBLAUNCH_H
+#define KBLAUNCH_H
+
+#include <elf.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "../rt/rt.h"
+
+/* Exit statuses of kblaunch's own failures, as a shell would report. */
+#define KB_EXIT_SETUP		1	/* module, options, report file */
+#define KB_EXIT_NOEXEC		126	/* found but cannot be run */
+#define KB_EXIT_NOTFOUND	127	/* PROGRAM not found */
+
+/* What the supervisor hands to the child it forks. */
+struct kb_launch {
+	char **argv;			/* PROGRAM [ARGS...] */
+	int argc;
+	bool verbose;
+	enum kbrt_mode mode;
+	int kbfd;			/* module mode: /dev/kbridge */
+	int report_fd;			/* the supervisor's, closed in the child */
+	struct kbrt_counters *counters;	/* --no-module: shared counters */
+	sigset_t mask;			/* the mask kblaunch was started with */
+	const Elf64_auxv_t *auxv;	/* kblaunch's own auxiliary vector */
+};
+
+/* One ELF file mapped into the process. */
+struct kb_image {
+	uint64_t bias;			/* load address - link address */
+	uint64_t entry;			/* in memory */
+	uint64_t phdr;			/* program headers in memory, or 0 */
+	uint16_t phnum;
+	bool exec_stack;		/* PT_GNU_STACK asks for PF_X */
+};
+
+/* The program as the kernel's execve would have set it up. */
+struct kb_program {
+	char *path;			/* PROGRAM resolved: AT_EXECFN, comm */
+	char **argv;			/* argv after #! rewriting */
+	int argc;
+	char *elf_path;			/* the ELF file actually run */
+	char *interp_path;		/* its PT_INTERP, or NULL */
+	struct kb_image main;
+	struct kb_image interp;		/* valid when interp_path */
+	uint64_t entry;			/* first instruction: interp's or main's */
+};
+
+/* child.c */
+noreturn void kb_child(const struct kb_launch *l);
+
+/* loader.c */
+void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
+	     bool verbose);
+noreturn void kb_fail(int status, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* stack.c */
+uint64_t kb_build_stack(const struct kb_program *p, char **envp,
+			const Elf64_auxv_t *auxv);
+
+/* report.c */
+int kb_report_write(int fd, const uint64_t *counts, uint32_t nr_counts,
+		    uint64_t total, uint64_t out_of_range);
+
+#endif /* KBLAUNCH_H */

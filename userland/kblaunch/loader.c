@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kblaunch: loading the program the way execve(2) would, into the running
+ * process, so that SUD can be on before the program's first instruction
+ * (the loader's and libc's start-up syscalls included).
+ *
+ *  - PROGRAM is looked up in PATH like execvp(3) does;
+ *  - "#!" scripts are handled like the kernel's binfmt_script: the
+ *    interpreter, its one optional argument, the script's path, then the
+ *    arguments, up to KB_MAX_SCRIPT_DEPTH interpreters deep;
+ *  - ELF64 x86_64 ET_EXEC or ET_DYN; with PT_INTERP the interpreter
+ *    (ld.so) is loaded too and runs first, as with the kernel.
+ *
+ * Every file is opened and validated completely before the first mapping
+ * is made, so a bad program fails with "kblaunch: PROGRAM: reason" and an
+ * untouched process. Runs in the child, with libc, before SUD.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "kblaunch.h"
+
+#define KB_MAX_SCRIPT_DEPTH	4	/* nested #! interpreters followed */
+#define KB_BINPRM_BUF		256	/* bytes of a #! line the kernel reads */
+#define KB_TASK_SIZE		0x00007ffffffff000ULL	/* x86_64, 4 levels */
+#define KB_MAX_ALIGN		(1ULL << 30)	/* larger p_align: ignored */
+
+/* An opened and validated ELF file, not mapped yet. */
+struct kb_elf {
+	const char *path;
+	int fd;
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph;
+	uint64_t lo, hi;		/* page-aligned span of the PT_LOADs */
+	uint64_t align;			/* alignment of an ET_DYN load address */
+	uint64_t phdr_vaddr;		/* program headers, link address */
+	bool has_phdr;
+	bool exec_stack;
+	char *interp;			/* PT_INTERP, or NULL */
+};
+
+static uint64_t page;
+
+/*
+ * "kblaunch: WHAT: reason". Reasons name the file they are about; when
+ * that file is WHAT itself, it is said once.
+ */
+noreturn void kb_fail(int status, const char *what, const char *fmt, ...)
+{
+	size_t n = strlen(what);
+	const char *m;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	m = msg;
+	if (!strncmp(m, what, n) && m[n] == ':' && m[n + 1] == ' ')
+		m += n + 2;
+	fprintf(stderr, "kblaunch: %s: %s\n", what, m);
+	exit(status);
+}
+
+static uint64_t page_down(uint64_t v)
+{
+	return v & ~(page - 1);
+}
+
+static uint64_t page_up(uint64_t v)
+{
+	return (v + page - 1) & ~(page - 1);
+}
+
+/* Can @path be executed, as execve would judge it? 0 or an errno. */
+static int exec_check(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EACCES;
+	if (access(path, X_OK))
+		return errno;
+	return 0;
+}
+
+/*
+ * execvp's search: a name with a slash is used as is; otherwise each PATH
+ * entry in turn (an empty entry is the current directory; no PATH means
+ * confstr's default), skipping entries that are missing or not
+ * executable. Returns a malloc'd path.
+ */
+static char *resolve(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char buf[PATH_MAX + 1];
+	int err, seen = ENOENT;
+	size_t len;
+
+	if (!*name)
+		kb_fail(KB_EXIT_NOTFOUND, "''", "%s", strerror(ENOENT));
+	if (strchr(name, '/')) {
+		err = exec_check(name);
+		if (err)
+			kb_fail(err == ENOENT ? KB_EXIT_NOTFOUND :
+				KB_EXIT_NOEXEC, name, "%s", strerror(err));
+		return strdup(name);
+	}
+	if (!path) {
+		len = confstr(_CS_PATH, buf, sizeof(buf));
+		path = len ? strdup(buf) : "/bin:/usr/bin";
+	}
+	for (p = path;; p = end + 1) {
+		end = strchrnul(p, ':');
+		len = (size_t)(end - p);
+		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)len, p,
+			     len ? "/" : "", name) < (int)sizeof(buf)) {
+			err = exec_check(buf);
+			if (!err)
+				return strdup(buf);
+			/* As execvp: a hit we may not run is remembered. */
+			if (err == EACCES)
+				seen = EACCES;
+		}
+		if (!*end)
+			break;
+	}
+	kb_fail(seen == ENOENT ? KB_EXIT_NOTFOUND : KB_EXIT_NOEXEC, name,
+		"%s", seen == ENOENT ? "command not found in PATH" :
+		strerror(seen));
+}
+
+static int open_exec(const char *what, const char *path)
+{
+	struct statvfs vfs;
+	int fd, err;
+
+	err = exec_check(path);
+	if (err)
+		kb_fail(err == ENOENT ? KB_EXIT_NOTFOUND : KB_EXIT_NOEXEC,
+			what, "%s: %s", path, strerror(err));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: %s", path, strerror(errno));
+	/* The kernel refuses to run anything from a noexec mount. */
+	if (fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: %s (noexec mount)", path,
+			strerror(EACCES));
+	return fd;
+}
+
+/* pread exactly @len bytes at @off; false on a short read or error. */
+static bool read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, (char *)buf + done, len - done,
+			  (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		done += (size_t)n;
+	}
+	return true;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * binfmt_script's parse of the first line: "#!" [blanks] interpreter
+ * [blanks argument], the argument being the rest of the line with
+ * trailing blanks removed (one argument, blanks inside kept). If the line
+ * does not end within the first KB_BINPRM_BUF bytes, the interpreter's
+ * name at least must. Returns false if @buf is not a #! line.
+ */
+static bool parse_shebang(const char *what, char *buf, size_t len,
+			  char **interp, char **arg)
+{
+	char *end, *p;
+	bool cut;
+
+	if (len < 2 || buf[0] != '#' || buf[1] != '!')
+		return false;
+	buf[len] = '\0';
+	end = memchr(buf, '\n', len);
+	cut = !end;
+	if (end)
+		*end = '\0';
+	end = buf + strlen(buf);
+	while (end > buf + 2 && is_blank(end[-1]))
+		*--end = '\0';
+	for (p = buf + 2; is_blank(*p); p++)
+		;
+	if (!*p)
+		kb_fail(KB_EXIT_NOEXEC, what, "no interpreter in the #! line");
+	*interp = p;
+	while (*p && !is_blank(*p))
+		p++;
+	if (cut && !*p)
+		kb_fail(KB_EXIT_NOEXEC, what, "#! line too long");
+	*arg = NULL;
+	if (*p) {
+		*p++ = '\0';
+		while (is_blank(*p))
+			p++;
+		if (*p)
+			*arg = p;
+	}
+	return true;
+}
+
+/*
+ * Open and check one ELF file completely: header, program headers, every
+ * PT_LOAD against the file and the address space, PT_INTERP. @need_phdr:
+ * the program headers must be in memory (AT_PHDR of the main program).
+ */
+static void elf_open(struct kb_elf *e, const char *what, const char *path,
+		     int fd, bool need_phdr)
+{
+	uint64_t fsize, phsize, end, lo = UINT64_MAX, hi = 0;
+	Elf64_Ehdr *eh = &e->eh;
+	struct stat st;
+	unsigned int i, loads = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->path = path;
+	e->fd = fd;
+	e->align = page;
+	if (fstat(fd, &st))
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: %s", path, strerror(errno));
+	fsize = (uint64_t)st.st_size;
+	if (fsize < sizeof(*eh) || !read_at(fd, eh, sizeof(*eh), 0) ||
+	    memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: %s", path,
+			strerror(ENOEXEC));
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_machine != EM_X86_64)
+		kb_fail(KB_EXIT_NOEXEC, what,
+			"%s: not an x86_64 ELF (class %u, data %u, machine %u)",
+			path, eh->e_ident[EI_CLASS], eh->e_ident[EI_DATA],
+			eh->e_machine);
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT ||
+	    eh->e_version != EV_CURRENT)
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: unknown ELF version", path);
+	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+		kb_fail(KB_EXIT_NOEXEC, what,
+			"%s: not an executable (ELF type %u)", path,
+			eh->e_type);
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		kb_fail(KB_EXIT_NOEXEC, what,
+			"%s: program header size %u, expected %zu", path,
+			eh->e_phentsize, sizeof(Elf64_Phdr));
+	/* The kernel's limit: all program headers within 64 KiB. */
+	phsize = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
+	if (eh->e_phnum == 0 || phsize > 65536)
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: %u program headers", path,
+			eh->e_phnum);
+	if (eh->e_phoff > fsize || phsize > fsize - eh->e_phoff)
+		kb_fail(KB_EXIT_NOEXEC, what,
+			"%s: program headers past the end of the file", path);
+	e->ph = malloc(phsize);
+	if (!e->ph)
+		kb_fail(KB_EXIT_NOEXEC, what, "%s", strerror(ENOMEM));
+	if (!read_at(fd, e->ph, phsize, eh->e_phoff))
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: cannot read program headers",
+			path);
+
+	for (i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = &e->ph[i];
+
+		switch (ph->p_type) {
+		case PT_LOAD:
+			if (!ph->p_memsz)
+				break;
+			if (ph->p_filesz > ph->p_memsz)
+				kb_fail(KB_EXIT_NOEXEC, what,
+					"%s: segment %u: file size larger than memory size",
+					path, i);
+			if (ph->p_offset > fsize ||
+			    ph->p_filesz > fsize - ph->p_offset)
+				kb_fail(KB_EXIT_NOEXEC, what,
+					"%s: segment %u: past the end of the file",
+					path, i);
+			if (ph->p_vaddr >= KB_TASK_SIZE ||
+			    ph->p_memsz > KB_TASK_SIZE - ph->p_vaddr)
+				kb_fail(KB_EXIT_NOEXEC, what,
+					"%s: segment %u: address out of range",
+					path, i);
+			if ((ph->p_vaddr - ph->p_offset) & (page - 1))
+				kb_fail(KB_EXIT_NOEXEC, what,
+					"%s: segment %u: address and file offset differ modulo the page size",
+					path, i);
+			if (ph->p_align & (ph->p_align - 1))
+				kb_fail(KB_EXIT_NOEXEC, what,
+					"%s: segment %u: alignment is not a power of 2",
+					path, i);
+			if (ph->p_align > e->align &&
+			    ph->p_align <= KB_MAX_ALIGN)
+				e->align = ph->p_align;
+			if (page_down(ph->p_vaddr) < lo)
+				lo = page_down(ph->p_vaddr);
+			end = page_up(ph->p_vaddr + ph->p_memsz);
+			if (end > hi)
+				hi = end;
+			loads++;
+			break;
+		case PT_INTERP:
+			if (e->interp)
+				kb_fail(KB_EXIT_NOEXEC, what,
+					"%s: more than one PT_INTERP", path);
+			if (ph->p_filesz < 2 || ph->p_filesz > PATH_MAX ||
+			    ph->p_offset > fsize ||
+			    ph->p_filesz > fsize - ph->p_offset)
+				kb_fail(KB_EXIT_NOEXEC, what,
+					"%s: bad PT_INTERP", path);
+			e->interp = malloc(ph->p_filesz);
+			if (!e->interp ||
+			    !read_at(fd, e->interp, ph->p_filesz, ph->p_offset) ||
+			    e->interp[ph->p_filesz - 1] != '\0' ||
+			    !e->interp[0])
+				kb_fail(KB_EXIT_NOEXEC, what,
+					"%s: bad PT_INTERP", path);
+			break;
+		case PT_PHDR:
+			e->phdr_vaddr = ph->p_vaddr;
+			e->has_phdr = true;
+			break;
+		case PT_GNU_STACK:
+			e->exec_stack = ph->p_flags & PF_X;
+			break;
+		}
+	}
+	if (!loads)
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: no loadable segment", path);
+	if (eh->e_type == ET_EXEC && lo < page)
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: would load at address 0",
+			path);
+	if (eh->e_entry < lo || eh->e_entry >= hi)
+		kb_fail(KB_EXIT_NOEXEC, what,
+			"%s: entry point 0x%llx outside the loaded segments",
+			path, (unsigned long long)eh->e_entry);
+	e->lo = lo;
+	e->hi = hi;
+
+	/* Where AT_PHDR points: PT_PHDR, or the PT_LOAD holding e_phoff. */
+	for (i = 0; !e->has_phdr && i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = &e->ph[i];
+
+		if (ph->p_type == PT_LOAD && ph->p_offset <= eh->e_phoff &&
+		    eh->e_phoff - ph->p_offset <= ph->p_filesz &&
+		    phsize <= ph->p_filesz - (eh->e_phoff - ph->p_offset)) {
+			e->phdr_vaddr = ph->p_vaddr +
+					(eh->e_phoff - ph->p_offset);
+			e->has_phdr = true;
+		}
+	}
+	if (need_phdr && !e->has_phdr)
+		kb_fail(KB_EXIT_NOEXEC, what,
+			"%s: program headers are not in a loaded segment",
+			path);
+}
+
+static int seg_prot(const Elf64_Phdr *ph)
+{
+	return (ph->p_flags & PF_R ? PROT_READ : 0) |
+	       (ph->p_flags & PF_W ? PROT_WRITE : 0) |
+	       (ph->p_flags & PF_X ? PROT_EXEC : 0);
+}
+
+static void map_or_fail(const char *what, const struct kb_elf *e,
+			uint64_t addr, uint64_t len, int prot, int flags,
+			int fd, uint64_t off)
+{
+	void *p = mmap((void *)addr, len, prot, flags | MAP_FIXED, fd,
+		       (off_t)off);
+
+	if (p == MAP_FAILED)
+		kb_fail(KB_EXIT_NOEXEC, what, "%s: cannot map 0x%llx-0x%llx: %s",
+			e->path, (unsigned long long)addr,
+			(unsigned long long)(addr + len), strerror(errno));
+}
+
+/*
+ * Reserve the whole span PROT_NONE first (at its link address for
+ * ET_EXEC, refusing to replace anything; where the kernel likes for
+ * ET_DYN, aligned to the largest p_align), then map each PT_LOAD over it
+ * from the file, zero the rest of the last file page and map anonymous
+ * memory for the remaining bss, as the kernel's ELF loader does.
+ */
+static void elf_map(struct kb_elf *e, const char *what, struct kb_image *img)
+{
+	uint64_t span = e->hi - e->lo, base, bias;
+	unsigned int i;
+	void *p;
+
+	if (e->eh.e_type == ET_EXEC) {
+		p = mmap((void *)e->lo, span, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			 MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED || (uint64_t)p != e->lo)
+			kb_fail(KB_EXIT_NOEXEC, what,
+				"%s: cannot reserve 0x%llx-0x%llx: %s", e->path,
+				(unsigned long long)e->lo,
+				(unsigned long long)e->hi,
+				p == MAP_FAILED ? strerror(errno) :
+				"address in use");
+		bias = 0;
+	} else {
+		p = mmap(NULL, span + e->align - page, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			kb_fail(KB_EXIT_NOEXEC, what,
+				"%s: cannot reserve %llu bytes: %s", e->path,
+				(unsigned long long)span, strerror(errno));
+		base = ((uint64_t)p + e->align - 1) & ~(e->align - 1);
+		/* Give back what the alignment did not need. */
+		if (base > (uint64_t)p)
+			munmap(p, base - (uint64_t)p);
+		if ((uint64_t)p + span + e->align - page > base + span)
+			munmap((void *)(base + span),
+			       (uint64_t)p + span + e->align - page -
+			       (base + span));
+		bias = base - e->lo;
+	}
+
+	for (i = 0; i < e->eh.e_phnum; i++) {
+		const Elf64_Phdr *ph = &e->ph[i];
+		uint64_t start, file_end, mem_end, map_start, map_end;
+		int prot = seg_prot(ph);
+		bool zero;
+
+		if (ph->p_type != PT_LOAD || !ph->p_memsz)
+			continue;
+		start = bias + ph->p_vaddr;
+		file_end = start + ph->p_filesz;
+		mem_end = start + ph->p_memsz;
+		map_start = page_down(start);
+		map_end = map_start;
+		if (ph->p_filesz) {
+			map_end = page_up(file_end);
+			/* The tail of the last file page becomes bss. */
+			zero = ph->p_memsz > ph->p_filesz &&
+			       (file_end & (page - 1));
+			map_or_fail(what, e, map_start, map_end - map_start,
+				    prot | (zero ? PROT_WRITE : 0),
+				    MAP_PRIVATE, e->fd,
+				    page_down(ph->p_offset));
+			if (zero) {
+				memset((void *)file_end, 0, map_end - file_end);
+				if (!(prot & PROT_WRITE) &&
+				    mprotect((void *)map_start,
+					     map_end - map_start, prot))
+					kb_fail(KB_EXIT_NOEXEC, what,
+						"%s: mprotect: %s", e->path,
+						strerror(errno));
+			}
+		}
+		if (page_up(mem_end) > map_end)
+			map_or_fail(what, e, map_end, page_up(mem_end) - map_end,
+				    prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
+
+	img->bias = bias;
+	img->entry = bias + e->eh.e_entry;
+	img->phdr = e->has_phdr ? bias + e->phdr_vaddr : 0;
+	img->phnum = e->eh.e_phnum;
+	img->exec_stack = e->exec_stack;
+	close(e->fd);
+	e->fd = -1;
+}
+
+void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
+	     bool verbose)
+{
+	char buf[KB_BINPRM_BUF + 1], *interp, *arg, *file;
+	struct kb_elf elf, ld;
+	int fd, depth, i, n;
+	ssize_t len;
+	char **nargv;
+
+	page = (uint64_t)sysconf(_SC_PAGESIZE);
+	memset(p, 0, sizeof(*p));
+	p->path = resolve(name);
+	p->argv = argv;
+	p->argc = argc;
+	file = p->path;
+
+	/* Follow #! lines to the ELF file that really runs. */
+	for (depth = 0;; depth++) {
+		fd = open_exec(name, file);
+		do {
+			len = pread(fd, buf, KB_BINPRM_BUF, 0);
+		} while (len < 0 && errno == EINTR);
+		if (len < 0)
+			kb_fail(KB_EXIT_NOEXEC, name, "%s: %s", file,
+				strerror(errno));
+		if (!parse_shebang(name, buf, (size_t)len, &interp, &arg))
+			break;
+		if (depth == KB_MAX_SCRIPT_DEPTH)
+			kb_fail(KB_EXIT_NOEXEC, name,
+				"more than %d levels of #! interpreters",
+				KB_MAX_SCRIPT_DEPTH);
+		close(fd);
+		/* interpreter [arg] script args[1..] */
+		n = 0;
+		nargv = calloc((size_t)p->argc + 3, sizeof(*nargv));
+		if (!nargv)
+			kb_fail(KB_EXIT_NOEXEC, name, "%s", strerror(ENOMEM));
+		nargv[n++] = strdup(interp);
+		if (arg)
+			nargv[n++] = strdup(arg);
+		nargv[n++] = file;
+		for (i = 1; i < p->argc; i++)
+			nargv[n++] = p->argv[i];
+		p->argv = nargv;
+		p->argc = n;
+		file = nargv[0];
+		if (verbose)
+			fprintf(stderr, "kblaunch: #! interpreter %s%s%s\n",
+				file, arg ? " " : "", arg ? arg : "");
+	}
+
+	p->elf_path = file;
+	elf_open(&elf, name, file, fd, true);
+	if (elf.interp) {
+		p->interp_path = elf.interp;
+		elf_open(&ld, name, elf.interp, open_exec(name, elf.interp),
+			 false);
+		if (ld.interp)
+			kb_fail(KB_EXIT_NOEXEC, name,
+				"%s: the interpreter %s has an interpreter itself",
+				file, elf.interp);
+	}
+
+	/* Everything checked: from here on the process changes. */
+	elf_map(&elf, name, &p->main);
+	p->entry = p->main.entry;
+	if (p->interp_path) {
+		elf_map(&ld, name, &p->interp);
+		p->entry = p->interp.entry;
+	}
+	if (verbose) {
+		fprintf(stderr, "kblaunch: %s at 0x%llx, entry 0x%llx\n", file,
+			(unsigned long long)(elf.lo + p->main.bias),
+			(unsigned long long)p->main.entry);
+		if (p->interp_path)
+			fprintf(stderr,
+				"kblaunch: interpreter %s at 0x%llx, entry 0x%llx\n",
+				p->interp_path,
+				(unsigned long long)(ld.lo + p->interp.bias),
+				(unsigned long long)p->interp.entry);
+	}
+}

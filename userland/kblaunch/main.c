@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kblaunch: run an unmodified program with every syscall going through
+ * kbridge.
+ *
+ * This process is the supervisor: it checks the module and creates the
+ * session, forks the child that becomes the program (child.c), forwards
+ * signals to it, waits, writes the report, and exits exactly as the
+ * program did: same exit code, or killed by the same signal.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kblaunch.h"
+#include "kb_release.h"
+
+struct kb_opts {
+	const char *report;
+	bool no_module;
+	bool verbose;
+	char **argv;
+	int argc;
+};
+
+const char *argp_program_version = "kblaunch " KB_RELEASE;
+
+static const char doc[] =
+"Run PROGRAM with all its syscalls going through kbridge.\n"
+"\n"
+"PROGRAM is looked up in PATH like execvp(3) does; #! scripts work. Every "
+"syscall of the program, its threads and its children traps (Syscall User "
+"Dispatch) into kblaunch's runtime, which asks kbridge.ko (/dev/kbridge) "
+"what to do. The program's output, exit status and fatal signal are its "
+"own.\n"
+"\n"
+"EXAMPLES:\n"
+"  kblaunch -- ls -la /          run ls through kbridge.ko\n"
+"  kblaunch --report counts.txt -- python3 -c 'print(1)'\n"
+"                                also write per-syscall counts\n"
+"  kblaunch --no-module -- ./app run without the module (tier 1 for all)"
+"\v"
+"Exit status: the program's; 1 when kblaunch itself cannot start it "
+"(module missing or of another release, bad option, report file), 126 "
+"when PROGRAM cannot be executed, 127 when it is not found.";
+
+static const char args_doc[] = "-- PROGRAM [ARGS...]";
+
+static const struct argp_option options[] = {
+	{ "report", 'r', "FILE", 0,
+	  "When the program ends, write per-syscall counts to FILE", 0 },
+	{ "no-module", 'n', NULL, 0,
+	  "Decide in the process (tier 1 for every syscall) instead of "
+	  "through /dev/kbridge", 0 },
+	{ "verbose", 'v', NULL, 0, "Say what kblaunch does, on stderr", 0 },
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct kb_opts *o = state->input;
+
+	switch (key) {
+	case 'r':
+		o->report = arg;
+		break;
+	case 'n':
+		o->no_module = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		/* The first non-option is PROGRAM: the rest is its own. */
+		return ARGP_ERR_UNKNOWN;
+	case ARGP_KEY_ARGS:
+		o->argv = state->argv + state->next;
+		o->argc = state->argc - state->next;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (!o->argc)
+			argp_error(state, "no PROGRAM given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static noreturn void fail(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static noreturn void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kblaunch: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(KB_EXIT_SETUP);
+}
+
+/* Open /dev/kbridge and check that it is a module of our release. */
+static int open_module(const struct kb_opts *o, struct kb_version *ver)
+{
+	uint64_t need = KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL |
+			KB_FEATURE_FOLLOW_FORK;
+	struct kb_session_create sc = { .size = sizeof(sc) };
+	int fd;
+
+	fd = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
+			fail("%s not found: load the module (insmod kbridge.ko) or use --no-module",
+			     KB_DEVICE_PATH);
+		if (errno == EACCES || errno == EPERM)
+			fail("%s: %s: kblaunch needs read-write access to the device (run as root, or adjust its permissions)",
+			     KB_DEVICE_PATH, strerror(errno));
+		fail("%s: %s", KB_DEVICE_PATH, strerror(errno));
+	}
+	memset(ver, 0, sizeof(*ver));
+	ver->size = sizeof(*ver);
+	if (ioctl(fd, KB_IOC_GET_VERSION, ver))
+		fail("%s: KB_IOC_GET_VERSION: %s: not a kbridge device, or a kbridge.ko too old or too new for kblaunch %s",
+		     KB_DEVICE_PATH, strerror(errno), KB_RELEASE);
+	ver->release[sizeof(ver->release) - 1] = '\0';
+	if (ver->api_version != KB_API_VERSION ||
+	    strcmp(ver->release, KB_RELEASE))
+		fail("the loaded kbridge.ko is release %s (API %u) but kblaunch is release %s (API %u): load the kbridge.ko of this release",
+		     ver->release, ver->api_version, KB_RELEASE,
+		     KB_API_VERSION);
+	if (o->report)
+		need |= KB_FEATURE_STATS;
+	if ((ver->features & need) != need)
+		fail("the loaded kbridge.ko lacks features kblaunch needs (has 0x%llx, needs 0x%llx)",
+		     (unsigned long long)ver->features,
+		     (unsigned long long)need);
+	if (ioctl(fd, KB_IOC_SESSION_CREATE, &sc))
+		fail("%s: KB_IOC_SESSION_CREATE: %s", KB_DEVICE_PATH,
+		     strerror(errno));
+	if (o->verbose)
+		fprintf(stderr,
+			"kblaunch: kbridge.ko release %s API %u, %u syscalls, session %llu\n",
+			ver->release, ver->api_version, ver->nr_syscalls,
+			(unsigned long long)sc.session_id);
+	return fd;
+}
+
+/* The signals a shell or a user sends to "the program". */
+static const int forwarded[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+	SIGCONT, SIGALRM,
+};
+
+static volatile pid_t child_pid;
+
+/*
+ * Signals a terminal generates (Ctrl-C, Ctrl-\, window size) go to the
+ * whole foreground process group, the program included: those carry
+ * SI_KERNEL and are not sent a second time.
+ */
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+
+	(void)uc;
+	if (si->si_code != SI_KERNEL && child_pid > 0)
+		kill(child_pid, sig);
+	errno = saved;
+}
+
+static void install_forwarders(void)
+{
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = forward;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+		/* Ignored when kblaunch started (nohup, background): keep it so. */
+		if (sigaction(forwarded[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(forwarded[i], &sa, NULL);
+	}
+}
+
+/* Die of @sig ourselves, so our parent sees what the program died of. */
+static noreturn void die_of(int sig)
+{
+	struct rlimit nocore = { 0, 0 };
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(sig, &sa, NULL);
+	/* The program dumped core already if it was to; we must not. */
+	setrlimit(RLIMIT_CORE, &nocore);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	/* A signal that does not kill when raised (it cannot kill a child either). */
+	exit(128 + sig);
+}
+
+static int write_report(const struct kb_opts *o, int report_fd, int kbfd,
+			const struct kb_version *ver,
+			const struct kbrt_counters *local)
+{
+	struct kb_session_stats st;
+	uint64_t *counts;
+	int err;
+
+	if (!local) {
+		counts = calloc(ver->nr_syscalls ? ver->nr_syscalls : 1,
+				sizeof(*counts));
+		if (!counts)
+			return -ENOMEM;
+		memset(&st, 0, sizeof(st));
+		st.size = sizeof(st);
+		st.nr_counts = ver->nr_syscalls;
+		st.counts = (uint64_t)(uintptr_t)counts;
+		if (ioctl(kbfd, KB_IOC_SESSION_STATS, &st)) {
+			err = -errno;
+			fprintf(stderr, "kblaunch: KB_IOC_SESSION_STATS: %s\n",
+				strerror(errno));
+			free(counts);
+			return err;
+		}
+		if (o->verbose)
+			fprintf(stderr,
+				"kblaunch: session: %llu syscalls, %llu tasks joined, %u members left\n",
+				(unsigned long long)st.total,
+				(unsigned long long)st.joined, st.members);
+		err = kb_report_write(report_fd, counts,
+				      st.nr_counts < ver->nr_syscalls ?
+				      st.nr_counts : ver->nr_syscalls,
+				      st.total, st.out_of_range);
+		free(counts);
+		return err;
+	}
+	return kb_report_write(report_fd, local->nr, KB_NR_SYSCALLS,
+			       local->total, local->out_of_range);
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	static const struct argp argp = {
+		options, parse_opt, args_doc, doc, NULL, NULL, NULL
+	};
+	struct kb_launch l = { .kbfd = -1, .report_fd = -1 };
+	struct kb_opts o = { 0 };
+	struct kb_version ver = { 0 };
+	sigset_t block;
+	char **e = envp;
+	pid_t pid;
+	size_t i;
+	int status, err;
+
+	argp_err_exit_status = KB_EXIT_SETUP;
+	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
+
+	/* Our own auxiliary vector follows the environment on the stack. */
+	while (*e)
+		e++;
+	l.auxv = (const Elf64_auxv_t *)(e + 1);
+	l.argv = o.argv;
+	l.argc = o.argc;
+	l.verbose = o.verbose;
+
+	if (o.no_module) {
+		l.mode = KBRT_MODE_LOCAL;
+		/* Shared with the whole process tree; read here at the end. */
+		l.counters = mmap(NULL, sizeof(*l.counters),
+				  PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (l.counters == MAP_FAILED)
+			fail("cannot map the counters: %s", strerror(errno));
+	} else {
+		l.mode = KBRT_MODE_MODULE;
+		l.kbfd = open_module(&o, &ver);
+	}
+	if (o.report) {
+		l.report_fd = open(o.report,
+				   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				   0666);
+		if (l.report_fd < 0)
+			fail("%s: %s", o.report, strerror(errno));
+	}
+
+	/*
+	 * Hold the forwarded signals until the forwarders know the child;
+	 * the child starts with this mask and restores the original one.
+	 */
+	sigemptyset(&block);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&block, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &block, &l.mask);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		fail("fork: %s", strerror(errno));
+	if (pid == 0)
+		kb_child(&l);
+	child_pid = pid;
+	install_forwarders();
+	sigprocmask(SIG_SETMASK, &l.mask, NULL);
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			fail("waitpid: %s", strerror(errno));
+	}
+	child_pid = 0;
+
+	if (o.report) {
+		err = write_report(&o, l.report_fd, l.kbfd, &ver, l.counters);
+		if (err) {
+			fprintf(stderr, "kblaunch: %s: cannot write the report: %s\n",
+				o.report, strerror(-err));
+			return KB_EXIT_SETUP;
+		}
+		close(l.report_fd);
+	}
+	if (o.verbose)
+		fprintf(stderr, "kblaunch: program %s %d\n",
+			WIFSIGNALED(status) ? "killed by signal" : "exited with",
+			WIFSIGNALED(status) ? WTERMSIG(status) :
+			WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		die_of(WTERMSIG(status));
+	return WEXITSTATUS(status);
+}

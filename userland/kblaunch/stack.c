@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kblaunch: the program's initial stack, as execve(2) lays it out:
+ *
+ *   sp ->  argc
+ *          argv[0] ... argv[argc - 1], NULL
+ *          envp[0] ... NULL
+ *          auxv pairs ..., AT_NULL
+ *          (padding)
+ *          the argument, environment and AT_EXECFN strings
+ *
+ * It is written on the real process stack, KB_STACK_GAP below the
+ * current stack pointer (kblaunch still calls functions after writing
+ * it), so that the program's main thread runs on the kernel's [stack]
+ * mapping, which grows on demand and is what the program's libc expects
+ * to find. sp is 16-byte aligned, as the x86_64 ABI requires at entry.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "kblaunch.h"
+
+#define KB_STACK_GAP		(256 * 1024)
+/* What is left for the program must at least be this much. */
+#define KB_STACK_MIN_LEFT	(256 * 1024)
+
+/* auxv entries that describe the new program rather than kblaunch. */
+static bool overridden(uint64_t type)
+{
+	switch (type) {
+	case AT_PHDR:
+	case AT_PHENT:
+	case AT_PHNUM:
+	case AT_ENTRY:
+	case AT_BASE:
+	case AT_EXECFN:
+	case AT_SECURE:
+	case AT_EXECFD:		/* binfmt_misc only: never for us */
+	case AT_NULL:
+		return true;
+	}
+	return false;
+}
+
+static size_t count(char **v)
+{
+	size_t n = 0;
+
+	while (v[n])
+		n++;
+	return n;
+}
+
+/* Copy @s to *@at and return where it went; *@at moves past it. */
+static uint64_t put_str(char **at, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *dst = *at;
+
+	memcpy(dst, s, len);
+	*at += len;
+	return (uint64_t)dst;
+}
+
+uint64_t kb_build_stack(const struct kb_program *p, char **envp,
+			const Elf64_auxv_t *auxv)
+{
+	size_t argc = (size_t)p->argc, envc = count(envp), nauxv, words, i;
+	uint64_t top, strbase, sp, *w, strsize = 0;
+	const Elf64_auxv_t *a;
+	struct rlimit rl;
+	char *s;
+
+	for (i = 0; i < argc; i++)
+		strsize += strlen(p->argv[i]) + 1;
+	for (i = 0; i < envc; i++)
+		strsize += strlen(envp[i]) + 1;
+	strsize += strlen(p->path) + 1;
+	/* kblaunch's own entries we keep, plus the ones we set, plus AT_NULL */
+	for (nauxv = 0, a = auxv; a->a_type != AT_NULL; a++)
+		if (!overridden(a->a_type))
+			nauxv++;
+	nauxv += 8;
+	words = 1 + argc + 1 + envc + 1 + 2 * nauxv;
+
+	top = ((uint64_t)__builtin_frame_address(0) - KB_STACK_GAP) & ~15ULL;
+	strbase = (top - strsize) & ~15ULL;
+	sp = (strbase - words * sizeof(uint64_t)) & ~15ULL;
+
+	/*
+	 * The stack from kblaunch's own auxv (near the top) down to sp is
+	 * used up; the program gets the rest of RLIMIT_STACK.
+	 */
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (uint64_t)auxv > sp && (uint64_t)auxv - sp + KB_STACK_MIN_LEFT > rl.rlim_cur)
+		kb_fail(KB_EXIT_NOEXEC, p->argv[0],
+			"the stack limit (ulimit -s) leaves no room for the program's stack");
+
+	s = (char *)strbase;
+	w = (uint64_t *)sp;
+	*w++ = argc;
+	for (i = 0; i < argc; i++)
+		*w++ = put_str(&s, p->argv[i]);
+	*w++ = 0;
+	for (i = 0; i < envc; i++)
+		*w++ = put_str(&s, envp[i]);
+	*w++ = 0;
+	for (a = auxv; a->a_type != AT_NULL; a++) {
+		if (overridden(a->a_type))
+			continue;
+		*w++ = a->a_type;
+		*w++ = a->a_un.a_val;
+	}
+	*w++ = AT_PHDR;
+	*w++ = p->main.phdr;
+	*w++ = AT_PHENT;
+	*w++ = sizeof(Elf64_Phdr);
+	*w++ = AT_PHNUM;
+	*w++ = p->main.phnum;
+	*w++ = AT_ENTRY;
+	*w++ = p->main.entry;
+	*w++ = AT_BASE;
+	*w++ = p->interp_path ? p->interp.bias : 0;
+	*w++ = AT_EXECFN;
+	*w++ = put_str(&s, p->path);
+	*w++ = AT_SECURE;
+	*w++ = 0;
+	*w++ = AT_NULL;
+	*w++ = 0;
+
+	/* PT_GNU_STACK with PF_X: the kernel would make the stack executable. */
+	if (p->main.exec_stack &&
+	    mprotect((void *)(sp & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1)),
+		     (size_t)sysconf(_SC_PAGESIZE),
+		     PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN))
+		kb_fail(KB_EXIT_NOEXEC, p->argv[0],
+			"cannot make the stack executable: %s",
+			strerror(errno));
+	return sp;
+}

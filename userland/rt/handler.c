@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbridge runtime: the SIGSYS handler, entry point of every trapped
+ * syscall.
+ *
+ * It runs on the program's own stack (no SA_ONSTACK), with the program's
+ * signal mask (empty sa_mask, SA_NODEFER), possibly nested inside itself
+ * when a program signal handler interrupts it and makes a syscall. So it
+ * keeps all its state on the stack, calls nothing but the runtime, and
+ * makes its own syscalls only through kbrt_text, where they do not trap.
+ */
+#include "internal.h"
+#include "sys.h"
+
+/* Ask kbridge.ko what to do with @call (KB_IOC_SYSCALL). */
+static void decide_module(struct kb_syscall *call)
+{
+	long ret;
+
+	do {
+		ret = sys_ioctl(kbrt_cfg->kbfd, KB_IOC_SYSCALL, call);
+	} while (ret == -EINTR);
+	/* A syscall is never silently lost or run without a verdict. */
+	if (ret < 0)
+		kbrt_die("ioctl failed", ret);
+}
+
+void kbrt_sigsys(int sig, struct kbrt_siginfo *info, void *ctx)
+{
+	struct kbrt_ucontext *uc = ctx;
+	struct kbrt_mcontext *mc = &uc->uc_mcontext;
+	struct kb_syscall call;
+	long nr;
+
+	(void)sig;
+	/*
+	 * Not a SUD trap: somebody sent SIGSYS (kill, seccomp's
+	 * SECCOMP_RET_TRAP). It belongs to the program.
+	 */
+	if (info->si_code != SYS_USER_DISPATCH) {
+		kbrt_foreign_sigsys(info, uc);
+		return;
+	}
+
+	nr = info->u.sys.syscall;
+	kbrt_memset(&call, 0, sizeof(call));
+	call.size = sizeof(call);
+	call.nr = (uint32_t)nr;
+	call.args[0] = mc->rdi;
+	call.args[1] = mc->rsi;
+	call.args[2] = mc->rdx;
+	call.args[3] = mc->r10;
+	call.args[4] = mc->r8;
+	call.args[5] = mc->r9;
+
+	if (kbrt_cfg->mode == KBRT_MODE_MODULE)
+		decide_module(&call);
+	else
+		kbrt_decide_local(&call);
+
+	switch (call.verdict) {
+	case KB_VERDICT_RESULT:
+		mc->rax = (uint64_t)call.result;
+		return;
+	case KB_VERDICT_EXECUTE:
+		kbrt_execute(nr, call.args, uc);
+		return;
+	default:
+		kbrt_die("unknown verdict from kbridge", call.verdict);
+	}
+}

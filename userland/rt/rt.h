@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kbridge runtime: what kblaunch sees of it.
+ *
+ * kblaunch (with libc) calls kbrt_setup() once, just before it arms SUD
+ * and jumps to the program; from then on only the runtime runs on behalf
+ * of kbridge inside the process, from the SIGSYS handler, with no libc.
+ */
+#ifndef KBRT_RT_H
+#define KBRT_RT_H
+
+#include <stdint.h>
+#include <linux/kbridge.h>
+
+/* Who decides what a trapped syscall does. */
+enum kbrt_mode {
+	KBRT_MODE_MODULE = 1,	/* ioctl(KB_IOC_SYSCALL) to kbridge.ko */
+	KBRT_MODE_LOCAL,	/* in process: tier 1 for everything (--no-module) */
+};
+
+/*
+ * Per-number call counters of --no-module runs. The supervisor maps them
+ * MAP_SHARED before it forks, so the program, its threads and its forked
+ * children all count into the one array the supervisor reads at the end,
+ * as the module's session counters do.
+ */
+struct kbrt_counters {
+	uint64_t total;
+	uint64_t out_of_range;
+	uint64_t nr[KB_NR_SYSCALLS];
+};
+
+/* Per-process constants, fixed before the program's first instruction. */
+struct kbrt_config {
+	int mode;			/* enum kbrt_mode */
+	int kbfd;			/* the session's /dev/kbridge fd, or -1 */
+	struct kbrt_counters *counters;	/* KBRT_MODE_LOCAL only */
+	uint64_t range_start;		/* SUD allowed range: kbrt_text */
+	uint64_t range_len;
+	/*
+	 * The program's executable (the ELF really run, canonical path):
+	 * what /proc/self/exe names natively, where the kernel names
+	 * kblaunch. Empty: no /proc/self/exe redirection.
+	 */
+	char exe[4096];
+};
+
+/*
+ * Copy @cfg into the runtime's read-only page (the range fields are
+ * filled in here) and install the SIGSYS handler with the runtime's
+ * restorer. Returns 0 or a -errno. After it, the caller must make no
+ * syscall outside kbrt_text once SUD is on: see kbrt_enter().
+ */
+int kbrt_setup(const struct kbrt_config *cfg);
+
+/* The allowed range (the kbrt_text section), for prctl and for -v. */
+void kbrt_range(uint64_t *start, uint64_t *len);
+
+/*
+ * enter.S: prctl(PR_SET_SYSCALL_USER_DISPATCH, ON, start, len, NULL),
+ * then with no other syscall: rsp = @sp, rdx = 0 (no rtld_fini), every
+ * other general register 0, jump to @entry. Returns only when the prctl
+ * fails, with its -errno.
+ */
+long kbrt_enter(uint64_t start, uint64_t len, uint64_t entry, uint64_t sp);
+
+#endif /* KBRT_RT_H */
