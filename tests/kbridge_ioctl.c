@@ -26,13 +26,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <linux/kbridge.h>
-
-/* kselftest_harness.h itself has an unused parameter (-Wextra). */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
-#pragma GCC diagnostic pop
+#include "kbridge_test.h"
 
 /* A kernel direct-map address: never accessible from user space. */
 #define KERNEL_PTR	((void *)0xffff888000000000ULL)
@@ -51,35 +45,6 @@ struct kb_arg {
 	union kb_any u;
 	unsigned char tail[TAIL];
 };
-
-/*
- * Open /dev/kbridge, or SKIP the test when the module is not loaded. In a
- * fixture setup, a SKIP does not stop the harness (6.1) from running the
- * test body: end the test process with the harness's SKIP status instead.
- */
-#define OPEN_OR_SKIP(fd) do {						\
-	(fd) = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);		\
-	if ((fd) < 0 && errno == ENOENT)				\
-		SKIP(_exit(255), "%s absent: kbridge.ko not loaded",	\
-		     KB_DEVICE_PATH);					\
-	ASSERT_LE(0, (fd)) {						\
-		TH_LOG("open %s: %s", KB_DEVICE_PATH, strerror(errno)); \
-	}								\
-} while (0)
-
-static int kb_create(int fd)
-{
-	struct kb_session_create c = { .size = sizeof(c) };
-
-	return ioctl(fd, KB_IOC_SESSION_CREATE, &c);
-}
-
-static int kb_join(int fd)
-{
-	struct kb_session_join j = { .size = sizeof(j) };
-
-	return ioctl(fd, KB_IOC_SESSION_JOIN, &j);
-}
 
 /* What must be in place before a valid call of the command succeeds. */
 enum kb_prep { PREP_NONE, PREP_SESSION, PREP_MEMBER };
@@ -134,9 +99,9 @@ FIXTURE_SETUP(cmd)
 	self->fd = -1;
 	OPEN_OR_SKIP(self->fd);
 	if (variant->prep >= PREP_SESSION)
-		ASSERT_EQ(0, kb_create(self->fd));
+		ASSERT_EQ(0, kb_create(self->fd, NULL));
 	if (variant->prep >= PREP_MEMBER)
-		ASSERT_EQ(0, kb_join(self->fd));
+		ASSERT_EQ(1, kb_join(self->fd));
 	/* All zero is a valid argument of every command, apart from size. */
 	memset(&self->arg, 0, sizeof(self->arg));
 	self->arg.u.version.size = variant->size;
@@ -323,7 +288,7 @@ TEST_F(fd, version_with_session)
 {
 	struct kb_version v = { .size = sizeof(v) };
 
-	ASSERT_EQ(0, kb_create(self->fd));
+	ASSERT_EQ(0, kb_create(self->fd, NULL));
 	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_GET_VERSION, &v));
 	EXPECT_EQ((__u32)KB_API_VERSION, v.api_version);
 }
@@ -382,7 +347,7 @@ TEST_F(fd, syscall_not_member)
 {
 	struct kb_syscall sc = { .size = sizeof(sc), .nr = SYS_getppid };
 
-	ASSERT_EQ(0, kb_create(self->fd));
+	ASSERT_EQ(0, kb_create(self->fd, NULL));
 	ASSERT_EQ(-1, ioctl(self->fd, KB_IOC_SYSCALL, &sc));
 	EXPECT_EQ(EPERM, errno);
 }
@@ -419,7 +384,7 @@ TEST_F(fd, stats_bad_counts_pointer)
 		.counts = (uintptr_t)KERNEL_PTR,
 	};
 
-	ASSERT_EQ(0, kb_create(self->fd));
+	ASSERT_EQ(0, kb_create(self->fd, NULL));
 	ASSERT_EQ(-1, ioctl(self->fd, KB_IOC_SESSION_STATS, &st));
 	EXPECT_EQ(EFAULT, errno);
 	st.counts = 8;
@@ -432,7 +397,7 @@ TEST_F(fd, stats_no_counts)
 {
 	struct kb_session_stats st = { .size = sizeof(st), .nr_counts = 7 };
 
-	ASSERT_EQ(0, kb_create(self->fd));
+	ASSERT_EQ(0, kb_create(self->fd, NULL));
 	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_SESSION_STATS, &st));
 	EXPECT_EQ((__u32)KB_NR_SYSCALLS, st.nr_counts);
 	EXPECT_EQ(0u, st.total);
@@ -451,8 +416,8 @@ TEST_F(fd, stats_short_counts_array)
 	};
 	struct kb_syscall sc = { .size = sizeof(sc), .nr = 1 };
 
-	ASSERT_EQ(0, kb_create(self->fd));
-	ASSERT_EQ(0, kb_join(self->fd));
+	ASSERT_EQ(0, kb_create(self->fd, NULL));
+	ASSERT_EQ(1, kb_join(self->fd));
 	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_SYSCALL, &sc));
 	sc.nr = 3;
 	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_SYSCALL, &sc));

@@ -23,70 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/kbridge.h>
-
-/* kselftest_harness.h itself has an unused parameter (-Wextra). */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
-#pragma GCC diagnostic pop
+#include "kbridge_test.h"
 
 #define CALLS		100u
 /* A number past the policy table: counted, then left to the kernel. */
 #define NR_OUT_OF_RANGE	4000
-
-/* See kbridge_ioctl.c: SKIP when the module is not loaded. */
-#define OPEN_OR_SKIP(fd) do {						\
-	(fd) = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);		\
-	if ((fd) < 0 && errno == ENOENT)				\
-		SKIP(_exit(255), "%s absent: kbridge.ko not loaded",	\
-		     KB_DEVICE_PATH);					\
-	ASSERT_LE(0, (fd)) {						\
-		TH_LOG("open %s: %s", KB_DEVICE_PATH, strerror(errno)); \
-	}								\
-} while (0)
-
-static int kb_create(int fd, uint64_t *id)
-{
-	struct kb_session_create c = { .size = sizeof(c) };
-	int ret = ioctl(fd, KB_IOC_SESSION_CREATE, &c);
-
-	if (!ret && id)
-		*id = c.session_id;
-	return ret;
-}
-
-/* Returns the members count the module reports, or -1 with errno. */
-static int kb_join(int fd)
-{
-	struct kb_session_join j = { .size = sizeof(j) };
-
-	if (ioctl(fd, KB_IOC_SESSION_JOIN, &j))
-		return -1;
-	return j.members;
-}
-
-static int kb_call(int fd, unsigned int nr, struct kb_syscall *out)
-{
-	struct kb_syscall sc = { .size = sizeof(sc), .nr = nr };
-	int ret;
-
-	ret = ioctl(fd, KB_IOC_SYSCALL, &sc);
-	if (out)
-		*out = sc;
-	return ret;
-}
-
-static int kb_stats(int fd, struct kb_session_stats *st, uint64_t *counts)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	if (counts) {
-		st->counts = (uintptr_t)counts;
-		st->nr_counts = KB_NR_SYSCALLS;
-	}
-	return ioctl(fd, KB_IOC_SESSION_STATS, st);
-}
 
 /*
  * A thread's pthread_join() returns before the thread has passed the

@@ -31,21 +31,6 @@ extern char **environ;
 /* Lowest fd the kbridge fd moves to, so the program's fds start at 3. */
 #define KB_FD_MIN	1000
 
-static noreturn void die(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("kblaunch: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(KB_EXIT_SETUP);
-}
-
 /*
  * Move @fd high (close-on-exec, below RLIMIT_NOFILE) and close the
  * original, so that the program's first open() returns 3 as it would
@@ -62,7 +47,7 @@ static int move_high(int fd)
 		min = (long)rl.rlim_cur - 1;
 	nfd = fcntl(fd, F_DUPFD_CLOEXEC, min);
 	if (nfd < 0)
-		die("cannot move the kbridge fd above %ld: %s", min,
+		kb_die("cannot move the kbridge fd above %ld: %s", min,
 		    strerror(errno));
 	close(fd);
 	return nfd;
@@ -107,7 +92,7 @@ noreturn void kb_child(const struct kb_launch *l)
 		struct kb_session_join join = { .size = sizeof(join) };
 
 		if (ioctl(l->kbfd, KB_IOC_SESSION_JOIN, &join))
-			die("KB_IOC_SESSION_JOIN: %s", strerror(errno));
+			kb_die("KB_IOC_SESSION_JOIN: %s", strerror(errno));
 		cfg.kbfd = move_high(l->kbfd);
 	} else {
 		cfg.counters = l->counters;
@@ -116,7 +101,7 @@ noreturn void kb_child(const struct kb_launch *l)
 	kb_load(l->argv[0], l->argv, l->argc, &prog, l->verbose);
 	/* What /proc/self/exe would name natively (see rt/selfexe.c). */
 	if (!realpath(prog.elf_path, exe) || strlen(exe) >= sizeof(cfg.exe))
-		die("%s: cannot resolve the path of %s", l->argv[0],
+		kb_die("%s: cannot resolve the path of %s", l->argv[0],
 		    prog.elf_path);
 	memcpy(cfg.exe, exe, strlen(exe) + 1);
 	sp = kb_build_stack(&prog, environ, l->auxv);
@@ -148,9 +133,9 @@ noreturn void kb_child(const struct kb_launch *l)
 	}
 	ret = kbrt_setup(&cfg);
 	if (ret)
-		die("cannot install the runtime: %s", strerror((int)-ret));
+		kb_die("cannot install the runtime: %s", strerror((int)-ret));
 	ret = kbrt_enter(start, len, prog.entry, sp);
-	die("cannot arm syscall user dispatch: %s%s", strerror((int)-ret),
+	kb_die("cannot arm syscall user dispatch: %s%s", strerror((int)-ret),
 	    ret == -EINVAL ? " (kernel without CONFIG_SYSCALL_USER_DISPATCH?)" :
 	    "");
 }

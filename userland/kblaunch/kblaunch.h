@@ -56,11 +56,15 @@ struct kb_program {
 /* child.c */
 noreturn void kb_child(const struct kb_launch *l);
 
+/* diag.c: print "kblaunch: ..." and exit */
+noreturn void kb_die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+noreturn void kb_fail(int status, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* loader.c */
 void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
 	     bool verbose);
-noreturn void kb_fail(int status, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* stack.c */
 uint64_t kb_build_stack(const struct kb_program *p, char **envp,

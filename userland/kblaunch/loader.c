@@ -51,27 +51,6 @@ struct kb_elf {
 
 static uint64_t page;
 
-/*
- * "kblaunch: WHAT: reason". Reasons name the file they are about; when
- * that file is WHAT itself, it is said once.
- */
-noreturn void kb_fail(int status, const char *what, const char *fmt, ...)
-{
-	size_t n = strlen(what);
-	const char *m;
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	m = msg;
-	if (!strncmp(m, what, n) && m[n] == ':' && m[n + 1] == ' ')
-		m += n + 2;
-	fprintf(stderr, "kblaunch: %s: %s\n", what, m);
-	exit(status);
-}
-
 static uint64_t page_down(uint64_t v)
 {
 	return v & ~(page - 1);

@@ -99,21 +99,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static noreturn void fail(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static noreturn void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("kblaunch: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(KB_EXIT_SETUP);
-}
-
 /* Open /dev/kbridge and check that it is a module of our release. */
 static int open_module(const struct kb_opts *o, struct kb_version *ver)
 {
@@ -125,32 +110,32 @@ static int open_module(const struct kb_opts *o, struct kb_version *ver)
 	fd = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
-			fail("%s not found: load the module (insmod kbridge.ko) or use --no-module",
+			kb_die("%s not found: load the module (insmod kbridge.ko) or use --no-module",
 			     KB_DEVICE_PATH);
 		if (errno == EACCES || errno == EPERM)
-			fail("%s: %s: kblaunch needs read-write access to the device (run as root, or adjust its permissions)",
+			kb_die("%s: %s: kblaunch needs read-write access to the device (run as root, or adjust its permissions)",
 			     KB_DEVICE_PATH, strerror(errno));
-		fail("%s: %s", KB_DEVICE_PATH, strerror(errno));
+		kb_die("%s: %s", KB_DEVICE_PATH, strerror(errno));
 	}
 	memset(ver, 0, sizeof(*ver));
 	ver->size = sizeof(*ver);
 	if (ioctl(fd, KB_IOC_GET_VERSION, ver))
-		fail("%s: KB_IOC_GET_VERSION: %s: not a kbridge device, or a kbridge.ko too old or too new for kblaunch %s",
+		kb_die("%s: KB_IOC_GET_VERSION: %s: not a kbridge device, or a kbridge.ko too old or too new for kblaunch %s",
 		     KB_DEVICE_PATH, strerror(errno), KB_RELEASE);
 	ver->release[sizeof(ver->release) - 1] = '\0';
 	if (ver->api_version != KB_API_VERSION ||
 	    strcmp(ver->release, KB_RELEASE))
-		fail("the loaded kbridge.ko is release %s (API %u) but kblaunch is release %s (API %u): load the kbridge.ko of this release",
+		kb_die("the loaded kbridge.ko is release %s (API %u) but kblaunch is release %s (API %u): load the kbridge.ko of this release",
 		     ver->release, ver->api_version, KB_RELEASE,
 		     KB_API_VERSION);
 	if (o->report)
 		need |= KB_FEATURE_STATS;
 	if ((ver->features & need) != need)
-		fail("the loaded kbridge.ko lacks features kblaunch needs (has 0x%llx, needs 0x%llx)",
+		kb_die("the loaded kbridge.ko lacks features kblaunch needs (has 0x%llx, needs 0x%llx)",
 		     (unsigned long long)ver->features,
 		     (unsigned long long)need);
 	if (ioctl(fd, KB_IOC_SESSION_CREATE, &sc))
-		fail("%s: KB_IOC_SESSION_CREATE: %s", KB_DEVICE_PATH,
+		kb_die("%s: KB_IOC_SESSION_CREATE: %s", KB_DEVICE_PATH,
 		     strerror(errno));
 	if (o->verbose)
 		fprintf(stderr,
@@ -293,7 +278,7 @@ int main(int argc, char **argv, char **envp)
 				  PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (l.counters == MAP_FAILED)
-			fail("cannot map the counters: %s", strerror(errno));
+			kb_die("cannot map the counters: %s", strerror(errno));
 	} else {
 		l.mode = KBRT_MODE_MODULE;
 		l.kbfd = open_module(&o, &ver);
@@ -303,7 +288,7 @@ int main(int argc, char **argv, char **envp)
 				   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 				   0666);
 		if (l.report_fd < 0)
-			fail("%s: %s", o.report, strerror(errno));
+			kb_die("%s: %s", o.report, strerror(errno));
 	}
 
 	/*
@@ -317,7 +302,7 @@ int main(int argc, char **argv, char **envp)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		fail("fork: %s", strerror(errno));
+		kb_die("fork: %s", strerror(errno));
 	if (pid == 0)
 		kb_child(&l);
 	child_pid = pid;
@@ -326,7 +311,7 @@ int main(int argc, char **argv, char **envp)
 
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
-			fail("waitpid: %s", strerror(errno));
+			kb_die("waitpid: %s", strerror(errno));
 	}
 	child_pid = 0;
 
