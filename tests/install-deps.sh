@@ -10,6 +10,8 @@ pkgs=(
 	qemu-system-x86 busybox-static dkms
 	libseccomp-dev
 	xz-utils python3 sqlite3 strace
+	# tests/apps_guest.sh: the real-program matrix and its clients
+	redis-server redis-tools nginx-light memcached wrk curl perl
 )
 
 missing=()

@@ -11,10 +11,10 @@ KB_TIMEOUT=${KB_TIMEOUT:-120}
 kb_n=0
 kb_failed=0
 kb_tmp=$(mktemp -d)
-trap 'rm -rf "$kb_tmp"' EXIT
+trap 'umount "$kb_tmp/x/noexec_mount" 2>/dev/null; rm -rf "$kb_tmp"' EXIT
 
 # The real python3 binary: a PATH entry may be a wrapper script (pyenv)
-# that execs it, and exec is not followed yet.
+# that execs it, and the counting checks want python3 itself.
 if [ -x /usr/bin/python3 ]; then
 	PY=/usr/bin/python3
 else
@@ -248,4 +248,251 @@ kb_runtime_edges() {
 	[ "$out" = "$(readlink -f "$(command -v readlink)")" ] &&
 		ok "/proc/self/exe names the program" ||
 		not_ok "/proc/self/exe: '$out'"
+}
+
+# ---- exec: the files that exec_probe errors expects in $kb_tmp/x ----
+kb_exec_fixtures() {
+	local d=$kb_tmp/x prev i
+
+	mkdir -p "$d" "$P/interp"
+	cp /bin/true "$d/noexec"
+	printf 'just text\n' >"$d/text"
+	: >"$d/empty"
+	printf '#!/nonexistent/interpreter\n' >"$d/badinterp"
+	printf '#!%s/noexec\n' "$d" >"$d/interp_noexec"
+	printf '#!%s/text\n' "$d" >"$d/interp_text"
+	printf '#!   \n' >"$d/blank"
+	prev=/bin/true
+	for i in 1 2 3 4 5; do
+		printf '#!%s\n' "$prev" >"$d/d$i"
+		prev=$d/d$i
+	done
+	printf '#!%s\n' "$prev" >"$d/deep6"
+	# e_machine (offset 18) = EM_ARM; e_phoff (offset 32) far past the end.
+	cp /bin/true "$d/arm"
+	printf '\x28\x00' | dd of="$d/arm" bs=1 seek=18 conv=notrunc 2>/dev/null
+	head -c 100 /bin/true >"$d/truncated"
+	cp /bin/true "$d/badphdr"
+	printf '\xff\xff\xff\x7f\x00\x00\x00\x00' |
+		dd of="$d/badphdr" bs=1 seek=32 conv=notrunc 2>/dev/null
+	cp "$P/static_getppid" "$d/badload"
+	printf '\x00\x00\x00\x7f\x00\x00\x00\x00' |
+		dd of="$d/badload" bs=1 seek=72 conv=notrunc 2>/dev/null
+	cp "$P/interp_missing" "$d/nointerp"
+	cp "$P/interp_text" "$d/textinterp"
+	# Longer than an ELF header: the kernel reads it, then says ELIBBAD.
+	printf '%0200d\n' 0 >"$P/interp/text-interp"
+	chmod 755 "$P/interp/text-interp"
+	printf '#!/bin/sh\necho script "$0" "$@"\n' >"$d/script"
+	printf '#!%s/show_exec with arg\n' "$(cd "$P" && pwd)" >"$d/showscript"
+	printf '#!%s/static_getppid 77\n' "$(cd "$P" && pwd)" >"$d/count77"
+	chmod 755 "$d"/*
+	chmod 644 "$d/noexec"
+	ln -s loop "$d/loop"
+	ln -s /bin/true "$d/truelink"
+	mkdir "$d/noexec_mount"
+	if mount -t tmpfs -o noexec tmpfs "$d/noexec_mount" 2>/dev/null; then
+		cp /bin/true "$d/noexec_mount/true"
+	else
+		echo "# cannot mount a noexec tmpfs here: that case is skipped"
+	fi
+}
+
+# ---- exec: exec'd programs stay under kbridge, same pid ----
+kb_exec_follow() {
+	local rep=$kb_tmp/report d=$kb_tmp/x out rc n cmd
+
+	kb_exec_fixtures
+
+	# The exec'd program's syscalls are the session's, exactly.
+	rm -f "$rep"
+	out=$(kb --report "$rep" -- "$P/exec_probe" run "$P/static_getppid" sg 500)
+	rc=$?
+	[ "$rc" -eq 3 ] && [ "$out" = done ] &&
+		ok "exec of static_getppid from a program: output 'done', exit status 3" ||
+		not_ok "exec of static_getppid: output '$out', exit status $rc"
+	expect_count "exec'd static_getppid 500" "$rep" getppid 500
+	expect_count "exec'd static_getppid 500" "$rep" execve 1
+
+	rm -f "$rep"
+	out=$(kb --no-follow-exec --report "$rep" -- "$P/exec_probe" run "$P/static_getppid" sg 500)
+	rc=$?
+	[ "$rc" -eq 3 ] && [ "$out" = done ] &&
+		ok "--no-follow-exec: the exec'd program still runs" ||
+		not_ok "--no-follow-exec: output '$out', exit status $rc"
+	expect_count "--no-follow-exec: exec'd program not intercepted" "$rep" getppid 0
+
+	# Forked and exec'd by a shell, twice; the shell may call getppid.
+	rm -f "$rep"
+	kb --report "$rep" -- sh -c ': ; :'
+	n=$(count "$rep" getppid)
+	rm -f "$rep"
+	kb --report "$rep" -- sh -c "$P/static_getppid 300 >/dev/null; $P/static_getppid 200 >/dev/null"
+	expect_count "sh running two programs (500, the shell's own $n)" "$rep" getppid $((500 + n))
+
+	# A #! script exec'd by a program: its interpreter is intercepted.
+	rm -f "$rep"
+	out=$(kb --report "$rep" -- "$P/exec_probe" run "$d/count77" c77)
+	[ "$out" = done ] && ok "#! script exec'd from a program runs" ||
+		not_ok "#! script exec'd from a program: '$out'"
+	expect_count "#! script with interpreter static_getppid 77" "$rep" getppid 77
+
+	# A multi-threaded program that execs (the kernel ends the others).
+	rm -f "$rep"
+	out=$(kb --report "$rep" -- "$PY" -c 'import os,sys,threading,time
+threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+os.execv(sys.argv[1], ["sg", "40"])' "$P/static_getppid")
+	[ "$out" = done ] && ok "exec from a multi-threaded python3" ||
+		not_ok "exec from a multi-threaded python3: '$out'"
+	expect_count "exec from a multi-threaded python3" "$rep" getppid 40
+
+	# What the exec'd program sees, as natively.
+	same_as_native "sh -c 'ls | sort | wc -l'" sh -c 'ls | sort | wc -l'
+	rm -f "$rep"
+	kb --report "$rep" -- sh -c 'ls / | sort | wc -l' >/dev/null
+	n=$(count "$rep" getdents64)
+	[ "$n" -gt 0 ] && ok "ls in a pipeline is intercepted (getdents64 $n)" ||
+		{ not_ok "ls in a pipeline: no getdents64 counted"; show "$rep" report; }
+	for cmd in "run $P/show_exec myname a 'b c'" "run $d/showscript zero one" \
+		   "fexecve $P/show_exec fx a" "opath $P/show_exec op" \
+		   "at $P show_exec atname" "at $d showscript s1" "pid"; do
+		eval "same_as_native \"exec_probe $cmd\" $P/exec_probe $cmd"
+	done
+	same_as_native "a program that execs /proc/self/exe" "$P/show_exec" reexec
+	out=$(kb -- sh -c 'echo $$; exec sh -c "echo \$\$"' | sort -u | wc -l)
+	[ "$out" -eq 1 ] && ok "\$\$ is the same after exec" ||
+		not_ok "\$\$ changed across exec"
+	kb -- sh -c 'exec sh -c "exit 5"'
+	rc=$?
+	[ "$rc" -eq 5 ] && ok "exit status after exec passed through" ||
+		not_ok "exit status after exec: $rc, expected 5"
+	kb -- sh -c 'exec sh -c "kill -TERM \$\$"' 2>/dev/null
+	rc=$?
+	[ "$rc" -eq 143 ] && ok "death by SIGTERM after exec passed through" ||
+		not_ok "SIGTERM after exec: $rc, expected 143"
+	kb -v -- sh -c 'exec /bin/true' 2>"$kb_tmp/err"
+	grep -q "^kblaunch: pid [0-9]* exec /bin/true$" "$kb_tmp/err" &&
+		ok "-v is passed on across exec" ||
+		{ not_ok "-v across exec"; show "$kb_tmp/err" stderr; }
+
+	# Failed execs: the kernel's errno, and the program goes on, intercepted.
+	"$P/exec_probe" errors "$d" >"$kb_tmp/native.out" 2>&1
+	rm -f "$rep"
+	kb --report "$rep" -- "$P/exec_probe" errors "$d" >"$kb_tmp/kb.out" 2>"$kb_tmp/err"
+	rc=$?
+	n=$(grep -c ': E[A-Z0-9]*$' "$kb_tmp/kb.out")
+	if [ "$rc" -eq 0 ] && cmp -s "$kb_tmp/native.out" "$kb_tmp/kb.out" &&
+	   [ "$n" -ge 30 ]; then
+		ok "$n failed execs: the same errno as natively"
+	else
+		not_ok "failed execs differ from native (exit status $rc)"
+		diff "$kb_tmp/native.out" "$kb_tmp/kb.out" | sed 's/^/# diff: /'
+		show "$kb_tmp/err" stderr
+	fi
+	expect_count "after each failed exec the program is still intercepted" \
+		"$rep" getppid "$(grep -c ': ' "$kb_tmp/kb.out")"
+	grep -q ': EACCES$' <<<"$(grep '^noexec mount' "$kb_tmp/kb.out")" ||
+		echo "# noexec mount case not run (no tmpfs mount here)"
+
+	# Broken past what the kernel checks before its point of no return:
+	# kblaunch's loader finds it after the exec, and ends the process the
+	# way the kernel would, with SIGSEGV (and says why).
+	kb -- "$P/exec_probe" run "$d/badload" bl >/dev/null 2>"$kb_tmp/err"
+	rc=$?
+	[ "$rc" -eq 139 ] && grep -q "^kblaunch: $d/badload: segment 0: past the end" "$kb_tmp/err" &&
+		ok "exec of an ELF broken past the kernel's checks: message, SIGSEGV" ||
+		{ not_ok "exec of a broken ELF: exit status $rc"; show "$kb_tmp/err" stderr; }
+
+	# A program that would gain privileges is refused, not run unprivileged.
+	if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+		cp "$P/show_exec" "$d/setuid"
+		chown nobody "$d/setuid"
+		chmod 4755 "$d/setuid"
+		out=$(kb -- "$P/exec_probe" run "$d/setuid" su 2>"$kb_tmp/err")
+		if [ "$out" = "execve $d/setuid: EPERM" ] &&
+		   grep -q "^kblaunch: $d/setuid: set-user-ID" "$kb_tmp/err"; then
+			ok "exec of a set-user-ID program: EPERM and a message"
+		else
+			not_ok "exec of a set-user-ID program: '$out'"
+			show "$kb_tmp/err" stderr
+		fi
+	else
+		skip "exec of a set-user-ID program: EPERM" "needs root and user nobody"
+	fi
+}
+
+# ---- signals: virtual SIGSYS, threads and signal handlers ----
+kb_signals() {
+	local rep=$kb_tmp/report out rc
+
+	same_as_native "sigsys_block: SIGSYS blocked, pending, inherited, across exec" \
+		"$P/sigsys_block"
+	rm -f "$rep"
+	out=$(kb --report "$rep" -- "$P/sig_threads" 1000 2>"$kb_tmp/err")
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -qx 'sig_threads done' <<<"$out"; then
+		ok "sig_threads: thread from a handler, SA_ONSTACK in 4 threads"
+	else
+		not_ok "sig_threads: exit status $rc"
+		sed 's/^/# out: /' <<<"$out"
+		show "$kb_tmp/err" stderr
+	fi
+	expect_count "sig_threads (5 x 1000)" "$rep" getppid 5000
+
+	# Started with SIGSYS blocked, ignored and pending: so the program
+	# finds it.
+	local wrap='import os,signal,sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGSYS])
+signal.signal(signal.SIGSYS, signal.SIG_IGN)
+os.kill(os.getpid(), signal.SIGSYS)
+os.execv(sys.argv[1], sys.argv[1:])'
+	local query='import signal
+print(signal.SIGSYS in signal.pthread_sigmask(signal.SIG_BLOCK, []),
+      signal.getsignal(signal.SIGSYS) == signal.SIG_IGN,
+      signal.SIGSYS in signal.sigpending())'
+	out=$("$PY" -c "$wrap" "$K" $KBOPT -- "$PY" -c "$query" 2>&1)
+	[ "$out" = "True True True" ] &&
+		ok "started with SIGSYS blocked, ignored, pending: the program sees it so" ||
+		not_ok "started with SIGSYS blocked, ignored, pending: '$out'"
+}
+
+# ---- loader: a non-default interpreter ----
+kb_interp() {
+	local rep=$kb_tmp/report out rc ld
+
+	ld=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+	rm -f "$P/interp/ld-kbridge-test.so"
+	kb -- "$P/interp_getppid" 10 >/dev/null 2>"$kb_tmp/err"
+	rc=$?
+	[ "$rc" -eq 127 ] && grep -q 'ld-kbridge-test.so: No such file' "$kb_tmp/err" &&
+		ok "interpreter missing: exit 127, '$(head -1 "$kb_tmp/err")'" ||
+		{ not_ok "interpreter missing: exit status $rc"; show "$kb_tmp/err" stderr; }
+	ln -s "$ld" "$P/interp/ld-kbridge-test.so"
+	rm -f "$rep"
+	out=$(kb --report "$rep" -- "$P/interp_getppid" 300)
+	rc=$?
+	[ "$rc" -eq 3 ] && [ "$out" = done ] &&
+		ok "a program whose interpreter is not the default one runs" ||
+		not_ok "non-default interpreter: output '$out', exit status $rc"
+	expect_count "non-default interpreter" "$rep" getppid 300
+	rm -f "$P/interp/ld-kbridge-test.so"
+}
+
+# ---- stress: 16 threads x 50000 getppid, counted exactly ----
+kb_stress() {
+	local t=${KB_STRESS_THREADS:-16} n=${KB_STRESS_CALLS:-50000}
+	local rep=$kb_tmp/report out rc start end
+
+	rm -f "$rep"
+	start=$(date +%s.%N)
+	out=$(KB_TIMEOUT=${KB_STRESS_TIMEOUT:-600} kb --report "$rep" -- \
+		"$P/stress_getppid" "$t" "$n" 2>"$kb_tmp/err")
+	rc=$?
+	end=$(date +%s.%N)
+	sed 's/^/# /' "$kb_tmp/err"
+	echo "# stress: $t x $n under kblaunch${KBOPT:+ $KBOPT}: $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') s wall, kblaunch included"
+	[ "$rc" -eq 0 ] && [ "$out" = "stress_getppid done: $t x $n" ] &&
+		ok "stress: $t threads x $n getppid complete" ||
+		not_ok "stress: output '$out', exit status $rc"
+	expect_count "stress ($t x $n)" "$rep" getppid $((t * n))
 }

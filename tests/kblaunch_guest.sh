@@ -34,6 +34,10 @@ kb_real_programs
 kb_passthrough
 kb_counters
 kb_runtime_edges
+kb_exec_follow
+kb_signals
+kb_interp
+kb_stress
 
 # Every task of the program left the session when it ended.
 out=$("$K" -v --report "$kb_tmp/r" -- "$P/threads_fork" 10 10 2>&1 >/dev/null |

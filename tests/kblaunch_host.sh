@@ -51,12 +51,27 @@ head -c 100 /bin/true >"$kb_tmp/truncated"
 printf '#!/nonexistent/interpreter\n' >"$kb_tmp/badinterp"
 printf '#!/bin/sh\necho "$0 $*"\n' >"$kb_tmp/script"
 printf '#!%s/script one\n' "$kb_tmp" >"$kb_tmp/script2"
+# Another machine's ELF (e_machine, offset 18, = EM_ARM); program headers
+# far past the end (e_phoff, offset 32); a PT_LOAD past the end (p_offset
+# of the first program header, offset 64 + 8).
+cp /bin/true "$kb_tmp/arm"
+printf '\x28\x00' | dd of="$kb_tmp/arm" bs=1 seek=18 conv=notrunc 2>/dev/null
+cp /bin/true "$kb_tmp/badphdr"
+printf '\xff\xff\xff\x7f\x00\x00\x00\x00' |
+	dd of="$kb_tmp/badphdr" bs=1 seek=32 conv=notrunc 2>/dev/null
+cp "$P/static_getppid" "$kb_tmp/badload"
+printf '\x00\x00\x00\x7f\x00\x00\x00\x00' |
+	dd of="$kb_tmp/badload" bs=1 seek=72 conv=notrunc 2>/dev/null
 chmod +x "$kb_tmp/text" "$kb_tmp/truncated" "$kb_tmp/badinterp" \
-	"$kb_tmp/script" "$kb_tmp/script2"
+	"$kb_tmp/script" "$kb_tmp/script2" "$kb_tmp/arm" "$kb_tmp/badphdr" \
+	"$kb_tmp/badload"
 expect_fail "missing program" 127 'kblaunch: /nonexistent/prog: No such file' -- /nonexistent/prog
 expect_fail "program not in PATH" 127 'kblaunch: kb-no-such-cmd: command not found' -- kb-no-such-cmd
 expect_fail "text file without #!" 126 'Exec format error' -- "$kb_tmp/text"
 expect_fail "truncated ELF" 126 'kblaunch: .*truncated: ' -- "$kb_tmp/truncated"
+expect_fail "ELF for another machine" 126 'kblaunch: .*arm: not an x86_64 ELF \(class 2, data 1, machine 40\)' -- "$kb_tmp/arm"
+expect_fail "program headers past the end" 126 'kblaunch: .*badphdr: program headers past the end of the file' -- "$kb_tmp/badphdr"
+expect_fail "a segment past the end" 126 'kblaunch: .*badload: segment [0-9]+: ' -- "$kb_tmp/badload"
 expect_fail "a directory" 126 'Permission denied' -- /tmp
 expect_fail "#! interpreter missing" 127 '/nonexistent/interpreter: No such file' -- "$kb_tmp/badinterp"
 "$K" --no-module --report /nonexistent/dir/report -- /bin/true 2>"$kb_tmp/err"
@@ -80,4 +95,8 @@ kb_real_programs
 kb_passthrough
 kb_counters
 kb_runtime_edges
+kb_exec_follow
+kb_signals
+kb_interp
+kb_stress
 kb_done

@@ -2,11 +2,13 @@
 /*
  * kblaunch: the forked child that becomes the program.
  *
- * It joins the session, puts the kbridge fd out of the program's way,
- * loads the program and builds its initial stack, restores the signal
- * state kblaunch was started with, installs the runtime and finally arms
- * SUD and jumps to the program's first instruction (kbrt_enter). After
- * that jump nothing of kblaunch runs in this process but the runtime.
+ * It joins the session, puts the kbridge fd (or the --no-module counters)
+ * and kblaunch's own binary out of the program's way, loads the program
+ * and builds its initial stack, restores the signal state kblaunch was
+ * started with, installs the runtime and finally arms SUD and jumps to
+ * the program's first instruction (kbrt_enter). After that jump nothing
+ * of kblaunch runs in this process but the runtime. kb_start() is also
+ * the end of an exec followed through kblaunch (reenter.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,43 +16,68 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kblaunch.h"
 
 extern char **environ;
 
-/* Lowest fd the kbridge fd moves to, so the program's fds start at 3. */
-#define KB_FD_MIN	1000
-
 /*
- * Move @fd high (close-on-exec, below RLIMIT_NOFILE) and close the
- * original, so that the program's first open() returns 3 as it would
- * natively.
+ * Where kblaunch's fds go in the program's process: at KB_FD_MIN or above
+ * (below RLIMIT_NOFILE), so that the program's first open() returns 3 as
+ * it would natively.
  */
-static int move_high(int fd)
+int kb_fd_min(void)
 {
 	struct rlimit rl;
-	long min = KB_FD_MIN;
-	int nfd;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur <= (rlim_t)KB_FD_MIN + 1)
-		min = (long)rl.rlim_cur - 1;
+	    rl.rlim_cur <= (rlim_t)KB_FD_MIN + 4)
+		return rl.rlim_cur > 4 ? (int)rl.rlim_cur - 4 : 3;
+	return KB_FD_MIN;
+}
+
+/* Move @fd to kb_fd_min() or above, close-on-exec; close the original. */
+int kb_move_high(int fd, const char *what)
+{
+	int nfd, min = kb_fd_min();
+
 	nfd = fcntl(fd, F_DUPFD_CLOEXEC, min);
 	if (nfd < 0)
-		kb_die("cannot move the kbridge fd above %ld: %s", min,
-		    strerror(errno));
+		kb_die("cannot move the %s fd above %d: %s", what, min,
+		       strerror(errno));
 	close(fd);
 	return nfd;
+}
+
+/*
+ * kblaunch's own binary, for the runtime to exec when the program execs
+ * (rt/exec.c): an O_PATH fd, so that it does not matter where kblaunch
+ * was found or whether its path still leads to it.
+ */
+int kb_open_self(void)
+{
+	const char *execfn = (const char *)getauxval(AT_EXECFN);
+	int fd;
+
+	fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+	if (fd < 0 && execfn)
+		fd = open(execfn, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		kb_die("cannot open kblaunch's own binary (no /proc?), needed to follow exec: %s; use --no-follow-exec",
+		       strerror(errno));
+	return kb_move_high(fd, "kblaunch");
 }
 
 /*
@@ -77,14 +104,79 @@ static void rseq_release(bool verbose)
 			strerror(errno));
 }
 
+noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
+		       const sigset_t *mask, const Elf64_auxv_t *auxv,
+		       bool comm_from_file)
+{
+	uint64_t sp, start, len;
+	char comm[16];
+	sigset_t m;
+	long ret;
+
+	/* What /proc/self/exe would name natively (see rt/selfexe.c). */
+	if (strlen(prog->exe) >= sizeof(cfg->exe))
+		kb_die("%s: path too long", prog->exe);
+	memcpy(cfg->exe, prog->exe, strlen(prog->exe) + 1);
+	cfg->fd_min = kb_fd_min();
+	sp = kb_build_stack(prog, environ, auxv);
+
+	/*
+	 * The kernel names a task after the file it executes: the name it
+	 * was given, or for fexecve the file's own name.
+	 */
+	snprintf(comm, sizeof(comm), "%s",
+		 basename(comm_from_file ? (char *)prog->exe : prog->path));
+	prctl(PR_SET_NAME, comm, 0, 0, 0);
+
+	/*
+	 * The mask kblaunch started with (the supervisor blocked the
+	 * forwarded signals around fork), except SIGSYS: a trap while SIGSYS
+	 * is blocked kills the process.
+	 */
+	m = *mask;
+	sigdelset(&m, SIGSYS);
+	/*
+	 * A real SIGSYS sent to this process while it still had SIGSYS
+	 * blocked would kill it as soon as it is unblocked: take it.
+	 */
+	if (cfg->sigsys & KBRT_REENTRY_SIGSYS_PENDING) {
+		struct timespec zero = { 0, 0 };
+		sigset_t sys;
+
+		sigemptyset(&sys);
+		sigaddset(&sys, SIGSYS);
+		sigtimedwait(&sys, NULL, &zero);
+	}
+	sigprocmask(SIG_SETMASK, &m, NULL);
+
+	rseq_release(cfg->verbose);
+
+	kbrt_range(&start, &len);
+	if (cfg->verbose) {
+		if (cfg->kbfd >= 0)
+			fprintf(stderr, "kblaunch: kbridge fd %d\n", cfg->kbfd);
+		fprintf(stderr,
+			"kblaunch: SUD allowed range 0x%llx+0x%llx, stack 0x%llx, first instruction 0x%llx\n",
+			(unsigned long long)start, (unsigned long long)len,
+			(unsigned long long)sp,
+			(unsigned long long)prog->entry);
+	}
+	ret = kbrt_setup(cfg);
+	if (ret)
+		kb_die("cannot install the runtime: %s", strerror((int)-ret));
+	ret = kbrt_enter(start, len, prog->entry, sp);
+	kb_die("cannot arm syscall user dispatch: %s%s", strerror((int)-ret),
+	       ret == -EINVAL ? " (kernel without CONFIG_SYSCALL_USER_DISPATCH?)" :
+	       "");
+}
+
 noreturn void kb_child(const struct kb_launch *l)
 {
-	struct kbrt_config cfg = { .mode = l->mode, .kbfd = -1 };
+	struct kbrt_config cfg = {
+		.mode = l->mode, .kbfd = -1, .cntfd = -1, .selffd = -1,
+		.follow_exec = l->follow_exec, .verbose = l->verbose,
+	};
 	struct kb_program prog;
-	uint64_t sp, start, len;
-	char comm[16], exe[PATH_MAX];
-	sigset_t mask;
-	long ret;
 
 	if (l->report_fd >= 0)
 		close(l->report_fd);
@@ -93,49 +185,15 @@ noreturn void kb_child(const struct kb_launch *l)
 
 		if (ioctl(l->kbfd, KB_IOC_SESSION_JOIN, &join))
 			kb_die("KB_IOC_SESSION_JOIN: %s", strerror(errno));
-		cfg.kbfd = move_high(l->kbfd);
+		cfg.kbfd = kb_move_high(l->kbfd, "kbridge");
 	} else {
 		cfg.counters = l->counters;
+		cfg.cntfd = kb_move_high(l->cntfd, "counters");
 	}
+	if (l->follow_exec)
+		cfg.selffd = kb_open_self();
+	cfg.sigsys = l->sigsys;
 
 	kb_load(l->argv[0], l->argv, l->argc, &prog, l->verbose);
-	/* What /proc/self/exe would name natively (see rt/selfexe.c). */
-	if (!realpath(prog.elf_path, exe) || strlen(exe) >= sizeof(cfg.exe))
-		kb_die("%s: cannot resolve the path of %s", l->argv[0],
-		    prog.elf_path);
-	memcpy(cfg.exe, exe, strlen(exe) + 1);
-	sp = kb_build_stack(&prog, environ, l->auxv);
-
-	/* The kernel names a task after the file it executes. */
-	snprintf(comm, sizeof(comm), "%s", basename(prog.path));
-	prctl(PR_SET_NAME, comm, 0, 0, 0);
-
-	/*
-	 * The mask kblaunch started with (the supervisor blocked the
-	 * forwarded signals around fork), except SIGSYS: a trap while SIGSYS
-	 * is blocked kills the process.
-	 */
-	mask = l->mask;
-	sigdelset(&mask, SIGSYS);
-	sigprocmask(SIG_SETMASK, &mask, NULL);
-
-	rseq_release(l->verbose);
-
-	kbrt_range(&start, &len);
-	if (l->verbose) {
-		if (cfg.kbfd >= 0)
-			fprintf(stderr, "kblaunch: kbridge fd %d\n", cfg.kbfd);
-		fprintf(stderr,
-			"kblaunch: SUD allowed range 0x%llx+0x%llx, stack 0x%llx, first instruction 0x%llx\n",
-			(unsigned long long)start, (unsigned long long)len,
-			(unsigned long long)sp,
-			(unsigned long long)prog.entry);
-	}
-	ret = kbrt_setup(&cfg);
-	if (ret)
-		kb_die("cannot install the runtime: %s", strerror((int)-ret));
-	ret = kbrt_enter(start, len, prog.entry, sp);
-	kb_die("cannot arm syscall user dispatch: %s%s", strerror((int)-ret),
-	    ret == -EINVAL ? " (kernel without CONFIG_SYSCALL_USER_DISPATCH?)" :
-	    "");
+	kb_start(&cfg, &prog, &l->mask, l->auxv, false);
 }

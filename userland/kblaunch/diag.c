@@ -5,12 +5,44 @@
  * whose fault it was (KB_EXIT_*).
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kblaunch.h"
+
+static bool after_exec;
+
+/*
+ * kblaunch runs in place of a program that exec'd (reenter.c): the exec
+ * has succeeded as far as the program knows, and the kernel kills a
+ * process that fails past its point of no return with SIGSEGV. So does
+ * kblaunch, after its message.
+ */
+void kb_fail_after_exec(void)
+{
+	after_exec = true;
+}
+
+static noreturn void end(int status)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	if (after_exec) {
+		fflush(stderr);
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGSEGV, &sa, NULL);
+		sigemptyset(&set);
+		sigaddset(&set, SIGSEGV);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(SIGSEGV);
+	}
+	exit(status);
+}
 
 noreturn void kb_die(const char *fmt, ...)
 {
@@ -21,7 +53,7 @@ noreturn void kb_die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(KB_EXIT_SETUP);
+	end(KB_EXIT_SETUP);
 }
 
 /*
@@ -42,5 +74,5 @@ noreturn void kb_fail(int status, const char *what, const char *fmt, ...)
 	if (!strncmp(m, what, n) && m[n] == ':' && m[n + 1] == ' ')
 		m += n + 2;
 	fprintf(stderr, "kblaunch: %s: %s\n", what, m);
-	exit(status);
+	end(status);
 }

@@ -7,6 +7,7 @@
 #define KBLAUNCH_H
 
 #include <elf.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,11 +25,14 @@ struct kb_launch {
 	char **argv;			/* PROGRAM [ARGS...] */
 	int argc;
 	bool verbose;
+	bool follow_exec;		/* not --no-follow-exec */
 	enum kbrt_mode mode;
 	int kbfd;			/* module mode: /dev/kbridge */
 	int report_fd;			/* the supervisor's, closed in the child */
 	struct kbrt_counters *counters;	/* --no-module: shared counters */
+	int cntfd;			/* ... their memfd */
 	sigset_t mask;			/* the mask kblaunch was started with */
+	int sigsys;			/* ... SIGSYS: KBRT_REENTRY_SIGSYS_* */
 	const Elf64_auxv_t *auxv;	/* kblaunch's own auxiliary vector */
 };
 
@@ -51,20 +55,36 @@ struct kb_program {
 	struct kb_image main;
 	struct kb_image interp;		/* valid when interp_path */
 	uint64_t entry;			/* first instruction: interp's or main's */
+	char exe[PATH_MAX];		/* elf_path, canonical: /proc/self/exe */
 };
+
+/* Lowest fd kblaunch's own fds move to in the program's process. */
+#define KB_FD_MIN		1000
 
 /* child.c */
 noreturn void kb_child(const struct kb_launch *l);
+noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
+		       const sigset_t *mask, const Elf64_auxv_t *auxv,
+		       bool comm_from_file);
+int kb_fd_min(void);
+int kb_move_high(int fd, const char *what);
+int kb_open_self(void);
+
+/* reenter.c: kblaunch exec'd by the runtime for the program's execve */
+noreturn void kb_reenter(int argc, char **argv, const Elf64_auxv_t *auxv);
 
 /* diag.c: print "kblaunch: ..." and exit */
 noreturn void kb_die(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 noreturn void kb_fail(int status, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void kb_fail_after_exec(void);
 
 /* loader.c */
 void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
 	     bool verbose);
+void kb_load_fd(char *filename, int fd, char **argv, int argc,
+		struct kb_program *p, bool verbose);
 
 /* stack.c */
 uint64_t kb_build_stack(const struct kb_program *p, char **envp,

@@ -8,6 +8,8 @@
  *  - "#!" scripts are handled like the kernel's binfmt_script: the
  *    interpreter, its one optional argument, the script's path, then the
  *    arguments, up to KB_MAX_SCRIPT_DEPTH interpreters deep;
+ *  - or, for an exec the runtime followed (kb_load_fd), the file it
+ *    opened, under the name the program gave;
  *  - ELF64 x86_64 ET_EXEC or ET_DYN; with PT_INTERP the interpreter
  *    (ld.so) is loaded too and runs first, as with the kernel.
  *
@@ -30,7 +32,7 @@
 
 #include "kblaunch.h"
 
-#define KB_MAX_SCRIPT_DEPTH	4	/* nested #! interpreters followed */
+#define KB_MAX_SCRIPT_DEPTH	5	/* nested #! interpreters: the kernel's */
 #define KB_BINPRM_BUF		256	/* bytes of a #! line the kernel reads */
 #define KB_TASK_SIZE		0x00007ffffffff000ULL	/* x86_64, 4 levels */
 #define KB_MAX_ALIGN		(1ULL << 30)	/* larger p_align: ignored */
@@ -467,25 +469,45 @@ static void elf_map(struct kb_elf *e, const char *what, struct kb_image *img)
 	e->fd = -1;
 }
 
-void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
-	     bool verbose)
+/*
+ * /proc/self/exe of the program: the file behind @fd, as the kernel
+ * names it; realpath() of @path without /proc.
+ */
+static void exe_path(struct kb_program *p, const char *what, int fd,
+		     const char *path)
 {
-	char buf[KB_BINPRM_BUF + 1], *interp, *arg, *file;
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, p->exe, sizeof(p->exe) - 1);
+	if (n > 0) {
+		p->exe[n] = '\0';
+		return;
+	}
+	if (!realpath(path, p->exe))
+		kb_fail(KB_EXIT_NOEXEC, what, "cannot resolve the path of %s",
+			path);
+}
+
+/*
+ * Load p->path (opened as @fd when @fd >= 0): follow #! lines to the ELF
+ * file that really runs, check it and its interpreter completely, then
+ * map them. @name is what error messages call the program.
+ */
+static void load(struct kb_program *p, const char *name, int fd,
+		 bool verbose)
+{
+	char buf[KB_BINPRM_BUF + 1], *interp, *arg, *file = p->path;
 	struct kb_elf elf, ld;
-	int fd, depth, i, n;
+	int depth, i, n;
 	ssize_t len;
 	char **nargv;
 
 	page = (uint64_t)sysconf(_SC_PAGESIZE);
-	memset(p, 0, sizeof(*p));
-	p->path = resolve(name);
-	p->argv = argv;
-	p->argc = argc;
-	file = p->path;
-
-	/* Follow #! lines to the ELF file that really runs. */
 	for (depth = 0;; depth++) {
-		fd = open_exec(name, file);
+		if (fd < 0)
+			fd = open_exec(name, file);
 		do {
 			len = pread(fd, buf, KB_BINPRM_BUF, 0);
 		} while (len < 0 && errno == EINTR);
@@ -499,6 +521,7 @@ void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
 				"more than %d levels of #! interpreters",
 				KB_MAX_SCRIPT_DEPTH);
 		close(fd);
+		fd = -1;
 		/* interpreter [arg] script args[1..] */
 		n = 0;
 		nargv = calloc((size_t)p->argc + 3, sizeof(*nargv));
@@ -520,6 +543,7 @@ void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
 
 	p->elf_path = file;
 	elf_open(&elf, name, file, fd, true);
+	exe_path(p, name, fd, file);
 	if (elf.interp) {
 		p->interp_path = elf.interp;
 		elf_open(&ld, name, elf.interp, open_exec(name, elf.interp),
@@ -548,4 +572,28 @@ void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
 				(unsigned long long)(ld.lo + p->interp.bias),
 				(unsigned long long)p->interp.entry);
 	}
+}
+
+void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
+	     bool verbose)
+{
+	memset(p, 0, sizeof(*p));
+	p->path = resolve(name);
+	p->argv = argv;
+	p->argc = argc;
+	load(p, name, -1, verbose);
+}
+
+/*
+ * An exec followed through kblaunch: the runtime has opened and checked
+ * the file the program named @filename (AT_EXECFN), as @fd.
+ */
+void kb_load_fd(char *filename, int fd, char **argv, int argc,
+		struct kb_program *p, bool verbose)
+{
+	memset(p, 0, sizeof(*p));
+	p->path = filename;
+	p->argv = argv;
+	p->argc = argc;
+	load(p, filename, fd, verbose);
 }

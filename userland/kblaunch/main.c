@@ -29,6 +29,7 @@
 struct kb_opts {
 	const char *report;
 	bool no_module;
+	bool no_follow_exec;
 	bool verbose;
 	char **argv;
 	int argc;
@@ -40,10 +41,10 @@ static const char doc[] =
 "Run PROGRAM with all its syscalls going through kbridge.\n"
 "\n"
 "PROGRAM is looked up in PATH like execvp(3) does; #! scripts work. Every "
-"syscall of the program, its threads and its children traps (Syscall User "
-"Dispatch) into kblaunch's runtime, which asks kbridge.ko (/dev/kbridge) "
-"what to do. The program's output, exit status and fatal signal are its "
-"own.\n"
+"syscall of the program, its threads, its children and the programs they "
+"exec traps (Syscall User Dispatch) into kblaunch's runtime, which asks "
+"kbridge.ko (/dev/kbridge) what to do. The program's output, exit status "
+"and fatal signal are its own.\n"
 "\n"
 "EXAMPLES:\n"
 "  kblaunch -- ls -la /          run ls through kbridge.ko\n"
@@ -63,6 +64,9 @@ static const struct argp_option options[] = {
 	{ "no-module", 'n', NULL, 0,
 	  "Decide in the process (tier 1 for every syscall) instead of "
 	  "through /dev/kbridge", 0 },
+	{ "no-follow-exec", 'X', NULL, 0,
+	  "Let programs the program execs run natively, not through kbridge "
+	  "(by default an exec re-enters kblaunch, same pid and session)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what kblaunch does, on stderr", 0 },
 	{ 0 }
 };
@@ -77,6 +81,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'n':
 		o->no_module = true;
+		break;
+	case 'X':
+		o->no_follow_exec = true;
 		break;
 	case 'v':
 		o->verbose = true;
@@ -246,12 +253,33 @@ static int write_report(const struct kb_opts *o, int report_fd, int kbfd,
 			       local->total, local->out_of_range);
 }
 
+/*
+ * SIGSYS as kblaunch got it: blocked, ignored or pending, the program
+ * must find it so; the runtime keeps it virtual (rt/virtsig.c). Asked
+ * before the fork: a pending signal stays with the parent.
+ */
+static int initial_sigsys(const sigset_t *mask)
+{
+	struct sigaction old;
+	sigset_t pending;
+	int state = 0;
+
+	if (sigismember(mask, SIGSYS)) {
+		state |= KBRT_REENTRY_SIGSYS_BLOCKED;
+		if (sigpending(&pending) == 0 && sigismember(&pending, SIGSYS))
+			state |= KBRT_REENTRY_SIGSYS_PENDING;
+	}
+	if (sigaction(SIGSYS, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		state |= KBRT_REENTRY_SIGSYS_IGNORED;
+	return state;
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	static const struct argp argp = {
 		options, parse_opt, args_doc, doc, NULL, NULL, NULL
 	};
-	struct kb_launch l = { .kbfd = -1, .report_fd = -1 };
+	struct kb_launch l = { .kbfd = -1, .report_fd = -1, .cntfd = -1 };
 	struct kb_opts o = { 0 };
 	struct kb_version ver = { 0 };
 	sigset_t block;
@@ -260,23 +288,35 @@ int main(int argc, char **argv, char **envp)
 	size_t i;
 	int status, err;
 
-	argp_err_exit_status = KB_EXIT_SETUP;
-	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
-
 	/* Our own auxiliary vector follows the environment on the stack. */
 	while (*e)
 		e++;
 	l.auxv = (const Elf64_auxv_t *)(e + 1);
+
+	/* The program exec'd: load what it exec'd, in this very process. */
+	if (argc >= 4 && !strcmp(argv[1], KBRT_REENTRY_ARG))
+		kb_reenter(argc - 2, argv + 2, l.auxv);
+
+	argp_err_exit_status = KB_EXIT_SETUP;
+	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
 	l.argv = o.argv;
 	l.argc = o.argc;
 	l.verbose = o.verbose;
+	l.follow_exec = !o.no_follow_exec;
 
 	if (o.no_module) {
 		l.mode = KBRT_MODE_LOCAL;
-		/* Shared with the whole process tree; read here at the end. */
+		/*
+		 * Shared with the whole process tree and read here at the
+		 * end; a memfd, so that a program that execs can map them
+		 * again in its new image (reenter.c).
+		 */
+		l.cntfd = memfd_create("kbridge-counters", MFD_CLOEXEC);
+		if (l.cntfd < 0 || ftruncate(l.cntfd, sizeof(*l.counters)))
+			kb_die("cannot make the counters: %s", strerror(errno));
 		l.counters = mmap(NULL, sizeof(*l.counters),
-				  PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+				  PROT_READ | PROT_WRITE, MAP_SHARED,
+				  l.cntfd, 0);
 		if (l.counters == MAP_FAILED)
 			kb_die("cannot map the counters: %s", strerror(errno));
 	} else {
@@ -299,6 +339,7 @@ int main(int argc, char **argv, char **envp)
 	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaddset(&block, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &block, &l.mask);
+	l.sigsys = initial_sigsys(&l.mask);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -306,6 +347,8 @@ int main(int argc, char **argv, char **envp)
 	if (pid == 0)
 		kb_child(&l);
 	child_pid = pid;
+	if (l.cntfd >= 0)
+		close(l.cntfd);
 	install_forwarders();
 	sigprocmask(SIG_SETMASK, &l.mask, NULL);
 

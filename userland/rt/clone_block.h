@@ -46,7 +46,7 @@ struct kbrt_clone_block {
 	uint64_t flags;
 	uint32_t mxcsr;
 	uint16_t fcw;
-	uint16_t __pad;
+	uint16_t vsigsys;		/* SIGSYS blocked, virtually */
 };
 
 #define KBRT_BLK_CHECK(field, off) \

@@ -13,7 +13,8 @@
  *  - SIGSYS must stay deliverable and the runtime's, and the kbridge fd
  *    and SUD itself must stay in place;
  *  - a new task starts without SUD (the kernel clears it in
- *    dup_task_struct) and, with a new stack, without the handler's frames.
+ *    dup_task_struct) and, with a new stack, without the handler's frames;
+ *  - exec clears SUD too: it re-enters through kblaunch (exec.c).
  */
 #include "internal.h"
 #include "sys.h"
@@ -36,49 +37,148 @@ static void ex_rt_sigreturn(struct kbrt_ucontext *uc)
 }
 
 /*
+ * Which signals' actions had SIGSYS in their sa_mask, as the program set
+ * them: the kernel is given the mask without it (a syscall in that
+ * handler would otherwise trap with SIGSYS blocked, which kills the
+ * process), the program reads it back with it.
+ */
+static uint64_t kbrt_masked_sigsys;
+
+/*
  * rt_sigaction: SIGSYS is virtual (virtsig.c). For any other signal the
- * call runs as is; then, if the new action blocks SIGSYS during its
- * handler, SIGSYS is taken out of its mask: a syscall in that handler
- * would otherwise trap with SIGSYS blocked, which kills the process. The
- * kernel reads the program's struct, so a bad pointer is its EFAULT.
+ * kernel gets a copy of the program's action with SIGSYS taken out of
+ * its mask, so that no instant exists in which the handler is installed
+ * with SIGSYS blocked. Checks in the kernel's order: size, then the new
+ * action (EFAULT), then the signal number.
  */
 static long ex_rt_sigaction(const __u64 a[6])
 {
-	struct kbrt_sigaction cur;
+	struct kbrt_sigaction act, old;
+	int sig = (int)a[0], had = 0;
+	uint64_t bit = sig > 0 && sig <= 64 ? KBRT_SIGBIT(sig) : 0;
 	long ret;
 
-	if ((int)a[0] == SIGSYS)
+	if (sig == SIGSYS)
 		return kbrt_virt_sigaction(a[1], a[2], a[3]);
-	ret = raw(__NR_rt_sigaction, a);
-	if (ret == 0 && a[1] &&
-	    sys_rt_sigaction((int)a[0], 0, &cur) == 0 &&
-	    (cur.mask & KBRT_SIGSYS_BIT)) {
-		cur.mask &= ~KBRT_SIGSYS_BIT;
-		sys_rt_sigaction((int)a[0], &cur, 0);
+	if (a[3] != KBRT_SIGSET_SIZE)
+		return -EINVAL;
+	if (a[1]) {
+		if (kbrt_copy_from_user(&act, a[1], sizeof(act)))
+			return -EFAULT;
+		had = !!(act.mask & KBRT_SIGSYS_BIT);
+		act.mask &= ~KBRT_SIGSYS_BIT;
 	}
-	return ret;
+	ret = sys_rt_sigaction(sig, a[1] ? &act : 0, a[2] ? &old : 0);
+	if (ret)
+		return ret;
+	if (a[2] && (__atomic_load_n(&kbrt_masked_sigsys, __ATOMIC_RELAXED) &
+		     bit))
+		old.mask |= KBRT_SIGSYS_BIT;
+	if (a[1] && had)
+		__atomic_fetch_or(&kbrt_masked_sigsys, bit, __ATOMIC_RELAXED);
+	else if (a[1])
+		__atomic_fetch_and(&kbrt_masked_sigsys, ~bit, __ATOMIC_RELAXED);
+	if (a[2] && kbrt_copy_to_user(a[2], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
 }
 
 /*
- * rt_sigprocmask: run it (the kernel validates and reports the old set),
- * unblock SIGSYS again if it got blocked, and put the resulting mask in
- * the ucontext: rt_sigreturn installs uc_sigmask when this handler
- * returns, which would otherwise undo the program's change.
+ * rt_sigprocmask: the kernel gets the set without SIGSYS, and the
+ * program's SIGSYS bit goes to the thread's virtual one (virtsig.c): the
+ * old set it reads back has the virtual bit, and a SIGSYS kept pending
+ * while it was blocked is delivered when it unblocks. The resulting real
+ * mask goes into the ucontext: rt_sigreturn installs uc_sigmask when this
+ * handler returns, which would otherwise undo the program's change.
  */
-static long ex_rt_sigprocmask(const __u64 a[6], struct kbrt_ucontext *uc)
+static long ex_rt_sigprocmask(__u64 a[6], struct kbrt_ucontext *uc)
 {
-	kbrt_sigset_t cur;
+	kbrt_sigset_t set = 0, cur;
+	struct kbrt_siginfo info;
+	int how = (int)a[0], tid = 0, was, now;
+	uint64_t oset = a[2];
 	long ret;
 
-	ret = raw(__NR_rt_sigprocmask, a);
-	if (ret == 0 && a[1] && sys_rt_sigprocmask(SIG_BLOCK, 0, &cur) == 0) {
-		if (cur & KBRT_SIGSYS_BIT) {
-			cur &= ~KBRT_SIGSYS_BIT;
-			sys_rt_sigprocmask(SIG_SETMASK, &cur, 0);
-		}
-		uc->uc_sigmask = cur;
+	if (a[3] != KBRT_SIGSET_SIZE)
+		return -EINVAL;
+	if (a[1]) {
+		if (kbrt_copy_from_user(&set, a[1], sizeof(set)))
+			return -EFAULT;
+		a[1] = (uint64_t)&cur;
+		cur = set & ~KBRT_SIGSYS_BIT;
 	}
-	return ret;
+	ret = raw(__NR_rt_sigprocmask, a);
+	if (ret)
+		return ret;
+	was = kbrt_vsig_blocked(&tid);
+	if (oset && was) {
+		if (kbrt_copy_from_user(&cur, oset, sizeof(cur)))
+			return -EFAULT;
+		cur |= KBRT_SIGSYS_BIT;
+		if (kbrt_copy_to_user(oset, &cur, sizeof(cur)))
+			return -EFAULT;
+	}
+	if (!a[1])
+		return 0;
+	now = how == SIG_SETMASK ? !!(set & KBRT_SIGSYS_BIT) :
+	      how == SIG_BLOCK ? was || (set & KBRT_SIGSYS_BIT) :
+	      was && !(set & KBRT_SIGSYS_BIT);
+	if (sys_rt_sigprocmask(SIG_BLOCK, 0, &cur) == 0)
+		uc->uc_sigmask = cur;
+	if (kbrt_vsig_set_blocked(&tid, now, &info)) {
+		uc->uc_mcontext.rax = 0;
+		kbrt_deliver_sigsys(&info, uc);
+	}
+	return 0;
+}
+
+/* rt_sigpending: with the virtual SIGSYS of this thread. */
+static long ex_rt_sigpending(__u64 a[6])
+{
+	kbrt_sigset_t set;
+	long ret;
+	int tid = 0;
+
+	ret = raw(__NR_rt_sigpending, a);
+	if (ret || !a[0] || a[1] != KBRT_SIGSET_SIZE ||
+	    !kbrt_vsig_pending(&tid))
+		return ret;
+	if (kbrt_copy_from_user(&set, a[0], sizeof(set)))
+		return -EFAULT;
+	set |= KBRT_SIGSYS_BIT;
+	return kbrt_copy_to_user(a[0], &set, sizeof(set));
+}
+
+/*
+ * A temporary mask that leaves SIGSYS unblocked while the thread has one
+ * pending: it is delivered, and the call ends with EINTR as it would.
+ */
+static int deliver_pending(kbrt_sigset_t set, struct kbrt_ucontext *uc)
+{
+	struct kbrt_siginfo info;
+	int tid = 0;
+
+	if ((set & KBRT_SIGSYS_BIT) || !kbrt_vsig_take_pending(&tid, &info))
+		return 0;
+	uc->uc_mcontext.rax = (uint64_t)-EINTR;
+	kbrt_deliver_sigsys(&info, uc);
+	return 1;
+}
+
+/*
+ * rt_sigtimedwait for a set with SIGSYS: a SIGSYS pending while the
+ * thread blocks it is the answer.
+ */
+static long sigsys_waited(uint64_t uinfo)
+{
+	struct kbrt_siginfo info;
+	int tid = 0;
+
+	if (!kbrt_vsig_take_pending(&tid, &info))
+		return 0;
+	if (uinfo && kbrt_copy_to_user(uinfo, &info, sizeof(info)))
+		return -EFAULT;
+	return SIGSYS;
 }
 
 /*
@@ -87,21 +187,40 @@ static long ex_rt_sigprocmask(const __u64 a[6], struct kbrt_ucontext *uc)
  * with a copy of the set without SIGSYS. A wrong size is left to the
  * kernel, which rejects it before it uses the set.
  */
-static long ex_with_set(long nr, __u64 a[6], int set_arg, int size_arg)
+static long ex_with_set(long nr, __u64 a[6], int set_arg, int size_arg,
+			struct kbrt_ucontext *uc)
 {
-	kbrt_sigset_t set;
+	kbrt_sigset_t set, orig = 0;
+	long ret;
 
 	if (a[set_arg] && a[size_arg] == KBRT_SIGSET_SIZE) {
 		if (kbrt_copy_from_user(&set, a[set_arg], sizeof(set)))
 			return -EFAULT;
+		orig = set;
+		if (nr == __NR_rt_sigtimedwait) {
+			ret = set & KBRT_SIGSYS_BIT ? sigsys_waited(a[1]) : 0;
+			if (ret)
+				return ret;
+		} else if (deliver_pending(set, uc)) {
+			return -EINTR;
+		}
 		set &= ~KBRT_SIGSYS_BIT;
 		a[set_arg] = (uint64_t)&set;
 	}
-	return raw(nr, a);
+	ret = raw(nr, a);
+	/* The SIGSYS that interrupted the wait was kept pending: take it. */
+	if (nr == __NR_rt_sigtimedwait && ret == -EINTR &&
+	    (orig & KBRT_SIGSYS_BIT)) {
+		long got = sigsys_waited(a[1]);
+
+		if (got)
+			return got;
+	}
+	return ret;
 }
 
 /* pselect6: its sixth argument points to { const sigset_t *, size_t }. */
-static long ex_pselect6(__u64 a[6])
+static long ex_pselect6(__u64 a[6], struct kbrt_ucontext *uc)
 {
 	struct {
 		uint64_t set;
@@ -115,6 +234,8 @@ static long ex_pselect6(__u64 a[6])
 		if (data.set && data.size == KBRT_SIGSET_SIZE) {
 			if (kbrt_copy_from_user(&set, data.set, sizeof(set)))
 				return -EFAULT;
+			if (deliver_pending(set, uc))
+				return -EINTR;
 			set &= ~KBRT_SIGSYS_BIT;
 			data.set = (uint64_t)&set;
 		}
@@ -139,47 +260,66 @@ static long ex_sigaltstack(const __u64 a[6], struct kbrt_ucontext *uc)
 }
 
 /*
- * The kbridge fd is not the program's: it looks closed to close(), and
- * dup2/dup3 onto it fail with EBUSY (the errno Linux itself gives dup2
+ * The runtime's fds (the kbridge fd, the --no-module counters, kblaunch
+ * itself) are not the program's: they look closed to close(), and
+ * dup2/dup3 onto them fail with EBUSY (the errno Linux itself gives dup2
  * in a race with open, so callers already treat it as a plain failure).
- * close_range() closes everything around it.
+ * close_range() closes everything around them.
  */
-static long ex_fd(long nr, __u64 a[6])
+static long ex_close_range(__u64 a[6])
 {
-	int kbfd = kbrt_cfg->kbfd;
-	unsigned int lo, hi;
+	unsigned int lo = (unsigned int)a[0], hi = (unsigned int)a[1];
+	unsigned int own[3], n = 0, i, j, t, from;
+	int fds[3] = { kbrt_cfg->kbfd, kbrt_cfg->cntfd, kbrt_cfg->selffd };
 	long ret = 0;
 
-	if (kbfd < 0)
-		return raw(nr, a);
+	if (lo > hi)
+		return raw(__NR_close_range, a);
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0 && (unsigned int)fds[i] >= lo &&
+		    (unsigned int)fds[i] <= hi)
+			own[n++] = (unsigned int)fds[i];
+	if (!n)
+		return raw(__NR_close_range, a);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && own[j - 1] > own[j]; j--) {
+			t = own[j];
+			own[j] = own[j - 1];
+			own[j - 1] = t;
+		}
+	/* The ranges between them, each a call of its own. */
+	from = lo;
+	for (i = 0; i < n; i++) {
+		if (own[i] > from) {
+			a[0] = from;
+			a[1] = own[i] - 1;
+			ret = raw(__NR_close_range, a);
+			if (ret < 0)
+				return ret;
+		}
+		if (own[i] == hi)
+			return ret;
+		from = own[i] + 1;
+	}
+	a[0] = from;
+	a[1] = hi;
+	return raw(__NR_close_range, a);
+}
+
+static long ex_fd(long nr, __u64 a[6])
+{
 	switch (nr) {
 	case __NR_close:
-		if ((int)a[0] == kbfd)
+		if (kbrt_own_fd((int)a[0]))
 			return -EBADF;
 		break;
 	case __NR_dup2:
 	case __NR_dup3:
-		if ((int)a[1] == kbfd && (int)a[0] != kbfd)
+		if (kbrt_own_fd((int)a[1]) && a[0] != a[1])
 			return -EBUSY;
 		break;
 	case __NR_close_range:
-		lo = (unsigned int)a[0];
-		hi = (unsigned int)a[1];
-		if (lo > hi || (unsigned int)kbfd < lo ||
-		    (unsigned int)kbfd > hi)
-			break;
-		if (lo < (unsigned int)kbfd) {
-			a[1] = (unsigned int)kbfd - 1;
-			ret = raw(nr, a);
-			if (ret < 0)
-				return ret;
-		}
-		if ((unsigned int)kbfd < hi) {
-			a[0] = (unsigned int)kbfd + 1;
-			a[1] = hi;
-			ret = raw(nr, a);
-		}
-		return ret;
+		return ex_close_range(a);
 	}
 	return raw(nr, a);
 }
@@ -206,7 +346,14 @@ static void child_rearm(uint64_t flags)
 /* First C code of a child created by kbrt_clone_on_stack (trampoline.S). */
 void kbrt_child_start(struct kbrt_clone_block *b)
 {
+	int tid = 0;
+
 	child_rearm(b->flags);
+	/* The creator's virtual SIGSYS bit, as the kernel copies the mask. */
+	if (!(b->flags & CLONE_VM))
+		kbrt_vsig_forked(b->vsigsys);
+	else if (b->vsigsys)
+		kbrt_vsig_set_blocked(&tid, 1, 0);
 	sys_rt_sigprocmask(SIG_SETMASK, &b->sigmask, 0);
 }
 
@@ -216,10 +363,13 @@ void kbrt_child_start(struct kbrt_clone_block *b)
  */
 static long ex_fork_like(long nr, __u64 a[6], uint64_t flags)
 {
+	int tid = 0, blocked = kbrt_vsig_blocked(&tid);
 	long ret = raw(nr, a);
 
-	if (ret == 0)
+	if (ret == 0) {
 		child_rearm(flags);
+		kbrt_vsig_forked(blocked);
+	}
 	return ret;
 }
 
@@ -237,6 +387,7 @@ static long prepare_block(struct kbrt_ucontext *uc, uint64_t top,
 	const struct kbrt_mcontext *mc = &uc->uc_mcontext;
 	struct kbrt_clone_block b;
 	uint64_t at = (top - sizeof(b)) & ~15ULL;
+	int tid = 0;
 
 	if (top < sizeof(b) + 16)
 		return -EINVAL;
@@ -258,6 +409,7 @@ static long prepare_block(struct kbrt_ucontext *uc, uint64_t top,
 	b.rsp = top;
 	b.sigmask = uc->uc_sigmask & ~KBRT_SIGSYS_BIT;
 	b.flags = flags;
+	b.vsigsys = (uint16_t)kbrt_vsig_blocked(&tid);
 	/*
 	 * The handler runs with a fresh FPU state; a native child would
 	 * inherit the program's rounding and exception controls.
@@ -356,7 +508,8 @@ static long ex_clone3(__u64 a[6], struct kbrt_ucontext *uc)
 
 void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 {
-	int handled;
+	uint64_t exec_name = nr == __NR_execve ? a[0] : a[1];
+	int handled, tid = 0;
 	long ret;
 
 	ret = kbrt_selfexe(nr, a, &handled);
@@ -374,21 +527,24 @@ void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 	case __NR_rt_sigprocmask:
 		ret = ex_rt_sigprocmask(a, uc);
 		break;
+	case __NR_rt_sigpending:
+		ret = ex_rt_sigpending(a);
+		break;
 	case __NR_rt_sigsuspend:
-		ret = ex_with_set(nr, a, 0, 1);
+		ret = ex_with_set(nr, a, 0, 1, uc);
 		break;
 	case __NR_rt_sigtimedwait:
-		ret = ex_with_set(nr, a, 0, 3);
+		ret = ex_with_set(nr, a, 0, 3, uc);
 		break;
 	case __NR_ppoll:
-		ret = ex_with_set(nr, a, 3, 4);
+		ret = ex_with_set(nr, a, 3, 4, uc);
 		break;
 	case __NR_epoll_pwait:
 	case __NR_epoll_pwait2:
-		ret = ex_with_set(nr, a, 4, 5);
+		ret = ex_with_set(nr, a, 4, 5, uc);
 		break;
 	case __NR_pselect6:
-		ret = ex_pselect6(a);
+		ret = ex_pselect6(a, uc);
 		break;
 	case __NR_sigaltstack:
 		ret = ex_sigaltstack(a, uc);
@@ -418,6 +574,18 @@ void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 	case __NR_clone3:
 		ret = ex_clone3(a, uc);
 		break;
+	case __NR_execve:
+	case __NR_execveat:
+		/* Returns only if the exec failed (or did not follow). */
+		ret = kbrt_cfg->follow_exec ? kbrt_exec(nr, a, exec_name) :
+					      raw(nr, a);
+		break;
+	case __NR_exit:
+	case __NR_exit_group:
+		/* The thread's tid may be reused: free its SIGSYS slot. */
+		kbrt_vsig_forget(&tid, 0);
+		ret = raw(nr, a);
+		break;
 	case __NR_prctl:
 		/* The program may not switch interception off or move it. */
 		if ((int)a[0] == PR_SET_SYSCALL_USER_DISPATCH)
@@ -426,11 +594,6 @@ void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 			ret = raw(nr, a);
 		break;
 	default:
-		/*
-		 * Everything else, execve and exit_group included: execve
-		 * ends SUD for the new image (following exec is not done
-		 * yet), exit_group never returns.
-		 */
 		ret = raw(nr, a);
 		break;
 	}

@@ -14,8 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <asm/signal.h>
+#include <asm-generic/siginfo.h>
+#include <asm/stat.h>
+#include <asm/statfs.h>
 #include <asm/unistd.h>
+#include <linux/elf.h>
 #include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/mman.h>
 #include <linux/prctl.h>
 #include <linux/sched.h>
 
@@ -30,6 +36,9 @@
 #ifndef CLONE_CLEAR_SIGHAND
 #define CLONE_CLEAR_SIGHAND		0x100000000ULL
 #endif
+
+/* statfs f_flags (the kernel's ST_*, not in the uapi headers) */
+#define KBRT_ST_NOSUID		0x0002
 
 /* The kernel's sigset on x86_64: one bit per signal, 64 signals. */
 typedef uint64_t kbrt_sigset_t;
@@ -57,6 +66,10 @@ struct kbrt_siginfo {
 			int32_t syscall;
 			uint32_t arch;
 		} sys;
+		struct {
+			int32_t pid;
+			uint32_t uid;
+		} kill;
 		uint8_t __max[112];
 	} u;
 };

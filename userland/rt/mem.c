@@ -34,41 +34,53 @@ uint64_t kbrt_strlen(const char *s)
 	return n;
 }
 
-/* Decimal digits of @v into the end of @buf; returns the first digit. */
-static char *fmt_u64(char *end, uint64_t v)
+/* Decimal digits of @v into the end of a buffer; returns the first one. */
+char *kbrt_fmt_int(char *end, long v)
 {
+	uint64_t u = (uint64_t)(v < 0 ? -v : v);
+
+	*--end = '\0';
 	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+		*--end = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--end = '-';
 	return end;
 }
 
 /*
- * One line to fd 2: "kblaunch: runtime: MSG: errno N". Built in one
- * buffer and written with one write() so that lines from several threads
- * do not interleave.
+ * One line to fd 2, the concatenation of @parts and a newline. Built in
+ * one buffer (cut at its size) and written with one write() so that lines
+ * from several threads do not interleave.
  */
+void kbrt_write_line(const char *const *parts, unsigned int n)
+{
+	char line[512];
+	uint64_t len = 0, k;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		k = kbrt_strlen(parts[i]);
+		if (k > sizeof(line) - 1 - len)
+			k = sizeof(line) - 1 - len;
+		kbrt_memcpy(line + len, parts[i], k);
+		len += k;
+	}
+	line[len++] = '\n';
+	sys_write(2, line, len);
+}
+
+/* "kblaunch: runtime: MSG: errno N" */
 void kbrt_say(const char *msg, long err)
 {
-	static const char pre[] = "kblaunch: runtime: ";
-	static const char mid[] = ": errno ";
-	char line[256], num[24], *p = line, *d;
-	uint64_t n = kbrt_strlen(msg);
+	char num[24];
+	const char *parts[] = {
+		"kblaunch: runtime: ", msg, ": errno ",
+		kbrt_fmt_int(num + sizeof(num), err < 0 ? -err : err),
+	};
 
-	if (n > sizeof(line) - sizeof(pre) - sizeof(mid) - sizeof(num))
-		n = sizeof(line) - sizeof(pre) - sizeof(mid) - sizeof(num);
-	kbrt_memcpy(p, pre, sizeof(pre) - 1);
-	p += sizeof(pre) - 1;
-	kbrt_memcpy(p, msg, n);
-	p += n;
-	kbrt_memcpy(p, mid, sizeof(mid) - 1);
-	p += sizeof(mid) - 1;
-	d = fmt_u64(num + sizeof(num), (uint64_t)(err < 0 ? -err : err));
-	kbrt_memcpy(p, d, (uint64_t)(num + sizeof(num) - d));
-	p += num + sizeof(num) - d;
-	*p++ = '\n';
-	sys_write(2, line, (uint64_t)(p - line));
+	kbrt_write_line(parts, 4);
 }
 
 /*

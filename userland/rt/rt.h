@@ -30,11 +30,38 @@ struct kbrt_counters {
 	uint64_t nr[KB_NR_SYSCALLS];
 };
 
+/*
+ * Following exec (rt/exec.c): the runtime turns the program's execve into
+ *
+ *   execveat(SELFFD, "", { "kblaunch", KBRT_REENTRY_ARG, STATE, FILENAME,
+ *                          the program's argv... }, the program's envp,
+ *            AT_EMPTY_PATH)
+ *
+ * and kblaunch, seeing KBRT_REENTRY_ARG as its first argument, loads
+ * FILENAME's file into the new image (kblaunch/reenter.c). STATE is
+ * "MODE,KBFD,CNTFD,SELFFD,FILEFD,FLAGS" in decimal: the fds are copies
+ * without close-on-exec made for this exec (-1: none), FILEFD is the
+ * target opened for reading, FLAGS are KBRT_REENTRY_*.
+ */
+#define KBRT_REENTRY_ARG	"--kbridge-exec-reentry"
+#define KBRT_REENTRY_VERBOSE		0x01	/* kblaunch -v */
+#define KBRT_REENTRY_SIGSYS_BLOCKED	0x02	/* the thread had SIGSYS blocked */
+#define KBRT_REENTRY_SIGSYS_IGNORED	0x04	/* SIGSYS was SIG_IGN */
+#define KBRT_REENTRY_SIGSYS_PENDING	0x08	/* ... and one was pending */
+#define KBRT_REENTRY_COMM_FROM_FILE	0x10	/* fexecve: comm from the file */
+
 /* Per-process constants, fixed before the program's first instruction. */
 struct kbrt_config {
 	int mode;			/* enum kbrt_mode */
 	int kbfd;			/* the session's /dev/kbridge fd, or -1 */
 	struct kbrt_counters *counters;	/* KBRT_MODE_LOCAL only */
+	int cntfd;			/* the memfd of @counters, or -1 */
+	int selffd;			/* O_PATH fd of kblaunch, or -1 */
+	int fd_min;			/* where the runtime's own fds go */
+	int follow_exec;		/* exec re-enters through kblaunch */
+	int verbose;			/* kblaunch -v, passed on across exec */
+	/* The program's SIGSYS state at start (KBRT_REENTRY_SIGSYS_*). */
+	int sigsys;
 	uint64_t range_start;		/* SUD allowed range: kbrt_text */
 	uint64_t range_len;
 	/*

@@ -60,6 +60,13 @@ long kbrt_arm_sud(void)
 			 (long)kbrt_cfg->range_len, 0);
 }
 
+/* The fds the runtime keeps for itself; the program cannot touch them. */
+int kbrt_own_fd(int fd)
+{
+	return fd >= 0 && (fd == kbrt_cfg->kbfd || fd == kbrt_cfg->cntfd ||
+			   fd == kbrt_cfg->selffd);
+}
+
 int kbrt_setup(const struct kbrt_config *cfg)
 {
 	long ret;
@@ -69,5 +76,6 @@ int kbrt_setup(const struct kbrt_config *cfg)
 	ret = sys_mprotect(&kbrt_page, sizeof(kbrt_page), PROT_READ);
 	if (ret)
 		return (int)ret;
+	kbrt_vsig_init(cfg->sigsys);
 	return (int)kbrt_install_sigsys();
 }

@@ -28,6 +28,9 @@ void kbrt_rt_sigreturn(void);
 #define KBRT_SYS5(nr, a, b, c, d, e) \
 	kbrt_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d), \
 		      (long)(e), 0)
+#define KBRT_SYS6(nr, a, b, c, d, e, f) \
+	kbrt_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d), \
+		      (long)(e), (long)(f))
 
 static inline long sys_write(int fd, const void *buf, uint64_t len)
 {
@@ -87,6 +90,60 @@ static inline long sys_mprotect(void *addr, uint64_t len, int prot)
 static inline long sys_prctl(long option, long a2, long a3, long a4, long a5)
 {
 	return KBRT_SYS5(__NR_prctl, option, a2, a3, a4, a5);
+}
+
+static inline long sys_openat(int dirfd, const char *path, int flags,
+			     int mode)
+{
+	return KBRT_SYS4(__NR_openat, dirfd, path, flags, mode);
+}
+
+static inline long sys_close(int fd)
+{
+	return KBRT_SYS2(__NR_close, fd, 0);
+}
+
+static inline long sys_fcntl(int fd, int cmd, long arg)
+{
+	return KBRT_SYS3(__NR_fcntl, fd, cmd, arg);
+}
+
+static inline long sys_pread(int fd, void *buf, uint64_t len, uint64_t off)
+{
+	return KBRT_SYS4(__NR_pread64, fd, buf, len, off);
+}
+
+static inline long sys_fstat(int fd, struct stat *st)
+{
+	return KBRT_SYS2(__NR_fstat, fd, st);
+}
+
+static inline long sys_fstatfs(int fd, struct statfs *st)
+{
+	return KBRT_SYS2(__NR_fstatfs, fd, st);
+}
+
+static inline long sys_faccessat2(int dirfd, const char *path, int mode,
+				  int flags)
+{
+	return KBRT_SYS4(__NR_faccessat2, dirfd, path, mode, flags);
+}
+
+static inline long sys_fgetxattr(int fd, const char *name, void *val,
+				 uint64_t size)
+{
+	return KBRT_SYS4(__NR_fgetxattr, fd, name, val, size);
+}
+
+static inline long sys_mmap(void *addr, uint64_t len, int prot, int flags,
+			    int fd, uint64_t off)
+{
+	return KBRT_SYS6(__NR_mmap, addr, len, prot, flags, fd, off);
+}
+
+static inline long sys_munmap(void *addr, uint64_t len)
+{
+	return KBRT_SYS2(__NR_munmap, addr, len);
 }
 
 #pragma GCC visibility pop

@@ -61,6 +61,11 @@ long kbrt_copy_str_from_user(char *dst, uint64_t src, uint64_t len)
 	return vm_copy_some(__NR_process_vm_readv, (uint64_t)dst, src, len, 1);
 }
 
+long kbrt_copy_some_from_user(void *dst, uint64_t src, uint64_t len)
+{
+	return vm_copy_some(__NR_process_vm_readv, (uint64_t)dst, src, len, 0);
+}
+
 long kbrt_copy_from_user(void *dst, uint64_t src, uint64_t len)
 {
 	return vm_copy(__NR_process_vm_readv, (uint64_t)dst, src, len);
