@@ -13,6 +13,7 @@
 /* Indexed by KB_TIER_*; a tier plugs in by filling its slot. */
 static const struct kb_tier_ops *const kb_tiers[] = {
 	[KB_TIER_FULL] = &kb_tier_full_ops,
+	[KB_TIER_STUBBED] = &kb_tier_stub_ops,
 };
 
 /*

@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -16,7 +17,8 @@
 #define KB_RELEASE		"0.1.0"
 
 #define KB_FEATURES		(KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL | \
-				 KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS)
+				 KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS | \
+				 KB_FEATURE_RULES)
 
 struct file;
 struct task_struct;
@@ -63,6 +65,7 @@ struct kb_counters {
  *              written under both locks, read under either
  * @counters:   per-CPU call counters
  * @policy:     RCU-protected rule table
+ * @policy_lock: serialises writers of @policy (KB_IOC_SET_RULES)
  * @rcu:        the session is freed after a grace period, since the fork
  *              and exit probes and the dispatcher find it through members
  *              under RCU
@@ -81,6 +84,7 @@ struct kb_session {
 	bool dead;
 	struct kb_counters __percpu *counters;
 	struct kb_policy __rcu *policy;
+	struct mutex policy_lock;	/* writers of policy */
 	struct rcu_head rcu;
 };
 
@@ -97,6 +101,7 @@ struct kb_tier_ops {
 };
 
 extern const struct kb_tier_ops kb_tier_full_ops;
+extern const struct kb_tier_ops kb_tier_stub_ops;
 
 /* main.c */
 struct kb_session *kb_file_session(struct file *file);
@@ -116,5 +121,8 @@ int kb_ioctl_session_stats(struct file *file, void *arg);
 
 /* dispatch.c */
 int kb_ioctl_syscall(struct file *file, void *arg);
+
+/* policy.c */
+int kb_ioctl_set_rules(struct file *file, void *arg);
 
 #endif /* _KBRIDGE_INTERNAL_H */

@@ -31,6 +31,7 @@ union kb_ioctl_buffer {
 	struct kb_session_join session_join;
 	struct kb_syscall syscall;
 	struct kb_session_stats session_stats;
+	struct kb_set_rules set_rules;
 };
 
 struct kb_ioctl_op {
@@ -79,6 +80,8 @@ static const struct kb_ioctl_op kb_ioctl_ops[] = {
 		     struct kb_syscall, __reserved, __reserved),
 	IOCTL_OP(KB_CMD_SESSION_STATS, kb_ioctl_session_stats,
 		 struct kb_session_stats, joined),
+	IOCTL_OP(KB_CMD_SET_RULES, kb_ioctl_set_rules,
+		 struct kb_set_rules, rules),
 };
 
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -339,6 +339,7 @@ static struct kb_session *kb_session_alloc(void)
 		return NULL;
 	atomic_inc(&kb_live_sessions);
 	spin_lock_init(&s->lock);
+	mutex_init(&s->policy_lock);
 	INIT_LIST_HEAD(&s->members);
 
 	s->counters = alloc_percpu_gfp(struct kb_counters, GFP_KERNEL_ACCOUNT);

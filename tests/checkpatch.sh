@@ -17,9 +17,11 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch' || exit 1
 fi
+# ENOSYS: checkpatch reserves it for invalid syscall numbers, which is what
+# kbridge's stub tier answers for a syscall the emulated OS lacks.
 files=$(ls module/*.c module/*.h uapi/linux/*.h 2>/dev/null)
 out=$("$cp_dir/scripts/checkpatch.pl" --no-tree --quiet --show-types \
-	--ignore FILE_PATH_CHANGES -f $files 2>&1)
+	--ignore FILE_PATH_CHANGES,ENOSYS -f $files 2>&1)
 if [ -z "$out" ]; then
 	echo "ok 1 - checkpatch clean: $(echo $files | wc -w) files"
 else

@@ -3,7 +3,7 @@
  * kbridge ioctl ABI: the argument checks every command shares and the
  * errnos uapi/linux/kbridge.h documents.
  *
- *  - FIXTURE(cmd) runs the same checks for each of the five commands
+ *  - FIXTURE(cmd) runs the same checks for each of the six commands
  *    (FIXTURE_VARIANT): size-1 is EINVAL, size+8 with a non-zero tail is
  *    E2BIG, size+8 with a zero tail succeeds, an unknown flag and a
  *    non-zero __reserved are EINVAL, a NULL, unmapped or kernel pointer is
@@ -38,6 +38,7 @@ union kb_any {
 	struct kb_session_join join;
 	struct kb_syscall syscall;
 	struct kb_session_stats stats;
+	struct kb_set_rules set_rules;
 };
 
 /* The struct, then TAIL bytes the tests fill to look like a newer ABI. */
@@ -91,6 +92,13 @@ FIXTURE_VARIANT_ADD(cmd, syscall) {
 FIXTURE_VARIANT_ADD(cmd, session_stats) {
 	.cmd = KB_IOC_SESSION_STATS,
 	.size = sizeof(struct kb_session_stats),
+	.prep = PREP_SESSION,
+};
+
+/* count 0 is a valid no-op, so the all-zero argument succeeds. */
+FIXTURE_VARIANT_ADD(cmd, set_rules) {
+	.cmd = KB_IOC_SET_RULES,
+	.size = sizeof(struct kb_set_rules),
 	.prep = PREP_SESSION,
 };
 
@@ -269,7 +277,8 @@ TEST_F(fd, version)
 	EXPECT_EQ((__u32)KB_API_VERSION, v.api_version);
 	EXPECT_EQ((__u32)KB_NR_SYSCALLS, v.nr_syscalls);
 	EXPECT_EQ(KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL |
-		  KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS, v.features);
+		  KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS |
+		  KB_FEATURE_RULES, v.features);
 	ASSERT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
 	EXPECT_NE(0, v.release[0]);
 
@@ -299,7 +308,7 @@ TEST_F(fd, unknown_command_number)
 
 	/* The first number after the last command, and the last number. */
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC,
-					    KB_CMD_SESSION_STATS + 1,
+					    KB_CMD_SET_RULES + 1,
 					    struct kb_version), &arg));
 	EXPECT_EQ(ENOTTY, errno);
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC, 0xff,

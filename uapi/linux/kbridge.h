@@ -47,6 +47,9 @@
  *            not all zero (the caller asks for something this module lacks)
  * ENOENT     the file has no session yet (KB_IOC_SESSION_CREATE first)
  * EPERM      the calling task is not a member of this file's session
+ *            (commands that require membership only)
+ * EOPNOTSUPP the request is well-formed but names something this module
+ *            does not implement yet (KB_IOC_SET_RULES: KB_TIER_PARTIAL)
  *
  * Commands are matched on their type (KB_IOC_MAGIC) and number only: the
  * size bits of the command word are ignored, the struct's own @size says
@@ -58,6 +61,7 @@
 #define KB_FEATURE_SYSCALL	(1ULL << 1) /* KB_IOC_SYSCALL frames */
 #define KB_FEATURE_FOLLOW_FORK	(1ULL << 2) /* children/threads join */
 #define KB_FEATURE_STATS	(1ULL << 3) /* KB_IOC_SESSION_STATS */
+#define KB_FEATURE_RULES	(1ULL << 4) /* KB_IOC_SET_RULES */
 
 #define KB_VERSION_LEN		32
 
@@ -185,12 +189,61 @@ struct kb_session_stats {
 	__aligned_u64 joined;
 };
 
+/**
+ * struct kb_rule_desc - one entry of KB_IOC_SET_RULES
+ * @nr:     syscall number, < nr_syscalls
+ * @tier:   KB_TIER_*
+ * @action: KB_ACTION_*
+ * @value:  KB_ACTION_STUB: the errno to fail with, positive (1..4095), or 0
+ *          for ENOSYS; KB_ACTION_FAKE: the return value; otherwise 0
+ *
+ * Valid (tier, action) pairs: (KB_TIER_FULL, KB_ACTION_PASS),
+ * (KB_TIER_STUBBED, KB_ACTION_STUB), (KB_TIER_STUBBED, KB_ACTION_FAKE).
+ */
+struct kb_rule_desc {
+	__u32 nr;
+	__u16 tier;
+	__u16 action;
+	__s64 value;
+};
+
+/**
+ * struct kb_set_rules - KB_IOC_SET_RULES: change the session's policy
+ * @size:      sizeof(struct kb_set_rules)
+ * @flags:     must be 0
+ * @count:     entries in @rules; 0 is a no-op
+ * @rule_size: sizeof(struct kb_rule_desc) as known to the caller, so that
+ *             entries can grow like every other struct: smaller than the
+ *             first version is EINVAL, larger with a non-zero tail E2BIG
+ * @rules:     in, user pointer to @count entries of @rule_size bytes
+ *
+ * All or nothing: every entry is checked before the new policy is
+ * published in one step, so a concurrent KB_IOC_SYSCALL sees either the
+ * old rule or the new one, and nothing changes on any error. When an
+ * entry names a number twice, the last one wins.
+ *
+ * Any holder of the file may set rules, member of the session or not.
+ *
+ * EINVAL: bad @nr, tier, action or errno, or @rule_size too small.
+ * EOPNOTSUPP: KB_TIER_PARTIAL (no partial rules exist yet).
+ * E2BIG: @count > 4 * nr_syscalls, or an entry's tail is not zero.
+ * EFAULT: @rules is not readable.
+ */
+struct kb_set_rules {
+	__u32 size;
+	__u32 flags;
+	__u32 count;
+	__u32 rule_size;
+	__aligned_u64 rules;
+};
+
 enum {
 	KB_CMD_GET_VERSION = 0x00,
 	KB_CMD_SESSION_CREATE,
 	KB_CMD_SESSION_JOIN,
 	KB_CMD_SYSCALL,
 	KB_CMD_SESSION_STATS,
+	KB_CMD_SET_RULES,
 };
 
 /* Each returns 0 or -1 with errno set as documented above. */
@@ -204,5 +257,7 @@ enum {
 	_IOWR(KB_IOC_MAGIC, KB_CMD_SYSCALL, struct kb_syscall)
 #define KB_IOC_SESSION_STATS \
 	_IOWR(KB_IOC_MAGIC, KB_CMD_SESSION_STATS, struct kb_session_stats)
+#define KB_IOC_SET_RULES \
+	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_RULES, struct kb_set_rules)
 
 #endif /* _UAPI_LINUX_KBRIDGE_H */
