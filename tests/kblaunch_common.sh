@@ -496,3 +496,16 @@ kb_stress() {
 		not_ok "stress: output '$out', exit status $rc"
 	expect_count "stress ($t x $n)" "$rep" getppid $((t * n))
 }
+
+# The checks both modes share: the decision path differs (module or
+# in-process), the program-visible behaviour must not.
+kb_runtime_checks() {
+	kb_real_programs
+	kb_passthrough
+	kb_counters
+	kb_runtime_edges
+	kb_exec_follow
+	kb_signals
+	kb_interp
+	kb_stress
+}

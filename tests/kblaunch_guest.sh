@@ -30,14 +30,7 @@ rc=$?
 	ok "kblaunch talks to kbridge.ko 0.1.0 by default" ||
 	{ not_ok "kblaunch -v -- /bin/true: exit status $rc"; show "$kb_tmp/err" stderr; }
 
-kb_real_programs
-kb_passthrough
-kb_counters
-kb_runtime_edges
-kb_exec_follow
-kb_signals
-kb_interp
-kb_stress
+kb_runtime_checks
 
 # Every task of the program left the session when it ended.
 out=$("$K" -v --report "$kb_tmp/r" -- "$P/threads_fork" 10 10 2>&1 >/dev/null |

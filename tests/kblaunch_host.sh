@@ -91,12 +91,5 @@ same_as_native "#! script with arguments" "$kb_tmp/script" a 'b c'
 same_as_native "#! script whose interpreter is a script" "$kb_tmp/script2" z
 same_as_native "argv[0] is what was typed" sh -c 'echo $0'
 
-kb_real_programs
-kb_passthrough
-kb_counters
-kb_runtime_edges
-kb_exec_follow
-kb_signals
-kb_interp
-kb_stress
+kb_runtime_checks
 kb_done
