@@ -19,6 +19,20 @@
 	.p2align 12, 0xcc
 
 /*
+ * C call (nr, a1..a5 in rdi, rsi, rdx, rcx, r8, r9) to syscall registers
+ * (rax, then rdi, rsi, rdx, r10, r8); a sixth argument, if any, is the
+ * caller's business (it is on the stack).
+ */
+.macro KBRT_C_TO_SYSCALL_ARGS
+	movq	%rdi, %rax
+	movq	%rsi, %rdi
+	movq	%rdx, %rsi
+	movq	%rcx, %rdx
+	movq	%r8, %r10
+	movq	%r9, %r8
+.endm
+
+/*
  * long kbrt_syscall6(long nr, long a1, long a2, long a3, long a4,
  *                    long a5, long a6)
  * The raw syscall: returns the kernel's rax (a -errno on failure).
@@ -28,12 +42,7 @@
 	.type kbrt_syscall6, @function
 kbrt_syscall6:
 	.cfi_startproc
-	movq	%rdi, %rax
-	movq	%rsi, %rdi
-	movq	%rdx, %rsi
-	movq	%rcx, %rdx
-	movq	%r8, %r10
-	movq	%r9, %r8
+	KBRT_C_TO_SYSCALL_ARGS
 	movq	8(%rsp), %r9
 	syscall
 	ret
@@ -72,12 +81,7 @@ kbrt_rt_sigreturn:
 	.type kbrt_clone_on_stack, @function
 kbrt_clone_on_stack:
 	.cfi_startproc
-	movq	%rdi, %rax
-	movq	%rsi, %rdi
-	movq	%rdx, %rsi
-	movq	%rcx, %rdx
-	movq	%r8, %r10
-	movq	%r9, %r8
+	KBRT_C_TO_SYSCALL_ARGS
 	syscall
 	testq	%rax, %rax
 	jz	1f
