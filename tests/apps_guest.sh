@@ -97,6 +97,11 @@ vs_native() {
 	return 1
 }
 
+# show_report REPORT: its busiest syscalls, as TAP diagnostics.
+show_report() {
+	[ -s "$1" ] && sort -k2 -nr "$1" | head -25 | sed 's/^/# report: /'
+}
+
 # at_least NAME REPORT SYSCALL MIN [WHY]: the report counts SYSCALL at
 # least MIN times.
 at_least() {
@@ -106,7 +111,7 @@ at_least() {
 		ok "$1: $3 counted $got times (>= $4)${5:+: $5}"
 	else
 		not_ok "$1: $3 counted $got times, expected >= $4${5:+: $5}"
-		[ -s "$2" ] && sort -k2 -nr "$2" | head -25 | sed 's/^/# report: /'
+		show_report "$2"
 	fi
 }
 
@@ -133,7 +138,7 @@ exits_followed() {
 		ok "$1: exec'd children intercepted: exit_group counted $got times, $3 processes natively"
 	else
 		not_ok "$1: exec'd children not all intercepted: exit_group counted $got times, $3 processes exit natively"
-		[ -s "$2" ] && sort -k2 -nr "$2" | head -25 | sed 's/^/# report: /'
+		show_report "$2"
 	fi
 }
 
