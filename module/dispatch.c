@@ -1,59 +1,138 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbridge: KB_IOC_SYSCALL, the SIGSYS path. The runtime of a member task
- * sends every trapped syscall here; the session's rule for the number
- * picks the tier that decides what the runtime does with it.
+ * kbridge: deciding one syscall of a member, on either path.
+ *
+ * The fast path (fastpath.c) decides at syscall entry, in atomic context,
+ * whatever needs only the number and the registers. Everything else comes
+ * here through KB_IOC_SYSCALL from the runtime's SIGSYS handler. Both use
+ * kb_decide() and kb_count(), so a call is decided and counted the same
+ * way whichever path took it, and exactly once: the fast path counts only
+ * what it decides itself.
  */
 #include <linux/nospec.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 
 #include "internal.h"
 
 /* Indexed by KB_TIER_*; a tier plugs in by filling its slot. */
 static const struct kb_tier_ops *const kb_tiers[] = {
 	[KB_TIER_FULL] = &kb_tier_full_ops,
+	[KB_TIER_PARTIAL] = &kb_tier_partial_ops,
 	[KB_TIER_STUBBED] = &kb_tier_stub_ops,
 };
 
 /*
- * Numbers past the policy table run natively: the kernel answers -ENOSYS
- * to them itself, exactly as it would without kbridge.
+ * Decide a call with rule @set (NULL: the initial tier 1 pass). @path as
+ * for kb_tier_ops.decide: NULL in atomic context.
  */
-static const struct kb_rule kb_rule_out_of_range = {
-	.tier = KB_TIER_FULL,
-	.action = KB_ACTION_PASS,
-};
+int kb_decide(const struct kb_ruleset *set, const u64 *args, char *path,
+	      struct kb_decision *d)
+{
+	if (!set) {
+		d->tier = KB_TIER_FULL;
+		d->action = KB_ACTION_PASS;
+		d->value = 0;
+		d->entry = 0;
+		return 0;
+	}
+	/* Rulesets are built by policy.c only: a bad tier is our bug. */
+	if (WARN_ONCE(set->tier >= ARRAY_SIZE(kb_tiers) || !kb_tiers[set->tier],
+		      "kbridge: no tier %u\n", set->tier))
+		return -EINVAL;
+	d->tier = set->tier;
+	return kb_tiers[set->tier]->decide(set, args, path, d);
+}
+
+/* Account one decided call; safe in atomic context. */
+void kb_count(struct kb_session *s, const struct kb_ruleset *set, u32 nr,
+	      const struct kb_decision *d, bool fast)
+{
+	this_cpu_inc(s->counters->total);
+	if (fast)
+		this_cpu_inc(s->counters->fastpath);
+	if (nr < KB_NR_SYSCALLS)
+		this_cpu_inc(s->counters->nr[nr]);
+	else
+		this_cpu_inc(s->counters->out_of_range);
+	if (set)
+		this_cpu_inc(set->hits[d->entry]);
+}
+
+/* Take a reference on the rule of @nr: the decision may sleep. */
+static struct kb_ruleset *kb_rule_get(struct kb_session *s, u32 nr)
+{
+	struct kb_ruleset *set;
+
+	rcu_read_lock();
+	set = rcu_dereference(s->policy)->rules[nr];
+	/* The table holds a reference until a grace period after it goes. */
+	if (set && !refcount_inc_not_zero(&set->ref))
+		set = NULL;
+	rcu_read_unlock();
+	return set;
+}
+
+static void kb_rule_put(struct kb_ruleset *set)
+{
+	if (set && refcount_dec_and_test(&set->ref))
+		kb_ruleset_free(set);
+}
 
 int kb_ioctl_syscall(struct file *file, void *arg)
 {
 	struct kb_session *s = kb_file_session(file);
 	struct kb_syscall *call = arg;
-	struct kb_rule rule;
+	struct kb_ruleset *set = NULL;
+	struct kb_decision d;
+	char *path = NULL;
 	u32 nr = call->nr;
+	int ret;
 
 	if (!s)
 		return -ENOENT;
 	if (!kb_session_has_member(s, current))
 		return -EPERM;
 
-	this_cpu_inc(s->counters->total);
+	/*
+	 * Numbers past the policy table run natively: the kernel answers
+	 * -ENOSYS to them itself, exactly as it would without kbridge.
+	 */
 	if (nr < KB_NR_SYSCALLS) {
 		nr = array_index_nospec(nr, KB_NR_SYSCALLS);
-		this_cpu_inc(s->counters->nr[nr]);
-		/* A copy: the tier may sleep, and the table may be replaced. */
-		rcu_read_lock();
-		rule = rcu_dereference(s->policy)->rules[nr];
-		rcu_read_unlock();
-	} else {
-		this_cpu_inc(s->counters->out_of_range);
-		rule = kb_rule_out_of_range;
+		set = kb_rule_get(s, nr);
 	}
+	if (set && set->needs_ctx) {
+		path = kmalloc(KB_PATH_MAX + 1, GFP_KERNEL);
+		if (!path) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ret = kb_decide(set, call->args, path, &d);
+	if (ret)
+		goto out;
+	kb_count(s, set, call->nr, &d, false);
 
-	/* Rules are written by the module only: a bad tier is our bug. */
-	if (WARN_ONCE(rule.tier >= ARRAY_SIZE(kb_tiers) || !kb_tiers[rule.tier],
-		      "kbridge: session %llu: no tier %u for syscall %u\n",
-		      s->id, rule.tier, nr))
-		return -EINVAL;
-	return kb_tiers[rule.tier]->decide(s, &rule, call);
+	call->tier = d.tier;
+	call->action = d.action;
+	switch (d.action) {
+	case KB_ACTION_PASS:
+		call->verdict = KB_VERDICT_EXECUTE;
+		call->result = 0;
+		break;
+	case KB_ACTION_STUB:
+		call->verdict = KB_VERDICT_RESULT;
+		call->result = -d.value;
+		break;
+	default:
+		call->verdict = KB_VERDICT_RESULT;
+		call->result = d.value;
+		break;
+	}
+out:
+	kfree(path);
+	kb_rule_put(set);
+	return ret;
 }

@@ -6,9 +6,11 @@
 #define _KBRIDGE_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/kbridge.h>
@@ -18,32 +20,84 @@
 
 #define KB_FEATURES		(KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL | \
 				 KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS | \
-				 KB_FEATURE_RULES)
+				 KB_FEATURE_RULES | KB_FEATURE_PARTIAL | \
+				 KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH)
 
 struct file;
 struct task_struct;
 
 /**
- * struct kb_rule - what a session does with one syscall number
- * @tier:   KB_TIER_*, selects the entry of the tier table that decides
- * @action: KB_ACTION_* the tier applies
- * @value:  tier-specific: the errno of a stub, the result of a fake
+ * struct kb_cond - one tier 2 condition of a rule (a KB_MATCH_* entry)
+ * @match:    KB_MATCH_EQ, KB_MATCH_ANY_BIT or KB_MATCH_PATH
+ * @arg:      argument the condition reads, 0..5
+ * @action:   KB_ACTION_* taken when the call matches
+ * @value:    errno of a stub (1..MAX_ERRNO), result of a fake
+ * @mask:     bits of the argument compared
+ * @operand:  KB_MATCH_EQ: the value they must equal
+ * @glob:     KB_MATCH_PATH: NUL-terminated pattern
+ * @path_len: strlen(@glob)
  */
-struct kb_rule {
+struct kb_cond {
+	u16 match;
+	u16 arg;
+	u16 action;
+	s64 value;
+	u64 mask;
+	u64 operand;
+	char *glob;
+	u32 path_len;
+};
+
+/**
+ * struct kb_ruleset - the rule of one syscall number, immutable once built
+ * @rcu:       freed after a grace period: the fast path reads it under RCU
+ * @ref:       one per policy table that points to it, plus one per
+ *             KB_IOC_SYSCALL deciding with it (it may sleep)
+ * @tier:      KB_TIER_*
+ * @action:    KB_ACTION_* for every call (tiers 1, 3) or for calls that
+ *             match no condition (tier 2)
+ * @value:     errno of a stub (1..MAX_ERRNO), result of a fake
+ * @needs_ctx: a condition reads the program's memory: some calls can only
+ *             be decided in process context
+ * @nconds:    entries in @conds
+ * @hits:      per-CPU decisions, [0] by the rule itself, [1 + i] by @conds[i]
+ * @conds:     tier 2 conditions, first match wins
+ */
+struct kb_ruleset {
+	struct rcu_head rcu;
+	refcount_t ref;
 	u16 tier;
 	u16 action;
 	s64 value;
+	bool needs_ctx;
+	u32 nconds;
+	u64 __percpu *hits;
+	struct kb_cond conds[];
 };
 
 /*
- * The policy of a session: one rule per syscall number. Readers take a
- * copy of the rule they need under rcu_read_lock(); a writer publishes a
- * whole new table with rcu_assign_pointer() and frees the old one after a
- * grace period.
+ * The policy of a session: one rule per syscall number, NULL for the
+ * initial tier 1 pass. Readers use it under rcu_read_lock(); a writer
+ * publishes a whole new table with rcu_assign_pointer() and drops the old
+ * one's references to its rulesets after a grace period.
  */
 struct kb_policy {
 	struct rcu_head rcu;
-	struct kb_rule rules[KB_NR_SYSCALLS];
+	struct kb_ruleset *rules[KB_NR_SYSCALLS];
+};
+
+/**
+ * struct kb_decision - what a rule decided for one call
+ * @tier:   KB_TIER_* of the rule
+ * @action: KB_ACTION_*
+ * @value:  errno of a stub (positive), result of a fake
+ * @entry:  index in the ruleset's hits: 0 the rule, 1 + i condition i
+ */
+struct kb_decision {
+	u16 tier;
+	u16 action;
+	s64 value;
+	u32 entry;
 };
 
 /* Per-CPU call counters of a session, summed when read. */
@@ -51,6 +105,7 @@ struct kb_counters {
 	u64 nr[KB_NR_SYSCALLS];
 	u64 out_of_range;
 	u64 total;
+	u64 fastpath;
 };
 
 /**
@@ -65,7 +120,10 @@ struct kb_counters {
  *              written under both locks, read under either
  * @counters:   per-CPU call counters
  * @policy:     RCU-protected rule table
- * @policy_lock: serialises writers of @policy (KB_IOC_SET_RULES)
+ * @policy_lock: serialises writers of @policy (KB_IOC_SET_RULES) and
+ *              KB_IOC_GET_RULES, which reads it with user copies
+ * @fastpath:   KB_IOC_SET_FASTPATH enabled in-kernel decisions
+ * @trap:       syscalls the runtime executes itself when they pass
  * @rcu:        the session is freed after a grace period, since the fork
  *              and exit probes and the dispatcher find it through members
  *              under RCU
@@ -85,22 +143,25 @@ struct kb_session {
 	struct kb_counters __percpu *counters;
 	struct kb_policy __rcu *policy;
 	struct mutex policy_lock;	/* writers of policy */
+	bool fastpath;
+	DECLARE_BITMAP(trap, KB_NR_SYSCALLS);
 	struct rcu_head rcu;
 };
 
 /**
  * struct kb_tier_ops - one tier of the KernelBridge model
- * @decide: fill @call's verdict, args, result, tier and action for
- *          @rule; runs in process context with no lock held (it may
- *          sleep and read user memory); returns 0 or a -errno for the
- *          ioctl
+ * @decide: fill @d for a call with @args under rule @set. @path is NULL
+ *          in atomic context (the fast path): a tier that would need the
+ *          program's memory returns -EAGAIN instead. Otherwise @path is a
+ *          KB_PATH_MAX + 1 byte buffer and the tier may sleep. 0 or -errno.
  */
 struct kb_tier_ops {
-	int (*decide)(struct kb_session *s, const struct kb_rule *rule,
-		      struct kb_syscall *call);
+	int (*decide)(const struct kb_ruleset *set, const u64 *args,
+		      char *path, struct kb_decision *d);
 };
 
 extern const struct kb_tier_ops kb_tier_full_ops;
+extern const struct kb_tier_ops kb_tier_partial_ops;
 extern const struct kb_tier_ops kb_tier_stub_ops;
 
 /* main.c */
@@ -115,14 +176,30 @@ int kb_session_init(void);
 void kb_session_exit(void);
 void kb_session_release(struct kb_session *s);
 bool kb_session_has_member(struct kb_session *s, struct task_struct *task);
+struct kb_session *kb_session_of(struct task_struct *task);
 int kb_ioctl_session_create(struct file *file, void *arg);
 int kb_ioctl_session_join(struct file *file, void *arg);
 int kb_ioctl_session_stats(struct file *file, void *arg);
 
 /* dispatch.c */
+int kb_decide(const struct kb_ruleset *set, const u64 *args, char *path,
+	      struct kb_decision *d);
+void kb_count(struct kb_session *s, const struct kb_ruleset *set, u32 nr,
+	      const struct kb_decision *d, bool fast);
 int kb_ioctl_syscall(struct file *file, void *arg);
 
 /* policy.c */
+struct kb_policy *kb_policy_alloc(void);
+void kb_ruleset_free(struct kb_ruleset *set);
+void kb_policy_free(struct kb_policy *p);
+int kb_policy_live(void);
 int kb_ioctl_set_rules(struct file *file, void *arg);
+int kb_ioctl_get_rules(struct file *file, void *arg);
+
+/* fastpath.c */
+int kb_fastpath_init(void);
+void kb_fastpath_exit(void);
+bool kb_fastpath_armed(void);
+int kb_ioctl_set_fastpath(struct file *file, void *arg);
 
 #endif /* _KBRIDGE_INTERNAL_H */

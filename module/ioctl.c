@@ -7,8 +7,9 @@
  * version is -EINVAL, longer than this module's struct with a non-zero
  * tail is -E2BIG (copy_struct_from_user()), longer with a zero tail is
  * accepted. Unknown flags and non-zero __reserved fields are -EINVAL.
- * Handlers only ever see a checked kernel copy; on success the first
- * min(caller's size, module's size) bytes are copied back.
+ * Handlers only ever see a checked kernel copy; on success, and on ENOSPC
+ * (which reports the room needed), the first min(caller's size, module's
+ * size) bytes are copied back.
  *
  * Commands are matched on type and number only: the size bits of the
  * command word carry no meaning, the struct's own size does.
@@ -32,6 +33,8 @@ union kb_ioctl_buffer {
 	struct kb_syscall syscall;
 	struct kb_session_stats session_stats;
 	struct kb_set_rules set_rules;
+	struct kb_get_rules get_rules;
+	struct kb_set_fastpath set_fastpath;
 };
 
 struct kb_ioctl_op {
@@ -66,22 +69,27 @@ static int kb_ioctl_get_version(struct file *file, void *arg)
 	v->nr_syscalls = KB_NR_SYSCALLS;
 	v->features = KB_FEATURES;
 	strscpy(v->release, KB_RELEASE, sizeof(v->release));
+	v->status = kb_fastpath_armed() ? KB_STATUS_FASTPATH : 0;
 	return 0;
 }
 
 static const struct kb_ioctl_op kb_ioctl_ops[] = {
-	IOCTL_OP(KB_CMD_GET_VERSION, kb_ioctl_get_version,
-		 struct kb_version, release),
+	IOCTL_OP_RSV(KB_CMD_GET_VERSION, kb_ioctl_get_version,
+		     struct kb_version, release, __reserved),
 	IOCTL_OP(KB_CMD_SESSION_CREATE, kb_ioctl_session_create,
 		 struct kb_session_create, session_id),
 	IOCTL_OP_RSV(KB_CMD_SESSION_JOIN, kb_ioctl_session_join,
 		     struct kb_session_join, __reserved, __reserved),
 	IOCTL_OP_RSV(KB_CMD_SYSCALL, kb_ioctl_syscall,
 		     struct kb_syscall, __reserved, __reserved),
-	IOCTL_OP(KB_CMD_SESSION_STATS, kb_ioctl_session_stats,
-		 struct kb_session_stats, joined),
+	IOCTL_OP_RSV(KB_CMD_SESSION_STATS, kb_ioctl_session_stats,
+		     struct kb_session_stats, joined, __reserved),
 	IOCTL_OP(KB_CMD_SET_RULES, kb_ioctl_set_rules,
 		 struct kb_set_rules, rules),
+	IOCTL_OP_RSV(KB_CMD_GET_RULES, kb_ioctl_get_rules,
+		     struct kb_get_rules, __reserved, __reserved),
+	IOCTL_OP_RSV(KB_CMD_SET_FASTPATH, kb_ioctl_set_fastpath,
+		     struct kb_set_fastpath, trap, __reserved),
 };
 
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -123,9 +131,10 @@ long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 
 	ret = op->execute(file, &buf);
-	if (ret)
+	/* ENOSPC says how much room is needed: the struct goes back too. */
+	if (ret && ret != -ENOSPC)
 		return ret;
 	if (copy_to_user(uarg, &buf, min_t(u32, usize, op->size)))
 		return -EFAULT;
-	return 0;
+	return ret;
 }

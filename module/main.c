@@ -70,17 +70,22 @@ static int __init kb_init(void)
 	ret = kb_session_init();
 	if (ret)
 		return ret;
+	ret = kb_fastpath_init();
+	if (ret)
+		goto err_session;
 
 	/* Last: from here on, user space can create sessions. */
 	ret = misc_register(&kb_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", KB_DEVICE_NAME, ret);
-		goto err_session;
+		goto err_fastpath;
 	}
 
 	pr_info("%s loaded, API %d\n", KB_RELEASE, KB_API_VERSION);
 	return 0;
 
+err_fastpath:
+	kb_fastpath_exit();
 err_session:
 	kb_session_exit();
 	return ret;
@@ -89,6 +94,8 @@ err_session:
 static void __exit kb_exit(void)
 {
 	misc_deregister(&kb_miscdev);
+	/* No session is left (fops.owner): no task can be in the probe's path. */
+	kb_fastpath_exit();
 	kb_session_exit();
 }
 

@@ -94,6 +94,14 @@ static bool kb_task_is_member(struct task_struct *task)
 	return ret;
 }
 
+/* The session of @task, or NULL; caller holds rcu_read_lock(). */
+struct kb_session *kb_session_of(struct task_struct *task)
+{
+	struct kb_member *m = kb_member_find(task);
+
+	return m ? m->session : NULL;
+}
+
 bool kb_session_has_member(struct kb_session *s, struct task_struct *task)
 {
 	struct kb_member *m;
@@ -299,7 +307,7 @@ err_cache:
 
 void kb_session_exit(void)
 {
-	int sessions, members;
+	int sessions, members, rulesets;
 
 	kb_probes_unregister(ARRAY_SIZE(kb_probes));
 	/* Wait for the frees queued by the last releases and exits. */
@@ -307,9 +315,11 @@ void kb_session_exit(void)
 
 	sessions = atomic_read(&kb_live_sessions);
 	members = atomic_read(&kb_live_members);
+	rulesets = kb_policy_live();
 	/* fops.owner keeps the module while a file (a session) is open. */
-	WARN(sessions || members || !hash_empty(kb_members),
-	     "%d sessions and %d members left at exit\n", sessions, members);
+	WARN(sessions || members || rulesets || !hash_empty(kb_members),
+	     "%d sessions, %d members and %d rules left at exit\n",
+	     sessions, members, rulesets);
 	pr_info("unloaded after %lld sessions\n",
 		(long long)atomic64_read(&kb_next_session_id));
 	kmem_cache_destroy(kb_member_cache);
@@ -317,7 +327,7 @@ void kb_session_exit(void)
 
 static void kb_session_free(struct kb_session *s)
 {
-	kfree(rcu_access_pointer(s->policy));
+	kb_policy_free(rcu_access_pointer(s->policy));
 	free_percpu(s->counters);
 	kfree(s);
 	atomic_dec(&kb_live_sessions);
@@ -332,7 +342,6 @@ static struct kb_session *kb_session_alloc(void)
 {
 	struct kb_policy *policy;
 	struct kb_session *s;
-	unsigned int nr;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
@@ -343,16 +352,12 @@ static struct kb_session *kb_session_alloc(void)
 	INIT_LIST_HEAD(&s->members);
 
 	s->counters = alloc_percpu_gfp(struct kb_counters, GFP_KERNEL_ACCOUNT);
-	policy = kzalloc(sizeof(*policy), GFP_KERNEL_ACCOUNT);
+	/* Everything starts as tier 1: run the syscall natively. */
+	policy = kb_policy_alloc();
 	RCU_INIT_POINTER(s->policy, policy);
 	if (!s->counters || !policy) {
 		kb_session_free(s);
 		return NULL;
-	}
-	/* Everything starts as tier 1: run the syscall natively. */
-	for (nr = 0; nr < KB_NR_SYSCALLS; nr++) {
-		policy->rules[nr].tier = KB_TIER_FULL;
-		policy->rules[nr].action = KB_ACTION_PASS;
 	}
 	s->id = atomic64_inc_return(&kb_next_session_id);
 	return s;
@@ -508,7 +513,7 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 	struct kb_session *s = kb_file_session(file);
 	struct kb_session_stats *cmd = arg;
 	u32 n = min_t(u32, cmd->nr_counts, KB_NR_SYSCALLS);
-	u64 total = 0, out_of_range = 0, *counts = NULL;
+	u64 total = 0, out_of_range = 0, fast = 0, *counts = NULL;
 	const struct kb_counters *c;
 	int cpu, ret = 0;
 	u32 nr;
@@ -529,6 +534,7 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 			counts[nr] += READ_ONCE(c->nr[nr]);
 		total += READ_ONCE(c->total);
 		out_of_range += READ_ONCE(c->out_of_range);
+		fast += READ_ONCE(c->fastpath);
 	}
 	if (n && copy_to_user(u64_to_user_ptr(cmd->counts), counts,
 			      n * sizeof(*counts))) {
@@ -538,6 +544,10 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 
 	cmd->total = total;
 	cmd->out_of_range = out_of_range;
+	cmd->fastpath = fast;
+	cmd->state = 0;
+	if (READ_ONCE(s->fastpath) && kb_fastpath_armed())
+		cmd->state |= KB_SESSION_FASTPATH;
 	cmd->nr_counts = KB_NR_SYSCALLS;
 	spin_lock(&s->lock);
 	cmd->members = s->nr_members;

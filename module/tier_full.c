@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbridge: tier 1, "implemented": the syscall is passed through to Linux
- * unchanged.
+ * kbridge: tier 1, "implemented": the syscall runs natively in Linux.
  */
 #include "internal.h"
 
-static int kb_tier_full_decide(struct kb_session *s, const struct kb_rule *rule,
-			       struct kb_syscall *call)
+static int kb_tier_full_decide(const struct kb_ruleset *set, const u64 *args,
+			       char *path, struct kb_decision *d)
 {
-	call->verdict = KB_VERDICT_EXECUTE;
-	call->result = 0;
-	call->tier = KB_TIER_FULL;
-	call->action = KB_ACTION_PASS;
+	d->action = KB_ACTION_PASS;
+	d->value = 0;
+	d->entry = 0;
 	return 0;
 }
 

@@ -39,6 +39,8 @@ union kb_any {
 	struct kb_syscall syscall;
 	struct kb_session_stats stats;
 	struct kb_set_rules set_rules;
+	struct kb_get_rules get_rules;
+	struct kb_set_fastpath set_fastpath;
 };
 
 /* The struct, then TAIL bytes the tests fill to look like a newer ABI. */
@@ -58,6 +60,8 @@ FIXTURE(cmd) {
 FIXTURE_VARIANT(cmd) {
 	unsigned long cmd;
 	unsigned int size;
+	/* up to the last field of the struct's first version, 0: size */
+	unsigned int min_size;
 	/* offsetof the __u32 __reserved, 0 when the struct has none */
 	unsigned int reserved;
 	enum kb_prep prep;
@@ -66,6 +70,8 @@ FIXTURE_VARIANT(cmd) {
 FIXTURE_VARIANT_ADD(cmd, get_version) {
 	.cmd = KB_IOC_GET_VERSION,
 	.size = sizeof(struct kb_version),
+	.min_size = offsetofend(struct kb_version, release),
+	.reserved = offsetof(struct kb_version, __reserved),
 	.prep = PREP_NONE,
 };
 
@@ -92,6 +98,8 @@ FIXTURE_VARIANT_ADD(cmd, syscall) {
 FIXTURE_VARIANT_ADD(cmd, session_stats) {
 	.cmd = KB_IOC_SESSION_STATS,
 	.size = sizeof(struct kb_session_stats),
+	.min_size = offsetofend(struct kb_session_stats, joined),
+	.reserved = offsetof(struct kb_session_stats, __reserved),
 	.prep = PREP_SESSION,
 };
 
@@ -99,6 +107,22 @@ FIXTURE_VARIANT_ADD(cmd, session_stats) {
 FIXTURE_VARIANT_ADD(cmd, set_rules) {
 	.cmd = KB_IOC_SET_RULES,
 	.size = sizeof(struct kb_set_rules),
+	.prep = PREP_SESSION,
+};
+
+/* All zero is a size query. */
+FIXTURE_VARIANT_ADD(cmd, get_rules) {
+	.cmd = KB_IOC_GET_RULES,
+	.size = sizeof(struct kb_get_rules),
+	.reserved = offsetof(struct kb_get_rules, __reserved),
+	.prep = PREP_SESSION,
+};
+
+/* All zero turns the fast path off, with no trap set. */
+FIXTURE_VARIANT_ADD(cmd, set_fastpath) {
+	.cmd = KB_IOC_SET_FASTPATH,
+	.size = sizeof(struct kb_set_fastpath),
+	.reserved = offsetof(struct kb_set_fastpath, __reserved),
 	.prep = PREP_SESSION,
 };
 
@@ -130,9 +154,10 @@ TEST_F(cmd, valid)
 	EXPECT_EQ(variant->size, self->arg.u.version.size);
 }
 
+/* Shorter than the first version of the struct. */
 TEST_F(cmd, size_short)
 {
-	self->arg.u.version.size = variant->size - 1;
+	self->arg.u.version.size = (variant->min_size ?: variant->size) - 1;
 	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
 	EXPECT_EQ(EINVAL, errno);
 }
@@ -278,7 +303,9 @@ TEST_F(fd, version)
 	EXPECT_EQ((__u32)KB_NR_SYSCALLS, v.nr_syscalls);
 	EXPECT_EQ(KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL |
 		  KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS |
-		  KB_FEATURE_RULES, v.features);
+		  KB_FEATURE_RULES | KB_FEATURE_PARTIAL |
+		  KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH, v.features);
+	EXPECT_EQ(0u, v.status & ~(__u32)KB_STATUS_FASTPATH);
 	ASSERT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
 	EXPECT_NE(0, v.release[0]);
 
@@ -308,7 +335,7 @@ TEST_F(fd, unknown_command_number)
 
 	/* The first number after the last command, and the last number. */
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC,
-					    KB_CMD_SET_RULES + 1,
+					    KB_CMD_SET_FASTPATH + 1,
 					    struct kb_version), &arg));
 	EXPECT_EQ(ENOTTY, errno);
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC, 0xff,

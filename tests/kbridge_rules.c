@@ -150,9 +150,9 @@ TEST_F(rules, back_to_pass)
 TEST_F(rules, batch_last_wins)
 {
 	struct kb_rule_desc d[] = {
-		{ SYS_getpid, KB_TIER_STUBBED, KB_ACTION_STUB, EACCES },
-		{ SYS_getppid, KB_TIER_STUBBED, KB_ACTION_STUB, EPERM },
-		{ SYS_getppid, KB_TIER_STUBBED, KB_ACTION_FAKE, 7 },
+		{ .nr = SYS_getpid, .tier = KB_TIER_STUBBED, .action = KB_ACTION_STUB, .value = EACCES },
+		{ .nr = SYS_getppid, .tier = KB_TIER_STUBBED, .action = KB_ACTION_STUB, .value = EPERM },
+		{ .nr = SYS_getppid, .tier = KB_TIER_STUBBED, .action = KB_ACTION_FAKE, .value = 7 },
 	};
 	struct kb_syscall sc;
 
@@ -167,9 +167,9 @@ TEST_F(rules, batch_last_wins)
 TEST_F(rules, batch_bad_entry_changes_nothing)
 {
 	struct kb_rule_desc d[] = {
-		{ SYS_getppid, KB_TIER_STUBBED, KB_ACTION_STUB, EPERM },
-		{ SYS_getpid, KB_TIER_STUBBED, KB_ACTION_FAKE, 1 },
-		{ KB_NR_SYSCALLS, KB_TIER_STUBBED, KB_ACTION_STUB, 0 },
+		{ .nr = SYS_getppid, .tier = KB_TIER_STUBBED, .action = KB_ACTION_STUB, .value = EPERM },
+		{ .nr = SYS_getpid, .tier = KB_TIER_STUBBED, .action = KB_ACTION_FAKE, .value = 1 },
+		{ .nr = KB_NR_SYSCALLS, .tier = KB_TIER_STUBBED, .action = KB_ACTION_STUB, .value = 0 },
 	};
 	struct kb_syscall sc;
 
@@ -193,7 +193,7 @@ TEST_F(rules, count_zero_is_noop)
 
 TEST_F(rules, count_too_big)
 {
-	struct kb_rule_desc d = { SYS_getppid, KB_TIER_FULL, KB_ACTION_PASS, 0 };
+	struct kb_rule_desc d = { .nr = SYS_getppid, .tier = KB_TIER_FULL, .action = KB_ACTION_PASS, .value = 0 };
 
 	ASSERT_EQ(-1, kb_set_rules(self->fd, &d, KB_NR_SYSCALLS * 4 + 1));
 	EXPECT_EQ(E2BIG, errno);
@@ -243,23 +243,27 @@ TEST_F(rules, bad_errno)
 	EXPECT_EQ(EINVAL, errno);
 }
 
-TEST_F(rules, partial_not_supported)
+/* A partial rule with no condition decides every call by its fallback. */
+TEST_F(rules, partial_without_conditions)
 {
 	struct kb_syscall sc;
 
-	ASSERT_EQ(-1, kb_set_rule(self->fd, SYS_getppid, KB_TIER_PARTIAL,
-				  KB_ACTION_PASS, 0));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(0, kb_set_rule(self->fd, SYS_getppid, KB_TIER_PARTIAL,
+				 KB_ACTION_FAKE, 5));
 	ASSERT_EQ(0, kb_call(self->fd, SYS_getppid, &sc));
-	EXPECT_EQ(KB_TIER_FULL, sc.tier);
+	EXPECT_EQ(KB_TIER_PARTIAL, sc.tier);
+	EXPECT_EQ(KB_ACTION_FAKE, sc.action);
+	EXPECT_EQ((unsigned int)KB_VERDICT_RESULT, sc.verdict);
+	EXPECT_EQ(5, sc.result);
 }
 
 TEST_F(rules, rule_size_too_small)
 {
-	struct kb_rule_desc d = { SYS_getppid, KB_TIER_FULL, KB_ACTION_PASS, 0 };
+	struct kb_rule_desc d = { .nr = SYS_getppid, .tier = KB_TIER_FULL, .action = KB_ACTION_PASS, .value = 0 };
 	struct kb_set_rules r = {
 		.size = sizeof(r), .count = 1,
-		.rule_size = sizeof(d) - 1, .rules = (uintptr_t)&d,
+		.rule_size = offsetofend(struct kb_rule_desc, value) - 1,
+		.rules = (uintptr_t)&d,
 	};
 
 	ASSERT_EQ(-1, ioctl(self->fd, KB_IOC_SET_RULES, &r));
@@ -303,8 +307,8 @@ TEST_F(rules, rule_size_larger)
 		struct kb_rule_desc d;
 		uint64_t tail;
 	} b[2] = {
-		{ { SYS_getpid, KB_TIER_STUBBED, KB_ACTION_FAKE, 5 }, 0 },
-		{ { SYS_getppid, KB_TIER_STUBBED, KB_ACTION_FAKE, 9 }, 0 },
+		{ { .nr = SYS_getpid, .tier = KB_TIER_STUBBED, .action = KB_ACTION_FAKE, .value = 5 }, 0 },
+		{ { .nr = SYS_getppid, .tier = KB_TIER_STUBBED, .action = KB_ACTION_FAKE, .value = 9 }, 0 },
 	};
 	struct kb_set_rules r = {
 		.size = sizeof(r), .count = 2,

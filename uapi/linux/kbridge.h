@@ -49,7 +49,7 @@
  * EPERM      the calling task is not a member of this file's session
  *            (commands that require membership only)
  * EOPNOTSUPP the request is well-formed but names something this module
- *            does not implement yet (KB_IOC_SET_RULES: KB_TIER_PARTIAL)
+ *            does not implement
  *
  * Commands are matched on their type (KB_IOC_MAGIC) and number only: the
  * size bits of the command word are ignored, the struct's own @size says
@@ -62,6 +62,12 @@
 #define KB_FEATURE_FOLLOW_FORK	(1ULL << 2) /* children/threads join */
 #define KB_FEATURE_STATS	(1ULL << 3) /* KB_IOC_SESSION_STATS */
 #define KB_FEATURE_RULES	(1ULL << 4) /* KB_IOC_SET_RULES */
+#define KB_FEATURE_PARTIAL	(1ULL << 5) /* KB_TIER_PARTIAL, KB_MATCH_* */
+#define KB_FEATURE_GET_RULES	(1ULL << 6) /* KB_IOC_GET_RULES */
+#define KB_FEATURE_FASTPATH	(1ULL << 7) /* KB_IOC_SET_FASTPATH */
+
+/* kb_version.status bits: the state of the running module */
+#define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
 
 #define KB_VERSION_LEN		32
 
@@ -74,6 +80,8 @@
  * @features:    out, KB_FEATURE_* bits
  * @release:     out, NUL-terminated module release ("0.1.0"); tools refuse
  *               to run against a module of another release
+ * @status:      out, KB_STATUS_* bits
+ * @__reserved:  must be 0
  */
 struct kb_version {
 	__u32 size;
@@ -82,6 +90,8 @@ struct kb_version {
 	__u32 nr_syscalls;
 	__aligned_u64 features;
 	char release[KB_VERSION_LEN];
+	__u32 status;
+	__u32 __reserved;
 };
 
 /**
@@ -167,7 +177,8 @@ struct kb_syscall {
  * struct kb_session_stats - KB_IOC_SESSION_STATS: counters of the session
  * @size:      sizeof(struct kb_session_stats)
  * @flags:     must be 0
- * @total:     out, KB_IOC_SYSCALL calls dispatched in the session
+ * @total:     out, syscalls of members decided in the session, through
+ *             KB_IOC_SYSCALL or in-kernel (@fastpath)
  * @nr_counts: in, entries the caller's @counts array holds; out, entries
  *             the module has (nr_syscalls), whatever was copied
  * @members:   out, live member tasks
@@ -175,8 +186,12 @@ struct kb_syscall {
  *             of calls per syscall number, or 0 to skip
  * @out_of_range: out, calls whose number was >= nr_syscalls
  * @joined:    out, tasks that have ever been members
+ * @fastpath:  out, of @total, the syscalls decided in the kernel without a
+ *             SIGSYS (see KB_IOC_SET_FASTPATH)
+ * @state:     out, KB_SESSION_* bits
+ * @__reserved: must be 0
  *
- * The file's owner may read it whether or not it is a member.
+ * Any holder of the file may read it, member of the session or not.
  */
 struct kb_session_stats {
 	__u32 size;
@@ -187,24 +202,70 @@ struct kb_session_stats {
 	__aligned_u64 counts;
 	__aligned_u64 out_of_range;
 	__aligned_u64 joined;
+	__aligned_u64 fastpath;
+	__u32 state;
+	__u32 __reserved;
 };
 
+/* kb_session_stats.state bits */
+#define KB_SESSION_FASTPATH	(1U << 0) /* enabled and the hook is armed */
+
+/* kb_rule_desc.match: which calls of the syscall an entry applies to */
+#define KB_MATCH_NONE		0 /* all: the syscall's rule (see below) */
+#define KB_MATCH_EQ		1 /* (args[arg] & mask) == operand */
+#define KB_MATCH_ANY_BIT	2 /* (args[arg] & mask) != 0 */
+#define KB_MATCH_PATH		3 /* the string at args[arg] matches glob */
+
+/* Longest glob of a KB_MATCH_PATH entry, NUL excluded. */
+#define KB_PATH_MAX		4095
+
 /**
- * struct kb_rule_desc - one entry of KB_IOC_SET_RULES
- * @nr:     syscall number, < nr_syscalls
- * @tier:   KB_TIER_*
- * @action: KB_ACTION_*
- * @value:  KB_ACTION_STUB: the errno to fail with, positive (1..4095), or 0
- *          for ENOSYS; KB_ACTION_FAKE: the return value; otherwise 0
+ * struct kb_rule_desc - one entry of KB_IOC_SET_RULES and KB_IOC_GET_RULES
+ * @nr:       syscall number, < nr_syscalls
+ * @tier:     KB_TIER_*
+ * @action:   KB_ACTION_*
+ * @value:    KB_ACTION_STUB: the errno to fail with, positive (1..4095), or
+ *            0 for ENOSYS; KB_ACTION_FAKE: the return value; otherwise 0
+ * @match:    KB_MATCH_*; the first version of this struct ends before it,
+ *            and a caller that stops there means KB_MATCH_NONE
+ * @arg:      argument (0..5) the condition reads
+ * @path_len: KB_MATCH_PATH: bytes of the glob at @path, NUL excluded,
+ *            1..KB_PATH_MAX; otherwise 0
+ * @mask:     KB_MATCH_EQ, KB_MATCH_ANY_BIT: bits of the argument compared
+ *            (0xffffffff for an int argument); otherwise 0
+ * @operand:  KB_MATCH_EQ: the value, with no bit outside @mask; otherwise 0
+ * @path:     KB_MATCH_PATH: user pointer to the glob; otherwise 0
  *
- * Valid (tier, action) pairs: (KB_TIER_FULL, KB_ACTION_PASS),
- * (KB_TIER_STUBBED, KB_ACTION_STUB), (KB_TIER_STUBBED, KB_ACTION_FAKE).
+ * A syscall's rule is one KB_MATCH_NONE entry and, when its tier is
+ * KB_TIER_PARTIAL, the conditions that follow it: entries of the same @nr
+ * with @match != KB_MATCH_NONE and @tier KB_TIER_PARTIAL (entries of other
+ * numbers may come between). A call is decided by the first condition it
+ * matches, in order, and by the KB_MATCH_NONE entry's action when it
+ * matches none (a partial rule may have no condition at all). Its tier is
+ * the rule's. Valid (tier, action) pairs: (KB_TIER_FULL, KB_ACTION_PASS),
+ * (KB_TIER_STUBBED, KB_ACTION_STUB), (KB_TIER_STUBBED, KB_ACTION_FAKE),
+ * and KB_TIER_PARTIAL with any action.
+ *
+ * Globs are the kernel's glob_match(): '*' (which also matches '/'), '?',
+ * '[a-z]' and '[!a-z]', case-sensitive, against the whole string the
+ * program passed, unresolved. A string that cannot be read, or longer than
+ * KB_PATH_MAX, matches no glob.
+ *
+ * Conditions on registers are decided in the kernel at syscall entry;
+ * a KB_MATCH_PATH condition needs the program's memory and is decided in
+ * KB_IOC_SYSCALL (a call reaches it only if no earlier condition took it).
  */
 struct kb_rule_desc {
 	__u32 nr;
 	__u16 tier;
 	__u16 action;
 	__s64 value;
+	__u16 match;
+	__u16 arg;
+	__u32 path_len;
+	__aligned_u64 mask;
+	__aligned_u64 operand;
+	__aligned_u64 path;
 };
 
 /**
@@ -217,17 +278,23 @@ struct kb_rule_desc {
  *             first version is EINVAL, larger with a non-zero tail E2BIG
  * @rules:     in, user pointer to @count entries of @rule_size bytes
  *
+ * Each KB_MATCH_NONE entry replaces the whole rule of its syscall
+ * (conditions included, and the rule's KB_IOC_GET_RULES hit counts start
+ * again from 0); syscalls no entry names keep their rule. When a number
+ * has several KB_MATCH_NONE entries, the last one and its conditions win.
+ *
  * All or nothing: every entry is checked before the new policy is
- * published in one step, so a concurrent KB_IOC_SYSCALL sees either the
- * old rule or the new one, and nothing changes on any error. When an
- * entry names a number twice, the last one wins.
+ * published in one step, so a concurrent syscall is decided by either the
+ * old rule or the new one, and nothing changes on any error.
  *
  * Any holder of the file may set rules, member of the session or not.
  *
- * EINVAL: bad @nr, tier, action or errno, or @rule_size too small.
- * EOPNOTSUPP: KB_TIER_PARTIAL (no partial rules exist yet).
- * E2BIG: @count > 4 * nr_syscalls, or an entry's tail is not zero.
- * EFAULT: @rules is not readable.
+ * EINVAL: bad @nr, tier, action, errno, match, arg, mask or path_len, a
+ *         condition that does not follow a KB_TIER_PARTIAL entry of its
+ *         syscall, or @rule_size too small.
+ * E2BIG: @count > 4 * nr_syscalls, the globs add up to more than 256 KiB,
+ *        or an entry's tail is not zero.
+ * EFAULT: @rules or a @path is not readable.
  */
 struct kb_set_rules {
 	__u32 size;
@@ -237,6 +304,76 @@ struct kb_set_rules {
 	__aligned_u64 rules;
 };
 
+/**
+ * struct kb_get_rules - KB_IOC_GET_RULES: read the session's policy back
+ * @size:         sizeof(struct kb_get_rules)
+ * @flags:        must be 0
+ * @count:        in, entries @rules and @hits can hold; out, entries the
+ *                policy has
+ * @rule_size:    sizeof(struct kb_rule_desc) as known to the caller
+ * @rules:        out, user pointer to @count entries in the order
+ *                KB_IOC_SET_RULES takes them, for every syscall
+ *                KB_IOC_SET_RULES gave a rule (an explicit tier 1 pass
+ *                included); @path points into @strings
+ * @hits:         out, user pointer to __u64[@count], or 0: how many calls
+ *                each entry decided since its rule was set
+ * @strings:      out, user pointer to @strings_size bytes for the globs of
+ *                KB_MATCH_PATH entries, each NUL-terminated
+ * @strings_size: in, bytes at @strings; out, bytes needed
+ * @__reserved:   must be 0
+ *
+ * One consistent snapshot. With @count and @strings_size 0 it only reports
+ * the sizes needed and returns 0 (@rule_size may then be 0). Entries are
+ * written in the caller's @rule_size, cut or zero-filled. A stub's @value reads back
+ * as the errno it answers (ENOSYS for 0). Any holder of the file may read
+ * it. EINVAL: @rule_size smaller than the first version of the struct.
+ * ENOSPC: @count or @strings_size is too small; both are set to what is
+ * needed and nothing else is written.
+ */
+struct kb_get_rules {
+	__u32 size;
+	__u32 flags;
+	__u32 count;
+	__u32 rule_size;
+	__aligned_u64 rules;
+	__aligned_u64 hits;
+	__aligned_u64 strings;
+	__u32 strings_size;
+	__u32 __reserved;
+};
+
+/**
+ * struct kb_set_fastpath - KB_IOC_SET_FASTPATH: decide in the kernel
+ * @size:     sizeof(struct kb_set_fastpath)
+ * @flags:    must be 0
+ * @enable:   in, 1: decide members' syscalls at syscall entry when the
+ *            rule allows, 0: every trapped syscall raises SIGSYS
+ * @armed:    out, 1 if the module's in-kernel hook is armed; with 0 the
+ *            session keeps working through SIGSYS and KB_IOC_SYSCALL
+ * @nr_bits:  in, bits in @trap: nr_syscalls (or 0 when @trap is 0)
+ * @__reserved: must be 0
+ * @trap:     in, user pointer to a bitmap (unsigned long words, bit n of
+ *            word n / BITS_PER_LONG) of the syscalls the runtime must see
+ *            itself when its rule passes them (signals, fork, exec): those
+ *            still raise SIGSYS unless stubbed or faked; 0 for none.
+ *            Replaces the previous set.
+ *
+ * When enabled, a member's syscall made outside the runtime's allowed
+ * range is decided at syscall entry, with no signal, whenever its rule
+ * needs only the syscall number and registers; the others (KB_MATCH_PATH
+ * conditions, @trap) raise SIGSYS as before. Counts and rule hits are
+ * the same on both paths. Needs the file's session; any holder may call.
+ */
+struct kb_set_fastpath {
+	__u32 size;
+	__u32 flags;
+	__u32 enable;
+	__u32 armed;
+	__u32 nr_bits;
+	__u32 __reserved;
+	__aligned_u64 trap;
+};
+
 enum {
 	KB_CMD_GET_VERSION = 0x00,
 	KB_CMD_SESSION_CREATE,
@@ -244,6 +381,8 @@ enum {
 	KB_CMD_SYSCALL,
 	KB_CMD_SESSION_STATS,
 	KB_CMD_SET_RULES,
+	KB_CMD_GET_RULES,
+	KB_CMD_SET_FASTPATH,
 };
 
 /* Each returns 0 or -1 with errno set as documented above. */
@@ -259,5 +398,9 @@ enum {
 	_IOWR(KB_IOC_MAGIC, KB_CMD_SESSION_STATS, struct kb_session_stats)
 #define KB_IOC_SET_RULES \
 	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_RULES, struct kb_set_rules)
+#define KB_IOC_GET_RULES \
+	_IOWR(KB_IOC_MAGIC, KB_CMD_GET_RULES, struct kb_get_rules)
+#define KB_IOC_SET_FASTPATH \
+	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_FASTPATH, struct kb_set_fastpath)
 
 #endif /* _UAPI_LINUX_KBRIDGE_H */

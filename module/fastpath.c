@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbridge: the in-kernel fast path.
+ *
+ * With Syscall User Dispatch on, every syscall a task makes outside its
+ * allowed range goes through syscall_user_dispatch(regs) at syscall entry,
+ * which raises SIGSYS and returns true ("skip the syscall"), or returns
+ * false ("run it"). A kprobe on its first instruction lets a member's
+ * syscall be decided right there, with no signal, whenever its rule needs
+ * only the number and the registers: the pre-handler makes the function
+ * return false at once for a pass, or puts the result in the user
+ * registers and makes it return true for a stub or a fake. Anything else
+ * (a path condition, a syscall the runtime must run itself, a task of no
+ * session, a session without the fast path) is left to the function,
+ * which raises SIGSYS as usual; KB_IOC_SYSCALL then decides.
+ *
+ * The pre-handler runs with preemption off: it may not sleep or touch
+ * user memory, and it only reads RCU-protected state.
+ *
+ * A function's return is overridden the way the kernel's error injection
+ * does it: the pre-handler points regs->ip at a bare return, sets the
+ * return value in regs->ax and returns 1, so that the kprobe resumes
+ * there instead of in the function.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/kprobes.h>
+#include <linux/linkage.h>
+#include <linux/moduleparam.h>
+#include <linux/nospec.h>
+#include <linux/objtool.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/syscall_user_dispatch.h>
+#include <linux/uaccess.h>
+#include <asm/syscall.h>
+
+#include "internal.h"
+
+static bool fastpath = true;
+module_param(fastpath, bool, 0444);
+MODULE_PARM_DESC(fastpath,
+		 "Decide in the kernel at syscall entry when a rule allows (default: on); off: every trapped syscall goes through SIGSYS");
+
+asmlinkage void kb_fast_return(void);
+
+asm(".pushsection .text, \"ax\"\n"
+	".type kb_fast_return, @function\n"
+	"kb_fast_return:\n"
+	ANNOTATE_NOENDBR
+	ASM_RET
+	".size kb_fast_return, .-kb_fast_return\n"
+	".popsection\n");
+
+/* Resume in the caller of syscall_user_dispatch() with @ret as its value. */
+static int kb_fast_override(struct pt_regs *regs, bool ret)
+{
+	regs->ax = ret;
+	regs->ip = (unsigned long)&kb_fast_return;
+	return 1;
+}
+
+static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	/* The function's only argument: the user registers. */
+	struct pt_regs *uregs = (struct pt_regs *)regs->di;
+	struct syscall_user_dispatch *sd = &current->syscall_dispatch;
+	const struct kb_ruleset *set;
+	struct kb_decision d;
+	struct kb_session *s;
+	u64 args[6];
+	u32 nr;
+
+	/* The runtime's own syscalls, and what the function decides alone. */
+	if (instruction_pointer(uregs) - sd->offset < sd->len ||
+	    sd->selector || in_ia32_syscall())
+		return 0;
+	nr = syscall_get_nr(current, uregs);
+	if (nr >= KB_NR_SYSCALLS)
+		return 0;
+	nr = array_index_nospec(nr, KB_NR_SYSCALLS);
+
+	rcu_read_lock();
+	s = kb_session_of(current);
+	/* Pairs with kb_ioctl_set_fastpath(): the trap set is in place. */
+	if (!s || !smp_load_acquire(&s->fastpath))
+		goto slow;
+	set = rcu_dereference(s->policy)->rules[nr];
+	syscall_get_arguments(current, uregs, (unsigned long *)args);
+	if (kb_decide(set, args, NULL, &d))
+		goto slow;
+	if (d.action == KB_ACTION_PASS && test_bit(nr, s->trap))
+		goto slow;
+	kb_count(s, set, nr, &d, true);
+	rcu_read_unlock();
+
+	switch (d.action) {
+	case KB_ACTION_PASS:
+		return kb_fast_override(regs, false);
+	case KB_ACTION_STUB:
+		syscall_set_return_value(current, uregs, -d.value, 0);
+		break;
+	default:
+		syscall_set_return_value(current, uregs, 0, d.value);
+		break;
+	}
+	return kb_fast_override(regs, true);
+slow:
+	rcu_read_unlock();
+	return 0;
+}
+NOKPROBE_SYMBOL(kb_fast_pre);
+
+static struct kprobe kb_fast_kprobe = {
+	.symbol_name = "syscall_user_dispatch",
+	.pre_handler = kb_fast_pre,
+};
+
+static bool kb_fast_armed;
+
+bool kb_fastpath_armed(void)
+{
+	return kb_fast_armed;
+}
+
+int kb_fastpath_init(void)
+{
+	int ret;
+
+	if (!fastpath) {
+		pr_info("in-kernel fast path off (fastpath=0): decisions go through SIGSYS\n");
+		return 0;
+	}
+	ret = register_kprobe(&kb_fast_kprobe);
+	if (ret) {
+		/* Not fatal: every decision still works through SIGSYS. */
+		pr_warn("cannot probe syscall_user_dispatch (%d): decisions go through SIGSYS\n",
+			ret);
+		return 0;
+	}
+	kb_fast_armed = true;
+	return 0;
+}
+
+void kb_fastpath_exit(void)
+{
+	if (kb_fast_armed)
+		unregister_kprobe(&kb_fast_kprobe);
+	kb_fast_armed = false;
+}
+
+int kb_ioctl_set_fastpath(struct file *file, void *arg)
+{
+	struct kb_session *s = kb_file_session(file);
+	struct kb_set_fastpath *req = arg;
+	DECLARE_BITMAP(trap, KB_NR_SYSCALLS);
+	unsigned int i;
+
+	if (!s)
+		return -ENOENT;
+	if (req->enable > 1)
+		return -EINVAL;
+	if (!req->trap) {
+		if (req->nr_bits && req->nr_bits != KB_NR_SYSCALLS)
+			return -EINVAL;
+		bitmap_zero(trap, KB_NR_SYSCALLS);
+	} else if (req->nr_bits != KB_NR_SYSCALLS) {
+		return -EINVAL;
+	} else if (copy_from_user(trap, u64_to_user_ptr(req->trap),
+				  sizeof(trap))) {
+		return -EFAULT;
+	}
+
+	/*
+	 * Each bit is read on its own by the fast path: a syscall decided
+	 * during the update sees its old or its new bit, either is right.
+	 */
+	for (i = 0; i < BITS_TO_LONGS(KB_NR_SYSCALLS); i++)
+		WRITE_ONCE(s->trap[i], trap[i]);
+	/* Publish the trap set before the fast path may use it. */
+	smp_store_release(&s->fastpath, req->enable);
+	req->armed = kb_fast_armed;
+	return 0;
+}
