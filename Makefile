@@ -79,8 +79,11 @@ checkpatch:
 install: module userland
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	install -D -m 0755 $(OUTPUT)kblaunch $(DESTDIR)$(PREFIX)/bin/kblaunch
+	install -D -m 0755 $(OUTPUT)kbctl $(DESTDIR)$(PREFIX)/bin/kbctl
 	install -D -m 0644 uapi/linux/kbridge.h \
 		$(DESTDIR)$(PREFIX)/include/linux/kbridge.h
+	install -d $(DESTDIR)$(PREFIX)/share/kbridge/profiles
+	install -m 0644 profiles/*.profile $(DESTDIR)$(PREFIX)/share/kbridge/profiles/
 
 clean:
 	$(Q)if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -99,7 +99,7 @@ vs_native() {
 
 # show_report REPORT: its busiest syscalls, as TAP diagnostics.
 show_report() {
-	[ -s "$1" ] && sort -k2 -nr "$1" | head -25 | sed 's/^/# report: /'
+	[ -s "$1" ] && kb_report_text "$1" | sort -k2 -nr | head -25 | sed 's/^/# report: /'
 }
 
 # at_least NAME REPORT SYSCALL MIN [WHY]: the report counts SYSCALL at
@@ -170,7 +170,8 @@ wait_exit() {
 }
 
 # start MODE LOG REPORT CMD...: start a server in the background natively
-# (MODE native) or under kblaunch -v --report REPORT (MODE kb). Sets
+# (MODE native) or under kblaunch -v --report REPORT (MODE kb), with
+# --profile $KBPROF when KBPROF is set. Sets
 # spid to the process started and prog_pid to the program's own pid
 # (kblaunch's child under kblaunch).
 start() {
@@ -183,7 +184,8 @@ start() {
 	else
 		rm -f "$rep"
 		# shellcheck disable=SC2086
-		"$K" $KBOPT -v --report "$rep" -- "$@" >"$log" 2>&1 &
+		"$K" $KBOPT ${KBPROF:+--profile "$KBPROF"} -v --report "$rep" \
+			-- "$@" >"$log" 2>&1 &
 		spid=$!
 		prog_pid=
 		for i in $(seq 50); do
@@ -552,6 +554,122 @@ if need memcached memcached && port_free 11311 memcached; then
 	# The worker threads answer the 506 requests of the client.
 	at_least "memcached: the worker threads ran under kbridge" "$rep" sendmsg 500
 	tasks_joined memcached "$kb_tmp/mc.kb.log" "$n_tasks"
+fi
+
+# ---- real programs under profiles (tiers 2 and 3) ----
+section profiles
+PR=$A/profiles
+# all_decided_by NAME REPORT SYSCALL ACTION: the report has SYSCALL with
+# that action, called at least once, and its rules' hits add up to its
+# count: every call was decided by the profile, none escaped it.
+all_decided_by() {
+	local got
+	got=$(report_py "$2" "(lambda s: 'absent' if s is None else '%s %d %d' % (s['action'], s['count'], sum(x['hits'] for x in s['rules'])))(sc('$3'))" 2>&1)
+	set -- "$1" "$2" "$3" "$4" $got
+	if [ "$#" -eq 7 ] && [ "$5" = "$4" ] && [ "$6" -ge 1 ] && [ "$6" -eq "$7" ]; then
+		ok "$1: $3 $4 for all $6 calls"
+	else
+		not_ok "$1: $3: action/count/hits '${*:5}', expected $4 for every call"
+		show_counts "$2"
+	fi
+}
+if [ -n "$KBOPT" ]; then
+	skip "programs under profiles" "stubs and fakes need the module ($KBOPT)"
+else
+	# brk stubbed: glibc's malloc falls back to mmap.
+	py_prog='import json; print(sum(len(json.dumps(list(range(i)))) for i in range(3000)))'
+	rep=$kb_tmp/brk.rep
+	timeout -k 5 "$KB_TIMEOUT" "$PY" -c "$py_prog" >"$kb_tmp/brk.n" 2>&1
+	kb --profile "$PR/brk-stub.profile" --report "$rep" -- "$PY" -c "$py_prog" \
+		>"$kb_tmp/brk.k" 2>&1
+	krc=$?
+	[ "$krc" = 0 ] && cmp -s "$kb_tmp/brk.n" "$kb_tmp/brk.k" &&
+		ok "python3 with brk stubbed (ENOMEM): same output as native ($(cat "$kb_tmp/brk.k"))" ||
+		{ not_ok "python3 with brk stubbed: exit status $krc, output differs"; show "$kb_tmp/brk.k" out; }
+	all_decided_by "brk stubbed" "$rep" brk stub
+
+	# A stubbed unlink does not run, on the fast path and through SIGSYS.
+	for fp in "" --no-fastpath; do
+		f=$kb_tmp/keep.me
+		: >"$f"
+		rep=$kb_tmp/unlink.rep
+		kb $fp --profile "$PR/no-unlink.profile" --report "$rep" -- rm -f "$f" \
+			>"$kb_tmp/rm.out" 2>&1
+		krc=$?
+		if [ "$krc" -ne 0 ] && [ -e "$f" ] && grep -q 'Operation not permitted' "$kb_tmp/rm.out"; then
+			ok "rm under 'unlinkat stub EPERM'${fp:+ ($fp)}: fails with EPERM, the file is still there"
+		else
+			not_ok "rm under 'unlinkat stub EPERM'${fp:+ ($fp)}: exit status $krc, file $([ -e "$f" ] && echo kept || echo removed)"
+			show "$kb_tmp/rm.out" out
+		fi
+		all_decided_by "unlinkat stubbed${fp:+ ($fp)}" "$rep" unlinkat stub
+	done
+
+	# Path rules: decided on the path the program passed.
+	rep=$kb_tmp/path.rep
+	out=$(kb --profile "$PR/hide-etc.profile" --report "$rep" -- "$PY" -c '
+import os
+for p in ("/etc/hostname", "/etc/hosts", "/proc/self/status", "/etc/passwd"):
+    try:
+        os.close(os.open(p, os.O_RDONLY)); print(p, "ok")
+    except OSError as e:
+        print(p, e.strerror)
+print("/dev/null", os.open("/dev/null", os.O_RDONLY))' 2>&1)
+	exp='/etc/hostname No such file or directory
+/etc/hosts No such file or directory
+/proc/self/status Permission denied
+/etc/passwd ok
+/dev/null 99'
+	[ "$out" = "$exp" ] &&
+		ok "path rules on openat: /etc/host* ENOENT, /proc/self/status EACCES, /dev/null faked fd 99, /etc/passwd opens" ||
+		{ not_ok "path rules on openat"; sed 's/^/# got: /' <<<"$out"; }
+	hits=$(report_py "$rep" "' '.join(str(x['hits']) for x in sc('openat')['rules'])" 2>&1)
+	# Rule order: the partial rule itself (the rest), then the three globs.
+	set -- $hits
+	if [ "$#" -eq 4 ] && [ "$2" -eq 2 ] && [ "$3" -eq 1 ] && [ "$4" -eq 1 ] && [ "$1" -ge 1 ]; then
+		ok "openat rule hits in the report: others $1, /etc/host* 2, /proc/self/status 1, /dev/null 1"
+	else
+		not_ok "openat rule hits '$hits', expected 'N 2 1 1'"
+		show_counts "$rep"
+	fi
+
+	# prctl(PR_SET_KEEPCAPS) faked: it succeeds and does nothing.
+	rep=$kb_tmp/keepcaps.rep
+	out=$(kb --profile "$PR/nginx-keepcaps.profile" --report "$rep" -- "$PY" -c '
+import ctypes
+c = ctypes.CDLL(None, use_errno=True)
+print(c.prctl(8, 1, 0, 0, 0), c.prctl(7, 0, 0, 0, 0))' 2>&1)
+	[ "$out" = "0 0" ] &&
+		ok "prctl(PR_SET_KEEPCAPS, 1) faked: returns 0, PR_GET_KEEPCAPS still says 0" ||
+		not_ok "prctl(PR_SET_KEEPCAPS) faked: set/get returned '$out', expected '0 0' (natively '0 1')"
+
+	# Redis with its resource-limit and memory-advice calls stubbed.
+	if need "redis under a profile" redis-server && port_free 7777 redis; then
+		KBPROF=$PR/redis-stubs.profile redis_run kb 5000
+		rep=$kb_tmp/redis.rep
+		errs=$(tr '\r' '\n' <"$kb_tmp/bench.kb" 2>/dev/null | grep -ci error)
+		if [ "$r_up" = 1 ] && [ "$r_brc" = 0 ] && [ "$(wc -l <<<"$r_bench")" -eq 4 ] &&
+		   [ "$errs" -eq 0 ] && [ "$r_cli" = "OK v 5000 5000 " ]; then
+			ok "redis with sysinfo, getrlimit, prlimit64, madvise stubbed serves redis-benchmark -n 5000: $(tr '\n' ';' <<<"$r_bench")"
+		else
+			not_ok "redis under redis-stubs.profile: up '$r_up', bench exit '$r_brc', $errs errors, cli '$r_cli'"
+			show "$kb_tmp/redis.kb.log" log
+		fi
+		all_decided_by "redis" "$rep" prlimit64 stub
+		stubbed=$(report_py "$rep" "' '.join('%s=%d' % (n, (sc(n) or {'count': 0})['count']) for n in ('sysinfo', 'getrlimit', 'prlimit64', 'madvise'))")
+		echo "# redis stubbed calls: $stubbed"
+	fi
+
+	# Nginx with prctl(PR_SET_KEEPCAPS) faked.
+	if need "nginx under a profile" nginx && port_free 8088 nginx; then
+		KBPROF=$PR/nginx-keepcaps.profile nginx_run kb
+		if [ "$g_up" = 1 ] && [ "$g_body" = 0 ] && [ "$g_404" = 404 ] && [ "$g_wrc" = 0 ] &&
+		   [ "${g_wrk:-0}" -gt 0 ] && ! grep -qE 'Socket errors|Non-2xx' "$kb_tmp/wrk.kb"; then
+			ok "nginx with prctl(PR_SET_KEEPCAPS) faked: serves index.html, 404, wrk $g_wrk requests without errors"
+		else
+			not_ok "nginx under nginx-keepcaps.profile: up '$g_up', body '$g_body', 404 '$g_404', wrk '$g_wrc' '$g_wrk'"
+		fi
+	fi
 fi
 
 section "done"

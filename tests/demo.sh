@@ -13,8 +13,8 @@ dmesg | grep kbridge | tail -3
 prog=(python3 -c 'import json,hashlib; print(hashlib.sha256(json.dumps(list(range(1000))).encode()).hexdigest())')
 say "${prog[*]}    # natively"
 "${prog[@]}"
-say ".output/kblaunch --report /tmp/report -- ${prog[*]}"
-.output/kblaunch --report /tmp/report -- "${prog[@]}"
+say ".output/kblaunch --report-format text --report /tmp/report -- ${prog[*]}"
+.output/kblaunch --report-format text --report /tmp/report -- "${prog[@]}"
 say "the module's per-session counters (KB_IOC_SESSION_STATS), busiest first"
 grep -vE '^(total|out_of_range) ' /tmp/report | sort -k2,2nr | head -20
 echo "..."

@@ -12,6 +12,8 @@ pkgs=(
 	xz-utils python3 sqlite3 strace
 	# tests/apps_guest.sh: the real-program matrix and its clients
 	redis-server redis-tools nginx-light memcached wrk curl perl
+	# kblaunch --report and kbctl --json
+	libjson-c-dev
 )
 
 missing=()

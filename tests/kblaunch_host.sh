@@ -91,5 +91,72 @@ same_as_native "#! script with arguments" "$kb_tmp/script" a 'b c'
 same_as_native "#! script whose interpreter is a script" "$kb_tmp/script2" z
 same_as_native "argv[0] is what was typed" sh -c 'echo $0'
 
+# ---- the JSON report (docs/report.md) and --profile without the module ----
+rep=$kb_tmp/report.json
+rm -f "$rep"
+out=$(kb --report "$rep" -- "$P/static_getppid" 700)
+rc=$?
+# Every field the schema promises, with the exact counts of a program
+# that makes 702 syscalls and nothing else.
+got=$(report_py "$rep" '[r["kbridge"]["release"], r["kbridge"]["api"], r["mode"], r["path"],
+ r["profile"], r["exit"], r["totals"],
+ [(s["nr"], s["name"], s["count"], s["tier"], s["action"], "rules" in s) for s in r["syscalls"]]]' 2>&1)
+want="['0.1.0', 1, 'no-module', 'in-process', None, {'status': 3}, {'total': 702, 'fastpath': 0, 'out_of_range': 0, 'joined': None}, [(1, 'write', 1, 'full', 'pass', False), (110, 'getppid', 700, 'full', 'pass', False), (231, 'exit_group', 1, 'full', 'pass', False)]]"
+if [ "$rc" -eq 3 ] && [ "$got" = "$want" ]; then
+	ok "JSON report: every field, exact counts (static_getppid 700)"
+else
+	not_ok "JSON report: exit status $rc"
+	echo "# got:  $got"
+	echo "# want: $want"
+	show "$rep" report
+fi
+rm -f "$rep"
+kb --report "$rep" -- sh -c 'kill -TERM $$' 2>/dev/null
+got=$(report_py "$rep" 'r["exit"]' 2>&1)
+[ "$got" = "{'signal': 15}" ] && ok "JSON report: a program killed by SIGTERM has exit.signal 15" ||
+	not_ok "JSON report of a killed program: exit is '$got'"
+
+rm -f "$kb_tmp/report.txt"
+kb --report-format text --report "$kb_tmp/report.txt" -- "$P/static_getppid" 9 >/dev/null
+printf 'write 1\ngetppid 9\nexit_group 1\ntotal 11\nout_of_range 0\n' >"$kb_tmp/want.txt"
+cmp -s "$kb_tmp/want.txt" "$kb_tmp/report.txt" &&
+	ok "--report-format text: the name/count lines" ||
+	{ not_ok "--report-format text"; show "$kb_tmp/report.txt" report; }
+"$K" --no-module --report-format xml --report "$rep" -- /bin/true 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'json or text' "$kb_tmp/err" &&
+	ok "--report-format xml: refused, exit 1" ||
+	{ not_ok "--report-format xml: exit status $rc"; show "$kb_tmp/err" stderr; }
+
+printf '# passes everything\ngetppid pass\nwrite pass\n' >"$kb_tmp/pass.profile"
+printf 'getppid pass\nno_such_syscall stub\n' >"$kb_tmp/bad.profile"
+printf 'getppid pass\nunlink stub EACCES\n' >"$kb_tmp/stub.profile"
+rm -f "$kb_tmp/started"
+"$K" --no-module --profile "$kb_tmp/bad.profile" -- touch "$kb_tmp/started" 2>"$kb_tmp/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "^kblaunch: $kb_tmp/bad.profile:2: " "$kb_tmp/err" &&
+   [ ! -e "$kb_tmp/started" ]; then
+	ok "a profile that does not parse: '$(head -1 "$kb_tmp/err")', exit 1, program not run"
+else
+	not_ok "bad profile: exit status $rc$([ -e "$kb_tmp/started" ] && echo ', the program ran')"
+	show "$kb_tmp/err" stderr
+fi
+"$K" --no-module --profile "$kb_tmp/stub.profile" -- touch "$kb_tmp/started" 2>"$kb_tmp/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "stub.profile:2: 'unlink stub EACCES': --no-module" "$kb_tmp/err" &&
+   [ ! -e "$kb_tmp/started" ]; then
+	ok "--no-module with a stubbing profile: refused before the program runs"
+else
+	not_ok "--no-module with a stubbing profile: exit status $rc"
+	show "$kb_tmp/err" stderr
+fi
+rm -f "$rep"
+out=$(kb --profile "$kb_tmp/pass.profile" --report "$rep" -- "$P/static_getppid" 5)
+rc=$?
+got=$(report_py "$rep" '[r["profile"], sc("getppid")["count"]]' 2>&1)
+[ "$rc" -eq 3 ] && [ "$got" = "[{'origin': '$kb_tmp/pass.profile', 'entries': 2}, 5]" ] &&
+	ok "--no-module with an all-pass profile: runs, the report names it" ||
+	not_ok "--no-module with an all-pass profile: exit status $rc, report '$got'"
+
 kb_runtime_checks
 kb_done

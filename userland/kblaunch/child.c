@@ -170,6 +170,29 @@ noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
 	       "");
 }
 
+/*
+ * Let the module decide in the kernel what needs no process context: no
+ * SIGSYS for a pass, a stub or a fake. Optional: without it (an older
+ * module, or a hook that could not be armed) everything goes through
+ * SIGSYS and KB_IOC_SYSCALL, with the same results.
+ */
+static void kb_fastpath(const struct kb_launch *l)
+{
+	unsigned long trap[KB_NR_SYSCALLS / (8 * sizeof(unsigned long))] = { 0 };
+	struct kb_set_fastpath fp = {
+		.size = sizeof(fp), .enable = 1, .nr_bits = KB_NR_SYSCALLS,
+		.trap = (uintptr_t)trap,
+	};
+
+	kbrt_trap_set(trap, KB_NR_SYSCALLS);
+	if (ioctl(l->kbfd, KB_IOC_SET_FASTPATH, &fp))
+		kb_die("KB_IOC_SET_FASTPATH: %s", strerror(errno));
+	if (l->verbose)
+		fprintf(stderr, "kblaunch: decisions: %s\n", fp.armed ?
+			"in-kernel fast path" :
+			"ioctl (SIGSYS), the module's fast path is not armed");
+}
+
 noreturn void kb_child(const struct kb_launch *l)
 {
 	struct kbrt_config cfg = {
@@ -185,6 +208,8 @@ noreturn void kb_child(const struct kb_launch *l)
 
 		if (ioctl(l->kbfd, KB_IOC_SESSION_JOIN, &join))
 			kb_die("KB_IOC_SESSION_JOIN: %s", strerror(errno));
+		if (l->fastpath && (l->features & KB_FEATURE_FASTPATH))
+			kb_fastpath(l);
 		cfg.kbfd = kb_move_high(l->kbfd, "kbridge");
 	} else {
 		cfg.counters = l->counters;

@@ -9,6 +9,7 @@
 #include <elf.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
@@ -26,6 +27,8 @@ struct kb_launch {
 	int argc;
 	bool verbose;
 	bool follow_exec;		/* not --no-follow-exec */
+	bool fastpath;			/* not --no-fastpath: in-kernel decisions */
+	uint64_t features;		/* module mode: KB_FEATURE_* of the module */
 	enum kbrt_mode mode;
 	int kbfd;			/* module mode: /dev/kbridge */
 	int report_fd;			/* the supervisor's, closed in the child */
@@ -90,8 +93,54 @@ void kb_load_fd(char *filename, int fd, char **argv, int argc,
 uint64_t kb_build_stack(const struct kb_program *p, char **envp,
 			const Elf64_auxv_t *auxv);
 
-/* report.c */
-int kb_report_write(int fd, const uint64_t *counts, uint32_t nr_counts,
-		    uint64_t total, uint64_t out_of_range);
+/*
+ * report.c: the --report file (docs/report.md), and the per-syscall JSON
+ * objects and KB_IOC_GET_RULES snapshot kbctl shares with it.
+ */
+struct json_object;
+struct kb_profile;
+
+/* One KB_IOC_GET_RULES snapshot; rules[i].path points into strings. */
+struct kb_rules {
+	struct kb_rule_desc *rules;
+	uint64_t *hits;
+	uint32_t count;
+	char *strings;
+	uint32_t strings_size;
+};
+
+/* What a report says about one finished run. */
+struct kb_report {
+	const char *release;		/* the module's, or kblaunch's */
+	uint32_t api;
+	const char *mode;		/* "module" or "no-module" */
+	const char *path;		/* "fastpath", "ioctl" or "in-process" */
+	const struct kb_profile *profile;	/* --profile, or NULL */
+	int wstatus;			/* the program's, from waitpid() */
+	const uint64_t *counts;		/* per syscall number */
+	uint32_t nr_counts;
+	uint64_t total;
+	uint64_t fastpath;
+	uint64_t out_of_range;
+	int64_t joined;			/* -1: not known (no-module) */
+	const struct kb_rules *rules;	/* NULL: no rules in the report */
+};
+
+int kb_rules_fetch(int fd, struct kb_rules *r);
+void kb_rules_free(struct kb_rules *r);
+int kb_report_write(int fd, const struct kb_report *r, bool text);
+/* Syscalls with a count or a rule (@only: exactly these numbers). */
+struct json_object *kb_json_syscalls(const uint64_t *counts, uint32_t nr_counts,
+				     const struct kb_rules *rules,
+				     const struct kb_profile *profile,
+				     const uint32_t *only, uint32_t nr_only);
+struct json_object *kb_json_syscall(uint32_t nr, uint64_t count,
+				    const struct kb_rules *rules,
+				    const struct kb_profile *profile);
+int kb_json_write(int fd, struct json_object *o);
+/* libseccomp's name, or "syscall_NR"; free() it. NULL: no memory. */
+char *kb_syscall_name(uint32_t nr);
+/* "ENOENT", or the number when glibc has no name for it. */
+const char *kb_errno_name(int64_t e, char *buf, size_t len);
 
 #endif /* KBLAUNCH_H */

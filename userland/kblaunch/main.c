@@ -25,9 +25,13 @@
 
 #include "kblaunch.h"
 #include "kb_release.h"
+#include "../lib/profile.h"
 
 struct kb_opts {
 	const char *report;
+	const char *profile;
+	bool report_text;		/* --report-format text */
+	bool no_fastpath;
 	bool no_module;
 	bool no_follow_exec;
 	bool verbose;
@@ -36,6 +40,8 @@ struct kb_opts {
 };
 
 const char *argp_program_version = "kblaunch " KB_RELEASE;
+
+enum { OPT_REPORT_FORMAT = 0x100, OPT_NO_FASTPATH };
 
 static const char doc[] =
 "Run PROGRAM with all its syscalls going through kbridge.\n"
@@ -50,8 +56,14 @@ static const char doc[] =
 "  kblaunch -- ls -la /          run ls through kbridge.ko\n"
 "  kblaunch --report counts.txt -- python3 -c 'print(1)'\n"
 "                                also write per-syscall counts\n"
-"  kblaunch --no-module -- ./app run without the module (tier 1 for all)"
+"  kblaunch --no-module -- ./app run without the module (tier 1 for all)\n"
+"  kblaunch --profile minimal.profile --report r.json -- ./app\n"
+"                                stub and fake what the profile says, report\n"
+"                                per-syscall counts and rule hits as JSON"
 "\v"
+"PROFILE is a file path, or the name of a profile kbridge ships (see "
+"kbctl check). The report is JSON, its schema in docs/report.md.\n"
+"\n"
 "Exit status: the program's; 1 when kblaunch itself cannot start it "
 "(module missing or of another release, bad option, report file), 126 "
 "when PROGRAM cannot be executed, 127 when it is not found.";
@@ -60,7 +72,16 @@ static const char args_doc[] = "-- PROGRAM [ARGS...]";
 
 static const struct argp_option options[] = {
 	{ "report", 'r', "FILE", 0,
-	  "When the program ends, write per-syscall counts to FILE", 0 },
+	  "When the program ends, write per-syscall counts (and, with the "
+	  "module, each rule's hits) to FILE", 0 },
+	{ "report-format", OPT_REPORT_FORMAT, "FORMAT", 0,
+	  "json (the default) or text (\"name count\" lines, no rules)", 0 },
+	{ "profile", 'p', "PROFILE", 0,
+	  "Apply PROFILE (file or name) to the session before the program "
+	  "starts; a profile that does not parse stops kblaunch", 0 },
+	{ "no-fastpath", OPT_NO_FASTPATH, NULL, 0,
+	  "Decide every syscall through SIGSYS and the ioctl, never in the "
+	  "kernel at syscall entry", 0 },
 	{ "no-module", 'n', NULL, 0,
 	  "Decide in the process (tier 1 for every syscall) instead of "
 	  "through /dev/kbridge", 0 },
@@ -78,6 +99,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'r':
 		o->report = arg;
+		break;
+	case 'p':
+		o->profile = arg;
+		break;
+	case OPT_REPORT_FORMAT:
+		if (!strcmp(arg, "text"))
+			o->report_text = true;
+		else if (!strcmp(arg, "json"))
+			o->report_text = false;
+		else
+			argp_error(state, "--report-format: '%s': json or text", arg);
+		break;
+	case OPT_NO_FASTPATH:
+		o->no_fastpath = true;
 		break;
 	case 'n':
 		o->no_module = true;
@@ -106,8 +141,92 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/*
+ * Index of the entry matching @pred that comes first in the file (the
+ * entries are in ABI order, `default` ones last in the file), or -1.
+ */
+static int64_t find_rule(const struct kb_profile *p,
+			 bool (*pred)(const struct kb_rule_desc *))
+{
+	uint32_t i, line, best_line = UINT32_MAX;
+	int64_t best = -1;
+
+	for (i = 0; i < p->count; i++) {
+		if (!pred(&p->rules[i]))
+			continue;
+		line = p->line && p->line[i] ? p->line[i] : UINT32_MAX;
+		if (best < 0 || line < best_line) {
+			best = i;
+			best_line = line;
+		}
+	}
+	return best;
+}
+
+static bool restricts(const struct kb_rule_desc *d)
+{
+	return d->tier != KB_TIER_FULL || d->action != KB_ACTION_PASS;
+}
+
+static bool is_partial(const struct kb_rule_desc *d)
+{
+	return d->tier == KB_TIER_PARTIAL;
+}
+
+/* "FILE:LINE: 'rule'" (or "FILE: 'default'-rule") for messages. */
+static const char *where(const struct kb_profile *p, uint32_t i, char *buf,
+			 size_t len)
+{
+	char rule[KB_PATH_MAX + 256];
+	const struct kb_rule_desc *d = &p->rules[i];
+
+	if (kb_rule_format(d, (const char *)(uintptr_t)d->path, rule,
+			   sizeof(rule)) < 0)
+		snprintf(rule, sizeof(rule), "?");
+	if (p->line && p->line[i])
+		snprintf(buf, len, "%s:%u: '%s'", p->origin, p->line[i], rule);
+	else
+		snprintf(buf, len, "%s: '%s' (from its default line)",
+			 p->origin, rule);
+	return buf;
+}
+
+/*
+ * Give the session the profile's rules, before any member exists: the
+ * program's first instruction already obeys them.
+ */
+static void apply_profile(int fd, const struct kb_version *ver,
+			  const struct kb_profile *p, bool verbose)
+{
+	struct kb_set_rules sr = { .size = sizeof(sr) };
+	char buf[KB_PATH_MAX + 512];
+	int64_t i;
+
+	if (!p->count)
+		return;
+	if (!(ver->features & KB_FEATURE_RULES))
+		kb_die("%s: the loaded kbridge.ko cannot apply rules (no KB_FEATURE_RULES)",
+		       p->origin);
+	i = find_rule(p, is_partial);
+	if (i >= 0 && !(ver->features & KB_FEATURE_PARTIAL))
+		kb_die("%s is a tier 2 (partial) rule, which the loaded kbridge.ko does not implement (no KB_FEATURE_PARTIAL)",
+		       where(p, i, buf, sizeof(buf)));
+	sr.count = p->count;
+	sr.rule_size = sizeof(struct kb_rule_desc);
+	sr.rules = (uintptr_t)p->rules;
+	if (ioctl(fd, KB_IOC_SET_RULES, &sr))
+		kb_die("%s: KB_IOC_SET_RULES: %s%s", p->origin, strerror(errno),
+		       errno == EOPNOTSUPP ?
+		       " (the loaded kbridge.ko does not implement a rule of this profile)" :
+		       "");
+	if (verbose)
+		fprintf(stderr, "kblaunch: profile %s: %u entries applied\n",
+			p->origin, p->count);
+}
+
 /* Open /dev/kbridge and check that it is a module of our release. */
-static int open_module(const struct kb_opts *o, struct kb_version *ver)
+static int open_module(const struct kb_opts *o, struct kb_version *ver,
+		       const struct kb_profile *prof)
 {
 	uint64_t need = KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL |
 			KB_FEATURE_FOLLOW_FORK;
@@ -149,6 +268,8 @@ static int open_module(const struct kb_opts *o, struct kb_version *ver)
 			"kblaunch: kbridge.ko release %s API %u, %u syscalls, session %llu\n",
 			ver->release, ver->api_version, ver->nr_syscalls,
 			(unsigned long long)sc.session_id);
+	if (prof)
+		apply_profile(fd, ver, prof, o->verbose);
 	return fd;
 }
 
@@ -213,44 +334,77 @@ static noreturn void die_of(int sig)
 	exit(128 + sig);
 }
 
-static int write_report(const struct kb_opts *o, int report_fd, int kbfd,
+static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 			const struct kb_version *ver,
-			const struct kbrt_counters *local)
+			const struct kb_profile *prof, int wstatus)
 {
+	struct kb_report r = {
+		.profile = prof, .wstatus = wstatus, .joined = -1,
+	};
 	struct kb_session_stats st;
+	struct kb_rules rules;
 	uint64_t *counts;
 	int err;
 
-	if (!local) {
-		counts = calloc(ver->nr_syscalls ? ver->nr_syscalls : 1,
-				sizeof(*counts));
-		if (!counts)
-			return -ENOMEM;
-		memset(&st, 0, sizeof(st));
-		st.size = sizeof(st);
-		st.nr_counts = ver->nr_syscalls;
-		st.counts = (uint64_t)(uintptr_t)counts;
-		if (ioctl(kbfd, KB_IOC_SESSION_STATS, &st)) {
-			err = -errno;
-			fprintf(stderr, "kblaunch: KB_IOC_SESSION_STATS: %s\n",
-				strerror(errno));
-			free(counts);
-			return err;
-		}
-		if (o->verbose)
-			fprintf(stderr,
-				"kblaunch: session: %llu syscalls, %llu tasks joined, %u members left\n",
-				(unsigned long long)st.total,
-				(unsigned long long)st.joined, st.members);
-		err = kb_report_write(report_fd, counts,
-				      st.nr_counts < ver->nr_syscalls ?
-				      st.nr_counts : ver->nr_syscalls,
-				      st.total, st.out_of_range);
+	if (l->counters) {
+		r.release = KB_RELEASE;
+		r.api = KB_API_VERSION;
+		r.mode = "no-module";
+		r.path = "in-process";
+		r.counts = l->counters->nr;
+		r.nr_counts = KB_NR_SYSCALLS;
+		r.total = l->counters->total;
+		r.out_of_range = l->counters->out_of_range;
+		return kb_report_write(l->report_fd, &r, o->report_text);
+	}
+
+	counts = calloc(ver->nr_syscalls ? ver->nr_syscalls : 1,
+			sizeof(*counts));
+	if (!counts)
+		return -ENOMEM;
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.nr_counts = ver->nr_syscalls;
+	st.counts = (uint64_t)(uintptr_t)counts;
+	if (ioctl(l->kbfd, KB_IOC_SESSION_STATS, &st)) {
+		err = -errno;
+		fprintf(stderr, "kblaunch: KB_IOC_SESSION_STATS: %s\n",
+			strerror(errno));
 		free(counts);
 		return err;
 	}
-	return kb_report_write(report_fd, local->nr, KB_NR_SYSCALLS,
-			       local->total, local->out_of_range);
+	if (o->verbose)
+		fprintf(stderr,
+			"kblaunch: session: %llu syscalls, %llu tasks joined, %u members left\n",
+			(unsigned long long)st.total,
+			(unsigned long long)st.joined, st.members);
+	/* A module without GET_RULES still gets a report, without rules. */
+	if (!o->report_text && (ver->features & KB_FEATURE_GET_RULES)) {
+		err = kb_rules_fetch(l->kbfd, &rules);
+		if (err) {
+			fprintf(stderr, "kblaunch: KB_IOC_GET_RULES: %s\n",
+				strerror(-err));
+			free(counts);
+			return err;
+		}
+		r.rules = &rules;
+	}
+	r.release = ver->release;
+	r.api = ver->api_version;
+	r.mode = "module";
+	r.path = st.state & KB_SESSION_FASTPATH ? "fastpath" : "ioctl";
+	r.counts = counts;
+	r.nr_counts = st.nr_counts < ver->nr_syscalls ? st.nr_counts :
+		      ver->nr_syscalls;
+	r.total = st.total;
+	r.fastpath = st.fastpath;
+	r.out_of_range = st.out_of_range;
+	r.joined = (int64_t)st.joined;
+	err = kb_report_write(l->report_fd, &r, o->report_text);
+	if (r.rules)
+		kb_rules_free(&rules);
+	free(counts);
+	return err;
 }
 
 /*
@@ -282,6 +436,10 @@ int main(int argc, char **argv, char **envp)
 	struct kb_launch l = { .kbfd = -1, .report_fd = -1, .cntfd = -1 };
 	struct kb_opts o = { 0 };
 	struct kb_version ver = { 0 };
+	struct kb_profile *prof = NULL;
+	char perr[512];
+	char where_buf[KB_PATH_MAX + 512];
+	int64_t bad;
 	sigset_t block;
 	char **e = envp;
 	pid_t pid;
@@ -303,6 +461,21 @@ int main(int argc, char **argv, char **envp)
 	l.argc = o.argc;
 	l.verbose = o.verbose;
 	l.follow_exec = !o.no_follow_exec;
+	l.fastpath = !o.no_fastpath;
+
+	/* A profile that does not parse stops everything, before any work. */
+	if (o.profile) {
+		prof = kb_profile_load(o.profile, perr, sizeof(perr));
+		if (!prof)
+			kb_die("%s", perr);
+	}
+	/*
+	 * The in-process decisions are tier 1 only for now: running a
+	 * restrictive profile unrestricted would report lies.
+	 */
+	if (o.no_module && prof && (bad = find_rule(prof, restricts)) >= 0)
+		kb_die("%s: --no-module runs every syscall as tier 1 (pass) and cannot apply a profile that stubs, fakes or restricts syscalls; load kbridge.ko instead",
+		       where(prof, bad, where_buf, sizeof(where_buf)));
 
 	if (o.no_module) {
 		l.mode = KBRT_MODE_LOCAL;
@@ -321,7 +494,8 @@ int main(int argc, char **argv, char **envp)
 			kb_die("cannot map the counters: %s", strerror(errno));
 	} else {
 		l.mode = KBRT_MODE_MODULE;
-		l.kbfd = open_module(&o, &ver);
+		l.kbfd = open_module(&o, &ver, prof);
+		l.features = ver.features;
 	}
 	if (o.report) {
 		l.report_fd = open(o.report,
@@ -359,7 +533,7 @@ int main(int argc, char **argv, char **envp)
 	child_pid = 0;
 
 	if (o.report) {
-		err = write_report(&o, l.report_fd, l.kbfd, &ver, l.counters);
+		err = write_report(&o, &l, &ver, prof, status);
 		if (err) {
 			fprintf(stderr, "kblaunch: %s: cannot write the report: %s\n",
 				o.report, strerror(-err));
@@ -367,6 +541,8 @@ int main(int argc, char **argv, char **envp)
 		}
 		close(l.report_fd);
 	}
+	if (prof)
+		kb_profile_free(prof);
 	if (o.verbose)
 		fprintf(stderr, "kblaunch: program %s %d\n",
 			WIFSIGNALED(status) ? "killed by signal" : "exited with",

@@ -506,6 +506,34 @@ static long ex_clone3(__u64 a[6], struct kbrt_ucontext *uc)
 	return ex_fork_like(__NR_clone3, a, args.ca.flags);
 }
 
+/*
+ * Every number kbrt_execute() and kbrt_selfexe() run otherwise than with
+ * raw(): when one passes, the module must not run it in the kernel but
+ * raise SIGSYS so that it comes here. Keep in step with the switch below.
+ */
+static const unsigned short kbrt_own[] = {
+	__NR_rt_sigreturn, __NR_rt_sigaction, __NR_rt_sigprocmask,
+	__NR_rt_sigpending, __NR_rt_sigsuspend, __NR_rt_sigtimedwait,
+	__NR_ppoll, __NR_epoll_pwait, __NR_epoll_pwait2, __NR_pselect6,
+	__NR_sigaltstack, __NR_close, __NR_dup2, __NR_dup3, __NR_close_range,
+	__NR_fork, __NR_vfork, __NR_clone, __NR_clone3, __NR_execve,
+	__NR_execveat, __NR_exit, __NR_exit_group, __NR_prctl,
+	/* kbrt_selfexe() */
+	__NR_readlink, __NR_readlinkat, __NR_open, __NR_openat, __NR_openat2,
+};
+
+void kbrt_trap_set(unsigned long *bits, unsigned int nbits)
+{
+	const unsigned int per = 8 * sizeof(*bits);
+	unsigned int i, nr;
+
+	for (i = 0; i < sizeof(kbrt_own) / sizeof(kbrt_own[0]); i++) {
+		nr = kbrt_own[i];
+		if (nr < nbits)
+			bits[nr / per] |= 1UL << (nr % per);
+	}
+}
+
 void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 {
 	uint64_t exec_name = nr == __NR_execve ? a[0] : a[1];

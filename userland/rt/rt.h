@@ -84,6 +84,12 @@ int kbrt_setup(const struct kbrt_config *cfg);
 void kbrt_range(uint64_t *start, uint64_t *len);
 
 /*
+ * Set in @bits (@nbits long, zeroed by the caller) the syscalls the runtime
+ * must run itself when they pass, for KB_IOC_SET_FASTPATH.
+ */
+void kbrt_trap_set(unsigned long *bits, unsigned int nbits);
+
+/*
  * enter.S: prctl(PR_SET_SYSCALL_USER_DISPATCH, ON, start, len, NULL),
  * then with no other syscall: rsp = @sp, rdx = 0 (no rtld_fini), every
  * other general register 0, jump to @entry. Returns only when the prctl

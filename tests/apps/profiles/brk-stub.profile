@@ -1,0 +1,2 @@
+# No program break: glibc's malloc must fall back to mmap.
+brk stub ENOMEM

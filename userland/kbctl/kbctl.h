@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kbctl: what its subcommand files share.
+ */
+#ifndef KBCTL_H
+#define KBCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/kbridge.h>
+
+/* Exit statuses: 0 done, 1 any error (message on stderr). */
+#define KBCTL_EXIT_FAIL		1
+
+/* main.c */
+void kbctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "1234" -> 1234; prints the error and returns -1 when it is not a PID. */
+pid_t kbctl_parse_pid(const char *s);
+
+/* target.c */
+/*
+ * The kbridge fd of the session PID runs under, copied into this process
+ * with pidfd_getfd(2) (the kernel checks ptrace-attach rights for us).
+ * Prints what went wrong and returns -1.
+ */
+int kbctl_session_fd(pid_t pid);
+/* /dev/kbridge, opened for GET_VERSION only; -1 with errno. */
+int kbctl_open_module(void);
+/* KB_IOC_GET_VERSION on @fd; 0 or -1 with errno. */
+int kbctl_version(int fd, struct kb_version *v);
+/* KB_IOC_SESSION_STATS with the per-number counts (free() them). */
+int kbctl_stats(int fd, const struct kb_version *v,
+		struct kb_session_stats *st, uint64_t **counts);
+
+/* The subcommands: argc/argv start at the subcommand's name. */
+int kbctl_status(int argc, char **argv);
+int kbctl_get(int argc, char **argv);
+int kbctl_set(int argc, char **argv);
+int kbctl_check(int argc, char **argv);
+
+#endif /* KBCTL_H */

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbctl: look at kbridge.ko and at the sessions of running programs, and
+ * change their policy while they run.
+ *
+ * One argp parser picks the subcommand; each subcommand has its own parser
+ * (and --help), run on the arguments that follow it, so that options of
+ * different subcommands never collide.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbctl.h"
+#include "kb_release.h"
+
+const char *argp_program_version = "kbctl " KB_RELEASE;
+
+static const char doc[] =
+"Look at kbridge.ko and at the programs running under kblaunch, and change "
+"their policy while they run.\n"
+"\n"
+"COMMANDS:\n"
+"  status [PID]                   the module; with PID, its session\n"
+"  get PID [SYSCALL...]           rules in profile syntax, hits, call counts\n"
+"  set PID SYSCALL ACTION [ARG]   change one syscall's rule, live\n"
+"  set PID -f FILE                apply a profile fragment (- reads stdin)\n"
+"  check PROFILE                  parse a profile, say where it is wrong\n"
+"\n"
+"'kbctl COMMAND --help' describes each.\n"
+"\n"
+"EXAMPLES:\n"
+"  kbctl status                   is the module loaded, which features\n"
+"  kbctl get 1234                 the policy of the program with pid 1234\n"
+"  kbctl set 1234 openat stub EACCES\n"
+"  kbctl set 1234 getpid fake 42\n"
+"  kbctl set 1234 openat when path=/etc/shadow stub EACCES\n"
+"  kbctl check my.profile"
+"\v"
+"PID is the program's process id (or kblaunch's). kbctl reaches the session "
+"through the process's /dev/kbridge file with pidfd_getfd(2): the same user "
+"or CAP_SYS_PTRACE is needed, as for a debugger. Errors go to stderr and "
+"make kbctl exit with status 1.";
+
+static const char args_doc[] = "COMMAND [ARGS...]";
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "status", kbctl_status },
+	{ "get", kbctl_get },
+	{ "set", kbctl_set },
+	{ "check", kbctl_check },
+};
+
+struct top {
+	int argc;
+	char **argv;
+};
+
+void kbctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kbctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+pid_t kbctl_parse_pid(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > INT_MAX) {
+		kbctl_err("'%s' is not a process id", s);
+		return -1;
+	}
+	return (pid_t)v;
+}
+
+static error_t parse_top(int key, char *arg, struct argp_state *state)
+{
+	struct top *t = state->input;
+
+	(void)arg;
+	switch (key) {
+	case ARGP_KEY_ARG:
+		/* The command: it and what follows are the command's. */
+		t->argv = state->argv + state->next - 1;
+		t->argc = state->argc - state->next + 1;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (!t->argc)
+			argp_error(state, "no COMMAND given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		NULL, parse_top, args_doc, doc, NULL, NULL, NULL
+	};
+	struct top t = { 0 };
+	char name[64];
+	size_t i;
+
+	argp_err_exit_status = KBCTL_EXIT_FAIL;
+	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &t);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(t.argv[0], commands[i].name))
+			continue;
+		/* "kbctl get" in the command's usage and error lines. */
+		snprintf(name, sizeof(name), "kbctl %s", commands[i].name);
+		t.argv[0] = name;
+		return commands[i].fn(t.argc, t.argv);
+	}
+	kbctl_err("unknown command '%s' (status, get, set, check; see kbctl --help)",
+		  t.argv[0]);
+	return KBCTL_EXIT_FAIL;
+}

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbctl get / kbctl set: a running session's policy, read back in profile
+ * syntax and changed while the program runs.
+ *
+ * A change is one KB_IOC_SET_RULES call: the module checks every entry
+ * and publishes the new policy in one step, so the program's next syscall
+ * obeys it and no syscall ever sees half of a change. A `when` line given
+ * without its syscall's own rule adds a condition to the rule the syscall
+ * has now; that read-modify-write is not atomic against a second kbctl
+ * changing the same syscall at the same moment (the last writer wins).
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <seccomp.h>
+
+#include "kbctl.h"
+#include "../kblaunch/kblaunch.h"
+#include "../lib/profile.h"
+
+/* Longest profile fragment kbctl set reads. */
+#define KBCTL_FRAGMENT_MAX	(4u << 20)
+
+/* ---- shared ---- */
+
+/* A syscall name (or number) -> its number, or -1 after saying why. */
+static int syscall_nr(const char *name, uint32_t nr_syscalls)
+{
+	char *end;
+	long v;
+	int nr;
+
+	v = strtol(name, &end, 10);
+	if (*name && !*end)
+		nr = v >= 0 && v < (long)nr_syscalls ? (int)v : -1;
+	else
+		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+	if (nr < 0 || (uint32_t)nr >= nr_syscalls) {
+		kbctl_err("'%s' is not an x86_64 syscall kbridge handles", name);
+		return -1;
+	}
+	return nr;
+}
+
+/* The session of @pid with what every subcommand here needs of it. */
+static int open_session(pid_t pid, struct kb_version *v)
+{
+	int fd = kbctl_session_fd(pid);
+
+	if (fd < 0)
+		return -1;
+	if (kbctl_version(fd, v)) {
+		kbctl_err("PID %d: KB_IOC_GET_VERSION: %s", (int)pid,
+			  strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int fetch_rules(int fd, pid_t pid, const struct kb_version *v,
+		       struct kb_rules *r)
+{
+	int err;
+
+	if (!(v->features & KB_FEATURE_GET_RULES)) {
+		kbctl_err("the loaded kbridge.ko cannot report rules (no KB_FEATURE_GET_RULES)");
+		return -1;
+	}
+	err = kb_rules_fetch(fd, r);
+	if (err) {
+		kbctl_err("PID %d: KB_IOC_GET_RULES: %s", (int)pid, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- kbctl get ---- */
+
+struct get_opts {
+	bool json;
+	bool all;
+	pid_t pid;
+	char **names;
+	int nnames;
+};
+
+static const char get_doc[] =
+"Print the rules of PID's session in profile syntax, each with the number "
+"of calls it decided since it was set (hits), and each syscall's call "
+"count. With SYSCALLs, only those (their rule even when it is the initial "
+"pass).\n"
+"\n"
+"EXAMPLES:\n"
+"  kbctl get 1234                 every rule that is not the initial pass\n"
+"  kbctl get 1234 openat getppid  just these two\n"
+"  kbctl get --json 1234          rules and counts of every syscall, JSON"
+"\v"
+"Text lines are profile lines followed by '# hits N, calls N': a file of "
+"them is a profile again. The JSON is {\"pid\": N, \"syscalls\": [...]}, "
+"with the syscall objects of kblaunch's --report (docs/report.md).";
+
+static const struct argp_option get_options[] = {
+	{ "json", 'j', NULL, 0, "Print JSON", 0 },
+	{ "all", 'a', NULL, 0,
+	  "Also list syscalls that have the initial rule but were called", 0 },
+	{ 0 }
+};
+
+static error_t get_parse(int key, char *arg, struct argp_state *state)
+{
+	struct get_opts *o = state->input;
+
+	switch (key) {
+	case 'j':
+		o->json = true;
+		break;
+	case 'a':
+		o->all = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (state->arg_num == 0) {
+			o->pid = kbctl_parse_pid(arg);
+			if (o->pid < 0)
+				exit(KBCTL_EXIT_FAIL);
+			break;
+		}
+		return ARGP_ERR_UNKNOWN;
+	case ARGP_KEY_ARGS:
+		o->names = state->argv + state->next;
+		o->nnames = state->argc - state->next;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (!o->pid)
+			argp_error(state, "no PID given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* One syscall's rule lines, or its initial rule when it has none. */
+static void print_syscall(uint32_t nr, uint64_t calls, const struct kb_rules *r)
+{
+	char text[KB_PATH_MAX + 256], note[96];
+	bool first = true;
+	uint32_t i;
+	char *name;
+
+	for (i = 0; i < r->count; i++) {
+		const struct kb_rule_desc *d = &r->rules[i];
+
+		if (d->nr != nr)
+			continue;
+		if (kb_rule_format(d, (const char *)(uintptr_t)d->path, text,
+				   sizeof(text)) < 0)
+			snprintf(text, sizeof(text), "? (entry %u)", i);
+		if (first)
+			snprintf(note, sizeof(note), "hits %" PRIu64 ", calls %" PRIu64,
+				 r->hits[i], calls);
+		else
+			snprintf(note, sizeof(note), "hits %" PRIu64, r->hits[i]);
+		printf("%-40s # %s\n", text, note);
+		first = false;
+	}
+	if (!first)
+		return;
+	name = kb_syscall_name(nr);
+	snprintf(text, sizeof(text), "%s pass", name ? name : "?");
+	free(name);
+	printf("%-40s # initial rule, calls %" PRIu64 "\n", text, calls);
+}
+
+static bool has_entry(const struct kb_rules *r, uint32_t nr)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->count; i++)
+		if (r->rules[i].nr == nr)
+			return true;
+	return false;
+}
+
+int kbctl_get(int argc, char **argv)
+{
+	static const struct argp argp = {
+		get_options, get_parse, "PID [SYSCALL...]", get_doc,
+		NULL, NULL, NULL
+	};
+	struct get_opts o = { 0 };
+	struct kb_session_stats st;
+	struct json_object *out = NULL, *arr;
+	struct kb_rules r = { 0 };
+	struct kb_version v;
+	uint64_t *counts = NULL, c;
+	uint32_t *only = NULL, nr;
+	int fd, i, n, ret = KBCTL_EXIT_FAIL;
+
+	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
+	fd = open_session(o.pid, &v);
+	if (fd < 0)
+		return KBCTL_EXIT_FAIL;
+	if (o.nnames) {
+		only = calloc(o.nnames, sizeof(*only));
+		if (!only)
+			goto out;
+		for (i = 0; i < o.nnames; i++) {
+			n = syscall_nr(o.names[i], v.nr_syscalls);
+			if (n < 0)
+				goto out;
+			only[i] = n;
+		}
+	}
+	if (fetch_rules(fd, o.pid, &v, &r))
+		goto out;
+	if (kbctl_stats(fd, &v, &st, &counts)) {
+		kbctl_err("PID %d: KB_IOC_SESSION_STATS: %s", (int)o.pid,
+			  strerror(errno));
+		goto out;
+	}
+	if (o.json) {
+		arr = kb_json_syscalls(counts, st.nr_counts, &r, NULL, only,
+				       o.nnames);
+		out = json_object_new_object();
+		if (!arr || !out ||
+		    json_object_object_add(out, "pid", json_object_new_int64(o.pid)) ||
+		    json_object_object_add(out, "syscalls", arr)) {
+			json_object_put(arr);
+			kbctl_err("out of memory");
+			goto out;
+		}
+		n = kb_json_write(STDOUT_FILENO, out);
+		if (n) {
+			kbctl_err("cannot write JSON: %s", strerror(-n));
+			goto out;
+		}
+		ret = 0;
+		goto out;
+	}
+	for (i = 0; i < o.nnames; i++)
+		print_syscall(only[i], only[i] < st.nr_counts ? counts[only[i]] : 0, &r);
+	for (nr = 0; !o.nnames && nr < v.nr_syscalls; nr++) {
+		c = nr < st.nr_counts ? counts[nr] : 0;
+		if (has_entry(&r, nr) || (o.all && c))
+			print_syscall(nr, c, &r);
+	}
+	ret = fflush(stdout) ? KBCTL_EXIT_FAIL : 0;
+out:
+	json_object_put(out);
+	kb_rules_free(&r);
+	free(counts);
+	free(only);
+	close(fd);
+	return ret;
+}
+
+/* ---- kbctl set ---- */
+
+struct set_opts {
+	pid_t pid;
+	const char *file;
+	char **words;
+	int nwords;
+};
+
+static const char set_doc[] =
+"Change the policy of PID's session while it runs: the program's next "
+"syscall obeys the new rule.\n"
+"\n"
+"SYSCALL ACTION [ARGS] is one profile line: `NAME pass`, `NAME stub "
+"[ERRNO]`, `NAME fake [VALUE]`, `NAME partial [ACTION]`, `NAME when COND "
+"ACTION`. Such a line replaces the syscall's whole rule (its conditions "
+"too); a `when` line alone adds one condition to the rule the syscall has "
+"now (which becomes partial). With -f, FILE is a profile fragment (any "
+"number of such lines, no 'default'), applied as one change.\n"
+"\n"
+"EXAMPLES:\n"
+"  kbctl set 1234 openat stub             fail every openat with ENOSYS\n"
+"  kbctl set 1234 openat stub EACCES\n"
+"  kbctl set 1234 getpid fake 42\n"
+"  kbctl set 1234 openat when path=/etc/shadow stub EACCES\n"
+"  kbctl set 1234 openat pass             back to the initial rule\n"
+"  kbctl set 1234 -f fragment.profile\n"
+"  echo 'unlink stub EPERM' | kbctl set 1234 -f -"
+"\v"
+"Nothing changes when any line is wrong: the error names the line.";
+
+static const struct argp_option set_options[] = {
+	{ "file", 'f', "FILE", 0,
+	  "Apply the profile fragment in FILE (- for stdin)", 0 },
+	{ 0 }
+};
+
+static error_t set_parse(int key, char *arg, struct argp_state *state)
+{
+	struct set_opts *o = state->input;
+
+	switch (key) {
+	case 'f':
+		o->file = arg;
+		break;
+	case ARGP_KEY_ARG:
+		if (state->arg_num == 0) {
+			o->pid = kbctl_parse_pid(arg);
+			if (o->pid < 0)
+				exit(KBCTL_EXIT_FAIL);
+			break;
+		}
+		/* The rule's words: "fake -1" must not be taken for options. */
+		return ARGP_ERR_UNKNOWN;
+	case ARGP_KEY_ARGS:
+		o->words = state->argv + state->next;
+		o->nwords = state->argc - state->next;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (!o->pid)
+			argp_error(state, "no PID given");
+		if (o->file && o->nwords)
+			argp_error(state, "give either -f FILE or SYSCALL ACTION, not both");
+		if (!o->file && o->nwords < 2)
+			argp_error(state, "give SYSCALL ACTION [ARGS], or -f FILE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Read all of @path ("-": stdin), NUL-terminated. */
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t cap = 4096, n = 0, got;
+	char *buf = NULL, *nb;
+
+	if (!f) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		nb = realloc(buf, cap + 1);
+		if (!nb)
+			break;
+		buf = nb;
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n < cap)
+			break;
+		if (cap >= KBCTL_FRAGMENT_MAX) {
+			kbctl_err("%s: longer than %u bytes", path, KBCTL_FRAGMENT_MAX);
+			goto fail;
+		}
+		cap *= 2;
+	}
+	if (!buf || ferror(f)) {
+		kbctl_err("%s: %s", path, buf ? "read error" : "out of memory");
+		goto fail;
+	}
+	buf[n] = '\0';
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+fail:
+	free(buf);
+	if (f != stdin)
+		fclose(f);
+	return NULL;
+}
+
+/*
+ * Per syscall number, what the fragment's lines say: OWN when some line
+ * gives the syscall a rule of its own, WHEN when it only has `when` lines.
+ */
+enum { SAYS_NOTHING, SAYS_WHEN, SAYS_OWN };
+
+static int scan_fragment(const char *text, uint8_t *says, uint32_t nr_syscalls)
+{
+	const char *p = text, *eol;
+	char name[64], second[16];
+	int nr;
+
+	for (; *p; p = *eol ? eol + 1 : eol) {
+		eol = strchrnul(p, '\n');
+		while (p < eol && isspace((unsigned char)*p))
+			p++;
+		if (p == eol || *p == '#')
+			continue;
+		name[0] = second[0] = '\0';
+		/* The parser has accepted the text: these two words are sane. */
+		if (sscanf(p, "%63s %15s", name, second) < 1)
+			continue;
+		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+		if (nr < 0 || (uint32_t)nr >= nr_syscalls)
+			continue;
+		if (!strcmp(second, "when")) {
+			if (says[nr] == SAYS_NOTHING)
+				says[nr] = SAYS_WHEN;
+		} else {
+			says[nr] = SAYS_OWN;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Parse @text. A parser that wants a `NAME partial` line before a `when`
+ * gets one, inserted before the first `when` of every syscall that has
+ * no line of its own; errors are reported on the text as the user wrote
+ * it.
+ */
+static struct kb_profile *parse_fragment(const char *text, size_t len,
+					 const char *origin, const uint8_t *says,
+					 uint32_t nr_syscalls, char *err,
+					 size_t errlen)
+{
+	struct kb_profile *p;
+	char err2[512], name[64], second[16];
+	const char *q, *eol;
+	uint8_t *done;
+	char *alt;
+	size_t n = 0, cap;
+	int nr;
+
+	p = kb_profile_parse(text, len, origin, KB_PROFILE_NO_DEFAULT, err, errlen);
+	if (p)
+		return p;
+	done = calloc(nr_syscalls, 1);
+	cap = len * 2 + 64;
+	alt = malloc(cap);
+	if (!done || !alt)
+		goto out;
+	for (q = text; *q; q = *eol ? eol + 1 : eol) {
+		eol = strchrnul(q, '\n');
+		name[0] = second[0] = '\0';
+		if (sscanf(q, "%63s %15s", name, second) == 2 &&
+		    !strcmp(second, "when")) {
+			nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+			if (nr >= 0 && (uint32_t)nr < nr_syscalls &&
+			    says[nr] == SAYS_WHEN && !done[nr]) {
+				done[nr] = 1;
+				if (n + strlen(name) + 10 >= cap)
+					goto out;
+				n += sprintf(alt + n, "%s partial\n", name);
+			}
+		}
+		if (n + (eol - q) + 2 >= cap)
+			goto out;
+		memcpy(alt + n, q, eol - q);
+		n += eol - q;
+		alt[n++] = '\n';
+	}
+	alt[n] = '\0';
+	p = kb_profile_parse(alt, n, origin, KB_PROFILE_NO_DEFAULT, err2,
+			     sizeof(err2));
+out:
+	free(done);
+	free(alt);
+	return p;
+}
+
+static bool push(struct kb_rule_desc **v, uint32_t *n, uint32_t *cap,
+		 const struct kb_rule_desc *d)
+{
+	struct kb_rule_desc *nv;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		nv = realloc(*v, *cap * sizeof(**v));
+		if (!nv)
+			return false;
+		*v = nv;
+	}
+	(*v)[(*n)++] = *d;
+	return true;
+}
+
+/*
+ * The entries to send: the fragment's, except that a syscall with only
+ * `when` lines keeps its current rule and conditions, made partial, with
+ * the new conditions after them.
+ */
+static int merge(const struct kb_profile *p, const struct kb_rules *cur,
+		 const uint8_t *says, uint32_t nr_syscalls,
+		 struct kb_rule_desc **out, uint32_t *nout)
+{
+	struct kb_rule_desc main_rule, *v = NULL;
+	uint32_t n = 0, cap = 0, i, j;
+	uint8_t *emitted;
+	bool found;
+
+	emitted = calloc(nr_syscalls, 1);
+	if (!emitted)
+		return -ENOMEM;
+	for (i = 0; i < p->count; i++) {
+		const struct kb_rule_desc *d = &p->rules[i];
+
+		if (d->nr >= nr_syscalls || says[d->nr] != SAYS_WHEN) {
+			if (!push(&v, &n, &cap, d))
+				goto nomem;
+			continue;
+		}
+		if (emitted[d->nr])
+			continue;
+		emitted[d->nr] = 1;
+		/* The syscall's rule now, or the initial pass. */
+		memset(&main_rule, 0, sizeof(main_rule));
+		main_rule.nr = d->nr;
+		main_rule.tier = KB_TIER_FULL;
+		main_rule.action = KB_ACTION_PASS;
+		found = false;
+		for (j = 0; cur && j < cur->count; j++)
+			if (cur->rules[j].nr == d->nr &&
+			    cur->rules[j].match == KB_MATCH_NONE) {
+				main_rule = cur->rules[j];
+				found = true;
+				break;
+			}
+		main_rule.tier = KB_TIER_PARTIAL;
+		if (!push(&v, &n, &cap, &main_rule))
+			goto nomem;
+		for (j = 0; found && j < cur->count; j++)
+			if (cur->rules[j].nr == d->nr &&
+			    cur->rules[j].match != KB_MATCH_NONE &&
+			    !push(&v, &n, &cap, &cur->rules[j]))
+				goto nomem;
+		for (j = 0; j < p->count; j++)
+			if (p->rules[j].nr == d->nr &&
+			    p->rules[j].match != KB_MATCH_NONE &&
+			    !push(&v, &n, &cap, &p->rules[j]))
+				goto nomem;
+	}
+	free(emitted);
+	*out = v;
+	*nout = n;
+	return 0;
+nomem:
+	free(emitted);
+	free(v);
+	return -ENOMEM;
+}
+
+int kbctl_set(int argc, char **argv)
+{
+	static const struct argp argp = {
+		set_options, set_parse, "PID SYSCALL ACTION [ARGS...]\nPID -f FILE",
+		set_doc, NULL, NULL, NULL
+	};
+	struct set_opts o = { 0 };
+	struct kb_set_rules sr = { .size = sizeof(sr) };
+	struct kb_rule_desc *entries = NULL;
+	struct kb_rules cur = { 0 };
+	struct kb_profile *p = NULL;
+	struct kb_version v;
+	const char *origin;
+	char err[512], *text = NULL;
+	uint8_t *says = NULL;
+	uint32_t nentries = 0, nr;
+	size_t len = 0;
+	bool need_cur = false;
+	int fd = -1, i, e, ret = KBCTL_EXIT_FAIL;
+
+	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
+	if (o.file) {
+		text = read_all(o.file, &len);
+		origin = strcmp(o.file, "-") ? o.file : "stdin";
+	} else {
+		for (i = 0; i < o.nwords; i++)
+			len += strlen(o.words[i]) + 1;
+		text = malloc(len + 1);
+		if (text) {
+			text[0] = '\0';
+			for (i = 0; i < o.nwords; i++) {
+				strcat(text, o.words[i]);
+				strcat(text, i + 1 < o.nwords ? " " : "\n");
+			}
+		}
+		origin = "command line";
+	}
+	if (!text)
+		goto out;
+
+	/* A wrong line is reported whether or not the PID is reachable. */
+	says = calloc(KB_NR_SYSCALLS, 1);
+	if (!says)
+		goto out;
+	scan_fragment(text, says, KB_NR_SYSCALLS);
+	p = parse_fragment(text, len, origin, says, KB_NR_SYSCALLS, err,
+			   sizeof(err));
+	if (!p) {
+		kbctl_err("%s", err);
+		goto out;
+	}
+	if (!p->count) {
+		kbctl_err("%s: no rule to set", origin);
+		goto out;
+	}
+	fd = open_session(o.pid, &v);
+	if (fd < 0)
+		goto out;
+	if (v.nr_syscalls != KB_NR_SYSCALLS) {
+		kbctl_err("the loaded kbridge.ko has %u syscall numbers, kbctl %u: load the kbridge.ko of this release",
+			  v.nr_syscalls, KB_NR_SYSCALLS);
+		goto out;
+	}
+	if (!(v.features & KB_FEATURE_RULES)) {
+		kbctl_err("the loaded kbridge.ko cannot set rules (no KB_FEATURE_RULES)");
+		goto out;
+	}
+	for (nr = 0; nr < KB_NR_SYSCALLS; nr++)
+		need_cur |= says[nr] == SAYS_WHEN;
+	if (need_cur && fetch_rules(fd, o.pid, &v, &cur))
+		goto out;
+	e = merge(p, need_cur ? &cur : NULL, says, KB_NR_SYSCALLS, &entries,
+		  &nentries);
+	if (e) {
+		kbctl_err("%s", strerror(-e));
+		goto out;
+	}
+	for (nr = 0; nr < nentries; nr++)
+		if (entries[nr].tier == KB_TIER_PARTIAL &&
+		    !(v.features & KB_FEATURE_PARTIAL)) {
+			kbctl_err("the loaded kbridge.ko does not implement tier 2 (partial) rules (no KB_FEATURE_PARTIAL)");
+			goto out;
+		}
+	sr.count = nentries;
+	sr.rule_size = sizeof(struct kb_rule_desc);
+	sr.rules = (uintptr_t)entries;
+	if (ioctl(fd, KB_IOC_SET_RULES, &sr)) {
+		kbctl_err("PID %d: KB_IOC_SET_RULES: %s%s", (int)o.pid,
+			  strerror(errno), errno == EOPNOTSUPP ?
+			  " (the loaded kbridge.ko does not implement this rule)" : "");
+		goto out;
+	}
+	ret = 0;
+out:
+	kb_profile_free(p);
+	kb_rules_free(&cur);
+	free(entries);
+	free(says);
+	free(text);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}

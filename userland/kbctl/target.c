@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbctl: reaching a running program's session.
+ *
+ * A session belongs to an open /dev/kbridge file, and any holder of that
+ * file may read and change its policy. kbctl gets its own reference to
+ * the program's file with pidfd_getfd(2) instead of asking the module to
+ * look sessions up by pid: the kernel then applies the ptrace-attach
+ * check (same user, or CAP_SYS_PTRACE, and Yama), so kbctl can never do
+ * more to a process than a debugger could, and the module needs no
+ * permission logic of its own.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kbctl.h"
+
+static void not_permitted(pid_t pid)
+{
+	kbctl_err("not permitted to inspect PID %d (same user or CAP_SYS_PTRACE needed)",
+		  (int)pid);
+}
+
+int kbctl_open_module(void)
+{
+	int fd = open(KB_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+
+	/* GET_VERSION needs no write access; root-only devices still say why. */
+	if (fd < 0 && (errno == EACCES || errno == EPERM))
+		fd = open(KB_DEVICE_PATH, O_WRONLY | O_CLOEXEC);
+	return fd;
+}
+
+int kbctl_version(int fd, struct kb_version *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	if (ioctl(fd, KB_IOC_GET_VERSION, v))
+		return -1;
+	v->release[sizeof(v->release) - 1] = '\0';
+	return 0;
+}
+
+int kbctl_stats(int fd, const struct kb_version *v, struct kb_session_stats *st,
+		uint64_t **counts)
+{
+	uint32_t n = v->nr_syscalls ? v->nr_syscalls : 1;
+
+	*counts = calloc(n, sizeof(**counts));
+	if (!*counts)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->nr_counts = v->nr_syscalls;
+	st->counts = (uintptr_t)*counts;
+	if (ioctl(fd, KB_IOC_SESSION_STATS, st)) {
+		free(*counts);
+		*counts = NULL;
+		return -1;
+	}
+	if (st->nr_counts > v->nr_syscalls)
+		st->nr_counts = v->nr_syscalls;
+	return 0;
+}
+
+/* Does @fd (ours now) carry a session? */
+static bool has_session(int fd)
+{
+	struct kb_session_stats st = { .size = sizeof(st) };
+
+	return ioctl(fd, KB_IOC_SESSION_STATS, &st) == 0;
+}
+
+int kbctl_session_fd(pid_t pid)
+{
+	char dir[64], link[96];
+	struct stat dev, st;
+	struct dirent *de;
+	bool seen = false, denied = false;
+	int pidfd, fd = -1, n;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT) {
+			kbctl_err("PID %d: no such process", (int)pid);
+		} else if (errno == EACCES || errno == EPERM) {
+			not_permitted(pid);
+		} else {
+			kbctl_err("%s: %s", dir, strerror(errno));
+		}
+		return -1;
+	}
+	/* Without the module there is no device to compare with. */
+	if (stat(KB_DEVICE_PATH, &dev) || !S_ISCHR(dev.st_mode)) {
+		closedir(d);
+		kbctl_err("PID %d is not running under kbridge (kbridge.ko is not loaded: no %s)",
+			  (int)pid, KB_DEVICE_PATH);
+		return -1;
+	}
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		closedir(d);
+		if (errno == ESRCH)
+			kbctl_err("PID %d: no such process", (int)pid);
+		else
+			kbctl_err("pidfd_open(%d): %s", (int)pid, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		n = snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(link))
+			continue;
+		/* By device number: a chroot may name the device otherwise. */
+		if (stat(link, &st)) {
+			if (errno == EACCES || errno == EPERM)
+				denied = true;
+			continue;
+		}
+		if (!S_ISCHR(st.st_mode) || st.st_rdev != dev.st_rdev)
+			continue;
+		seen = true;
+		fd = syscall(SYS_pidfd_getfd, pidfd, atoi(de->d_name), 0);
+		if (fd < 0) {
+			if (errno == EPERM || errno == EACCES) {
+				denied = true;
+				break;
+			}
+			/* Closed since readdir: look at the others. */
+			continue;
+		}
+		if (has_session(fd))
+			break;
+		close(fd);
+		fd = -1;
+	}
+	closedir(d);
+	close(pidfd);
+	/* pidfd_getfd() set close-on-exec on it. */
+	if (fd >= 0)
+		return fd;
+	if (denied)
+		not_permitted(pid);
+	else if (kill(pid, 0) && errno == ESRCH)
+		kbctl_err("PID %d: no such process", (int)pid);
+	else
+		kbctl_err("PID %d is not running under kbridge%s", (int)pid,
+			  seen ? " (it has /dev/kbridge open, but no session)" : "");
+	return -1;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libkbprofile: kbridge profiles (docs/profiles.md) parsed into the
+ * kb_rule_desc entries KB_IOC_SET_RULES takes, and written back.
+ */
+#ifndef KB_PROFILE_H
+#define KB_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kbridge.h>
+
+/* One parsed profile, ready for KB_IOC_SET_RULES. */
+struct kb_profile {
+	char *origin;			/* file path read, or the origin given */
+	struct kb_rule_desc *rules;	/* ABI order, default expanded; path
+					 * pointers point into this object */
+	uint32_t count;
+	uint32_t *line;			/* source line of each rule, 0 = default */
+	struct kb_rule_desc default_rule;	/* nr = 0, tier/action/value of 'default' */
+};
+
+#define KB_PROFILE_NO_DEFAULT	(1u << 0)	/* 'default' is an error (kbctl set) */
+
+/* Find NAME (no '/': $KB_PROFILE_PATH dirs, then <exe dir>/../profiles,
+ * <exe dir>/../../profiles, then /usr/local/share/kbridge/profiles and
+ * /usr/share/kbridge/profiles, trying NAME and NAME.profile) or PATH and parse
+ * it. NULL on error with "file:line: reason" in @err. */
+struct kb_profile *kb_profile_load(const char *name_or_path, char *err, size_t errlen);
+/* Parse @text as a profile whose lines are reported as "@origin:LINE". */
+struct kb_profile *kb_profile_parse(const char *text, size_t len, const char *origin,
+				    unsigned int flags, char *err, size_t errlen);
+/* Free a profile; NULL is fine. */
+void kb_profile_free(struct kb_profile *p);
+/* Write entry @d back in profile syntax ("openat when path=/proc/[0-9]* stub ENOENT",
+ * "getpid fake 42", "ioctl partial stub ENOTTY"); @path is the glob for
+ * KB_MATCH_PATH entries (NUL-terminated), else ignored. Returns snprintf-style length. */
+int kb_rule_format(const struct kb_rule_desc *d, const char *path, char *buf, size_t len);
+/* "pass", "stub", "fake"; "partial" for tier 2 KB_MATCH_NONE entries is the caller's job. */
+const char *kb_action_name(uint16_t action);
+/* "full", "partial", "stubbed" */
+const char *kb_tier_name(uint16_t tier);
+
+#endif /* KB_PROFILE_H */
