@@ -3,11 +3,11 @@
  * kbridge: deciding one syscall of a member, on either path.
  *
  * The fast path (fastpath.c) decides at syscall entry, in atomic context,
- * whatever needs only the number and the registers. Everything else comes
- * here through KB_IOC_SYSCALL from the runtime's SIGSYS handler. Both use
- * kb_decide() and kb_count(), so a call is decided and counted the same
- * way whichever path took it, and exactly once: the fast path counts only
- * what it decides itself.
+ * whatever needs only the number and the registers, from the rules as
+ * policy.c precomputed them. Everything else comes here through
+ * KB_IOC_SYSCALL from the runtime's SIGSYS handler. Both count the same
+ * counters and rule hits, and exactly once: the fast path counts only what
+ * it decides itself.
  */
 #include <linux/nospec.h>
 #include <linux/percpu.h>
@@ -45,13 +45,10 @@ int kb_decide(const struct kb_ruleset *set, const u64 *args, char *path,
 	return kb_tiers[set->tier]->decide(set, args, path, d);
 }
 
-/* Account one decided call; safe in atomic context. */
-void kb_count(struct kb_session *s, const struct kb_ruleset *set, u32 nr,
-	      const struct kb_decision *d, bool fast)
+/* Account one call decided here (fastpath.c counts its own). */
+static void kb_count(struct kb_session *s, const struct kb_ruleset *set,
+		     u32 nr, const struct kb_decision *d)
 {
-	this_cpu_inc(s->counters->total);
-	if (fast)
-		this_cpu_inc(s->counters->fastpath);
 	if (nr < KB_NR_SYSCALLS)
 		this_cpu_inc(s->counters->nr[nr]);
 	else
@@ -113,7 +110,7 @@ int kb_ioctl_syscall(struct file *file, void *arg)
 	ret = kb_decide(set, call->args, path, &d);
 	if (ret)
 		goto out;
-	kb_count(s, set, call->nr, &d, false);
+	kb_count(s, set, call->nr, &d);
 
 	call->tier = d.tier;
 	call->action = d.action;

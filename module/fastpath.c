@@ -54,23 +54,86 @@ asm(".pushsection .text, \"ax\"\n"
 	".popsection\n");
 
 /* Resume in the caller of syscall_user_dispatch() with @ret as its value. */
-static int kb_fast_override(struct pt_regs *regs, bool ret)
+static __always_inline int kb_fast_override(struct pt_regs *regs, bool ret)
 {
 	regs->ax = ret;
 	regs->ip = (unsigned long)&kb_fast_return;
 	return 1;
 }
 
+/* Argument @i of the syscall in @uregs (x86_64 order). */
+static __always_inline u64 kb_fast_arg(const struct pt_regs *uregs, u32 i)
+{
+	switch (i) {
+	case 0:
+		return uregs->di;
+	case 1:
+		return uregs->si;
+	case 2:
+		return uregs->dx;
+	case 3:
+		return uregs->r10;
+	case 4:
+		return uregs->r8;
+	default:
+		return uregs->r9;
+	}
+}
+
+/*
+ * Tier 2 on the registers, as kb_tier_partial_ops decides it: the first
+ * matching condition wins. Sets *@entry (the hit index) and *@ret;
+ * returns true for a pass, false for a result, -EAGAIN when a path
+ * condition is reached (it needs the program's memory).
+ */
+static __always_inline int kb_fast_eval(const struct kb_ruleset *set,
+					const struct pt_regs *uregs,
+					u32 *entry, s64 *ret)
+{
+	u16 action = set->action;
+	s64 value = set->value;
+	u32 i;
+
+	*entry = 0;
+	for (i = 0; i < set->nconds; i++) {
+		const struct kb_cond *c = &set->conds[i];
+		u64 a;
+
+		if (c->match == KB_MATCH_PATH)
+			return -EAGAIN;
+		a = kb_fast_arg(uregs, c->arg) & c->mask;
+		if (c->match == KB_MATCH_EQ ? a == c->operand : a != 0) {
+			action = c->action;
+			value = c->value;
+			*entry = 1 + i;
+			break;
+		}
+	}
+	if (action == KB_ACTION_PASS)
+		return true;
+	*ret = action == KB_ACTION_STUB ? -value : value;
+	return false;
+}
+
+/*
+ * Every syscall of every task with SUD on comes through here, so this is
+ * kept to a few loads for the common cases: everything is inlined, whole
+ * rules are precomputed in policy->fast, and no RCU read lock is taken:
+ * a kprobe handler runs with preemption disabled, which is an RCU
+ * read-side critical section for synchronize_rcu() and call_rcu().
+ */
 static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	/* The function's only argument: the user registers. */
 	struct pt_regs *uregs = (struct pt_regs *)regs->di;
 	struct syscall_user_dispatch *sd = &current->syscall_dispatch;
-	const struct kb_ruleset *set;
-	struct kb_decision d;
+	const struct kb_policy *pol;
+	const struct kb_fast *f;
+	struct kb_ruleset *set;
 	struct kb_session *s;
-	u64 args[6];
-	u32 nr;
+	u32 nr, entry = 0;
+	s64 ret = 0;
+	int pass;
 
 	/* The runtime's own syscalls, and what the function decides alone. */
 	if (instruction_pointer(uregs) - sd->offset < sd->len ||
@@ -81,34 +144,39 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	nr = array_index_nospec(nr, KB_NR_SYSCALLS);
 
-	rcu_read_lock();
 	s = kb_session_of(current);
 	/* Pairs with kb_ioctl_set_fastpath(): the trap set is in place. */
 	if (!s || !smp_load_acquire(&s->fastpath))
-		goto slow;
-	set = rcu_dereference(s->policy)->rules[nr];
-	syscall_get_arguments(current, uregs, (unsigned long *)args);
-	if (kb_decide(set, args, NULL, &d))
-		goto slow;
-	if (d.action == KB_ACTION_PASS && test_bit(nr, s->trap))
-		goto slow;
-	kb_count(s, set, nr, &d, true);
-	rcu_read_unlock();
-
-	switch (d.action) {
-	case KB_ACTION_PASS:
-		return kb_fast_override(regs, false);
-	case KB_ACTION_STUB:
-		syscall_set_return_value(current, uregs, -d.value, 0);
+		return 0;
+	pol = rcu_dereference_sched(s->policy);
+	f = &pol->fast[nr];
+	set = pol->rules[nr];
+	switch (f->kind) {
+	case KB_FAST_PASS:
+		pass = true;
+		break;
+	case KB_FAST_RESULT:
+		pass = false;
+		ret = f->ret;
 		break;
 	default:
-		syscall_set_return_value(current, uregs, 0, d.value);
+		pass = kb_fast_eval(set, uregs, &entry, &ret);
+		if (pass < 0)
+			return 0;
 		break;
 	}
+	if (pass && test_bit(nr, s->trap))
+		return 0;
+
+	__this_cpu_inc(s->counters->nr[nr]);
+	__this_cpu_inc(s->counters->fastpath);
+	if (set)
+		__this_cpu_inc(set->hits[entry]);
+
+	if (pass)
+		return kb_fast_override(regs, false);
+	uregs->ax = ret;
 	return kb_fast_override(regs, true);
-slow:
-	rcu_read_unlock();
-	return 0;
 }
 NOKPROBE_SYMBOL(kb_fast_pre);
 

@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -76,14 +77,40 @@ struct kb_ruleset {
 };
 
 /*
+ * kb_fast.kind: what the fast path does with a syscall number. A zeroed
+ * table passes everything.
+ */
+enum kb_fast_kind {
+	KB_FAST_PASS = 0,	/* run it natively (unless the runtime traps it) */
+	KB_FAST_RESULT,		/* return kb_fast.ret without running it */
+	KB_FAST_EVAL,		/* tier 2: try the conditions on the registers */
+};
+
+/**
+ * struct kb_fast - a rule precomputed for the fast path
+ * @kind:   enum kb_fast_kind
+ * @ret:    KB_FAST_RESULT: the syscall's return value (-errno for a stub)
+ *
+ * Every cycle of the fast path is paid by every syscall of a member, so
+ * whole-syscall rules are resolved when the policy is built, and the
+ * pre-handler reads one entry.
+ */
+struct kb_fast {
+	u32 kind;
+	s64 ret;
+};
+
+/*
  * The policy of a session: one rule per syscall number, NULL for the
- * initial tier 1 pass. Readers use it under rcu_read_lock(); a writer
- * publishes a whole new table with rcu_assign_pointer() and drops the old
- * one's references to its rulesets after a grace period.
+ * initial tier 1 pass, and its fast-path summary. Readers use it under
+ * rcu_read_lock(); a writer publishes a whole new table with
+ * rcu_assign_pointer() and drops the old one's references to its rulesets
+ * after a grace period.
  */
 struct kb_policy {
 	struct rcu_head rcu;
 	struct kb_ruleset *rules[KB_NR_SYSCALLS];
+	struct kb_fast fast[KB_NR_SYSCALLS];
 };
 
 /**
@@ -100,11 +127,10 @@ struct kb_decision {
 	u32 entry;
 };
 
-/* Per-CPU call counters of a session, summed when read. */
+/* Per-CPU call counters of a session, summed when read (total too). */
 struct kb_counters {
 	u64 nr[KB_NR_SYSCALLS];
 	u64 out_of_range;
-	u64 total;
 	u64 fastpath;
 };
 
@@ -164,6 +190,50 @@ extern const struct kb_tier_ops kb_tier_full_ops;
 extern const struct kb_tier_ops kb_tier_partial_ops;
 extern const struct kb_tier_ops kb_tier_stub_ops;
 
+/**
+ * struct kb_member - one task that belongs to a session
+ * @task:         the member; no reference is held: the exit probe removes
+ *                the member before the task can be freed
+ * @session:      the session it belongs to
+ * @hash_node:    in kb_members, keyed by @task
+ * @session_node: in session->members
+ * @rcu:          freed after a grace period (lockless hash readers)
+ */
+struct kb_member {
+	struct task_struct *task;
+	struct kb_session *session;
+	struct hlist_node hash_node;
+	struct list_head session_node;
+	struct rcu_head rcu;
+};
+
+#define KB_MEMBERS_HASH_BITS	10
+
+/* task -> member, written under kb_members_lock (session.c), read under RCU */
+extern struct hlist_head kb_members[1 << KB_MEMBERS_HASH_BITS];
+
+/* Caller holds rcu_read_lock() or kb_members_lock. */
+static __always_inline struct kb_member *kb_member_find(struct task_struct *task)
+{
+	struct kb_member *m;
+
+	hlist_for_each_entry_rcu(m, &kb_members[hash_min((unsigned long)task,
+							    KB_MEMBERS_HASH_BITS)],
+				 hash_node, true) {
+		if (m->task == task)
+			return m;
+	}
+	return NULL;
+}
+
+/* The session of @task, or NULL; caller holds rcu_read_lock(). */
+static __always_inline struct kb_session *kb_session_of(struct task_struct *task)
+{
+	struct kb_member *m = kb_member_find(task);
+
+	return m ? m->session : NULL;
+}
+
 /* main.c */
 struct kb_session *kb_file_session(struct file *file);
 int kb_file_set_session(struct file *file, struct kb_session *s);
@@ -176,7 +246,6 @@ int kb_session_init(void);
 void kb_session_exit(void);
 void kb_session_release(struct kb_session *s);
 bool kb_session_has_member(struct kb_session *s, struct task_struct *task);
-struct kb_session *kb_session_of(struct task_struct *task);
 int kb_ioctl_session_create(struct file *file, void *arg);
 int kb_ioctl_session_join(struct file *file, void *arg);
 int kb_ioctl_session_stats(struct file *file, void *arg);
@@ -184,8 +253,6 @@ int kb_ioctl_session_stats(struct file *file, void *arg);
 /* dispatch.c */
 int kb_decide(const struct kb_ruleset *set, const u64 *args, char *path,
 	      struct kb_decision *d);
-void kb_count(struct kb_session *s, const struct kb_ruleset *set, u32 nr,
-	      const struct kb_decision *d, bool fast);
 int kb_ioctl_syscall(struct file *file, void *arg);
 
 /* policy.c */

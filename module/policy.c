@@ -89,10 +89,28 @@ static void kb_ruleset_put(struct kb_ruleset *set)
 		kb_ruleset_free(set);
 }
 
+/* What the fast path does with @nr under @p (see struct kb_fast). */
+static void kb_policy_fast(struct kb_policy *p, unsigned int nr)
+{
+	const struct kb_ruleset *set = p->rules[nr];
+	struct kb_fast *f = &p->fast[nr];
+
+	f->ret = 0;
+	if (!set || set->tier == KB_TIER_FULL) {
+		f->kind = KB_FAST_PASS;
+	} else if (set->tier == KB_TIER_PARTIAL) {
+		f->kind = KB_FAST_EVAL;
+	} else {
+		f->kind = KB_FAST_RESULT;
+		f->ret = set->action == KB_ACTION_STUB ? -set->value :
+							 set->value;
+	}
+}
+
 /* Every number starts as the initial tier 1 pass: a NULL rule. */
 struct kb_policy *kb_policy_alloc(void)
 {
-	return kzalloc(sizeof(struct kb_policy), GFP_KERNEL_ACCOUNT);
+	return kvzalloc(sizeof(struct kb_policy), GFP_KERNEL_ACCOUNT);
 }
 
 /* After a grace period, or when the table was never published. */
@@ -104,7 +122,7 @@ void kb_policy_free(struct kb_policy *p)
 		return;
 	for (nr = 0; nr < KB_NR_SYSCALLS; nr++)
 		kb_ruleset_put(p->rules[nr]);
-	kfree(p);
+	kvfree(p);
 }
 
 static void kb_policy_free_rcu(struct rcu_head *rcu)
@@ -380,6 +398,7 @@ int kb_ioctl_set_rules(struct file *file, void *arg)
 			refcount_inc(&old->rules[nr]->ref);
 			new->rules[nr] = old->rules[nr];
 		}
+		kb_policy_fast(new, nr);
 	}
 	rcu_assign_pointer(s->policy, new);
 	mutex_unlock(&s->policy_lock);

@@ -34,26 +34,7 @@
 
 #include "internal.h"
 
-/**
- * struct kb_member - one task that belongs to a session
- * @task:         the member; no reference is held: the exit probe removes
- *                the member before the task can be freed
- * @session:      the session it belongs to
- * @hash_node:    in kb_members, keyed by @task
- * @session_node: in session->members
- * @rcu:          freed after a grace period (lockless hash readers)
- */
-struct kb_member {
-	struct task_struct *task;
-	struct kb_session *session;
-	struct hlist_node hash_node;
-	struct list_head session_node;
-	struct rcu_head rcu;
-};
-
-#define KB_MEMBERS_HASH_BITS	10
-
-static DEFINE_HASHTABLE(kb_members, KB_MEMBERS_HASH_BITS);
+DEFINE_HASHTABLE(kb_members, KB_MEMBERS_HASH_BITS);
 static DEFINE_SPINLOCK(kb_members_lock);
 static struct kmem_cache *kb_member_cache;
 
@@ -70,20 +51,6 @@ static atomic_t kb_live_members = ATOMIC_INIT(0);
  */
 static atomic_t kb_joining = ATOMIC_INIT(0);
 
-/* Caller holds rcu_read_lock() or kb_members_lock. */
-static struct kb_member *kb_member_find(struct task_struct *task)
-{
-	struct kb_member *m;
-
-	hash_for_each_possible_rcu(kb_members, m, hash_node,
-				   (unsigned long)task,
-				   lockdep_is_held(&kb_members_lock)) {
-		if (m->task == task)
-			return m;
-	}
-	return NULL;
-}
-
 static bool kb_task_is_member(struct task_struct *task)
 {
 	bool ret;
@@ -92,14 +59,6 @@ static bool kb_task_is_member(struct task_struct *task)
 	ret = kb_member_find(task);
 	rcu_read_unlock();
 	return ret;
-}
-
-/* The session of @task, or NULL; caller holds rcu_read_lock(). */
-struct kb_session *kb_session_of(struct task_struct *task)
-{
-	struct kb_member *m = kb_member_find(task);
-
-	return m ? m->session : NULL;
 }
 
 bool kb_session_has_member(struct kb_session *s, struct task_struct *task)
@@ -513,7 +472,7 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 	struct kb_session *s = kb_file_session(file);
 	struct kb_session_stats *cmd = arg;
 	u32 n = min_t(u32, cmd->nr_counts, KB_NR_SYSCALLS);
-	u64 total = 0, out_of_range = 0, fast = 0, *counts = NULL;
+	u64 total = 0, out_of_range = 0, fast = 0, *counts = NULL, v;
 	const struct kb_counters *c;
 	int cpu, ret = 0;
 	u32 nr;
@@ -530,10 +489,15 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(s->counters, cpu);
-		for (nr = 0; nr < n; nr++)
-			counts[nr] += READ_ONCE(c->nr[nr]);
-		total += READ_ONCE(c->total);
+		/* Every call is counted once, in one of these. */
+		for (nr = 0; nr < KB_NR_SYSCALLS; nr++) {
+			v = READ_ONCE(c->nr[nr]);
+			total += v;
+			if (nr < n)
+				counts[nr] += v;
+		}
 		out_of_range += READ_ONCE(c->out_of_range);
+		total += READ_ONCE(c->out_of_range);
 		fast += READ_ONCE(c->fastpath);
 	}
 	if (n && copy_to_user(u64_to_user_ptr(cmd->counts), counts,
