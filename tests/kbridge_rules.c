@@ -21,19 +21,7 @@
 
 #include "kbridge_test.h"
 
-/* KB_IOC_SET_RULES with @count entries of the current struct. */
-static int kb_set_rules(int fd, const struct kb_rule_desc *d, unsigned int count)
-{
-	struct kb_set_rules r = {
-		.size = sizeof(r),
-		.count = count,
-		.rule_size = sizeof(*d),
-		.rules = (uintptr_t)d,
-	};
-
-	return ioctl(fd, KB_IOC_SET_RULES, &r);
-}
-
+/* KB_IOC_SET_RULES with one entry. */
 static int kb_set_rule(int fd, unsigned int nr, unsigned int tier,
 		       unsigned int action, int64_t value)
 {
@@ -41,7 +29,7 @@ static int kb_set_rule(int fd, unsigned int nr, unsigned int tier,
 		.nr = nr, .tier = tier, .action = action, .value = value,
 	};
 
-	return kb_set_rules(fd, &d, 1);
+	return kb_rules_set(fd, &d, 1);
 }
 
 FIXTURE(rules) {
@@ -156,7 +144,7 @@ TEST_F(rules, batch_last_wins)
 	};
 	struct kb_syscall sc;
 
-	ASSERT_EQ(0, kb_set_rules(self->fd, d, 3));
+	ASSERT_EQ(0, kb_rules_set(self->fd, d, 3));
 	ASSERT_EQ(0, kb_call(self->fd, SYS_getpid, &sc));
 	EXPECT_EQ(-EACCES, sc.result);
 	ASSERT_EQ(0, kb_call(self->fd, SYS_getppid, &sc));
@@ -173,7 +161,7 @@ TEST_F(rules, batch_bad_entry_changes_nothing)
 	};
 	struct kb_syscall sc;
 
-	ASSERT_EQ(-1, kb_set_rules(self->fd, d, 3));
+	ASSERT_EQ(-1, kb_rules_set(self->fd, d, 3));
 	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(0, kb_call(self->fd, SYS_getppid, &sc));
 	EXPECT_EQ((__u32)KB_VERDICT_EXECUTE, sc.verdict);
@@ -195,7 +183,7 @@ TEST_F(rules, count_too_big)
 {
 	struct kb_rule_desc d = { .nr = SYS_getppid, .tier = KB_TIER_FULL, .action = KB_ACTION_PASS, .value = 0 };
 
-	ASSERT_EQ(-1, kb_set_rules(self->fd, &d, KB_NR_SYSCALLS * 4 + 1));
+	ASSERT_EQ(-1, kb_rules_set(self->fd, &d, KB_NR_SYSCALLS * 4 + 1));
 	EXPECT_EQ(E2BIG, errno);
 }
 
