@@ -10,6 +10,8 @@
 #                         host tests and the guest suite, print the totals
 #   make demo             install deps, build, boot the guest, run a program
 #                         under kblaunch and show what kbridge saw
+#   make bench            build for the guest kernel, boot it once and run
+#                         the getppid microbenchmarks (bench/README.md)
 #   make deps             apt-get what the build and the guest need
 #   make install          install kbridge.ko (modules_install) and the tools
 #   make clean
@@ -36,7 +38,7 @@ Q = @
 endif
 
 .PHONY: all module userland tests check demo deps install clean checkpatch \
-	guest-build
+	guest-build bench
 
 all: module userland tests
 
@@ -69,6 +71,17 @@ check: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
 	$(Q)tests/vm/run.sh -- tests/demo.sh
+
+# Module and userland only: the bench needs none of the test binaries.
+bench: deps
+	$(Q)bench/install-deps.sh
+	$(Q)if [ -z "$(GUEST_KVER)" ]; then \
+		echo "kbridge: no guest kernel found; run 'make deps'" >&2; exit 1; \
+	fi
+	$(Q)$(MAKE) --no-print-directory module userland \
+		KVER=$(GUEST_KVER) KDIR=/lib/modules/$(GUEST_KVER)/build
+	$(Q)$(MAKE) --no-print-directory -C bench OUTPUT=$(OUTPUT)
+	$(Q)bench/bench.sh
 
 deps:
 	$(Q)tests/install-deps.sh

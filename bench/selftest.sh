@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark machinery checks itself on the build machine (no module):
+# every getppid_bench mode measures what it claims and refuses a wrong
+# expectation, the runner turns a failing row into a failure, and the
+# report and report checker compute what they should from known input.
+# Prints TAP. Builds bench/ first (make -C bench).
+set -u
+cd "$(dirname "$0")/.." || exit 2
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+show() { [ -s "$1" ] && sed -e "s/^/# $2: /" "$1" | head -20; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+B=.output/bench/getppid_bench
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+if ! make -s -C bench >"$tmp/make" 2>&1; then
+	not_ok "make -C bench"
+	show "$tmp/make" make
+	echo "1..$n"
+	exit 1
+fi
+ok "make -C bench"
+
+# expect NAME STATUS REGEX CMD...: the exit status, and REGEX matches
+# stdout on success; on failure stdout is empty and REGEX matches stderr
+expect() {
+	local name=$1 want=$2 re=$3 rc where=out
+	shift 3
+	timeout 120 "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$want" -ne 0 ]; then
+		where=err
+		[ -s "$tmp/out" ] && rc="$rc, with output"
+	fi
+	if [ "$rc" = "$want" ] && grep -Eq "$re" "$tmp/$where"; then
+		ok "$name"
+	else
+		not_ok "$name (exit status $rc, expected $want)"
+		show "$tmp/out" stdout
+		show "$tmp/err" stderr
+	fi
+}
+line='^getppid_bench mode=[a-z-]+ iters=20000 ns_per_call=[0-9]+\.[0-9]+$'
+
+expect "native: real ppid, result line" 0 "$line" $B -m native -n 20000
+expect "native: a stub expectation fails" 1 'returned [0-9]+ \(errno 0\), expected -1 \(errno 38\)' $B -m native -n 20000 -e errno:38
+expect "native: a fake expectation fails" 1 'expected 0 \(errno 0\)' $B -m native -n 20000 -e value:0
+expect "seccomp-allow: real ppid" 0 "$line" $B -m seccomp-allow -n 20000
+expect "seccomp-errno: ENOSYS by default" 0 "$line" $B -m seccomp-errno -n 20000
+expect "seccomp-errno: a ppid expectation fails" 1 'returned -1 \(errno 38\), expected [1-9]' $B -m seccomp-errno -n 20000 -e ppid
+expect "seccomp-errno: another errno fails" 1 'returned -1 \(errno 38\), expected -1 \(errno 1\)' $B -m seccomp-errno -n 20000 -e errno:1
+expect "sud: every call trapped and re-issued" 0 "$line" $B -m sud -n 20000
+expect "sud: a fake expectation fails" 1 'sud: 21000 of 21000 getppid calls returned [1-9]' $B -m sud -n 20000 -e value:0
+expect "bad mode refused" 64 "unknown mode 'nosuch'" $B -m nosuch
+expect "zero iterations refused" 64 "bad iteration count '0'" $B -n 0
+
+# Under kblaunch the parent is kblaunch: /proc and getppid must agree.
+if [ -x .output/kblaunch ]; then
+	expect "kblaunch --no-module: real ppid (kblaunch's pid)" 0 \
+		'^getppid_bench mode=native iters=2000 ' \
+		.output/kblaunch --no-module -- $B -n 2000
+	expect "kblaunch --no-module: a stub expectation fails" 1 'expected -1 \(errno 38\)' \
+		.output/kblaunch --no-module -- $B -n 2000 -e errno:38
+else
+	skip "kblaunch --no-module rows" "kblaunch not built"
+	skip "kblaunch --no-module: a stub expectation fails" "kblaunch not built"
+fi
+
+# ---- the runner: a row that measures the wrong thing fails the run ----
+cat >"$tmp/rows" <<'EOF'
+native | - | 1 | - | - | ns_per_call | $GETPPID -n $N
+wrong | native | 1 | - | - | ns_per_call | $GETPPID -n $N -e errno:38
+later | native | 2 | - | - | ns_per_call | $GETPPID -m seccomp-allow -n $N
+missing | native | 1 | opt:--no-such-option | - | ns_per_call | $KBLAUNCH --no-such-option -- $GETPPID -n $N
+EOF
+BENCH_REPS=2 BENCH_ITERS=4000 bench/run-guest.sh "$tmp/rows" >"$tmp/log" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$(grep -c '^BENCH|ok|native|' "$tmp/log")" = 2 ] &&
+	grep -q '^BENCH|fail|wrong|1|exit status 1' "$tmp/log" &&
+	! grep -q '^BENCH|ok|wrong|' "$tmp/log" &&
+	grep -q '^BENCH|ok|later|2|[0-9.]*|2000$' "$tmp/log" &&
+	grep -q '^BENCH|na|missing|option missing: kblaunch --no-such-option$' "$tmp/log"; then
+	ok "runner: wrong row fails the run, others run, missing option is n/a"
+else
+	not_ok "runner (exit status $rc)"
+	show "$tmp/log" log
+fi
+
+# ---- the report: known input, known figures ----
+cat >"$tmp/rows2" <<'EOF'
+native | - | 1 | - | - | k | x
+double | native | 1 | - | - | k | x
+broken | native | 1 | - | - | k | x
+absent | native | 1 | - | - | k | x
+@ratio | double / native | double | native | <= 1.05
+@versus | double vs broken | double | broken
+EOF
+cat >"$tmp/log2" <<'EOF'
+BENCH|env|kernel=test|cpus=1
+BENCH|ok|native|1|100|10
+BENCH|ok|native|2|300|10
+BENCH|ok|native|3|200|10
+BENCH|ok|double|1|400|10
+BENCH|ok|double|2|410|10
+BENCH|ok|double|3|390|10
+BENCH|ok|broken|1|5|10
+BENCH|fail|broken|2|exit status 1: wrong
+BENCH|na|absent|no /dev/kbridge
+EOF
+"$PY" bench/report.py "$tmp/rows2" "$tmp/log2" "$tmp/res" --reps 3 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 1 ] &&
+	grep -Eq '^native +200\.0 +100\.0\.\.300\.0 +1\.00 +10$' "$tmp/out" &&
+	grep -Eq '^double +400\.0 +390\.0\.\.410\.0 +2\.00 +10$' "$tmp/out" &&
+	grep -Eq '^broken +FAIL \(exit status 1: wrong\)$' "$tmp/out" &&
+	grep -Eq '^absent +n/a \(no /dev/kbridge\)$' "$tmp/out" &&
+	grep -qx 'double / native = 2.00 (target <= 1.05): NOT met' "$tmp/out" &&
+	grep -qx 'double vs broken = 2.00 vs n/a' "$tmp/out" &&
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); r={x["name"]: x for x in d["rows"]}; sys.exit(not (r["double"]["ns"] == [400.0, 410.0, 390.0] and r["double"]["median"] == 400.0 and r["double"]["ratio"] == 2.0 and r["broken"]["status"] == "fail" and r["absent"]["status"] == "n/a" and d["summary"][0]["met"] is False))' "$tmp/res/results.json"; then
+	ok "report: medians, spreads, ratios, n/a and failed rows, targets, JSON"
+else
+	not_ok "report (exit status $rc)"
+	show "$tmp/out" stdout
+	show "$tmp/err" stderr
+fi
+
+# ---- the report checker: what a fast-path row must have seen ----
+report() { # fastpath action count
+	cat >"$tmp/r.json" <<EOF
+{ "mode": "module", "totals": { "total": $(($3 + 20)), "fastpath": $1 },
+  "syscalls": [ { "nr": 110, "name": "getppid", "count": $3, "action": "$2" } ] }
+EOF
+}
+chk() { "$PY" bench/check_report.py "$tmp/r.json" --min-calls 1000 "$@" 2>"$tmp/err"; }
+report 1050 stub 1050
+if chk --path fast --action stub; then ok "check_report: fast stub accepted"; else not_ok "check_report: fast stub"; show "$tmp/err" err; fi
+report 0 stub 1050
+if ! chk --path fast --action stub && grep -q 'fast path not taken' "$tmp/err"; then
+	ok "check_report: no in-kernel decision refused for a fast row"
+else
+	not_ok "check_report: accepted a fast row with fastpath 0"
+fi
+report 1050 pass 1050
+if ! chk --path fast --action stub; then ok "check_report: wrong action refused"; else not_ok "check_report: accepted pass for a stub row"; fi
+if ! chk --path sigsys --action pass; then ok "check_report: in-kernel decisions refused for a SIGSYS row"; else not_ok "check_report: accepted fastpath on a SIGSYS row"; fi
+report 0 pass 10
+if ! chk --path sigsys --action pass; then ok "check_report: too few calls refused"; else not_ok "check_report: accepted 10 of 1000 calls"; fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
