@@ -16,6 +16,9 @@
 
 #include "internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /* Indexed by KB_TIER_*; a tier plugs in by filling its slot. */
 static const struct kb_tier_ops *const kb_tiers[] = {
 	[KB_TIER_FULL] = &kb_tier_full_ops,
@@ -111,6 +114,8 @@ int kb_ioctl_syscall(struct file *file, void *arg)
 	if (ret)
 		goto out;
 	kb_count(s, set, call->nr, &d);
+	trace_kbridge_decision(s->id, current->tgid, call->nr, d.tier,
+			       d.action, false);
 
 	call->tier = d.tier;
 	call->action = d.action;

@@ -37,6 +37,7 @@
 #include <asm/syscall.h>
 
 #include "internal.h"
+#include "trace.h"
 
 static bool fastpath = true;
 module_param(fastpath, bool, 0444);
@@ -82,19 +83,19 @@ static __always_inline u64 kb_fast_arg(const struct pt_regs *uregs, u32 i)
 
 /*
  * Tier 2 on the registers, as kb_tier_partial_ops decides it: the first
- * matching condition wins. Sets *@entry (the hit index) and *@ret;
- * returns true for a pass, false for a result, -EAGAIN when a path
- * condition is reached (it needs the program's memory).
+ * matching condition wins. Sets *@entry (the hit index), *@action and
+ * *@ret; returns 0, or -EAGAIN when a path condition is reached (it needs
+ * the program's memory).
  */
 static __always_inline int kb_fast_eval(const struct kb_ruleset *set,
 					const struct pt_regs *uregs,
-					u32 *entry, s64 *ret)
+					u32 *entry, u16 *action, s64 *ret)
 {
-	u16 action = set->action;
 	s64 value = set->value;
 	u32 i;
 
 	*entry = 0;
+	*action = set->action;
 	for (i = 0; i < set->nconds; i++) {
 		const struct kb_cond *c = &set->conds[i];
 		u64 a;
@@ -103,16 +104,14 @@ static __always_inline int kb_fast_eval(const struct kb_ruleset *set,
 			return -EAGAIN;
 		a = kb_fast_arg(uregs, c->arg) & c->mask;
 		if (c->match == KB_MATCH_EQ ? a == c->operand : a != 0) {
-			action = c->action;
+			*action = c->action;
 			value = c->value;
 			*entry = 1 + i;
 			break;
 		}
 	}
-	if (action == KB_ACTION_PASS)
-		return true;
-	*ret = action == KB_ACTION_STUB ? -value : value;
-	return false;
+	*ret = *action == KB_ACTION_STUB ? -value : value;
+	return 0;
 }
 
 /*
@@ -132,8 +131,8 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	struct kb_ruleset *set;
 	struct kb_session *s;
 	u32 nr, entry = 0;
-	s64 ret = 0;
-	int pass;
+	u16 action;
+	s64 ret;
 
 	/* The runtime's own syscalls, and what the function decides alone. */
 	if (instruction_pointer(uregs) - sd->offset < sd->len ||
@@ -151,29 +150,22 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	pol = rcu_dereference_sched(s->policy);
 	f = &pol->fast[nr];
 	set = pol->rules[nr];
-	switch (f->kind) {
-	case KB_FAST_PASS:
-		pass = true;
-		break;
-	case KB_FAST_RESULT:
-		pass = false;
-		ret = f->ret;
-		break;
-	default:
-		pass = kb_fast_eval(set, uregs, &entry, &ret);
-		if (pass < 0)
-			return 0;
-		break;
-	}
-	if (pass && test_bit(nr, s->trap))
+	action = f->action;
+	ret = f->ret;
+	if (f->kind == KB_FAST_EVAL &&
+	    kb_fast_eval(set, uregs, &entry, &action, &ret))
+		return 0;
+	if (action == KB_ACTION_PASS && test_bit(nr, s->trap))
 		return 0;
 
 	__this_cpu_inc(s->counters->nr[nr]);
 	__this_cpu_inc(s->counters->fastpath);
 	if (set)
 		__this_cpu_inc(set->hits[entry]);
+	trace_kbridge_decision(s->id, current->tgid, nr, f->tier, action,
+			       true);
 
-	if (pass)
+	if (action == KB_ACTION_PASS)
 		return kb_fast_override(regs, false);
 	uregs->ax = ret;
 	return kb_fast_override(regs, true);

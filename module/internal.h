@@ -76,12 +76,9 @@ struct kb_ruleset {
 	struct kb_cond conds[];
 };
 
-/*
- * kb_fast.kind: what the fast path does with a syscall number. A zeroed
- * table passes everything.
- */
+/* kb_fast.kind: what the fast path does with a syscall number */
 enum kb_fast_kind {
-	KB_FAST_PASS = 0,	/* run it natively (unless the runtime traps it) */
+	KB_FAST_PASS,		/* run it natively (unless the runtime traps it) */
 	KB_FAST_RESULT,		/* return kb_fast.ret without running it */
 	KB_FAST_EVAL,		/* tier 2: try the conditions on the registers */
 };
@@ -89,6 +86,8 @@ enum kb_fast_kind {
 /**
  * struct kb_fast - a rule precomputed for the fast path
  * @kind:   enum kb_fast_kind
+ * @tier:   KB_TIER_* of the rule
+ * @action: KB_FAST_PASS, KB_FAST_RESULT: the KB_ACTION_* taken
  * @ret:    KB_FAST_RESULT: the syscall's return value (-errno for a stub)
  *
  * Every cycle of the fast path is paid by every syscall of a member, so
@@ -96,7 +95,9 @@ enum kb_fast_kind {
  * pre-handler reads one entry.
  */
 struct kb_fast {
-	u32 kind;
+	u16 kind;
+	u16 tier;
+	u16 action;
 	s64 ret;
 };
 

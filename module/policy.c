@@ -96,6 +96,8 @@ static void kb_policy_fast(struct kb_policy *p, unsigned int nr)
 	struct kb_fast *f = &p->fast[nr];
 
 	f->ret = 0;
+	f->tier = set ? set->tier : KB_TIER_FULL;
+	f->action = set ? set->action : KB_ACTION_PASS;
 	if (!set || set->tier == KB_TIER_FULL) {
 		f->kind = KB_FAST_PASS;
 	} else if (set->tier == KB_TIER_PARTIAL) {
@@ -110,7 +112,12 @@ static void kb_policy_fast(struct kb_policy *p, unsigned int nr)
 /* Every number starts as the initial tier 1 pass: a NULL rule. */
 struct kb_policy *kb_policy_alloc(void)
 {
-	return kvzalloc(sizeof(struct kb_policy), GFP_KERNEL_ACCOUNT);
+	struct kb_policy *p = kvzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	unsigned int nr;
+
+	for (nr = 0; p && nr < KB_NR_SYSCALLS; nr++)
+		kb_policy_fast(p, nr);
+	return p;
 }
 
 /* After a grace period, or when the table was never published. */

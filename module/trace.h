@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kbridge: the tracepoint every tier decision fires, the stable hook for
+ * statistics (bpf/ attaches to it as raw_tp/kbridge_decision: a raw
+ * tracepoint needs no module BTF, which Debian's headers cannot build).
+ * Its arguments are plain integers, in this order, so that a BPF program
+ * reads them from its context without knowing any kbridge type. Unused,
+ * it costs a patched-out jump per decision.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM kbridge
+
+#if !defined(_KBRIDGE_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _KBRIDGE_TRACE_H
+
+#include <linux/tracepoint.h>
+
+/**
+ * kbridge_decision - a member's syscall was decided
+ * @session:  the session's id (KB_IOC_SESSION_CREATE)
+ * @tgid:     the calling process, in the initial pid namespace
+ * @nr:       syscall number, may be >= KB_NR_SYSCALLS (then tier 1 pass)
+ * @tier:     KB_TIER_* of the rule that decided
+ * @action:   KB_ACTION_*
+ * @fastpath: decided at syscall entry in the kernel, without a SIGSYS
+ */
+TRACE_EVENT(kbridge_decision,
+	TP_PROTO(u64 session, u32 tgid, u32 nr, u16 tier, u16 action,
+		 bool fastpath),
+	TP_ARGS(session, tgid, nr, tier, action, fastpath),
+	TP_STRUCT__entry(
+		__field(u64, session)
+		__field(u32, tgid)
+		__field(u32, nr)
+		__field(u16, tier)
+		__field(u16, action)
+		__field(bool, fastpath)
+	),
+	TP_fast_assign(
+		__entry->session = session;
+		__entry->tgid = tgid;
+		__entry->nr = nr;
+		__entry->tier = tier;
+		__entry->action = action;
+		__entry->fastpath = fastpath;
+	),
+	TP_printk("session=%llu tgid=%u nr=%u tier=%u action=%u fastpath=%d",
+		  __entry->session, __entry->tgid, __entry->nr, __entry->tier,
+		  __entry->action, __entry->fastpath)
+);
+
+#endif /* _KBRIDGE_TRACE_H */
+
+/* Out of tree: the header is found next to its users. */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
