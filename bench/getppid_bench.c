@@ -299,6 +299,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		    (o->expect == E_ERRNO &&
 		     (o->expect_arg < 1 || o->expect_arg > 4095)))
 			argp_error(state, "bad expectation value '%s'", arg);
+		/* syscall() turns these into -1 and errno: say errno:N. */
+		if (o->expect == E_VALUE && o->expect_arg >= -4095 &&
+		    o->expect_arg <= -1)
+			argp_error(state, "value:%ld reads as -1 with errno %ld: use errno:%ld",
+				   o->expect_arg, -o->expect_arg, -o->expect_arg);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);

@@ -352,8 +352,10 @@ static char *read_all(const char *path, size_t *len)
 	}
 	for (;;) {
 		nb = realloc(buf, cap + 1);
-		if (!nb)
-			break;
+		if (!nb) {
+			kbctl_err("%s: out of memory", path);
+			goto fail;
+		}
 		buf = nb;
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
@@ -414,62 +416,6 @@ static int scan_fragment(const char *text, uint8_t *says, uint32_t nr_syscalls)
 		}
 	}
 	return 0;
-}
-
-/*
- * Parse @text. A parser that wants a `NAME partial` line before a `when`
- * gets one, inserted before the first `when` of every syscall that has
- * no line of its own; errors are reported on the text as the user wrote
- * it.
- */
-static struct kb_profile *parse_fragment(const char *text, size_t len,
-					 const char *origin, const uint8_t *says,
-					 uint32_t nr_syscalls, char *err,
-					 size_t errlen)
-{
-	struct kb_profile *p;
-	char err2[512], name[64], second[16];
-	const char *q, *eol;
-	uint8_t *done;
-	char *alt;
-	size_t n = 0, cap;
-	int nr;
-
-	p = kb_profile_parse(text, len, origin, KB_PROFILE_NO_DEFAULT, err, errlen);
-	if (p)
-		return p;
-	done = calloc(nr_syscalls, 1);
-	cap = len * 2 + 64;
-	alt = malloc(cap);
-	if (!done || !alt)
-		goto out;
-	for (q = text; *q; q = *eol ? eol + 1 : eol) {
-		eol = strchrnul(q, '\n');
-		name[0] = second[0] = '\0';
-		if (sscanf(q, "%63s %15s", name, second) == 2 &&
-		    !strcmp(second, "when")) {
-			nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
-			if (nr >= 0 && (uint32_t)nr < nr_syscalls &&
-			    says[nr] == SAYS_WHEN && !done[nr]) {
-				done[nr] = 1;
-				if (n + strlen(name) + 10 >= cap)
-					goto out;
-				n += sprintf(alt + n, "%s partial\n", name);
-			}
-		}
-		if (n + (eol - q) + 2 >= cap)
-			goto out;
-		memcpy(alt + n, q, eol - q);
-		n += eol - q;
-		alt[n++] = '\n';
-	}
-	alt[n] = '\0';
-	p = kb_profile_parse(alt, n, origin, KB_PROFILE_NO_DEFAULT, err2,
-			     sizeof(err2));
-out:
-	free(done);
-	free(alt);
-	return p;
 }
 
 static bool push(struct kb_rule_desc **v, uint32_t *n, uint32_t *cap,
@@ -598,8 +544,8 @@ int kbctl_set(int argc, char **argv)
 	if (!says)
 		goto out;
 	scan_fragment(text, says, KB_NR_SYSCALLS);
-	p = parse_fragment(text, len, origin, says, KB_NR_SYSCALLS, err,
-			   sizeof(err));
+	p = kb_profile_parse(text, len, origin, KB_PROFILE_NO_DEFAULT, err,
+			     sizeof(err));
 	if (!p) {
 		kbctl_err("%s", err);
 		goto out;

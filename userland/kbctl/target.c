@@ -142,7 +142,13 @@ int kbctl_session_fd(pid_t pid)
 			/* Closed since readdir: look at the others. */
 			continue;
 		}
-		if (has_session(fd))
+		/*
+		 * The number may have been closed and reused since the
+		 * stat(): only the file we took counts, and only it may see
+		 * a kbridge ioctl.
+		 */
+		if (!fstat(fd, &st) && S_ISCHR(st.st_mode) &&
+		    st.st_rdev == dev.st_rdev && has_session(fd))
 			break;
 		close(fd);
 		fd = -1;

@@ -534,12 +534,14 @@ int main(int argc, char **argv, char **envp)
 
 	if (o.report) {
 		err = write_report(&o, &l, &ver, prof, status);
+		/* close() reports what the file system could not write. */
+		if (close(l.report_fd) && !err)
+			err = -errno;
 		if (err) {
 			fprintf(stderr, "kblaunch: %s: cannot write the report: %s\n",
 				o.report, strerror(-err));
 			return KB_EXIT_SETUP;
 		}
-		close(l.report_fd);
 	}
 	if (prof)
 		kb_profile_free(prof);

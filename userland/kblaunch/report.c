@@ -310,9 +310,11 @@ int kb_json_write(int fd, struct json_object *o)
 					   JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s)
 		return -ENOMEM;
-	len = strlen(s);
+	/* The document and its newline, with the usual short-write loop. */
+	len = strlen(s) + 1;
 	while (off < len) {
-		n = write(fd, s + off, len - off);
+		n = off < len - 1 ? write(fd, s + off, len - 1 - off) :
+				    write(fd, "\n", 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -320,8 +322,6 @@ int kb_json_write(int fd, struct json_object *o)
 		}
 		off += n;
 	}
-	if (write(fd, "\n", 1) != 1)
-		return errno ? -errno : -EIO;
 	return 0;
 }
 

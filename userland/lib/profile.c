@@ -218,6 +218,11 @@ static bool parse_errno(const char *s, int64_t *out)
 	return false;
 }
 
+static bool is_hex(const char *s)
+{
+	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
 static bool parse_fake_value(const char *s, int64_t *out)
 {
 	bool neg;
@@ -230,7 +235,12 @@ static bool parse_fake_value(const char *s, int64_t *out)
 			return false;
 		*out = (int64_t)(0 - mag);
 	} else {
-		/* 0xffffffffffffffff is -1: hex gives the register's bits */
+		/*
+		 * 0xffffffffffffffff is -1: hex gives the register's bits; a
+		 * decimal value must fit as written.
+		 */
+		if (mag > (uint64_t)INT64_MAX && !is_hex(s))
+			return false;
 		*out = (int64_t)mag;
 	}
 	return true;
