@@ -4,7 +4,9 @@
 #
 #   make                  module (for KDIR) + userland + tests
 #   make module           kbridge.ko against KDIR (kbuild reads ./Kbuild)
-#   make userland         kblaunch into .output/
+#   make bpf              the eBPF programs and their skeletons (.output/bpf/)
+#   make userland         kblaunch and kbctl into .output/ (bpf first: kbctl
+#                         embeds its skeleton)
 #   make tests            test binaries into .output/tests/
 #   make check            install deps, build for the guest kernel, run the
 #                         host tests and the guest suite, print the totals
@@ -37,7 +39,7 @@ else
 Q = @
 endif
 
-.PHONY: all module userland tests check demo deps install clean checkpatch \
+.PHONY: all module bpf userland tests check demo deps install clean checkpatch \
 	guest-build bench
 
 all: module userland tests
@@ -50,7 +52,10 @@ module:
 	fi
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userland:
+bpf:
+	$(Q)$(MAKE) -C bpf OUTPUT=$(OUTPUT)
+
+userland: bpf
 	$(Q)$(MAKE) -C userland OUTPUT=$(OUTPUT)
 
 tests: userland

@@ -14,6 +14,8 @@ pkgs=(
 	redis-server redis-tools nginx-light memcached wrk curl perl
 	# kblaunch --report and kbctl --json
 	libjson-c-dev
+	# bpf/ and kbctl stats/top: eBPF programs, skeletons, libbpf
+	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 )
 
 missing=()

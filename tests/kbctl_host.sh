@@ -42,13 +42,14 @@ fi
 rc=$?
 if [ "$rc" -eq 0 ] && grep -q '^  status \[PID\]' "$tmp/out" &&
    grep -q '^  get PID' "$tmp/out" && grep -q '^  set PID SYSCALL ACTION' "$tmp/out" &&
-   grep -q '^  check PROFILE' "$tmp/out"; then
-	ok "kbctl --help lists status, get, set, check"
+   grep -q '^  check PROFILE' "$tmp/out" && grep -q '^  stats --bpf load|unload|status' "$tmp/out" &&
+   grep -q '^  stats \[PID|--session S\]' "$tmp/out" && grep -q '^  top \[PID|--session S\]' "$tmp/out"; then
+	ok "kbctl --help lists status, get, set, check, stats, top"
 else
 	not_ok "kbctl --help: exit status $rc"
 	show "$tmp/out" out
 fi
-for cmd in status get set check; do
+for cmd in status get set check stats top; do
 	"$C" "$cmd" --help >"$tmp/out" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ] && grep -q "^Usage: kbctl $cmd " "$tmp/out" &&
@@ -99,6 +100,42 @@ fi
 # A pid that is free now: past the kernel's pid_max.
 expect "get on a process that does not exist" 1 'no such process' -- \
 	"$C" get "$(($(cat /proc/sys/kernel/pid_max) + 1))"
+
+# ---- stats and top: argument errors, and no counters loaded ----
+# Nothing here loads BPF: that would mount a bpffs on the build machine.
+expect "stats --bpf with a wrong word" 1 "stats: --bpf takes load, unload or status, not 'frob'" -- \
+	"$C" stats --bpf frob
+expect "stats --bpf load with a PID" 1 'stats: --bpf takes no PID, --session or --json' -- \
+	"$C" stats --bpf load 1
+expect "stats with a PID and --session" 1 'give a PID or --session, not both' -- \
+	"$C" stats --session 3 1
+expect "stats with a bad session id" 1 "^kbctl: 'x3' is not a session id" -- \
+	"$C" stats --session x3
+expect "top with -d 0" 1 "top: -d takes seconds from 0.1 to 3600, not '0'" -- "$C" top -d 0
+expect "top with -n 0" 1 "top: -n takes a number of frames >= 1, not '0'" -- "$C" top -n 0
+expect "top with a PID that is not a number" 1 "'1x' is not a process id" -- "$C" top 1x
+if [ -e /sys/fs/bpf/kbridge ]; then
+	skip "stats without counters loaded" "/sys/fs/bpf/kbridge exists here"
+	skip "top without counters loaded" "/sys/fs/bpf/kbridge exists here"
+	skip "stats --bpf unload without counters loaded" "/sys/fs/bpf/kbridge exists here"
+else
+	not_loaded='^kbctl: the eBPF counters are not loaded \(no /sys/fs/bpf/kbridge\): kbctl stats --bpf load$'
+	expect "stats without counters loaded" 1 "$not_loaded" -- "$C" stats --json
+	expect "top without counters loaded" 1 "$not_loaded" -- "$C" top -n 1
+	expect "stats --bpf unload without counters loaded" 1 \
+		'^kbctl: not loaded: no /sys/fs/bpf/kbridge$' -- "$C" stats --bpf unload
+	out=$("$C" stats --bpf status 2>"$tmp/err")
+	rc=$?
+	case $out in
+	"eBPF counters: not loaded (no /sys/fs/bpf/kbridge)" | \
+	"eBPF counters: not loaded (no bpf filesystem on /sys/fs/bpf)")
+		[ "$rc" -eq 0 ] && ok "stats --bpf status without counters: '$out'" ||
+			not_ok "stats --bpf status without counters: exit status $rc" ;;
+	*)
+		not_ok "stats --bpf status without counters: exit status $rc, '$out'"
+		show "$tmp/err" stderr ;;
+	esac
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

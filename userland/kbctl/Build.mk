@@ -5,3 +5,8 @@
 KBCTL_SRCS += kbctl/main.c kbctl/target.c kbctl/status.c kbctl/rules.c \
 	      kbctl/check.c kblaunch/report.c
 KBCTL_LDLIBS := -lseccomp -ljson-c
+# stats and top: the eBPF counters, through bpf/'s skeleton (libbpf, which
+# needs libelf and zlib).
+KBCTL_SRCS += kbctl/stats.c kbctl/top.c
+KBCTL_BPF_OBJS := kbctl/stats.o
+KBCTL_LDLIBS += -lbpf -lelf -lz

@@ -39,5 +39,8 @@ int kbctl_status(int argc, char **argv);
 int kbctl_get(int argc, char **argv);
 int kbctl_set(int argc, char **argv);
 int kbctl_check(int argc, char **argv);
+/* stats.c, top.c: the eBPF counters (bpfstat.h) */
+int kbctl_bpfstats(int argc, char **argv);
+int kbctl_top(int argc, char **argv);
 
 #endif /* KBCTL_H */

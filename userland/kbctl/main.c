@@ -31,6 +31,9 @@ static const char doc[] =
 "  set PID SYSCALL ACTION [ARG]   change one syscall's rule, live\n"
 "  set PID -f FILE                apply a profile fragment (- reads stdin)\n"
 "  check PROFILE                  parse a profile, say where it is wrong\n"
+"  stats --bpf load|unload|status the eBPF tier counters\n"
+"  stats [PID|--session S]        counts per syscall, tier, action, path\n"
+"  top [PID|--session S]          the same, live, busiest first\n"
 "\n"
 "'kbctl COMMAND --help' describes each.\n"
 "\n"
@@ -40,7 +43,8 @@ static const char doc[] =
 "  kbctl set 1234 openat stub EACCES\n"
 "  kbctl set 1234 getpid fake 42\n"
 "  kbctl set 1234 openat when path=/etc/shadow stub EACCES\n"
-"  kbctl check my.profile"
+"  kbctl check my.profile\n"
+"  kbctl stats --bpf load && kbctl top"
 "\v"
 "PID is the program's process id (or kblaunch's). kbctl reaches the session "
 "through the process's /dev/kbridge file with pidfd_getfd(2): the same user "
@@ -57,6 +61,8 @@ static const struct {
 	{ "get", kbctl_get },
 	{ "set", kbctl_set },
 	{ "check", kbctl_check },
+	{ "stats", kbctl_bpfstats },
+	{ "top", kbctl_top },
 };
 
 struct top {
@@ -130,7 +136,7 @@ int main(int argc, char **argv)
 		t.argv[0] = name;
 		return commands[i].fn(t.argc, t.argv);
 	}
-	kbctl_err("unknown command '%s' (status, get, set, check; see kbctl --help)",
+	kbctl_err("unknown command '%s' (status, get, set, check, stats, top; see kbctl --help)",
 		  t.argv[0]);
 	return KBCTL_EXIT_FAIL;
 }

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kbctl stats and kbctl top: reading the pinned maps of bpf/kbstat.bpf.c.
+ */
+#ifndef KBCTL_BPFSTAT_H
+#define KBCTL_BPFSTAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/types.h>
+#include "kbstat.h"
+
+/* Which counters a snapshot reads: the whole machine, a session, a process. */
+enum kbs_scope_kind { KBS_ALL, KBS_SESSION, KBS_PID };
+
+struct kbs_scope {
+	enum kbs_scope_kind kind;
+	uint64_t session;
+	pid_t pid;
+};
+
+/* One (syscall, tier, action, path) of the scope, summed over the CPUs. */
+struct kbs_row {
+	uint32_t nr;
+	uint16_t tier;
+	uint8_t action;
+	uint8_t fastpath;
+	uint64_t count;
+};
+
+struct kbs_snap {
+	struct kbs_row *rows;
+	size_t n;
+	uint64_t total;		/* sum of the rows */
+	uint64_t kernel;	/* of which decided on the fast path */
+	uint64_t drops[KBSTAT_NR_DROPS];
+};
+
+/* File descriptors of the pinned maps, and what the load counts. */
+struct kbs_maps {
+	int tier, session, pid, drops;
+	uint32_t scopes;	/* enum kbstat_scope bits */
+};
+
+/*
+ * Open the maps pinned under KBSTAT_PIN_DIR; prints why not (not loaded,
+ * not permitted) and returns -1.
+ */
+int kbs_open(struct kbs_maps *m);
+void kbs_close(struct kbs_maps *m);
+/* One snapshot of @scope; -errno (message printed) on failure. */
+int kbs_read(const struct kbs_maps *m, const struct kbs_scope *scope,
+	     struct kbs_snap *s);
+void kbs_free(struct kbs_snap *s);
+
+const char *kbs_tier_name(unsigned int tier);
+const char *kbs_action_name(unsigned int action);
+/* "kernel" (in-kernel fast path) or "sigsys" (SIGSYS and KB_IOC_SYSCALL) */
+const char *kbs_path_name(bool fastpath);
+/* "all sessions", "session 3", "PID 1234" */
+void kbs_scope_describe(const struct kbs_scope *scope, char *buf, size_t len);
+/* "global,session,pid" of enum kbstat_scope bits */
+void kbs_scopes_describe(uint32_t scopes, char *buf, size_t len);
+/* The session number of --session; false (message printed) when invalid. */
+bool kbs_parse_session(const char *s, uint64_t *session);
+
+#endif /* KBCTL_BPFSTAT_H */
