@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <argp.h>
 
 #include <linux/types.h>
 #include "kbstat.h"
@@ -64,6 +65,9 @@ const char *kbs_path_name(bool fastpath);
 void kbs_scope_describe(const struct kbs_scope *scope, char *buf, size_t len);
 /* "global,session,pid" of enum kbstat_scope bits */
 void kbs_scopes_describe(uint32_t scopes, char *buf, size_t len);
+/* -s/--session S and the PID argument of stats and top, for argp. */
+error_t kbs_parse_scope(int key, char *arg, struct argp_state *state,
+			struct kbs_scope *scope);
 /* The session number of --session; false (message printed) when invalid. */
 bool kbs_parse_session(const char *s, uint64_t *session);
 

@@ -99,6 +99,30 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
+error_t kbs_parse_scope(int key, char *arg, struct argp_state *state,
+			struct kbs_scope *scope)
+{
+	if (key == 's') {
+		if (scope->kind == KBS_PID)
+			argp_error(state, "give a PID or --session, not both");
+		if (!kbs_parse_session(arg, &scope->session))
+			exit(KBCTL_EXIT_FAIL);
+		scope->kind = KBS_SESSION;
+		return 0;
+	}
+	if (key != ARGP_KEY_ARG)
+		return ARGP_ERR_UNKNOWN;
+	if (state->arg_num >= 1)
+		argp_error(state, "one PID at most");
+	if (scope->kind == KBS_SESSION)
+		argp_error(state, "give a PID or --session, not both");
+	scope->pid = kbctl_parse_pid(arg);
+	if (scope->pid < 0)
+		exit(KBCTL_EXIT_FAIL);
+	scope->kind = KBS_PID;
+	return 0;
+}
+
 void kbs_scopes_describe(uint32_t scopes, char *buf, size_t len)
 {
 	size_t i, off = 0;
@@ -166,12 +190,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   arg);
 		break;
 	case 's':
-		if (o->scope.kind == KBS_PID)
-			argp_error(state, "give a PID or --session, not both");
-		if (!kbs_parse_session(arg, &o->scope.session))
-			exit(KBCTL_EXIT_FAIL);
-		o->scope.kind = KBS_SESSION;
-		break;
+	case ARGP_KEY_ARG:
+		return kbs_parse_scope(key, arg, state, &o->scope);
 	case 'S':
 		if (!parse_scopes(arg, &o->load_scopes))
 			argp_error(state, "--scope takes a comma list of global, session, pid, not '%s'",
@@ -182,16 +202,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		o->verbose = true;
-		break;
-	case ARGP_KEY_ARG:
-		if (state->arg_num >= 1)
-			argp_error(state, "one PID at most");
-		if (o->scope.kind == KBS_SESSION)
-			argp_error(state, "give a PID or --session, not both");
-		o->scope.pid = kbctl_parse_pid(arg);
-		if (o->scope.pid < 0)
-			exit(KBCTL_EXIT_FAIL);
-		o->scope.kind = KBS_PID;
 		break;
 	case ARGP_KEY_END:
 		if (o->op != OP_NONE && (o->scope.kind != KBS_ALL || o->json))
@@ -521,17 +531,6 @@ static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)
 	return 0;
 }
 
-static bool jadd(struct json_object *o, const char *k, struct json_object *v)
-{
-	if (!v)
-		return false;
-	if (json_object_object_add(o, k, v)) {
-		json_object_put(v);
-		return false;
-	}
-	return true;
-}
-
 static int print_json(const struct kbs_snap *s, const struct kbs_scope *scope)
 {
 	static const char *const scope_names[] = { "all", "session", "pid" };
@@ -544,23 +543,23 @@ static int print_json(const struct kbs_snap *s, const struct kbs_scope *scope)
 	o = json_object_new_object();
 	if (!o)
 		return -ENOMEM;
-	ok = jadd(o, "source", json_object_new_string("bpf")) &&
-	     jadd(o, "pin_dir", json_object_new_string(KBSTAT_PIN_DIR)) &&
-	     jadd(o, "scope", json_object_new_string(scope_names[scope->kind]));
+	ok = kb_json_add(o, "source", json_object_new_string("bpf")) &&
+	     kb_json_add(o, "pin_dir", json_object_new_string(KBSTAT_PIN_DIR)) &&
+	     kb_json_add(o, "scope", json_object_new_string(scope_names[scope->kind]));
 	if (ok && scope->kind == KBS_SESSION)
-		ok = jadd(o, "session", json_object_new_uint64(scope->session));
+		ok = kb_json_add(o, "session", json_object_new_uint64(scope->session));
 	if (ok && scope->kind == KBS_PID)
-		ok = jadd(o, "pid", json_object_new_int64(scope->pid));
-	ok = ok && (t = json_object_new_object()) && jadd(o, "totals", t) &&
-	     jadd(t, "total", json_object_new_uint64(s->total)) &&
-	     jadd(t, "kernel", json_object_new_uint64(s->kernel)) &&
-	     jadd(t, "sigsys", json_object_new_uint64(s->total - s->kernel)) &&
-	     jadd(t, "dropped", json_object_new_uint64(drops_of(s, scope))) &&
-	     (d = json_object_new_object()) && jadd(o, "dropped", d) &&
-	     jadd(d, "tier_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_TIER])) &&
-	     jadd(d, "session_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_SESSION])) &&
-	     jadd(d, "pid_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_PID])) &&
-	     (a = json_object_new_array()) && jadd(o, "syscalls", a);
+		ok = kb_json_add(o, "pid", json_object_new_int64(scope->pid));
+	ok = ok && (t = json_object_new_object()) && kb_json_add(o, "totals", t) &&
+	     kb_json_add(t, "total", json_object_new_uint64(s->total)) &&
+	     kb_json_add(t, "kernel", json_object_new_uint64(s->kernel)) &&
+	     kb_json_add(t, "sigsys", json_object_new_uint64(s->total - s->kernel)) &&
+	     kb_json_add(t, "dropped", json_object_new_uint64(drops_of(s, scope))) &&
+	     (d = json_object_new_object()) && kb_json_add(o, "dropped", d) &&
+	     kb_json_add(d, "tier_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_TIER])) &&
+	     kb_json_add(d, "session_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_SESSION])) &&
+	     kb_json_add(d, "pid_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_PID])) &&
+	     (a = json_object_new_array()) && kb_json_add(o, "syscalls", a);
 	for (i = 0; ok && i < s->n; i++) {
 		const struct kbs_row *r = &s->rows[i];
 		struct json_object *e = json_object_new_object();
@@ -569,12 +568,12 @@ static int print_json(const struct kbs_snap *s, const struct kbs_scope *scope)
 		ok = e && name && !json_object_array_add(a, e);
 		if (!ok)
 			json_object_put(e);
-		ok = ok && jadd(e, "nr", json_object_new_int64(r->nr)) &&
-		     jadd(e, "name", json_object_new_string(name)) &&
-		     jadd(e, "tier", json_object_new_string(kbs_tier_name(r->tier))) &&
-		     jadd(e, "action", json_object_new_string(kbs_action_name(r->action))) &&
-		     jadd(e, "path", json_object_new_string(kbs_path_name(r->fastpath))) &&
-		     jadd(e, "count", json_object_new_uint64(r->count));
+		ok = ok && kb_json_add(e, "nr", json_object_new_int64(r->nr)) &&
+		     kb_json_add(e, "name", json_object_new_string(name)) &&
+		     kb_json_add(e, "tier", json_object_new_string(kbs_tier_name(r->tier))) &&
+		     kb_json_add(e, "action", json_object_new_string(kbs_action_name(r->action))) &&
+		     kb_json_add(e, "path", json_object_new_string(kbs_path_name(r->fastpath))) &&
+		     kb_json_add(e, "count", json_object_new_uint64(r->count));
 		free(name);
 	}
 	err = ok ? kb_json_write(STDOUT_FILENO, o) : -ENOMEM;

@@ -111,17 +111,6 @@ static void print_text(const struct kb_version *v, pid_t pid,
 		       (int)pid);
 }
 
-static bool add(struct json_object *o, const char *k, struct json_object *v)
-{
-	if (!v)
-		return false;
-	if (json_object_object_add(o, k, v)) {
-		json_object_put(v);
-		return false;
-	}
-	return true;
-}
-
 static int print_json(const struct kb_version *v, pid_t pid,
 		      const struct kb_session_stats *st, int64_t nrules)
 {
@@ -134,11 +123,11 @@ static int print_json(const struct kb_version *v, pid_t pid,
 	o = json_object_new_object();
 	if (!o)
 		return -ENOMEM;
-	ok = (m = json_object_new_object()) && add(o, "module", m) &&
-	     add(m, "release", json_object_new_string(v->release)) &&
-	     add(m, "api", json_object_new_int64(v->api_version)) &&
-	     add(m, "nr_syscalls", json_object_new_int64(v->nr_syscalls)) &&
-	     (f = json_object_new_array()) && add(m, "features", f);
+	ok = (m = json_object_new_object()) && kb_json_add(o, "module", m) &&
+	     kb_json_add(m, "release", json_object_new_string(v->release)) &&
+	     kb_json_add(m, "api", json_object_new_int64(v->api_version)) &&
+	     kb_json_add(m, "nr_syscalls", json_object_new_int64(v->nr_syscalls)) &&
+	     (f = json_object_new_array()) && kb_json_add(m, "features", f);
 	for (i = 0; ok && i < 64; i++) {
 		struct json_object *n;
 
@@ -148,22 +137,22 @@ static int print_json(const struct kb_version *v, pid_t pid,
 		n = json_object_new_string(i < NFEATURES ? feature_names[i] : bit);
 		ok = n && !json_object_array_add(f, n);
 	}
-	ok = ok && add(m, "fastpath_armed",
+	ok = ok && kb_json_add(m, "fastpath_armed",
 		       json_object_new_boolean(v->status & KB_STATUS_FASTPATH)) &&
-	     add(m, "decision_path", json_object_new_string(
+	     kb_json_add(m, "decision_path", json_object_new_string(
 			v->status & KB_STATUS_FASTPATH ? "fastpath" : "ioctl"));
 	if (ok && st) {
-		ok = (s = json_object_new_object()) && add(o, "session", s) &&
-		     add(s, "pid", json_object_new_int64(pid)) &&
-		     add(s, "members", json_object_new_int64(st->members)) &&
-		     add(s, "joined", json_object_new_uint64(st->joined)) &&
-		     add(s, "total", json_object_new_uint64(st->total)) &&
-		     add(s, "fastpath", json_object_new_uint64(st->fastpath)) &&
-		     add(s, "out_of_range", json_object_new_uint64(st->out_of_range)) &&
-		     add(s, "path", json_object_new_string(
+		ok = (s = json_object_new_object()) && kb_json_add(o, "session", s) &&
+		     kb_json_add(s, "pid", json_object_new_int64(pid)) &&
+		     kb_json_add(s, "members", json_object_new_int64(st->members)) &&
+		     kb_json_add(s, "joined", json_object_new_uint64(st->joined)) &&
+		     kb_json_add(s, "total", json_object_new_uint64(st->total)) &&
+		     kb_json_add(s, "fastpath", json_object_new_uint64(st->fastpath)) &&
+		     kb_json_add(s, "out_of_range", json_object_new_uint64(st->out_of_range)) &&
+		     kb_json_add(s, "path", json_object_new_string(
 				st->state & KB_SESSION_FASTPATH ? "fastpath" : "ioctl"));
 		if (ok && nrules >= 0)
-			ok = add(s, "rules", json_object_new_int64(nrules));
+			ok = kb_json_add(s, "rules", json_object_new_int64(nrules));
 	}
 	err = ok ? kb_json_write(STDOUT_FILENO, o) : -ENOMEM;
 	json_object_put(o);

@@ -80,22 +80,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   arg);
 		break;
 	case 's':
-		if (o->scope.kind == KBS_PID)
-			argp_error(state, "give a PID or --session, not both");
-		if (!kbs_parse_session(arg, &o->scope.session))
-			exit(KBCTL_EXIT_FAIL);
-		o->scope.kind = KBS_SESSION;
-		break;
 	case ARGP_KEY_ARG:
-		if (state->arg_num >= 1)
-			argp_error(state, "one PID at most");
-		if (o->scope.kind == KBS_SESSION)
-			argp_error(state, "give a PID or --session, not both");
-		o->scope.pid = kbctl_parse_pid(arg);
-		if (o->scope.pid < 0)
-			exit(KBCTL_EXIT_FAIL);
-		o->scope.kind = KBS_PID;
-		break;
+		return kbs_parse_scope(key, arg, state, &o->scope);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

@@ -138,6 +138,8 @@ struct json_object *kb_json_syscall(uint32_t nr, uint64_t count,
 				    const struct kb_rules *rules,
 				    const struct kb_profile *profile);
 int kb_json_write(int fd, struct json_object *o);
+/* Add @v under @key; false (and @v freed) when @v is NULL or adding fails. */
+bool kb_json_add(struct json_object *o, const char *key, struct json_object *v);
 /* libseccomp's name, or "syscall_NR"; free() it. NULL: no memory. */
 char *kb_syscall_name(uint32_t nr);
 /* "ENOENT", or the number when glibc has no name for it. */

@@ -155,7 +155,7 @@ char *kb_syscall_name(uint32_t nr)
 }
 
 /* json-c reports allocation failures as NULL objects: collect them. */
-static bool jadd(struct json_object *o, const char *key, struct json_object *v)
+bool kb_json_add(struct json_object *o, const char *key, struct json_object *v)
 {
 	if (!v)
 		return false;
@@ -177,13 +177,13 @@ static bool add_verdict(struct json_object *o, const struct kb_rule_desc *d)
 	char buf[24];
 	bool ok;
 
-	ok = jadd(o, "tier", json_object_new_string(kb_tier_name(d->tier))) &&
-	     jadd(o, "action", json_object_new_string(kb_action_name(d->action)));
+	ok = kb_json_add(o, "tier", json_object_new_string(kb_tier_name(d->tier))) &&
+	     kb_json_add(o, "action", json_object_new_string(kb_action_name(d->action)));
 	if (ok && d->action == KB_ACTION_STUB)
-		ok = jadd(o, "errno", json_object_new_string(
+		ok = kb_json_add(o, "errno", json_object_new_string(
 			kb_errno_name(d->value ? d->value : ENOSYS, buf, sizeof(buf))));
 	else if (ok && d->action == KB_ACTION_FAKE)
-		ok = jadd(o, "value", json_object_new_int64(d->value));
+		ok = kb_json_add(o, "value", json_object_new_int64(d->value));
 	return ok;
 }
 
@@ -207,9 +207,9 @@ struct json_object *kb_json_syscall(uint32_t nr, uint64_t count,
 	if (!o)
 		return NULL;
 	name = kb_syscall_name(nr);
-	ok = jadd(o, "nr", json_object_new_int64(nr)) &&
-	     name && jadd(o, "name", json_object_new_string(name)) &&
-	     jadd(o, "count", json_object_new_uint64(count));
+	ok = kb_json_add(o, "nr", json_object_new_int64(nr)) &&
+	     name && kb_json_add(o, "name", json_object_new_string(name)) &&
+	     kb_json_add(o, "count", json_object_new_uint64(count));
 	free(name);
 	for (i = 0; rules && i < rules->count; i++)
 		if (rules->rules[i].nr == nr &&
@@ -220,7 +220,7 @@ struct json_object *kb_json_syscall(uint32_t nr, uint64_t count,
 	ok = ok && add_verdict(o, main_rule);
 	if (ok && rules) {
 		arr = json_object_new_array();
-		ok = jadd(o, "rules", arr);
+		ok = kb_json_add(o, "rules", arr);
 	}
 	for (i = 0; ok && rules && i < rules->count; i++) {
 		const struct kb_rule_desc *d = &rules->rules[i];
@@ -233,10 +233,10 @@ struct json_object *kb_json_syscall(uint32_t nr, uint64_t count,
 		line = rule_line(profile, d);
 		e = json_object_new_object();
 		ok = e && !json_object_array_add(arr, e) &&
-		     jadd(e, "rule", json_object_new_string(text)) &&
+		     kb_json_add(e, "rule", json_object_new_string(text)) &&
 		     (line < 0 ? jnull(e, "line") :
-		      jadd(e, "line", json_object_new_int64(line))) &&
-		     jadd(e, "hits", json_object_new_uint64(rules->hits[i]));
+		      kb_json_add(e, "line", json_object_new_int64(line))) &&
+		     kb_json_add(e, "hits", json_object_new_uint64(rules->hits[i]));
 	}
 	if (!ok) {
 		json_object_put(o);
@@ -365,32 +365,32 @@ static struct json_object *report_json(const struct kb_report *r)
 	o = json_object_new_object();
 	if (!o)
 		return NULL;
-	ok = (k = json_object_new_object()) && jadd(o, "kbridge", k) &&
-	     jadd(k, "release", json_object_new_string(r->release)) &&
-	     jadd(k, "api", json_object_new_int64(r->api)) &&
-	     jadd(o, "mode", json_object_new_string(r->mode)) &&
-	     jadd(o, "path", json_object_new_string(r->path));
+	ok = (k = json_object_new_object()) && kb_json_add(o, "kbridge", k) &&
+	     kb_json_add(k, "release", json_object_new_string(r->release)) &&
+	     kb_json_add(k, "api", json_object_new_int64(r->api)) &&
+	     kb_json_add(o, "mode", json_object_new_string(r->mode)) &&
+	     kb_json_add(o, "path", json_object_new_string(r->path));
 	if (ok && r->profile)
 		ok = (prof = json_object_new_object()) &&
-		     jadd(o, "profile", prof) &&
-		     jadd(prof, "origin", json_object_new_string(r->profile->origin)) &&
-		     jadd(prof, "entries", json_object_new_int64(r->profile->count));
+		     kb_json_add(o, "profile", prof) &&
+		     kb_json_add(prof, "origin", json_object_new_string(r->profile->origin)) &&
+		     kb_json_add(prof, "entries", json_object_new_int64(r->profile->count));
 	else if (ok)
 		ok = jnull(o, "profile");
-	ok = ok && (ex = json_object_new_object()) && jadd(o, "exit", ex);
+	ok = ok && (ex = json_object_new_object()) && kb_json_add(o, "exit", ex);
 	if (ok && WIFSIGNALED(r->wstatus))
-		ok = jadd(ex, "signal", json_object_new_int64(WTERMSIG(r->wstatus)));
+		ok = kb_json_add(ex, "signal", json_object_new_int64(WTERMSIG(r->wstatus)));
 	else if (ok)
-		ok = jadd(ex, "status", json_object_new_int64(WEXITSTATUS(r->wstatus)));
-	ok = ok && (tot = json_object_new_object()) && jadd(o, "totals", tot) &&
-	     jadd(tot, "total", json_object_new_uint64(r->total)) &&
-	     jadd(tot, "fastpath", json_object_new_uint64(r->fastpath)) &&
-	     jadd(tot, "out_of_range", json_object_new_uint64(r->out_of_range));
+		ok = kb_json_add(ex, "status", json_object_new_int64(WEXITSTATUS(r->wstatus)));
+	ok = ok && (tot = json_object_new_object()) && kb_json_add(o, "totals", tot) &&
+	     kb_json_add(tot, "total", json_object_new_uint64(r->total)) &&
+	     kb_json_add(tot, "fastpath", json_object_new_uint64(r->fastpath)) &&
+	     kb_json_add(tot, "out_of_range", json_object_new_uint64(r->out_of_range));
 	if (ok && r->joined >= 0)
-		ok = jadd(tot, "joined", json_object_new_int64(r->joined));
+		ok = kb_json_add(tot, "joined", json_object_new_int64(r->joined));
 	else if (ok)
 		ok = jnull(tot, "joined");
-	ok = ok && jadd(o, "syscalls",
+	ok = ok && kb_json_add(o, "syscalls",
 			kb_json_syscalls(r->counts, r->nr_counts, r->rules,
 					 r->profile, NULL, 0));
 	if (!ok) {
