@@ -28,11 +28,7 @@ pid_t kbctl_parse_pid(const char *s);
 int kbctl_session_fd(pid_t pid);
 /* /dev/kbridge, opened for GET_VERSION only; -1 with errno. */
 int kbctl_open_module(void);
-/* KB_IOC_GET_VERSION on @fd; 0 or -1 with errno. */
-int kbctl_version(int fd, struct kb_version *v);
-/* KB_IOC_SESSION_STATS with the per-number counts (free() them). */
-int kbctl_stats(int fd, const struct kb_version *v,
-		struct kb_session_stats *st, uint64_t **counts);
+/* GET_VERSION and SESSION_STATS: kb_get_version(), kb_get_stats() (report.c) */
 
 /* The subcommands: argc/argv start at the subcommand's name. */
 int kbctl_status(int argc, char **argv);

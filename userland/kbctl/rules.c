@@ -59,7 +59,7 @@ static int open_session(pid_t pid, struct kb_version *v)
 
 	if (fd < 0)
 		return -1;
-	if (kbctl_version(fd, v)) {
+	if (kb_get_version(fd, v)) {
 		kbctl_err("PID %d: KB_IOC_GET_VERSION: %s", (int)pid,
 			  strerror(errno));
 		close(fd);
@@ -225,7 +225,7 @@ int kbctl_get(int argc, char **argv)
 	}
 	if (fetch_rules(fd, o.pid, &v, &r))
 		goto out;
-	if (kbctl_stats(fd, &v, &st, &counts)) {
+	if (kb_get_stats(fd, &v, &st, &counts)) {
 		kbctl_err("PID %d: KB_IOC_SESSION_STATS: %s", (int)o.pid,
 			  strerror(errno));
 		goto out;

@@ -188,14 +188,14 @@ int kbctl_status(int argc, char **argv)
 			return KBCTL_EXIT_FAIL;
 		}
 	}
-	if (kbctl_version(fd, &v)) {
+	if (kb_get_version(fd, &v)) {
 		kbctl_err("%s: KB_IOC_GET_VERSION: %s", KB_DEVICE_PATH,
 			  strerror(errno));
 		close(fd);
 		return KBCTL_EXIT_FAIL;
 	}
 	if (o.pid) {
-		if (kbctl_stats(fd, &v, &st, &counts)) {
+		if (kb_get_stats(fd, &v, &st, &counts)) {
 			kbctl_err("PID %d: KB_IOC_SESSION_STATS: %s", (int)o.pid,
 				  strerror(errno));
 			close(fd);

@@ -41,38 +41,6 @@ int kbctl_open_module(void)
 	return fd;
 }
 
-int kbctl_version(int fd, struct kb_version *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->size = sizeof(*v);
-	if (ioctl(fd, KB_IOC_GET_VERSION, v))
-		return -1;
-	v->release[sizeof(v->release) - 1] = '\0';
-	return 0;
-}
-
-int kbctl_stats(int fd, const struct kb_version *v, struct kb_session_stats *st,
-		uint64_t **counts)
-{
-	uint32_t n = v->nr_syscalls ? v->nr_syscalls : 1;
-
-	*counts = calloc(n, sizeof(**counts));
-	if (!*counts)
-		return -1;
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	st->nr_counts = v->nr_syscalls;
-	st->counts = (uintptr_t)*counts;
-	if (ioctl(fd, KB_IOC_SESSION_STATS, st)) {
-		free(*counts);
-		*counts = NULL;
-		return -1;
-	}
-	if (st->nr_counts > v->nr_syscalls)
-		st->nr_counts = v->nr_syscalls;
-	return 0;
-}
-
 /* Does @fd (ours now) carry a session? */
 static bool has_session(int fd)
 {

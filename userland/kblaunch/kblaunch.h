@@ -138,6 +138,14 @@ struct json_object *kb_json_syscall(uint32_t nr, uint64_t count,
 				    const struct kb_rules *rules,
 				    const struct kb_profile *profile);
 int kb_json_write(int fd, struct json_object *o);
+/* KB_IOC_GET_VERSION into @v, release NUL-terminated; -1 with errno. */
+int kb_get_version(int fd, struct kb_version *v);
+/*
+ * KB_IOC_SESSION_STATS with a fresh *@counts of v->nr_syscalls entries
+ * (the caller frees it); nr_counts clamped to it. -1 with errno.
+ */
+int kb_get_stats(int fd, const struct kb_version *v,
+		 struct kb_session_stats *st, uint64_t **counts);
 /* Add @v under @key; false (and @v freed) when @v is NULL or adding fails. */
 bool kb_json_add(struct json_object *o, const char *key, struct json_object *v);
 /* libseccomp's name, or "syscall_NR"; free() it. NULL: no memory. */

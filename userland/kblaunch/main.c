@@ -243,12 +243,9 @@ static int open_module(const struct kb_opts *o, struct kb_version *ver,
 			     KB_DEVICE_PATH, strerror(errno));
 		kb_die("%s: %s", KB_DEVICE_PATH, strerror(errno));
 	}
-	memset(ver, 0, sizeof(*ver));
-	ver->size = sizeof(*ver);
-	if (ioctl(fd, KB_IOC_GET_VERSION, ver))
+	if (kb_get_version(fd, ver))
 		kb_die("%s: KB_IOC_GET_VERSION: %s: not a kbridge device, or a kbridge.ko too old or too new for kblaunch %s",
 		     KB_DEVICE_PATH, strerror(errno), KB_RELEASE);
-	ver->release[sizeof(ver->release) - 1] = '\0';
 	if (ver->api_version != KB_API_VERSION ||
 	    strcmp(ver->release, KB_RELEASE))
 		kb_die("the loaded kbridge.ko is release %s (API %u) but kblaunch is release %s (API %u): load the kbridge.ko of this release",
@@ -358,19 +355,10 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 		return kb_report_write(l->report_fd, &r, o->report_text);
 	}
 
-	counts = calloc(ver->nr_syscalls ? ver->nr_syscalls : 1,
-			sizeof(*counts));
-	if (!counts)
-		return -ENOMEM;
-	memset(&st, 0, sizeof(st));
-	st.size = sizeof(st);
-	st.nr_counts = ver->nr_syscalls;
-	st.counts = (uint64_t)(uintptr_t)counts;
-	if (ioctl(l->kbfd, KB_IOC_SESSION_STATS, &st)) {
+	if (kb_get_stats(l->kbfd, ver, &st, &counts)) {
 		err = -errno;
 		fprintf(stderr, "kblaunch: KB_IOC_SESSION_STATS: %s\n",
 			strerror(errno));
-		free(counts);
 		return err;
 	}
 	if (o->verbose)
