@@ -13,6 +13,7 @@
 #include <linux/bpf.h>
 #include <asm-generic/errno-base.h>
 #include <bpf/bpf_helpers.h>
+#include <linux/kbridge.h>
 
 #include "kbstat.h"
 
@@ -25,14 +26,18 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 scopes = KBSTAT_SCOPE_ALL;
 
 /*
- * Per-CPU hashes: every CPU counts in its own slot, so the hot path takes
+ * Per-CPU maps: every CPU counts in its own slot, so the hot path takes
  * no lock and bounces no cache line; readers sum the slots.
+ *
+ * tier_hits is an array by syscall number (kbstat.h): the global count,
+ * the one every load keeps, costs one lookup the verifier inlines into
+ * an address computation, with no hashing and no insert.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, KBSTAT_MAX_ENTRIES);
-	__type(key, struct kbstat_tier_key);
-	__type(value, __u64);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KBSTAT_NR_SLOTS);
+	__type(key, __u32);
+	__type(value, struct kbstat_counts);
 } tier_hits SEC(".maps");
 
 struct {
@@ -49,13 +54,21 @@ struct {
 	__type(value, __u64);
 } pid_hits SEC(".maps");
 
-/* Decisions a full map could not count, per map (enum kbstat_drop). */
+/* Decisions a map could not count, per reason (enum kbstat_drop). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, KBSTAT_NR_DROPS);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+static __always_inline void drop(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&drops, &which);
+
+	if (v)
+		*v += 1;
+}
 
 /*
  * Tracepoint probes run with preemption disabled, so nothing else touches
@@ -83,40 +96,74 @@ static __always_inline void count(void *map, const void *key, __u32 which)
 			return;
 		}
 	}
-	v = bpf_map_lookup_elem(&drops, &which);
-	if (v)
-		*v += 1;
+	drop(which);
+}
+
+/*
+ * Index of the (tier, action) pair's first counter in kbstat_counts seen
+ * as an array of u64, or -1 for a pair the uapi header does not allow.
+ */
+static __always_inline int field_of(__u32 tier, __u32 action)
+{
+	int i = 0;
+
+#define KBSTAT_CASE(name, t, a)			\
+	if (tier == (t) && action == (a))	\
+		return i * 2;			\
+	i++;
+	KBSTAT_FIELDS(KBSTAT_CASE)
+#undef KBSTAT_CASE
+	return -1;
+}
+
+_Static_assert(KBSTAT_SLOT_OUT_OF_RANGE == KB_NR_SYSCALLS,
+	       "tier_hits has one slot per number of the module's table");
+
+static __always_inline void count_global(__u32 nr, __u32 tier, __u32 action,
+					 __u32 fastpath)
+{
+	__u32 slot = nr < KBSTAT_SLOT_OUT_OF_RANGE ? nr :
+		     KBSTAT_SLOT_OUT_OF_RANGE;
+	int f = field_of(tier, action);
+	__u32 i;
+	__u64 *c;
+
+	if (f < 0) {
+		drop(KBSTAT_DROP_BAD);
+		return;
+	}
+	c = bpf_map_lookup_elem(&tier_hits, &slot);
+	i = f + fastpath;
+	/* Both tests always hold; the verifier cannot know it. */
+	if (c && i < 2 * KBSTAT_NR_FIELDS)
+		c[i] += 1;
 }
 
 SEC("raw_tp/kbridge_decision")
 int kb_decision(__u64 *ctx)
 {
-	struct kbstat_tier_key tk = {
-		.nr = (__u32)ctx[2],
-		.tier = (__u16)ctx[3],
-		.action = (__u8)ctx[4],
-		.fastpath = (__u8)ctx[5] ? 1 : 0,
-	};
-	struct kbstat_session_key sk = {
-		.session = ctx[0],
-		.nr = tk.nr,
-		.tier = tk.tier,
-		.action = tk.action,
-		.fastpath = tk.fastpath,
-	};
-	struct kbstat_pid_key pk = {
-		.tgid = (__u32)ctx[1],
-		.nr = tk.nr,
-		.tier = tk.tier,
-		.action = tk.action,
-		.fastpath = tk.fastpath,
-	};
+	__u32 nr = (__u32)ctx[2];
+	__u16 tier = (__u16)ctx[3];
+	__u8 action = (__u8)ctx[4];
+	__u8 fastpath = (__u8)ctx[5] ? 1 : 0;
 
 	if (scopes & KBSTAT_SCOPE_GLOBAL)
-		count(&tier_hits, &tk, KBSTAT_DROP_TIER);
-	if (scopes & KBSTAT_SCOPE_SESSION)
+		count_global(nr, tier, action, fastpath);
+	if (scopes & KBSTAT_SCOPE_SESSION) {
+		struct kbstat_session_key sk = {
+			.session = ctx[0], .nr = nr, .tier = tier,
+			.action = action, .fastpath = fastpath,
+		};
+
 		count(&session_hits, &sk, KBSTAT_DROP_SESSION);
-	if (scopes & KBSTAT_SCOPE_PID)
+	}
+	if (scopes & KBSTAT_SCOPE_PID) {
+		struct kbstat_pid_key pk = {
+			.tgid = (__u32)ctx[1], .nr = nr, .tier = tier,
+			.action = action, .fastpath = fastpath,
+		};
+
 		count(&pid_hits, &pk, KBSTAT_DROP_PID);
+	}
 	return 0;
 }

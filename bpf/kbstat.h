@@ -23,10 +23,19 @@
 #define KBSTAT_MAX_ENTRIES	16384
 
 /*
- * What the program counts (kbctl stats --bpf load --scope): every counted
- * scope costs one hash update per decision, and the bench measures what
- * counting adds to a syscall, so the per-session and per-process maps
- * can be left out. A scope left out has no pinned map.
+ * tier_hits is an array indexed by syscall number: a lookup there is an
+ * address computation, where a hash costs a hash and an insert the first
+ * time. The module's per-number table stops at 512; every number past it
+ * (x32, numbers no kernel has) shares the last slot, so the array can
+ * never fill and never drops.
+ */
+#define KBSTAT_NR_SLOTS		513
+#define KBSTAT_SLOT_OUT_OF_RANGE (KBSTAT_NR_SLOTS - 1)
+
+/*
+ * What the program counts (kbctl stats --bpf load --scope): the bench
+ * measures what counting adds to a syscall, and the per-session and
+ * per-process hashes are the expensive part, so they can be left out.
  */
 enum kbstat_scope {
 	KBSTAT_SCOPE_GLOBAL = 1 << 0,	/* tier_hits */
@@ -35,21 +44,46 @@ enum kbstat_scope {
 	KBSTAT_SCOPE_ALL = (1 << 3) - 1,
 };
 
-/* Index into the drops array: which map had no room for a new key. */
+/*
+ * Index into the drops array: decisions a map could not count.
+ * KBSTAT_DROP_TIER stays 0 since tier_hits became an array; it keeps its
+ * index so that the other entries, and readers of older dumps, do not
+ * move. KBSTAT_DROP_BAD counts decisions whose (tier, action) pair is none
+ * the uapi header allows: tier_hits has no field for them (the hashes,
+ * whose keys hold tier and action, still count them).
+ */
 enum kbstat_drop {
 	KBSTAT_DROP_TIER,
 	KBSTAT_DROP_SESSION,
 	KBSTAT_DROP_PID,
+	KBSTAT_DROP_BAD,
 	KBSTAT_NR_DROPS,
 };
 
-/* tier_hits: all sessions together. */
-struct kbstat_tier_key {
-	__u32 nr;
-	__u16 tier;
-	__u8 action;
-	__u8 fastpath;
+/*
+ * tier_hits value, all sessions together: one counter per valid (tier,
+ * action) pair of uapi/linux/kbridge.h, each indexed by path (0 SIGSYS
+ * and KB_IOC_SYSCALL, 1 in-kernel fast path). Named fields, so that
+ * bpftool prints the counts with their meaning from BTF.
+ */
+struct kbstat_counts {
+	__u64 full_pass[2];
+	__u64 partial_pass[2];
+	__u64 partial_stub[2];
+	__u64 partial_fake[2];
+	__u64 stubbed_stub[2];
+	__u64 stubbed_fake[2];
 };
+
+/* The (tier, action) of each kbstat_counts field, in field order. */
+#define KBSTAT_NR_FIELDS	6
+#define KBSTAT_FIELDS(F)				\
+	F(full_pass, KB_TIER_FULL, KB_ACTION_PASS)	\
+	F(partial_pass, KB_TIER_PARTIAL, KB_ACTION_PASS) \
+	F(partial_stub, KB_TIER_PARTIAL, KB_ACTION_STUB) \
+	F(partial_fake, KB_TIER_PARTIAL, KB_ACTION_FAKE) \
+	F(stubbed_stub, KB_TIER_STUBBED, KB_ACTION_STUB) \
+	F(stubbed_fake, KB_TIER_STUBBED, KB_ACTION_FAKE)
 
 /* session_hits: per KB_IOC_SESSION_CREATE session_id. */
 struct kbstat_session_key {

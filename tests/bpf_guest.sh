@@ -7,7 +7,8 @@
 # threads and forked children; the maps bpftool dumps hold exactly those
 # counts per (nr, tier, action, path), globally, for the session and for
 # each process, and agree with kblaunch's report, with kbctl stats --json
-# and with kbctl top. Then: a full map counts its drops, loading twice
+# and with kbctl top. Then: 17000 out-of-range numbers all land in
+# tier_hits' last slot while the full hashes count their drops, loading twice
 # and loading without the module fail clearly, and unloading stops the
 # counting. Prints TAP.
 set -u
@@ -61,11 +62,33 @@ import json, sys
 
 TIERS = {"full": 1, "partial": 2, "stubbed": 3}
 ACTIONS = {"pass": 0, "stub": 1, "fake": 2}
+# tier_hits' value (struct kbstat_counts): (tier, action) of each field,
+# each an array indexed by fastpath.
+FIELDS = {"full_pass": (1, 0), "partial_pass": (2, 0), "partial_stub": (2, 1),
+          "partial_fake": (2, 2), "stubbed_stub": (3, 1), "stubbed_fake": (3, 2)}
+
+def array_rows(entries, out):
+    """tier_hits, a per-CPU array by syscall number of kbstat_counts"""
+    for e in entries:
+        f = e.get("formatted", e)
+        for v in f["values"]:
+            val = v["value"]
+            if sorted(val) != sorted(FIELDS):
+                raise SystemExit("tier_hits value fields: %s" % sorted(val))
+            for name, (tier, action) in FIELDS.items():
+                for fp, n in enumerate(val[name]):
+                    if n:
+                        key = (f["key"], tier, action, fp)
+                        out[key] = out.get(key, 0) + n
+    return out
 
 def dump_rows(path, field=None, value=None):
-    """bpftool -j map dump of a hash: {(nr, tier, action, fastpath): sum}"""
+    """bpftool -j map dump: {(nr, tier, action, fastpath): sum}"""
     out = {}
-    for e in json.load(open(path)):
+    entries = json.load(open(path))
+    if entries and isinstance(entries[0].get("formatted", entries[0])["key"], int):
+        return array_rows(entries, out)
+    for e in entries:
         f = e.get("formatted", e)
         k = f["key"]
         if field is not None and k[field] != value:
@@ -79,7 +102,7 @@ def dump_drops(path):
     for e in json.load(open(path)):
         f = e.get("formatted", e)
         out[f["key"]] = sum(v["value"] for v in f["values"])
-    return [out.get(i, 0) for i in range(3)]
+    return [out.get(i, 0) for i in range(4)]
 
 def kbctl_rows(path):
     out = {}
@@ -104,7 +127,9 @@ elif cmd == "sum":           # DUMP [FIELD VALUE]: total, of which fastpath
     print(sum(r.values()), sum(v for k, v in r.items() if k[3]))
 elif cmd == "entries":       # DUMP
     print(len(json.load(open(a[0]))))
-elif cmd == "drops":         # DUMP of drops: tier session pid
+elif cmd == "slot":          # DUMP NR: that slot's count (tier_hits)
+    print(sum(v for k, v in dump_rows(a[0]).items() if k[0] == int(a[1])))
+elif cmd == "drops":         # DUMP of drops: tier session pid bad-pair
     print(*dump_drops(a[0]))
 elif cmd == "kbctl":         # kbctl stats --json output
     show(kbctl_rows(a[0]))
@@ -131,6 +156,8 @@ elif cmd == "report":        # REPORT DUMP SESSION: per-nr counts and totals agr
     print("; ".join(bad) if bad else "ok")
 elif cmd == "report-total":  # REPORT
     print(json.load(open(a[0]))["totals"]["total"])
+elif cmd == "report-oor":    # REPORT: calls past the module's table
+    print(json.load(open(a[0]))["totals"]["out_of_range"])
 elif cmd == "path":          # REPORT: 1 when the session used the fast path
     print(1 if json.load(open(a[0]))["path"] == "fastpath" else 0)
 elif cmd == "prog":          # bpftool -j prog show: "id type" of kb_decision
@@ -307,10 +334,13 @@ if run_mix forked $T $F; then
 		not_ok "bpftool map dump name tier_hits"
 		show "$kb_tmp/err" stderr
 	fi
-	if "$BPFTOOL" map dump pinned "$PIN/tier_hits" 2>/dev/null | grep -q '"fastpath": '; then
-		ok "bpftool map dump prints BTF-formatted keys (nr, tier, action, fastpath)"
+	"$BPFTOOL" map dump pinned "$PIN/tier_hits" >"$kb_tmp/pretty" 2>/dev/null
+	"$BPFTOOL" map dump pinned "$PIN/session_hits" >>"$kb_tmp/pretty" 2>/dev/null
+	if grep -q '"full_pass": \[' "$kb_tmp/pretty" && grep -q '"stubbed_fake": \[' "$kb_tmp/pretty" &&
+	   grep -q '"fastpath": ' "$kb_tmp/pretty"; then
+		ok "bpftool map dump prints BTF-formatted values (full_pass, ...) and keys (nr, tier, action, fastpath)"
 	else
-		not_ok "bpftool map dump prints BTF-formatted keys"
+		not_ok "bpftool map dump prints BTF-formatted values and keys"
 	fi
 	for scope in "" "--session $s2" "$main"; do
 		# shellcheck disable=SC2086
@@ -373,12 +403,14 @@ else
 	ok "rmmod kbridge refused while the counters are attached ($(head -1 "$kb_tmp/err"))"
 fi
 
-# ---- a full map counts what it drops ----
-# 17000 distinct out-of-range syscall numbers: more keys than any map holds.
+# ---- numbers past the table: one array slot; full hashes count drops ----
+# 17000 distinct out-of-range syscall numbers: more keys than a hash holds,
+# all of them in tier_hits' out-of-range slot 512.
 dump drops "$kb_tmp/d0.json"
 dump tier_hits "$kb_tmp/t0.json"
-read -r d0_tier d0_session d0_pid < <(kbs drops "$kb_tmp/d0.json")
+read -r d0_tier d0_session d0_pid d0_bad < <(kbs drops "$kb_tmp/d0.json")
 read -r t0_sum _ < <(kbs sum "$kb_tmp/t0.json")
+o0=$(kbs slot "$kb_tmp/t0.json" 512)
 kb -v --report "$kb_tmp/fill.json" -- "$P/tier_mix" --range 100000 17000 \
 	>"$kb_tmp/fill.out" 2>"$kb_tmp/fill.err"
 rc=$?
@@ -389,27 +421,57 @@ if [ "$rc" -eq 0 ] && [ -n "$s3" ] && [ -n "$p3" ]; then
 	dump tier_hits "$kb_tmp/t1.json"
 	dump session_hits "$kb_tmp/s3.json"
 	dump pid_hits "$kb_tmp/p3.json"
-	read -r d1_tier d1_session d1_pid < <(kbs drops "$kb_tmp/d1.json")
+	read -r d1_tier d1_session d1_pid d1_bad < <(kbs drops "$kb_tmp/d1.json")
 	read -r t1_sum _ < <(kbs sum "$kb_tmp/t1.json")
 	read -r s3_sum _ < <(kbs sum "$kb_tmp/s3.json" session "$s3")
 	read -r p3_sum _ < <(kbs sum "$kb_tmp/p3.json" tgid "$p3")
+	o1=$(kbs slot "$kb_tmp/t1.json" 512)
 	total=$(kbs report-total "$kb_tmp/fill.json")
-	full=$(kbs entries "$kb_tmp/t1.json")
-	echo "# session $s3: $total decisions; counted tier $((t1_sum - t0_sum)) session $s3_sum pid $p3_sum; dropped tier $((d1_tier - d0_tier)) session $((d1_session - d0_session)) pid $((d1_pid - d0_pid))"
-	if [ "$full" -eq 16384 ] && [ $((d1_tier - d0_tier)) -gt 0 ] &&
-	   [ $((t1_sum - t0_sum + d1_tier - d0_tier)) -eq "$total" ] &&
+	oor=$(kbs report-oor "$kb_tmp/fill.json")
+	sfull=$(kbs entries "$kb_tmp/s3.json")
+	pfull=$(kbs entries "$kb_tmp/p3.json")
+	echo "# session $s3: $total decisions, $oor out of range; counted tier $((t1_sum - t0_sum)) (slot 512: $((o1 - o0))) session $s3_sum pid $p3_sum; dropped tier $((d1_tier - d0_tier)) bad $((d1_bad - d0_bad)) session $((d1_session - d0_session)) pid $((d1_pid - d0_pid))"
+	if [ "$oor" -ge 17000 ] && [ $((o1 - o0)) -eq "$oor" ] &&
+	   [ $((t1_sum - t0_sum)) -eq "$total" ] && [ "$d1_tier" -eq 0 ] &&
+	   [ "$d1_bad" -eq "$d0_bad" ]; then
+		ok "tier_hits: all $total decisions counted, the $oor out-of-range ones in slot 512, none dropped"
+	else
+		not_ok "tier_hits: $((t1_sum - t0_sum)) of $total counted, $((o1 - o0)) of $oor out-of-range ones in slot 512, drops $d1_tier (tier) $((d1_bad - d0_bad)) (bad pair)"
+	fi
+	if [ "$sfull" -eq 16384 ] && [ "$pfull" -eq 16384 ] &&
+	   [ $((d1_session - d0_session)) -gt 0 ] && [ $((d1_pid - d0_pid)) -gt 0 ] &&
 	   [ $((s3_sum + d1_session - d0_session)) -eq "$total" ] &&
 	   [ $((p3_sum + d1_pid - d0_pid)) -eq "$total" ]; then
-		ok "full maps (16384 entries): counted + dropped = the session's $total decisions, in each map"
+		ok "full hashes (16384 entries): counted + dropped = the session's $total decisions, in session_hits and pid_hits"
 	else
-		not_ok "full maps: counted + dropped differ from the session's $total decisions ($full entries)"
+		not_ok "full hashes: counted + dropped differ from the session's $total decisions ($sfull, $pfull entries)"
 	fi
 	"$C" stats --json >"$kb_tmp/kbctl.json" 2>"$kb_tmp/err"
-	if [ "$(kbs kbctl-dropped "$kb_tmp/kbctl.json")" = "$d1_tier $d1_session $d1_pid" ]; then
-		ok "kbctl stats --json reports the drops ($d1_tier $d1_session $d1_pid)"
+	"$PY" - "$kb_tmp/kbctl.json" >"$kb_tmp/oor.rows" <<'PYEOF'
+import json, sys
+for s in json.load(open(sys.argv[1]))["syscalls"]:
+    if s["nr"] == 512:
+        print(s["name"], s["count"])
+PYEOF
+	if [ "$(kbs kbctl-dropped "$kb_tmp/kbctl.json")" = "$((d1_tier + d1_bad)) $d1_session $d1_pid" ]; then
+		ok "kbctl stats --json reports the drops ($((d1_tier + d1_bad)) $d1_session $d1_pid)"
 	else
-		not_ok "kbctl stats --json drops: '$(kbs kbctl-dropped "$kb_tmp/kbctl.json")', maps say '$d1_tier $d1_session $d1_pid'"
+		not_ok "kbctl stats --json drops: '$(kbs kbctl-dropped "$kb_tmp/kbctl.json")', maps say '$((d1_tier + d1_bad)) $d1_session $d1_pid'"
 		show "$kb_tmp/err" stderr
+	fi
+	if [ "$(awk '{ n += $2 } END { print n + 0 }' "$kb_tmp/oor.rows")" -eq "$o1" ] &&
+	   [ -s "$kb_tmp/oor.rows" ] && ! grep -qv '^out_of_range ' "$kb_tmp/oor.rows"; then
+		ok "kbctl stats --json: slot 512 rows are named out_of_range and sum to $o1"
+	else
+		not_ok "kbctl stats --json: slot 512 rows (want out_of_range, $o1 in all)"
+		show "$kb_tmp/oor.rows" rows
+	fi
+	"$C" stats >"$kb_tmp/out" 2>"$kb_tmp/err"
+	if grep -qE '^out_of_range +512 ' "$kb_tmp/out"; then
+		ok "kbctl stats: a row 'out_of_range 512 ...'"
+	else
+		not_ok "kbctl stats: no out_of_range row"
+		show "$kb_tmp/out" stdout
 	fi
 else
 	not_ok "tier_mix --range under kblaunch (exit status $rc)"

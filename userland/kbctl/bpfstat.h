@@ -57,6 +57,19 @@ int kbs_read(const struct kbs_maps *m, const struct kbs_scope *scope,
 	     struct kbs_snap *s);
 void kbs_free(struct kbs_snap *s);
 
+/*
+ * The name of a row's syscall, malloc'd. tier_hits (scope KBS_ALL) counts
+ * every number from KBSTAT_SLOT_OUT_OF_RANGE up in that one slot: its
+ * row has nr KBSTAT_SLOT_OUT_OF_RANGE and the name KBS_OUT_OF_RANGE.
+ */
+#define KBS_OUT_OF_RANGE "out_of_range"
+char *kbs_row_name(const struct kbs_scope *scope, uint32_t nr);
+/*
+ * Decisions the scope's map did not count: for KBS_ALL, those with a
+ * (tier, action) pair tier_hits has no field for (the array never fills).
+ */
+uint64_t kbs_dropped(const struct kbs_snap *s, const struct kbs_scope *scope);
+
 const char *kbs_tier_name(unsigned int tier);
 const char *kbs_action_name(unsigned int action);
 /* "kernel" (in-kernel fast path) or "sigsys" (SIGSYS and KB_IOC_SYSCALL) */

@@ -92,8 +92,9 @@ static const struct argp_option options[] = {
 	{ "session", 's', "S", 0, "Only the session with id S", 0 },
 	{ "scope", 'S', "LIST", 0,
 	  "With --bpf load: what to count, a comma list of global (tier_hits), "
-	  "session (session_hits), pid (pid_hits); default all three. Each "
-	  "costs one hash update per decided syscall", 0 },
+	  "session (session_hits), pid (pid_hits); default all three. global "
+	  "is the cheapest (an array by syscall number); session and pid cost "
+	  "one hash update each per decided syscall", 0 },
 	{ "json", 'j', NULL, 0, "Print JSON (schema in docs/kbctl.md)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{ 0 }
@@ -376,6 +377,57 @@ static int add_row(struct kbs_snap *s, size_t *cap, uint32_t nr, uint16_t tier,
 }
 
 /*
+ * tier_hits: every slot of the array, each field that counted something
+ * one row. The values are per CPU, each CPU's struct padded to 8 bytes,
+ * which kbstat_counts already is.
+ */
+static int read_global(int fd, int ncpus, struct kbs_snap *s, size_t *cap)
+{
+	static const struct { uint16_t tier; uint8_t action; } pair[] = {
+#define KBSTAT_PAIR(name, t, a) { t, a },
+		KBSTAT_FIELDS(KBSTAT_PAIR)
+#undef KBSTAT_PAIR
+	};
+	struct kbstat_counts *vals;
+	uint32_t slot;
+	int c, f, fp, err = 0;
+
+	_Static_assert(KBSTAT_SLOT_OUT_OF_RANGE == KB_NR_SYSCALLS,
+		       "tier_hits has one slot per number of the module's table");
+	_Static_assert(sizeof(pair) / sizeof(pair[0]) == KBSTAT_NR_FIELDS,
+		       "one (tier, action) per kbstat_counts field");
+	_Static_assert(sizeof(struct kbstat_counts) ==
+		       KBSTAT_NR_FIELDS * 2 * sizeof(__u64),
+		       "kbstat_counts is KBSTAT_FIELDS, two paths each");
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (slot = 0; !err && slot < KBSTAT_NR_SLOTS; slot++) {
+		uint64_t sum[KBSTAT_NR_FIELDS][2] = { { 0 } };
+
+		if (bpf_map_lookup_elem(fd, &slot, vals)) {
+			err = -errno;
+			break;
+		}
+		for (c = 0; c < ncpus; c++) {
+			const __u64 *v = (const __u64 *)&vals[c];
+
+			for (f = 0; f < KBSTAT_NR_FIELDS; f++)
+				for (fp = 0; fp < 2; fp++)
+					sum[f][fp] += v[f * 2 + fp];
+		}
+		for (f = 0; !err && f < KBSTAT_NR_FIELDS; f++)
+			for (fp = 0; !err && fp < 2; fp++)
+				if (sum[f][fp])
+					err = add_row(s, cap, slot, pair[f].tier,
+						      pair[f].action, fp,
+						      sum[f][fp]);
+	}
+	free(vals);
+	return err;
+}
+
+/*
  * Walk one hash with get_next_key: a key deleted between two calls makes
  * the walk start over from the first key, which no key here ever is
  * (nothing deletes), so each key is seen once.
@@ -384,7 +436,6 @@ int kbs_read(const struct kbs_maps *m, const struct kbs_scope *scope,
 	     struct kbs_snap *s)
 {
 	union {
-		struct kbstat_tier_key t;
 		struct kbstat_session_key s;
 		struct kbstat_pid_key p;
 	} key, next;
@@ -416,11 +467,12 @@ int kbs_read(const struct kbs_maps *m, const struct kbs_scope *scope,
 	vals = calloc(ncpus, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	fd = scope->kind == KBS_ALL ? m->tier :
-	     scope->kind == KBS_SESSION ? m->session : m->pid;
+	fd = scope->kind == KBS_SESSION ? m->session : m->pid;
 	memset(&key, 0, sizeof(key));
 	memset(&next, 0, sizeof(next));
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	if (scope->kind == KBS_ALL)
+		err = read_global(m->tier, ncpus, s, &cap);
+	while (scope->kind != KBS_ALL && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, vals)) {
@@ -429,28 +481,21 @@ int kbs_read(const struct kbs_maps *m, const struct kbs_scope *scope,
 			err = -errno;
 			break;
 		}
-		switch (scope->kind) {
-		case KBS_ALL:
-			err = add_row(s, &cap, key.t.nr, key.t.tier, key.t.action,
-				      key.t.fastpath, sum_cpus(vals, ncpus));
-			break;
-		case KBS_SESSION:
+		if (scope->kind == KBS_SESSION) {
 			if (key.s.session != scope->session)
 				continue;
 			err = add_row(s, &cap, key.s.nr, key.s.tier, key.s.action,
 				      key.s.fastpath, sum_cpus(vals, ncpus));
-			break;
-		case KBS_PID:
+		} else {
 			if (key.p.tgid != (uint32_t)scope->pid)
 				continue;
 			err = add_row(s, &cap, key.p.nr, key.p.tier, key.p.action,
 				      key.p.fastpath, sum_cpus(vals, ncpus));
-			break;
 		}
 		if (err)
 			break;
 	}
-	if (!err && errno != ENOENT)
+	if (!err && scope->kind != KBS_ALL && errno != ENOENT)
 		err = -errno;
 	for (i = 0; !err && i < KBSTAT_NR_DROPS; i++) {
 		if (bpf_map_lookup_elem(m->drops, &i, vals))
@@ -465,6 +510,26 @@ int kbs_read(const struct kbs_maps *m, const struct kbs_scope *scope,
 		kbs_free(s);
 	}
 	return err;
+}
+
+char *kbs_row_name(const struct kbs_scope *scope, uint32_t nr)
+{
+	if (scope->kind == KBS_ALL && nr == KBSTAT_SLOT_OUT_OF_RANGE)
+		return strdup(KBS_OUT_OF_RANGE);
+	return kb_syscall_name(nr);
+}
+
+uint64_t kbs_dropped(const struct kbs_snap *s, const struct kbs_scope *scope)
+{
+	switch (scope->kind) {
+	case KBS_ALL:
+		return s->drops[KBSTAT_DROP_TIER] + s->drops[KBSTAT_DROP_BAD];
+	case KBS_SESSION:
+		return s->drops[KBSTAT_DROP_SESSION];
+	case KBS_PID:
+		break;
+	}
+	return s->drops[KBSTAT_DROP_PID];
 }
 
 /* ---- the snapshot ---- */
@@ -497,13 +562,6 @@ static int by_nr(const void *a, const void *b)
 	return x->fastpath - y->fastpath;
 }
 
-static uint64_t drops_of(const struct kbs_snap *s, const struct kbs_scope *scope)
-{
-	return s->drops[scope->kind == KBS_ALL ? KBSTAT_DROP_TIER :
-			scope->kind == KBS_SESSION ? KBSTAT_DROP_SESSION :
-			KBSTAT_DROP_PID];
-}
-
 static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)
 {
 	char what[64];
@@ -516,7 +574,7 @@ static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)
 	       "ACTION", "PATH", "COUNT");
 	for (i = 0; i < s->n; i++) {
 		const struct kbs_row *r = &s->rows[i];
-		char *name = kb_syscall_name(r->nr);
+		char *name = kbs_row_name(scope, r->nr);
 
 		if (!name)
 			return -ENOMEM;
@@ -527,7 +585,7 @@ static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)
 	}
 	printf("total %" PRIu64 ": kernel %" PRIu64 ", sigsys %" PRIu64
 	       "; dropped %" PRIu64 "\n", s->total, s->kernel,
-	       s->total - s->kernel, drops_of(s, scope));
+	       s->total - s->kernel, kbs_dropped(s, scope));
 	return 0;
 }
 
@@ -554,16 +612,17 @@ static int print_json(const struct kbs_snap *s, const struct kbs_scope *scope)
 	     kb_json_add(t, "total", json_object_new_uint64(s->total)) &&
 	     kb_json_add(t, "kernel", json_object_new_uint64(s->kernel)) &&
 	     kb_json_add(t, "sigsys", json_object_new_uint64(s->total - s->kernel)) &&
-	     kb_json_add(t, "dropped", json_object_new_uint64(drops_of(s, scope))) &&
+	     kb_json_add(t, "dropped", json_object_new_uint64(kbs_dropped(s, scope))) &&
 	     (d = json_object_new_object()) && kb_json_add(o, "dropped", d) &&
-	     kb_json_add(d, "tier_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_TIER])) &&
+	     kb_json_add(d, "tier_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_TIER] +
+								     s->drops[KBSTAT_DROP_BAD])) &&
 	     kb_json_add(d, "session_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_SESSION])) &&
 	     kb_json_add(d, "pid_hits", json_object_new_uint64(s->drops[KBSTAT_DROP_PID])) &&
 	     (a = json_object_new_array()) && kb_json_add(o, "syscalls", a);
 	for (i = 0; ok && i < s->n; i++) {
 		const struct kbs_row *r = &s->rows[i];
 		struct json_object *e = json_object_new_object();
-		char *name = kb_syscall_name(r->nr);
+		char *name = kbs_row_name(scope, r->nr);
 
 		ok = e && name && !json_object_array_add(a, e);
 		if (!ok)

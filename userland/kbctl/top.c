@@ -190,15 +190,13 @@ static int frame(const struct kbs_scope *scope, const struct kbs_snap *s,
 	printf("total %" PRIu64 " (%s): kernel %" PRIu64 ", sigsys %" PRIu64
 	       "; %zu rows; dropped %" PRIu64 "\n", s->total, rate, s->kernel,
 	       s->total - s->kernel, s->n,
-	       s->drops[scope->kind == KBS_ALL ? KBSTAT_DROP_TIER :
-			scope->kind == KBS_SESSION ? KBSTAT_DROP_SESSION :
-			KBSTAT_DROP_PID]);
+	       kbs_dropped(s, scope));
 	printf("\n%-20s %5s %-8s %-6s %-6s %14s %12s\n", "SYSCALL", "NR", "TIER",
 	       "ACTION", "PATH", "COUNT", "RATE/S");
 	limit = table_rows(screen);
 	shown = limit > 0 && (size_t)limit < s->n ? (size_t)limit : s->n;
 	for (i = 0; i < shown; i++) {
-		char *name = kb_syscall_name(t[i].r.nr);
+		char *name = kbs_row_name(scope, t[i].r.nr);
 
 		if (!name) {
 			free(t);
