@@ -56,6 +56,8 @@ void kbs_close(struct kbs_maps *m);
 int kbs_read(const struct kbs_maps *m, const struct kbs_scope *scope,
 	     struct kbs_snap *s);
 void kbs_free(struct kbs_snap *s);
+/* Order of rows by (nr, tier, action, path), as in the maps' keys. */
+int kbs_row_cmp(const struct kbs_row *x, const struct kbs_row *y);
 
 /*
  * The name of a row's syscall, malloc'd. tier_hits (scope KBS_ALL) counts

@@ -534,12 +534,8 @@ uint64_t kbs_dropped(const struct kbs_snap *s, const struct kbs_scope *scope)
 
 /* ---- the snapshot ---- */
 
-static int by_count(const void *a, const void *b)
+int kbs_row_cmp(const struct kbs_row *x, const struct kbs_row *y)
 {
-	const struct kbs_row *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
 	if (x->nr != y->nr)
 		return x->nr < y->nr ? -1 : 1;
 	if (x->tier != y->tier)
@@ -549,17 +545,18 @@ static int by_count(const void *a, const void *b)
 	return x->fastpath - y->fastpath;
 }
 
-static int by_nr(const void *a, const void *b)
+static int by_count(const void *a, const void *b)
 {
 	const struct kbs_row *x = a, *y = b;
 
-	if (x->nr != y->nr)
-		return x->nr < y->nr ? -1 : 1;
-	if (x->tier != y->tier)
-		return x->tier - y->tier;
-	if (x->action != y->action)
-		return x->action - y->action;
-	return x->fastpath - y->fastpath;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return kbs_row_cmp(x, y);
+}
+
+static int by_nr(const void *a, const void *b)
+{
+	return kbs_row_cmp(a, b);
 }
 
 static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)

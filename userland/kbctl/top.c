@@ -94,20 +94,9 @@ struct trow {
 	double rate;		/* < 0: no previous frame */
 };
 
-static int cmp_key(const struct kbs_row *x, const struct kbs_row *y)
-{
-	if (x->nr != y->nr)
-		return x->nr < y->nr ? -1 : 1;
-	if (x->tier != y->tier)
-		return x->tier - y->tier;
-	if (x->action != y->action)
-		return x->action - y->action;
-	return x->fastpath - y->fastpath;
-}
-
 static int by_key(const void *a, const void *b)
 {
-	return cmp_key(a, b);
+	return kbs_row_cmp(a, b);
 }
 
 static int by_rate(const void *a, const void *b)
@@ -118,7 +107,7 @@ static int by_rate(const void *a, const void *b)
 		return x->rate < y->rate ? 1 : -1;
 	if (x->r.count != y->r.count)
 		return x->r.count < y->r.count ? 1 : -1;
-	return cmp_key(&x->r, &y->r);
+	return kbs_row_cmp(&x->r, &y->r);
 }
 
 static double now(void)
