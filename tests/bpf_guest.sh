@@ -30,16 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ ! -x "$C" ] || [ ! -x "$P/tier_mix" ]; then
-	not_ok "kbctl and tests/progs are built (make)"
-	kb_done
-	exit 1
-fi
-if [ ! -c /dev/kbridge ]; then
-	not_ok "/dev/kbridge exists (insmod kbridge.ko first)"
-	kb_done
-	exit 1
-fi
+kb_require_guest "kbctl and tests/progs are built (make)" "$C" "$P/tier_mix" || exit 1
 if [ ! -x "$BPFTOOL" ]; then
 	not_ok "bpftool is installed (tests/install-deps.sh)"
 	kb_done

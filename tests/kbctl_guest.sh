@@ -15,16 +15,7 @@ C=$PWD/.output/kbctl
 # How long the program may take to answer one command (TCG is slow).
 ANSWER_S=60
 
-if [ ! -x "$C" ] || [ ! -x "$P/live_getppid" ]; then
-	not_ok "kbctl and tests/progs are built (make)"
-	kb_done
-	exit 1
-fi
-if [ ! -c /dev/kbridge ]; then
-	not_ok "/dev/kbridge exists (insmod kbridge.ko first)"
-	kb_done
-	exit 1
-fi
+kb_require_guest "kbctl and tests/progs are built (make)" "$C" "$P/live_getppid" || exit 1
 
 # The module's own answer to KB_IOC_GET_VERSION, read without kbctl:
 # "release api nr_syscalls features status".

@@ -38,6 +38,27 @@ kb() {
 	timeout -k 5 "$KB_TIMEOUT" "$K" $KBOPT "$@"
 }
 
+# kb_require_guest WHAT FILE...: before a guest script's checks, every FILE
+# must be executable and /dev/kbridge must exist; otherwise one failing
+# TAP line (naming WHAT must be built) and the end of the plan. Returns 1
+# then: `kb_require_guest ... || exit 1`.
+kb_require_guest() {
+	local what=$1 f
+	shift
+	for f in "$@"; do
+		if [ ! -x "$f" ]; then
+			not_ok "$what"
+			kb_done
+			return 1
+		fi
+	done
+	if [ ! -c /dev/kbridge ]; then
+		not_ok "/dev/kbridge exists (insmod kbridge.ko first)"
+		kb_done
+		return 1
+	fi
+}
+
 need() { # name command: skip the test when a program is missing
 	command -v "$2" >/dev/null 2>&1 && return 0
 	skip "$1" "$2 not installed"

@@ -12,16 +12,7 @@ KBOPT=
 # shellcheck source=tests/kblaunch_common.sh
 . "$(dirname "$0")/kblaunch_common.sh"
 
-if [ ! -x "$K" ] || [ ! -x "$P/static_getppid" ]; then
-	not_ok "kblaunch and tests/progs are built (make userland tests)"
-	kb_done
-	exit 1
-fi
-if [ ! -c /dev/kbridge ]; then
-	not_ok "/dev/kbridge exists (insmod kbridge.ko first)"
-	kb_done
-	exit 1
-fi
+kb_require_guest "kblaunch and tests/progs are built (make userland tests)" "$K" "$P/static_getppid" || exit 1
 
 # The module path is the default, and -v says which module answered.
 "$K" -v -- /bin/true 2>"$kb_tmp/err"
