@@ -37,15 +37,6 @@ if [ ! -x "$BPFTOOL" ]; then
 	exit 1
 fi
 
-wait_dev() {
-	local i
-	for i in $(seq 50); do
-		[ -c /dev/kbridge ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # Everything python3 does with the JSON of bpftool, kblaunch and kbctl,
 # in one file: each check is one short run (python starts slowly here).
 cat >"$kb_tmp/kbs.py" <<'EOF'
@@ -389,7 +380,7 @@ else
 fi
 if rmmod kbridge 2>"$kb_tmp/err"; then
 	not_ok "rmmod kbridge refused while the counters are attached"
-	insmod "$KO" && wait_dev
+	insmod "$KO" && kb_wait_dev
 else
 	ok "rmmod kbridge refused while the counters are attached ($(head -1 "$kb_tmp/err"))"
 fi
@@ -561,7 +552,7 @@ if rmmod kbridge 2>"$kb_tmp/err"; then
 		"$C" stats --bpf load
 	[ ! -e "$PIN" ] && ok "a failed load leaves no $PIN behind" ||
 		not_ok "a failed load left $PIN behind"
-	insmod "$KO" && wait_dev
+	insmod "$KO" && kb_wait_dev
 	[ -c /dev/kbridge ] && ok "kbridge.ko loaded again for the next tests" ||
 		not_ok "kbridge.ko loaded again (insmod $KO)"
 else

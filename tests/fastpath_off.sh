@@ -17,12 +17,7 @@ reload() { # insmod arguments...
 	if grep -q '^kbridge ' /proc/modules && ! rmmod kbridge; then
 		return 1
 	fi
-	insmod "$ko" "$@" || return 1
-	for _ in $(seq 50); do
-		[ -c /dev/kbridge ] && return 0
-		sleep 0.1
-	done
-	return 1
+	insmod "$ko" "$@" && kb_wait_dev
 }
 
 if ! reload fastpath=0; then

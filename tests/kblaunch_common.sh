@@ -38,6 +38,17 @@ kb() {
 	timeout -k 5 "$KB_TIMEOUT" "$K" $KBOPT "$@"
 }
 
+# kb_wait_dev: after insmod, wait (up to 5 s) for devtmpfs to show
+# /dev/kbridge; 1 if it never does.
+kb_wait_dev() {
+	local i
+	for i in $(seq 50); do
+		[ -c /dev/kbridge ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # kb_require_guest WHAT FILE...: before a guest script's checks, every FILE
 # must be executable and /dev/kbridge must exist; otherwise one failing
 # TAP line (naming WHAT must be built) and the end of the plan. Returns 1
