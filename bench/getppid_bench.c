@@ -34,6 +34,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "getppid_loop.h"
+
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
 #define PR_SET_SYSCALL_USER_DISPATCH	59
 #define PR_SYS_DISPATCH_OFF		0
@@ -51,13 +53,10 @@ static const char *const mode_names[] = {
 	[M_SUD] = "sud",
 };
 
-enum expect_kind { E_DEFAULT, E_PPID, E_ERRNO, E_VALUE };
-
 struct opts {
 	enum mode mode;
 	unsigned long iters;
-	enum expect_kind expect;
-	long expect_arg;
+	struct expect expect;
 };
 
 /* ---- bare Syscall User Dispatch: the minimal SIGSYS peer ---- */
@@ -200,67 +199,10 @@ static int seccomp_install(enum mode m)
 
 /* ---- the loop ---- */
 
-/*
- * The parent as the kernel reports it outside getppid, so that a getppid
- * that is stubbed or faked cannot vouch for itself.
- */
-static long proc_ppid(void)
-{
-	char buf[1024], *p;
-	size_t n;
-	long ppid;
-	FILE *f = fopen("/proc/self/stat", "r");
-
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* comm may hold spaces and ')': the state follows the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1)
-		return -1;
-	return ppid;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-/*
- * Not inlined into main and with the result checked every time, so the
- * compiler keeps one syscall per iteration. Returns the number of wrong
- * results.
- */
-static __attribute__((noinline)) unsigned long
-loop(unsigned long n, long want_ret, int want_errno, long *bad_ret,
-     int *bad_errno)
-{
-	unsigned long i, bad = 0;
-
-	for (i = 0; i < n; i++) {
-		long r;
-
-		errno = 0;
-		r = syscall(SYS_getppid);
-		if (r != want_ret || (want_ret == -1 && errno != want_errno)) {
-			if (!bad) {
-				*bad_ret = r;
-				*bad_errno = errno;
-			}
-			bad++;
-		}
-	}
-	return bad;
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
+	const char *why;
 	char *end;
 	size_t i;
 
@@ -280,30 +222,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "bad iteration count '%s'", arg);
 		break;
 	case 'e':
-		if (!strcmp(arg, "ppid")) {
-			o->expect = E_PPID;
-			break;
-		}
-		if (!strncmp(arg, "errno:", 6)) {
-			o->expect = E_ERRNO;
-			arg += 6;
-		} else if (!strncmp(arg, "value:", 6)) {
-			o->expect = E_VALUE;
-			arg += 6;
-		} else {
-			argp_error(state, "bad expectation '%s'", arg);
-		}
-		errno = 0;
-		o->expect_arg = strtol(arg, &end, 0);
-		if (errno || *end || !*arg ||
-		    (o->expect == E_ERRNO &&
-		     (o->expect_arg < 1 || o->expect_arg > 4095)))
-			argp_error(state, "bad expectation value '%s'", arg);
-		/* syscall() turns these into -1 and errno: say errno:N. */
-		if (o->expect == E_VALUE && o->expect_arg >= -4095 &&
-		    o->expect_arg <= -1)
-			argp_error(state, "value:%ld reads as -1 with errno %ld: use errno:%ld",
-				   o->expect_arg, -o->expect_arg, -o->expect_arg);
+		why = expect_parse(&o->expect, arg);
+		if (why)
+			argp_error(state, "bad expectation '%s': %s", arg, why);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -342,34 +263,18 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .mode = M_NATIVE, .iters = 1000000 };
 	unsigned long warm, bad, i;
-	long want_ret, bad_ret = 0, ppid;
-	int want_errno = 0, bad_errno = 0;
+	long bad_ret = 0;
+	int bad_errno = 0;
 	double t0, t1;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	if (o.expect == E_DEFAULT && o.mode == M_SECCOMP_ERRNO) {
-		o.expect = E_ERRNO;
-		o.expect_arg = ENOSYS;
-	} else if (o.expect == E_DEFAULT) {
-		o.expect = E_PPID;
+	if (o.expect.kind == E_DEFAULT && o.mode == M_SECCOMP_ERRNO) {
+		o.expect.kind = E_ERRNO;
+		o.expect.arg = ENOSYS;
 	}
-
-	switch (o.expect) {
-	case E_PPID:
-		ppid = proc_ppid();
-		if (ppid < 0) {
-			fprintf(stderr, "getppid_bench: cannot read the parent from /proc/self/stat\n");
-			return 1;
-		}
-		want_ret = ppid;
-		break;
-	case E_ERRNO:
-		want_ret = -1;
-		want_errno = (int)o.expect_arg;
-		break;
-	default:
-		want_ret = o.expect_arg;
-		break;
+	if (expect_resolve(&o.expect)) {
+		fprintf(stderr, "getppid_bench: cannot read the parent from /proc/self/stat\n");
+		return 1;
 	}
 
 	if ((o.mode == M_SECCOMP_ALLOW || o.mode == M_SECCOMP_ERRNO) &&
@@ -379,9 +284,9 @@ int main(int argc, char **argv)
 		return 1;
 
 	warm = o.iters / 20 < 10000 ? o.iters / 20 : 10000;
-	bad = loop(warm, want_ret, want_errno, &bad_ret, &bad_errno);
+	bad = getppid_loop(warm, &o.expect, &bad_ret, &bad_errno);
 	t0 = now_ns();
-	bad += loop(o.iters, want_ret, want_errno, &bad_ret, &bad_errno);
+	bad += getppid_loop(o.iters, &o.expect, &bad_ret, &bad_errno);
 	t1 = now_ns();
 
 	if (o.mode == M_SUD && sud_disarm()) {
@@ -392,7 +297,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"getppid_bench: %s: %lu of %lu getppid calls returned %ld (errno %d), expected %ld (errno %d)\n",
 			mode_names[o.mode], bad, warm + o.iters, bad_ret,
-			bad_errno, want_ret, want_errno);
+			bad_errno, o.expect.ret, o.expect.err);
 		return 1;
 	}
 	/* Each call must have reached the handler, not only returned right. */

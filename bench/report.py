@@ -35,7 +35,10 @@ def parse_rows(path):
                 continue
             if len(parts) < 7:
                 sys.exit(f"{path}: bad row: {line}")
-            rows.append({"name": parts[0], "ref": parts[1],
+            ref, paired = parts[1], parts[1].startswith("=")
+            if paired:
+                ref = ref[1:].strip()
+            rows.append({"name": parts[0], "ref": ref, "paired": paired,
                          "command": "|".join(parts[6:]).strip()})
     return rows, summary
 
@@ -75,7 +78,7 @@ def build(rows, ns, iters, na, fail, expected_reps):
     for r in rows:
         name = r["name"]
         e = {"name": name, "ref": None if r["ref"] == "-" else r["ref"],
-             "command": r["command"], "status": "ok", "reason": None,
+             "paired": r["paired"], "command": r["command"], "status": "ok", "reason": None,
              "reps": 0, "iters": None, "ns": [], "median": None,
              "min": None, "max": None, "iqr": None, "ratio": None}
         if name in fail:
@@ -96,7 +99,13 @@ def build(rows, ns, iters, na, fail, expected_reps):
     by = {e["name"]: e for e in out}
     for e in out:
         ref = by.get(e["ref"]) if e["ref"] else None
-        if e["status"] == "ok" and ref and ref["status"] == "ok":
+        if e["status"] == "ok" and ref and ref["status"] == "ok" and \
+                e["paired"]:
+            # Both measured by the same run, repetition by repetition:
+            # the ratio within each run, then their median.
+            e["ratio"] = statistics.median(
+                a / b for a, b in zip(e["ns"], ref["ns"]))
+        elif e["status"] == "ok" and ref and ref["status"] == "ok":
             e["ratio"] = e["median"] / ref["median"]
         elif e["status"] == "ok" and not e["ref"]:
             e["ratio"] = 1.0
@@ -116,7 +125,9 @@ def table(out):
             lines.append((e["name"], f"{label} ({e['reason']})", None))
             continue
         ratio = f"{e['ratio']:.2f}" if e["ratio"] is not None else "-"
-        if e["ref"] and e["ratio"] is not None and e["ref"] != "native":
+        if e["ref"] and e["ratio"] is not None and e["paired"]:
+            ratio += f" (to {e['ref']}, paired)"
+        elif e["ref"] and e["ratio"] is not None and e["ref"] != "native":
             ratio += f" (to {e['ref']})"
         lines.append((e["name"], None,
                       (fmt_ns(e["median"]),
@@ -150,7 +161,9 @@ def summaries(specs, out):
             tgt = s["target"]
             tgt_txt = "" if tgt in ("-", "") else f" (target {tgt})"
             if a and b and a["status"] == "ok" and b["status"] == "ok":
-                v = a["median"] / b["median"]
+                # A paired row's own ratio to its reference is the better one.
+                v = a["ratio"] if a["paired"] and a["ref"] == b["name"] \
+                    else a["median"] / b["median"]
                 item["value"] = v
                 if tgt.startswith("<="):
                     item["met"] = v <= float(tgt[2:])
@@ -226,7 +239,8 @@ def main():
 
     os.makedirs(a.outdir, exist_ok=True)
     doc = {"meta": meta,
-           "rows": [{k: e[k] for k in ("name", "ref", "status", "reason",
+           "rows": [{k: e[k] for k in ("name", "ref", "paired", "status",
+                                       "reason",
                                        "reps", "iters", "ns", "median",
                                        "min", "max", "iqr", "ratio",
                                        "command")} for e in out],

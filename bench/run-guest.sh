@@ -112,6 +112,7 @@ while IFS='|' read -r name ref div needs check key cmd || [ -n "$name" ]; do
 	name=$(trim "$name")
 	case $name in ''|'#'*|'@'*) continue ;; esac
 	if [ -n "$only" ] && ! printf '%s\n' "$name" | grep -qE -- "$only"; then
+		echo "BENCH|na|$name|not selected (BENCH_ONLY)"
 		continue
 	fi
 	div=$(trim "$div")
@@ -160,13 +161,20 @@ value() {
 	printf '%s\n' "$2" | grep -oE "(^|[[:space:]])$1=[0-9.]+" | tail -n 1 | sed 's/.*=//'
 }
 
-# Iterations per row: fixed, or from a short calibration run.
+# Iterations per row: fixed, or from a short calibration run. Rows with
+# the same command and divisor share one count, hence one run per
+# repetition: the values of paired rows come from the same process.
 failed=0
 counts=()
+declare -A calibrated=()
 for i in "${!names[@]}"; do
 	counts[i]=1
 	[ "${runnable[$i]}" = 1 ] || continue
 	[ "${divs[$i]}" = - ] && continue
+	if [ -n "${calibrated["${divs[$i]} ${cmds[$i]}"]+x}" ]; then
+		counts[i]=${calibrated["${divs[$i]} ${cmds[$i]}"]}
+		continue
+	fi
 	if [ -n "$iters" ]; then
 		counts[i]=$((iters / ${divs[$i]}))
 		[ "${counts[$i]}" -gt 0 ] || counts[i]=1
@@ -190,6 +198,7 @@ for i in "${!names[@]}"; do
 		if (n > 50000000) n = 50000000
 		p = 10 ^ (int(log(n) / log(10)) - 1)
 		printf "%d", int(n / p + 0.5) * p }')
+	calibrated["${divs[$i]} ${cmds[$i]}"]=${counts[$i]}
 	echo "# calibrated: ${names[$i]}: ${ns} ns per call at N=$probe -> N=${counts[$i]}"
 done
 

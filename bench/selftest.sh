@@ -58,6 +58,14 @@ expect "sud: every call trapped and re-issued" 0 "$line" $B -m sud -n 20000
 expect "sud: a fake expectation fails" 1 'sud: 21000 of 21000 getppid calls returned [1-9]' $B -m sud -n 20000 -e value:0
 expect "bad mode refused" 64 "unknown mode 'nosuch'" $B -m nosuch
 expect "zero iterations refused" 64 "bad iteration count '0'" $B -n 0
+expect "bad expectation refused, with the reason" 64 "bad expectation 'value:-2': a value in -4095..-1 reads as -1" $B -e value:-2
+
+# bpf_overhead needs the counters loaded: here (no module) it must say so.
+O=.output/bench/bpf_overhead
+expect "bpf_overhead without kbctl stats --bpf load: a clear error" 1 \
+	'^bpf_overhead: /sys/fs/bpf/kbridge/tier_hits: .* \(kbctl stats --bpf load first\)$' $O -n 1000
+expect "bpf_overhead: more pairs than calls refused" 1 'cannot fill 10 pairs' $O -n 5 -p 10
+expect "bpf_overhead: more than 1000 pairs refused" 64 "bad count '1001'" $O -p 1001
 
 # Under kblaunch the parent is kblaunch: /proc and getppid must agree.
 if [ -x .output/kblaunch ]; then
@@ -97,7 +105,10 @@ native | - | 1 | - | - | k | x
 double | native | 1 | - | - | k | x
 broken | native | 1 | - | - | k | x
 absent | native | 1 | - | - | k | x
+det | native | 1 | - | - | d | y
+att | =det | 1 | - | - | a | y
 @ratio | double / native | double | native | <= 1.05
+@ratio | att / det | att | det | <= 1.05
 @versus | double vs broken | double | broken
 EOF
 cat >"$tmp/log2" <<'EOF'
@@ -111,6 +122,12 @@ BENCH|ok|double|3|390|10
 BENCH|ok|broken|1|5|10
 BENCH|fail|broken|2|exit status 1: wrong
 BENCH|na|absent|no /dev/kbridge
+BENCH|ok|det|1|100|10
+BENCH|ok|att|1|110|10
+BENCH|ok|det|2|200|10
+BENCH|ok|att|2|190|10
+BENCH|ok|det|3|300|10
+BENCH|ok|att|3|330|10
 EOF
 "$PY" bench/report.py "$tmp/rows2" "$tmp/log2" "$tmp/res" --reps 3 >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -121,8 +138,10 @@ if [ "$rc" -eq 1 ] &&
 	grep -Eq '^absent +n/a \(no /dev/kbridge\)$' "$tmp/out" &&
 	grep -qx 'double / native = 2.00 (target <= 1.05): NOT met' "$tmp/out" &&
 	grep -qx 'double vs broken = 2.00 vs n/a' "$tmp/out" &&
+	grep -Eq '^att +190\.0 +110\.0\.\.330\.0 +1\.10 \(to det, paired\) +10$' "$tmp/out" &&
+	grep -qx 'att / det = 1.10 (target <= 1.05): NOT met' "$tmp/out" &&
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); r={x["name"]: x for x in d["rows"]}; sys.exit(not (r["double"]["ns"] == [400.0, 410.0, 390.0] and r["double"]["median"] == 400.0 and r["double"]["ratio"] == 2.0 and r["broken"]["status"] == "fail" and r["absent"]["status"] == "n/a" and d["summary"][0]["met"] is False))' "$tmp/res/results.json"; then
-	ok "report: medians, spreads, ratios, n/a and failed rows, targets, JSON"
+	ok "report: medians, spreads, ratios, paired ratios, n/a and failed rows, targets, JSON"
 else
 	not_ok "report (exit status $rc)"
 	show "$tmp/out" stdout

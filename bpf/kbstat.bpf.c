@@ -3,10 +3,14 @@
  * kbstat: count kbridge.ko's tier decisions per (syscall, tier, action,
  * path), globally, per session and per process.
  *
- * Attached to the module's kbridge_decision tracepoint as a raw
+ * Attached to the module's kbridge_decisions tracepoint as a raw
  * tracepoint: that needs no module BTF (the Debian headers cannot produce
  * it), and its arguments arrive as an array of u64, in TP_PROTO order:
- *   (u64 session, u32 tgid, u32 nr, u16 tier, u16 action, bool fastpath)
+ *   (u64 session, u32 tgid, u32 nr, u16 tier, u16 action, bool fastpath,
+ *    u32 count)
+ * Each event is @count identical decisions of one process in a row: the
+ * module batches them (module/batch.h), so that this program runs once
+ * per run, not once per syscall. Every decision still arrives, once.
  * No kernel structure is read, so there is nothing to relocate (CO-RE).
  */
 #include <linux/types.h>
@@ -62,12 +66,12 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-static __always_inline void drop(__u32 which)
+static __always_inline void drop(__u32 which, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&drops, &which);
 
 	if (v)
-		*v += 1;
+		*v += n;
 }
 
 /*
@@ -75,28 +79,28 @@ static __always_inline void drop(__u32 which)
  * this CPU's slot between the read and the write: a plain increment is
  * exact, no atomic needed.
  */
-static __always_inline void count(void *map, const void *key, __u32 which)
+static __always_inline void count(void *map, const void *key, __u32 which,
+				  __u64 n)
 {
-	__u64 one = 1;	/* on the stack: a constant would add a .rodata map */
 	__u64 *v;
 	long err;
 
 	v = bpf_map_lookup_elem(map, key);
 	if (v) {
-		*v += 1;
+		*v += n;
 		return;
 	}
-	err = bpf_map_update_elem(map, key, &one, BPF_NOEXIST);
+	err = bpf_map_update_elem(map, key, &n, BPF_NOEXIST);
 	if (!err)
 		return;
 	if (err == -EEXIST) {	/* another CPU created the key first */
 		v = bpf_map_lookup_elem(map, key);
 		if (v) {
-			*v += 1;
+			*v += n;
 			return;
 		}
 	}
-	drop(which);
+	drop(which, n);
 }
 
 /*
@@ -120,7 +124,7 @@ _Static_assert(KBSTAT_SLOT_OUT_OF_RANGE == KB_NR_SYSCALLS,
 	       "tier_hits has one slot per number of the module's table");
 
 static __always_inline void count_global(__u32 nr, __u32 tier, __u32 action,
-					 __u32 fastpath)
+					 __u32 fastpath, __u64 n)
 {
 	__u32 slot = nr < KBSTAT_SLOT_OUT_OF_RANGE ? nr :
 		     KBSTAT_SLOT_OUT_OF_RANGE;
@@ -129,33 +133,34 @@ static __always_inline void count_global(__u32 nr, __u32 tier, __u32 action,
 	__u64 *c;
 
 	if (f < 0) {
-		drop(KBSTAT_DROP_BAD);
+		drop(KBSTAT_DROP_BAD, n);
 		return;
 	}
 	c = bpf_map_lookup_elem(&tier_hits, &slot);
 	i = f + fastpath;
 	/* Both tests always hold; the verifier cannot know it. */
 	if (c && i < 2 * KBSTAT_NR_FIELDS)
-		c[i] += 1;
+		c[i] += n;
 }
 
-SEC("raw_tp/kbridge_decision")
+SEC("raw_tp/kbridge_decisions")
 int kb_decision(__u64 *ctx)
 {
 	__u32 nr = (__u32)ctx[2];
 	__u16 tier = (__u16)ctx[3];
 	__u8 action = (__u8)ctx[4];
 	__u8 fastpath = (__u8)ctx[5] ? 1 : 0;
+	__u64 n = (__u32)ctx[6];
 
 	if (scopes & KBSTAT_SCOPE_GLOBAL)
-		count_global(nr, tier, action, fastpath);
+		count_global(nr, tier, action, fastpath, n);
 	if (scopes & KBSTAT_SCOPE_SESSION) {
 		struct kbstat_session_key sk = {
 			.session = ctx[0], .nr = nr, .tier = tier,
 			.action = action, .fastpath = fastpath,
 		};
 
-		count(&session_hits, &sk, KBSTAT_DROP_SESSION);
+		count(&session_hits, &sk, KBSTAT_DROP_SESSION, n);
 	}
 	if (scopes & KBSTAT_SCOPE_PID) {
 		struct kbstat_pid_key pk = {
@@ -163,7 +168,7 @@ int kb_decision(__u64 *ctx)
 			.action = action, .fastpath = fastpath,
 		};
 
-		count(&pid_hits, &pk, KBSTAT_DROP_PID);
+		count(&pid_hits, &pk, KBSTAT_DROP_PID, n);
 	}
 	return 0;
 }

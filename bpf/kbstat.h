@@ -12,7 +12,7 @@
 #define KBSTAT_PIN_DIR		"/sys/fs/bpf/kbridge"
 #define KBSTAT_LINK_NAME	"kb_decision_link"
 /* The module's tracepoint (TRACE_SYSTEM kbridge), as a raw tracepoint. */
-#define KBSTAT_TP_NAME		"kbridge_decision"
+#define KBSTAT_TP_NAME		"kbridge_decisions"
 
 /*
  * Entries per hash. A key is one (syscall, tier, action, path) of one

@@ -14,7 +14,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "internal.h"
+#include "batch.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -61,6 +61,21 @@ static void kb_count(struct kb_session *s, const struct kb_ruleset *set,
 }
 
 /* Take a reference on the rule of @nr: the decision may sleep. */
+/* The calling member's run (batch.h); it may have left @s meanwhile. */
+static void kb_count_run(struct kb_session *s, u32 nr,
+			 const struct kb_decision *d)
+{
+	struct kb_member *m;
+
+	if (!trace_kbridge_decisions_enabled())
+		return;
+	rcu_read_lock();
+	m = kb_member_find(current);
+	if (m && m->session == s)
+		kb_run_note(m, nr, d->tier, d->action, false);
+	rcu_read_unlock();
+}
+
 static struct kb_ruleset *kb_rule_get(struct kb_session *s, u32 nr)
 {
 	struct kb_ruleset *set;
@@ -116,6 +131,7 @@ int kb_ioctl_syscall(struct file *file, void *arg)
 	kb_count(s, set, call->nr, &d);
 	trace_kbridge_decision(s->id, current->tgid, call->nr, d.tier,
 			       d.action, false);
+	kb_count_run(s, call->nr, &d);
 
 	call->tier = d.tier;
 	call->action = d.action;

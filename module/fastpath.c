@@ -37,7 +37,7 @@
 #include <asm/syscall.h>
 
 #include "internal.h"
-#include "trace.h"
+#include "batch.h"
 
 static bool fastpath = true;
 module_param(fastpath, bool, 0444);
@@ -130,6 +130,7 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	const struct kb_fast *f;
 	struct kb_ruleset *set;
 	struct kb_session *s;
+	struct kb_member *m;
 	u32 nr, entry = 0;
 	u16 action;
 	s64 ret;
@@ -143,9 +144,12 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	nr = array_index_nospec(nr, KB_NR_SYSCALLS);
 
-	s = kb_session_of(current);
+	m = kb_member_find(current);
+	if (!m)
+		return 0;
+	s = m->session;
 	/* Pairs with kb_ioctl_set_fastpath(): the trap set is in place. */
-	if (!s || !smp_load_acquire(&s->fastpath))
+	if (!smp_load_acquire(&s->fastpath))
 		return 0;
 	pol = rcu_dereference_sched(s->policy);
 	f = &pol->fast[nr];
@@ -164,6 +168,7 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 		__this_cpu_inc(set->hits[entry]);
 	trace_kbridge_decision(s->id, current->tgid, nr, f->tier, action,
 			       true);
+	kb_run_note(m, nr, f->tier, action, true);
 
 	if (action == KB_ACTION_PASS)
 		return kb_fast_override(regs, false);

@@ -192,6 +192,22 @@ extern const struct kb_tier_ops kb_tier_partial_ops;
 extern const struct kb_tier_ops kb_tier_stub_ops;
 
 /**
+ * struct kb_run - a member's identical decisions in a row, not yet reported
+ * @key:      the decision and the epoch it was made in (kb_run_key()); 0:
+ *            no run
+ * @count:    how many
+ * @deadline: jiffies by which the run is reported
+ *
+ * Written only by the member's own task, on either decision path, and by
+ * the member's RCU free callback once no task can reach it (batch.c).
+ */
+struct kb_run {
+	u64 key;
+	u32 count;
+	unsigned long deadline;
+};
+
+/**
  * struct kb_member - one task that belongs to a session
  * @task:         the member; no reference is held: the exit probe removes
  *                the member before the task can be freed
@@ -199,6 +215,9 @@ extern const struct kb_tier_ops kb_tier_stub_ops;
  * @hash_node:    in kb_members, keyed by @task
  * @session_node: in session->members
  * @rcu:          freed after a grace period (lockless hash readers)
+ * @session_id:   @session's id, @tgid: @task's, for reports made after
+ *                either is gone
+ * @run:          decisions not yet reported to kbridge_decisions
  */
 struct kb_member {
 	struct task_struct *task;
@@ -206,6 +225,9 @@ struct kb_member {
 	struct hlist_node hash_node;
 	struct list_head session_node;
 	struct rcu_head rcu;
+	u64 session_id;
+	u32 tgid;
+	struct kb_run run;
 };
 
 #define KB_MEMBERS_HASH_BITS	10
@@ -225,14 +247,6 @@ static __always_inline struct kb_member *kb_member_find(struct task_struct *task
 			return m;
 	}
 	return NULL;
-}
-
-/* The session of @task, or NULL; caller holds rcu_read_lock(). */
-static __always_inline struct kb_session *kb_session_of(struct task_struct *task)
-{
-	struct kb_member *m = kb_member_find(task);
-
-	return m ? m->session : NULL;
 }
 
 /* main.c */
@@ -263,6 +277,9 @@ void kb_policy_free(struct kb_policy *p);
 int kb_policy_live(void);
 int kb_ioctl_set_rules(struct file *file, void *arg);
 int kb_ioctl_get_rules(struct file *file, void *arg);
+
+/* batch.c */
+void kb_run_flush(struct kb_member *m);
 
 /* fastpath.c */
 int kb_fastpath_init(void);

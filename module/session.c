@@ -91,7 +91,11 @@ static void kb_member_free(struct kb_member *m)
 
 static void kb_member_free_rcu(struct rcu_head *rcu)
 {
-	kb_member_free(container_of(rcu, struct kb_member, rcu));
+	struct kb_member *m = container_of(rcu, struct kb_member, rcu);
+
+	/* Unlinked by its session's release: no task can reach it now. */
+	kb_run_flush(m);
+	kb_member_free(m);
 }
 
 static void kb_member_add(struct kb_session *s, struct kb_member *m,
@@ -101,6 +105,9 @@ static void kb_member_add(struct kb_session *s, struct kb_member *m,
 
 	m->task = task;
 	m->session = s;
+	m->session_id = s->id;
+	m->tgid = task->tgid;
+	m->run.key = 0;
 	hash_add_rcu(kb_members, &m->hash_node, (unsigned long)task);
 	spin_lock(&s->lock);
 	list_add_tail(&m->session_node, &s->members);
@@ -183,6 +190,8 @@ static void kb_probe_exit(void *data, struct task_struct *task)
 	spin_lock(&kb_members_lock);
 	m = kb_member_find(task);
 	if (m) {
+		/* @task is current: its last decisions are reported now. */
+		kb_run_flush(m);
 		spin_lock(&m->session->lock);
 		kb_member_unlink(m);
 		spin_unlock(&m->session->lock);

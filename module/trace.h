@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kbridge: the tracepoint every tier decision fires, the stable hook for
- * statistics (bpf/ attaches to it as raw_tp/kbridge_decision: a raw
- * tracepoint needs no module BTF, which Debian's headers cannot build).
- * Its arguments are plain integers, in this order, so that a BPF program
- * reads them from its context without knowing any kbridge type. Unused,
- * it costs a patched-out jump per decision.
+ * kbridge: the tracepoints of tier decisions, the stable hooks for
+ * statistics. kbridge_decision fires for every decision, for tools that
+ * want each event (perf trace, bpftrace); kbridge_decisions reports them
+ * counted, a run of identical ones at a time (batch.h), for counters:
+ * bpf/ attaches to it as raw_tp/kbridge_decisions (a raw tracepoint needs
+ * no module BTF, which Debian's headers cannot build). The arguments are
+ * plain integers, in this order, so that a BPF program reads them from its
+ * context without knowing any kbridge type. Unused, each costs a
+ * patched-out jump per decision.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM kbridge
@@ -47,6 +50,47 @@ TRACE_EVENT(kbridge_decision,
 	TP_printk("session=%llu tgid=%u nr=%u tier=%u action=%u fastpath=%d",
 		  __entry->session, __entry->tgid, __entry->nr, __entry->tier,
 		  __entry->action, __entry->fastpath)
+);
+
+int kb_runs_reg(void);
+void kb_runs_unreg(void);
+
+/**
+ * kbridge_decisions - @count identical decisions of one process
+ * @session, @tgid, @nr, @tier, @action, @fastpath: as for kbridge_decision
+ * @count:    how many, made in a row by one task; each decision is
+ *            reported once, within ~20 ms while the task keeps calling,
+ *            or when it makes another decision, or when it exits
+ *
+ * The first listener's attach starts a new epoch: no count it receives
+ * was made before it attached.
+ */
+TRACE_EVENT_FN(kbridge_decisions,
+	TP_PROTO(u64 session, u32 tgid, u32 nr, u16 tier, u16 action,
+		 bool fastpath, u32 count),
+	TP_ARGS(session, tgid, nr, tier, action, fastpath, count),
+	TP_STRUCT__entry(
+		__field(u64, session)
+		__field(u32, tgid)
+		__field(u32, nr)
+		__field(u16, tier)
+		__field(u16, action)
+		__field(bool, fastpath)
+		__field(u32, count)
+	),
+	TP_fast_assign(
+		__entry->session = session;
+		__entry->tgid = tgid;
+		__entry->nr = nr;
+		__entry->tier = tier;
+		__entry->action = action;
+		__entry->fastpath = fastpath;
+		__entry->count = count;
+	),
+	TP_printk("session=%llu tgid=%u nr=%u tier=%u action=%u fastpath=%d count=%u",
+		  __entry->session, __entry->tgid, __entry->nr, __entry->tier,
+		  __entry->action, __entry->fastpath, __entry->count),
+	kb_runs_reg, kb_runs_unreg
 );
 
 #endif /* _KBRIDGE_TRACE_H */

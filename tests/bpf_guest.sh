@@ -156,12 +156,16 @@ dump() { # MAP-FILE OUT
 if [ ! -d /sys/kernel/tracing/events ]; then
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 fi
-f=/sys/kernel/tracing/events/kbridge/kbridge_decision/format
-if [ -r "$f" ] && grep -q 'field:u64 session' "$f" && grep -q 'field:bool fastpath' "$f"; then
-	ok "tracefs shows kbridge:kbridge_decision with its fields"
-else
-	not_ok "tracefs shows kbridge:kbridge_decision ($f)"
-fi
+for ev in kbridge_decision kbridge_decisions; do
+	f=/sys/kernel/tracing/events/kbridge/$ev/format
+	want='field:bool fastpath'
+	[ "$ev" = kbridge_decisions ] && want='field:u32 count'
+	if [ -r "$f" ] && grep -q 'field:u64 session' "$f" && grep -q "$want" "$f"; then
+		ok "tracefs shows kbridge:$ev with its fields"
+	else
+		not_ok "tracefs shows kbridge:$ev ($f)"
+	fi
+done
 [ -d "$PIN" ] && "$C" stats --bpf unload >/dev/null 2>&1
 
 "$C" stats >"$kb_tmp/out" 2>"$kb_tmp/err"
@@ -175,7 +179,7 @@ fi
 
 "$C" stats --bpf load >"$kb_tmp/out" 2>"$kb_tmp/err"
 rc=$?
-if [ "$rc" -eq 0 ] && grep -q "^loaded: program kb_decision (id [0-9]*) attached to kbridge_decision" "$kb_tmp/out" &&
+if [ "$rc" -eq 0 ] && grep -q "^loaded: program kb_decision (id [0-9]*) attached to kbridge_decisions" "$kb_tmp/out" &&
    [ -e "$PIN/tier_hits" ] && [ -e "$PIN/session_hits" ] && [ -e "$PIN/pid_hits" ] &&
    [ -e "$PIN/drops" ] && [ -e "$PIN/kb_decision_link" ]; then
 	ok "kbctl stats --bpf load: maps and link pinned in $PIN"
@@ -200,7 +204,7 @@ fi
 "$C" stats --bpf status >"$kb_tmp/out" 2>"$kb_tmp/err"
 rc=$?
 if [ "$rc" -eq 0 ] && grep -qx "eBPF counters: loaded, pinned in $PIN" "$kb_tmp/out" &&
-   grep -q "^program: kb_decision, id ${prog_id:-x}, attached to raw tracepoint kbridge_decision" "$kb_tmp/out" &&
+   grep -q "^program: kb_decision, id ${prog_id:-x}, attached to raw tracepoint kbridge_decisions" "$kb_tmp/out" &&
    [ "$(grep -c '^map: \(tier_hits\|session_hits\|pid_hits\|drops\), id ' "$kb_tmp/out")" -eq 4 ]; then
 	ok "kbctl stats --bpf status: loaded, program id $prog_id, four maps"
 else
@@ -548,7 +552,7 @@ expect_err "--scope without --bpf load" 1 "kbctl: --scope goes with --bpf load" 
 # ---- without the module ----
 if rmmod kbridge 2>"$kb_tmp/err"; then
 	expect_err "load with kbridge.ko absent" 1 \
-		"kbctl: kbridge.ko is not loaded (no raw tracepoint kbridge_decision)" -- \
+		"kbctl: kbridge.ko is not loaded (no raw tracepoint kbridge_decisions)" -- \
 		"$C" stats --bpf load
 	[ ! -e "$PIN" ] && ok "a failed load leaves no $PIN behind" ||
 		not_ok "a failed load left $PIN behind"

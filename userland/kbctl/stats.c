@@ -59,9 +59,12 @@ struct stats_opts {
 
 static const char doc[] =
 "Per-syscall counts of kbridge.ko's tier decisions, kept by an eBPF program "
-"attached to the module's kbridge_decision tracepoint: one row per "
+"attached to the module's kbridge_decisions tracepoint: one row per "
 "(syscall, tier, action, path), path being 'kernel' (decided at syscall "
-"entry, no signal) or 'sigsys' (SIGSYS and KB_IOC_SYSCALL).\n"
+"entry, no signal) or 'sigsys' (SIGSYS and KB_IOC_SYSCALL). The module "
+"reports a process's identical decisions in a row together: a busy "
+"process's counts arrive within ~20 ms, a blocked one's all but its "
+"blocking call, an exited one's all.\n"
 "\n"
 "  --bpf load     attach the program; pin it and its maps in\n"
 "                 " KBSTAT_PIN_DIR ": counting goes on after kbctl exits\n"
@@ -94,7 +97,7 @@ static const struct argp_option options[] = {
 	  "With --bpf load: what to count, a comma list of global (tier_hits), "
 	  "session (session_hits), pid (pid_hits); default all three. global "
 	  "is the cheapest (an array by syscall number); session and pid cost "
-	  "one hash update each per decided syscall", 0 },
+	  "one hash update each per reported run of decisions", 0 },
 	{ "json", 'j', NULL, 0, "Print JSON (schema in docs/kbctl.md)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{ 0 }
