@@ -19,35 +19,6 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
-/* Indexed by KB_TIER_*; a tier plugs in by filling its slot. */
-static const struct kb_tier_ops *const kb_tiers[] = {
-	[KB_TIER_FULL] = &kb_tier_full_ops,
-	[KB_TIER_PARTIAL] = &kb_tier_partial_ops,
-	[KB_TIER_STUBBED] = &kb_tier_stub_ops,
-};
-
-/*
- * Decide a call with rule @set (NULL: the initial tier 1 pass). @path as
- * for kb_tier_ops.decide: NULL in atomic context.
- */
-int kb_decide(const struct kb_ruleset *set, const u64 *args, char *path,
-	      struct kb_decision *d)
-{
-	if (!set) {
-		d->tier = KB_TIER_FULL;
-		d->action = KB_ACTION_PASS;
-		d->value = 0;
-		d->entry = 0;
-		return 0;
-	}
-	/* Rulesets are built by policy.c only: a bad tier is our bug. */
-	if (WARN_ONCE(set->tier >= ARRAY_SIZE(kb_tiers) || !kb_tiers[set->tier],
-		      "kbridge: no tier %u\n", set->tier))
-		return -EINVAL;
-	d->tier = set->tier;
-	return kb_tiers[set->tier]->decide(set, args, path, d);
-}
-
 /* Account one call decided here (fastpath.c counts its own). */
 static void kb_count(struct kb_session *s, const struct kb_ruleset *set,
 		     u32 nr, const struct kb_decision *d)
@@ -57,7 +28,7 @@ static void kb_count(struct kb_session *s, const struct kb_ruleset *set,
 	else
 		this_cpu_inc(s->counters->out_of_range);
 	if (set)
-		this_cpu_inc(set->hits[d->entry]);
+		kb_hits_inc(set->hits, d->entry);
 }
 
 /* Take a reference on the rule of @nr: the decision may sleep. */
@@ -83,7 +54,7 @@ static struct kb_ruleset *kb_rule_get(struct kb_session *s, u32 nr)
 	rcu_read_lock();
 	set = rcu_dereference(s->policy)->rules[nr];
 	/* The table holds a reference until a grace period after it goes. */
-	if (set && !refcount_inc_not_zero(&set->ref))
+	if (set && !kb_ref_get_unless_zero(&set->ref))
 		set = NULL;
 	rcu_read_unlock();
 	return set;
@@ -91,8 +62,7 @@ static struct kb_ruleset *kb_rule_get(struct kb_session *s, u32 nr)
 
 static void kb_rule_put(struct kb_ruleset *set)
 {
-	if (set && refcount_dec_and_test(&set->ref))
-		kb_ruleset_free(set);
+	kb_ruleset_put(&kb_kernel_ops, set);
 }
 
 int kb_ioctl_syscall(struct file *file, void *arg)
@@ -125,7 +95,7 @@ int kb_ioctl_syscall(struct file *file, void *arg)
 			goto out;
 		}
 	}
-	ret = kb_decide(set, call->args, path, &d);
+	ret = kb_decide(&kb_kernel_ops, set, call->args, path, &d);
 	if (ret)
 		goto out;
 	kb_count(s, set, call->nr, &d);

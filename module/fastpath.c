@@ -98,12 +98,10 @@ static __always_inline int kb_fast_eval(const struct kb_ruleset *set,
 	*action = set->action;
 	for (i = 0; i < set->nconds; i++) {
 		const struct kb_cond *c = &set->conds[i];
-		u64 a;
 
 		if (c->match == KB_MATCH_PATH)
 			return -EAGAIN;
-		a = kb_fast_arg(uregs, c->arg) & c->mask;
-		if (c->match == KB_MATCH_EQ ? a == c->operand : a != 0) {
+		if (kb_cond_match_reg(c, kb_fast_arg(uregs, c->arg))) {
 			*action = c->action;
 			value = c->value;
 			*entry = 1 + i;
@@ -165,7 +163,7 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	__this_cpu_inc(s->counters->nr[nr]);
 	__this_cpu_inc(s->counters->fastpath);
 	if (set)
-		__this_cpu_inc(set->hits[entry]);
+		__this_cpu_inc(((u64 __percpu __force *)set->hits)[entry]);
 	trace_kbridge_decision(s->id, current->tgid, nr, f->tier, action,
 			       true);
 	kb_run_note(m, nr, f->tier, action, true);

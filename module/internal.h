@@ -16,6 +16,8 @@
 #include <linux/types.h>
 #include <linux/kbridge.h>
 
+#include "core/core.h"
+
 /* Reported by MODULE_VERSION() and by KB_IOC_GET_VERSION. */
 #define KB_RELEASE		"0.1.0"
 
@@ -26,107 +28,6 @@
 
 struct file;
 struct task_struct;
-
-/**
- * struct kb_cond - one tier 2 condition of a rule (a KB_MATCH_* entry)
- * @match:    KB_MATCH_EQ, KB_MATCH_ANY_BIT or KB_MATCH_PATH
- * @arg:      argument the condition reads, 0..5
- * @action:   KB_ACTION_* taken when the call matches
- * @value:    errno of a stub (1..MAX_ERRNO), result of a fake
- * @mask:     bits of the argument compared
- * @operand:  KB_MATCH_EQ: the value they must equal
- * @glob:     KB_MATCH_PATH: NUL-terminated pattern
- * @path_len: strlen(@glob)
- */
-struct kb_cond {
-	u16 match;
-	u16 arg;
-	u16 action;
-	s64 value;
-	u64 mask;
-	u64 operand;
-	char *glob;
-	u32 path_len;
-};
-
-/**
- * struct kb_ruleset - the rule of one syscall number, immutable once built
- * @rcu:       freed after a grace period: the fast path reads it under RCU
- * @ref:       one per policy table that points to it, plus one per
- *             KB_IOC_SYSCALL deciding with it (it may sleep)
- * @tier:      KB_TIER_*
- * @action:    KB_ACTION_* for every call (tiers 1, 3) or for calls that
- *             match no condition (tier 2)
- * @value:     errno of a stub (1..MAX_ERRNO), result of a fake
- * @needs_ctx: a condition reads the program's memory: some calls can only
- *             be decided in process context
- * @nconds:    entries in @conds
- * @hits:      per-CPU decisions, [0] by the rule itself, [1 + i] by @conds[i]
- * @conds:     tier 2 conditions, first match wins
- */
-struct kb_ruleset {
-	struct rcu_head rcu;
-	refcount_t ref;
-	u16 tier;
-	u16 action;
-	s64 value;
-	bool needs_ctx;
-	u32 nconds;
-	u64 __percpu *hits;
-	struct kb_cond conds[];
-};
-
-/* kb_fast.kind: what the fast path does with a syscall number */
-enum kb_fast_kind {
-	KB_FAST_PASS,		/* run it natively (unless the runtime traps it) */
-	KB_FAST_RESULT,		/* return kb_fast.ret without running it */
-	KB_FAST_EVAL,		/* tier 2: try the conditions on the registers */
-};
-
-/**
- * struct kb_fast - a rule precomputed for the fast path
- * @kind:   enum kb_fast_kind
- * @tier:   KB_TIER_* of the rule
- * @action: KB_FAST_PASS, KB_FAST_RESULT: the KB_ACTION_* taken
- * @ret:    KB_FAST_RESULT: the syscall's return value (-errno for a stub)
- *
- * Every cycle of the fast path is paid by every syscall of a member, so
- * whole-syscall rules are resolved when the policy is built, and the
- * pre-handler reads one entry.
- */
-struct kb_fast {
-	u16 kind;
-	u16 tier;
-	u16 action;
-	s64 ret;
-};
-
-/*
- * The policy of a session: one rule per syscall number, NULL for the
- * initial tier 1 pass, and its fast-path summary. Readers use it under
- * rcu_read_lock(); a writer publishes a whole new table with
- * rcu_assign_pointer() and drops the old one's references to its rulesets
- * after a grace period.
- */
-struct kb_policy {
-	struct rcu_head rcu;
-	struct kb_ruleset *rules[KB_NR_SYSCALLS];
-	struct kb_fast fast[KB_NR_SYSCALLS];
-};
-
-/**
- * struct kb_decision - what a rule decided for one call
- * @tier:   KB_TIER_* of the rule
- * @action: KB_ACTION_*
- * @value:  errno of a stub (positive), result of a fake
- * @entry:  index in the ruleset's hits: 0 the rule, 1 + i condition i
- */
-struct kb_decision {
-	u16 tier;
-	u16 action;
-	s64 value;
-	u32 entry;
-};
 
 /* Per-CPU call counters of a session, summed when read (total too). */
 struct kb_counters {
@@ -174,22 +75,6 @@ struct kb_session {
 	DECLARE_BITMAP(trap, KB_NR_SYSCALLS);
 	struct rcu_head rcu;
 };
-
-/**
- * struct kb_tier_ops - one tier of the KernelBridge model
- * @decide: fill @d for a call with @args under rule @set. @path is NULL
- *          in atomic context (the fast path): a tier that would need the
- *          program's memory returns -EAGAIN instead. Otherwise @path is a
- *          KB_PATH_MAX + 1 byte buffer and the tier may sleep. 0 or -errno.
- */
-struct kb_tier_ops {
-	int (*decide)(const struct kb_ruleset *set, const u64 *args,
-		      char *path, struct kb_decision *d);
-};
-
-extern const struct kb_tier_ops kb_tier_full_ops;
-extern const struct kb_tier_ops kb_tier_partial_ops;
-extern const struct kb_tier_ops kb_tier_stub_ops;
 
 /**
  * struct kb_run - a member's identical decisions in a row, not yet reported
@@ -266,15 +151,14 @@ int kb_ioctl_session_join(struct file *file, void *arg);
 int kb_ioctl_session_stats(struct file *file, void *arg);
 
 /* dispatch.c */
-int kb_decide(const struct kb_ruleset *set, const u64 *args, char *path,
-	      struct kb_decision *d);
 int kb_ioctl_syscall(struct file *file, void *arg);
 
-/* policy.c */
-struct kb_policy *kb_policy_alloc(void);
-void kb_ruleset_free(struct kb_ruleset *set);
-void kb_policy_free(struct kb_policy *p);
+/* core_host.c */
+extern const struct kb_ops kb_kernel_ops;
+/* Rulesets alive: must be 0 when the module goes away. */
 int kb_policy_live(void);
+
+/* policy.c */
 int kb_ioctl_set_rules(struct file *file, void *arg);
 int kb_ioctl_get_rules(struct file *file, void *arg);
 

@@ -295,7 +295,7 @@ void kb_session_exit(void)
 
 static void kb_session_free(struct kb_session *s)
 {
-	kb_policy_free(rcu_access_pointer(s->policy));
+	kb_policy_free(&kb_kernel_ops, rcu_access_pointer(s->policy));
 	free_percpu(s->counters);
 	kfree(s);
 	atomic_dec(&kb_live_sessions);
@@ -321,7 +321,7 @@ static struct kb_session *kb_session_alloc(void)
 
 	s->counters = alloc_percpu_gfp(struct kb_counters, GFP_KERNEL_ACCOUNT);
 	/* Everything starts as tier 1: run the syscall natively. */
-	policy = kb_policy_alloc();
+	policy = kb_policy_alloc(&kb_kernel_ops);
 	RCU_INIT_POINTER(s->policy, policy);
 	if (!s->counters || !policy) {
 		kb_session_free(s);

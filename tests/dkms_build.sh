@@ -29,10 +29,13 @@ pkg=$(sed -n 's/^PACKAGE_NAME="\(.*\)"$/\1/p' dkms.conf)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 src="$tmp/src/$pkg-$ver"
-mkdir -p "$src/module" "$tmp/dkms"
-# What a source package ships: kbuild file, sources, uapi, dkms.conf.
+mkdir -p "$src/module/core" "$tmp/dkms"
+# What a source package ships: kbuild file, sources, the tier core, uapi,
+# dkms.conf.
 cp -r Kbuild dkms.conf uapi "$src/" &&
-	cp module/*.c module/*.h "$src/module/" || exit 1
+	cp module/*.c module/*.h "$src/module/" &&
+	cp module/core/*.c module/core/*.h module/core/Core.mk \
+		"$src/module/core/" || exit 1
 
 cmd=(dkms build -m "$pkg" -v "$ver" -k "$kver"
      --dkmstree "$tmp/dkms" --sourcetree "$tmp/src")

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbridge: tier 1, "implemented": the syscall runs natively in Linux.
+ * kbridge tier core: tier 1, "implemented": the syscall runs natively.
  */
-#include "internal.h"
+#include "core.h"
 
-static int kb_tier_full_decide(const struct kb_ruleset *set, const u64 *args,
+static int kb_tier_full_decide(const struct kb_ops *ops,
+			       const struct kb_ruleset *set, const u64 *args,
 			       char *path, struct kb_decision *d)
 {
 	d->action = KB_ACTION_PASS;
