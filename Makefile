@@ -68,6 +68,10 @@ guest-build:
 	fi
 	$(Q)$(MAKE) --no-print-directory module userland tests \
 		KVER=$(GUEST_KVER) KDIR=/lib/modules/$(GUEST_KVER)/build
+	$(Q)if [ -f examples/personality/Makefile ]; then \
+		$(MAKE) --no-print-directory -C examples/personality \
+			KDIR=/lib/modules/$(GUEST_KVER)/build KBRIDGE=$(CURDIR); \
+	fi
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory guest-build

@@ -258,7 +258,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
 	unsigned long v;
-	const char *why;
 	char *end;
 
 	switch (key) {
@@ -274,16 +273,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else
 			o->pairs = v;
 		break;
-	case 'e':
-		why = expect_parse(&o->expect, arg);
-		if (why)
-			argp_error(state, "bad expectation '%s': %s", arg, why);
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return getppid_common_opt(key, arg, state, &o->expect);
 	}
 	return 0;
 }

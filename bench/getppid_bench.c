@@ -202,7 +202,6 @@ static int seccomp_install(enum mode m)
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	const char *why;
 	char *end;
 	size_t i;
 
@@ -221,16 +220,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (errno || *end || !*arg || arg[0] == '-' || !o->iters)
 			argp_error(state, "bad iteration count '%s'", arg);
 		break;
-	case 'e':
-		why = expect_parse(&o->expect, arg);
-		if (why)
-			argp_error(state, "bad expectation '%s': %s", arg, why);
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return getppid_common_opt(key, arg, state, &o->expect);
 	}
 	return 0;
 }

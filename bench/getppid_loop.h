@@ -6,6 +6,7 @@
 #ifndef GETPPID_LOOP_H
 #define GETPPID_LOOP_H
 
+#include <argp.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,29 @@ static inline const char *expect_parse(struct expect *e, const char *arg)
 	if (e->kind == E_VALUE && e->arg >= -4095 && e->arg <= -1)
 		return "a value in -4095..-1 reads as -1 with an errno: use errno:N";
 	return NULL;
+}
+
+/*
+ * The options every getppid program takes: -e WHAT, and no arguments.
+ * For an argp parser's default case.
+ */
+static inline error_t getppid_common_opt(int key, char *arg,
+					 struct argp_state *state,
+					 struct expect *e)
+{
+	const char *why;
+
+	switch (key) {
+	case 'e':
+		why = expect_parse(e, arg);
+		if (why)
+			argp_error(state, "bad expectation '%s': %s", arg, why);
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
 }
 
 /*

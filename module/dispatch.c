@@ -99,6 +99,9 @@ int kb_ioctl_syscall(struct file *file, void *arg)
 	if (ret)
 		goto out;
 	kb_count(s, set, call->nr, &d);
+	/* A pass runs the personality's implementation, if it has one. */
+	if (d.action == KB_ACTION_PASS && rcu_access_pointer(s->pers))
+		kb_pers_decide(s, call, &d);
 	trace_kbridge_decision(s->id, current->tgid, call->nr, d.tier,
 			       d.action, false);
 	kb_count_run(s, call->nr, &d);

@@ -159,6 +159,10 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	if (action == KB_ACTION_PASS && test_bit(nr, s->trap))
 		return 0;
+	/* A personality's implementation runs in process context. */
+	if (action == KB_ACTION_PASS && unlikely(rcu_access_pointer(s->pers)) &&
+	    kb_pers_implements(rcu_dereference_sched(s->pers), nr))
+		return 0;
 
 	__this_cpu_inc(s->counters->nr[nr]);
 	__this_cpu_inc(s->counters->fastpath);

@@ -24,7 +24,8 @@
 #define KB_FEATURES		(KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL | \
 				 KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS | \
 				 KB_FEATURE_RULES | KB_FEATURE_PARTIAL | \
-				 KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH)
+				 KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH | \
+				 KB_FEATURE_PERSONALITY)
 
 struct file;
 struct task_struct;
@@ -73,6 +74,7 @@ struct kb_session {
 	struct mutex policy_lock;	/* writers of policy */
 	bool fastpath;
 	DECLARE_BITMAP(trap, KB_NR_SYSCALLS);
+	struct kb_pers_slot __rcu *pers;
 	struct rcu_head rcu;
 };
 
@@ -164,6 +166,16 @@ int kb_ioctl_get_rules(struct file *file, void *arg);
 
 /* batch.c */
 void kb_run_flush(struct kb_member *m);
+
+/* personality.c */
+struct kb_pers_slot;
+bool kb_pers_implements(struct kb_pers_slot *slot, u32 nr);
+bool kb_pers_decide(struct kb_session *s, struct kb_syscall *call,
+		    struct kb_decision *d);
+void kb_pers_slot_put(struct kb_pers_slot *slot);
+void kb_pers_session_release(struct kb_session *s);
+void kb_pers_exit(void);
+int kb_ioctl_set_personality(struct file *file, void *arg);
 
 /* fastpath.c */
 int kb_fastpath_init(void);

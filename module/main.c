@@ -97,6 +97,7 @@ static void __exit kb_exit(void)
 	/* No session is left (fops.owner): no task can be in the probe's path. */
 	kb_fastpath_exit();
 	kb_session_exit();
+	kb_pers_exit();
 }
 
 module_init(kb_init);

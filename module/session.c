@@ -348,6 +348,7 @@ void kb_session_release(struct kb_session *s)
 	spin_unlock(&s->lock);
 	spin_unlock(&kb_members_lock);
 
+	kb_pers_session_release(s);
 	call_rcu(&s->rcu, kb_session_free_rcu);
 }
 

@@ -93,24 +93,7 @@ out=$kb_tmp/live.out
 kbpid=$!
 exec 7>"$fifo"
 
-# lines N: wait until $out has N lines.
-lines() {
-	local end=$(($(date +%s) + ANSWER_S))
-	while [ "$(wc -l <"$out")" -lt "$1" ]; do
-		[ "$(date +%s)" -gt "$end" ] && return 1
-		sleep 0.1
-	done
-}
-# ask CMD: send CMD to the program, print its one-line answer.
-ask() {
-	local n
-	n=$(wc -l <"$out")
-	echo "$*" >&7
-	lines $((n + 1)) || { echo "no answer to '$*'"; return; }
-	sed -n "$((n + 1))p" "$out"
-}
-
-lines 1
+kb_lines 1
 pid=$(sed -n 's/^ready \([0-9]*\)$/\1/p' "$out")
 if [ -z "$pid" ]; then
 	not_ok "live_getppid under kblaunch started: '$(cat "$out")'"
@@ -120,7 +103,7 @@ if [ -z "$pid" ]; then
 fi
 exact=1
 for i in 1 2 3; do
-	a=$(ask expect "$kbpid")
+	a=$(kb_ask expect "$kbpid")
 	read -r g _ <<<"$(counts "$pid")"
 	if [ "$a" != "expect $kbpid: ok 1" ] || [ "$g" != "$i" ]; then
 		exact=0
@@ -133,7 +116,7 @@ done
 "$C" stats --bpf unload >/dev/null 2>&1
 load "again, the program blocked in read"
 for i in 1 2 3; do
-	a=$(ask expect "$kbpid")
+	a=$(kb_ask expect "$kbpid")
 	[ "$a" = "expect $kbpid: ok 1" ] || not_ok "after the reload, command $i: '$a'"
 done
 echo quit >&7

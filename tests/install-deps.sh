@@ -16,6 +16,8 @@ pkgs=(
 	libjson-c-dev
 	# bpf/ and kbctl stats/top: eBPF programs, skeletons, libbpf
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	# examples/ocaml and tests/ffi_host.sh: libkbridge through OCaml ctypes
+	ocaml-nox ocaml-findlib libctypes-ocaml-dev libffi-dev
 )
 
 missing=()

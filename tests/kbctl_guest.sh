@@ -66,24 +66,7 @@ out=$kb_tmp/live.out
 kbpid=$!
 exec 7>"$fifo"
 
-# lines N: wait until $out has N lines.
-lines() {
-	local end=$(($(date +%s) + ANSWER_S))
-	while [ "$(wc -l <"$out")" -lt "$1" ]; do
-		[ "$(date +%s)" -gt "$end" ] && return 1
-		sleep 0.1
-	done
-}
-# ask CMD: send CMD to the program, print its one-line answer.
-ask() {
-	local n
-	n=$(wc -l <"$out")
-	echo "$*" >&7
-	lines $((n + 1)) || { echo "no answer to '$*'"; return; }
-	sed -n "$((n + 1))p" "$out"
-}
-
-lines 1
+kb_lines 1
 pid=$(sed -n 's/^ready \([0-9]*\)$/\1/p' "$out")
 if [ -z "$pid" ]; then
 	not_ok "live_getppid under kblaunch started: '$(cat "$out")'"
@@ -94,7 +77,7 @@ if [ -z "$pid" ]; then
 fi
 ok "live_getppid (4 threads) runs under kblaunch as PID $pid"
 
-a=$(ask expect "$kbpid")
+a=$(kb_ask expect "$kbpid")
 [ "$a" = "expect $kbpid: ok 4" ] && ok "before any change every thread's getppid is kblaunch's pid" ||
 	not_ok "before any change: '$a'"
 
@@ -107,7 +90,7 @@ members=$(sed -n 's/^  members: \([0-9]*\) live.*/\1/p' "$kb_tmp/st")
 
 "$C" set "$pid" getppid fake 77 2>"$kb_tmp/err"
 rc=$?
-a=$(ask expect 77)
+a=$(kb_ask expect 77)
 [ "$rc" -eq 0 ] && [ "$a" = "expect 77: ok 4" ] &&
 	ok "kbctl set PID getppid fake 77: all 4 threads get 77 from their next call" ||
 	{ not_ok "getppid fake 77: kbctl exit status $rc, program says '$a'"; show "$kb_tmp/err" stderr; }
@@ -126,7 +109,7 @@ print(s["name"], s["tier"], s["action"], s["value"], s["rules"][0]["rule"], s["r
 
 "$C" set "$pid" getppid pass 2>"$kb_tmp/err"
 rc=$?
-a=$(ask expect "$kbpid")
+a=$(kb_ask expect "$kbpid")
 [ "$rc" -eq 0 ] && [ "$a" = "expect $kbpid: ok 4" ] &&
 	ok "kbctl set PID getppid pass: the real parent pid again, in every thread" ||
 	{ not_ok "getppid pass: kbctl exit status $rc, program says '$a'"; show "$kb_tmp/err" stderr; }
@@ -135,12 +118,12 @@ a=$(ask expect "$kbpid")
 victim=$kb_tmp/victim
 : >"$victim"
 "$C" set "$pid" unlink stub 2>"$kb_tmp/err"
-a=$(ask unlink "$victim")
+a=$(kb_ask unlink "$victim")
 [ "$a" = "unlink: ENOSYS" ] && [ -e "$victim" ] &&
 	ok "kbctl set PID unlink stub: unlink fails with ENOSYS, the file stays" ||
 	{ not_ok "unlink stub: '$a', file $([ -e "$victim" ] && echo stays || echo gone)"; show "$kb_tmp/err" stderr; }
 "$C" set "$pid" unlink stub EACCES 2>"$kb_tmp/err"
-a=$(ask unlink "$victim")
+a=$(kb_ask unlink "$victim")
 [ "$a" = "unlink: EACCES" ] && [ -e "$victim" ] &&
 	ok "kbctl set PID unlink stub EACCES: EACCES, the file stays" ||
 	{ not_ok "unlink stub EACCES: '$a'"; show "$kb_tmp/err" stderr; }
@@ -151,8 +134,8 @@ if has_feature 5; then
 	"$C" set "$pid" unlink pass 2>"$kb_tmp/err" &&
 	"$C" set "$pid" unlink when "path=$kb_tmp/keep*" stub EPERM 2>>"$kb_tmp/err"
 	rc=$?
-	a=$(ask unlink "$kb_tmp/keep1")
-	b=$(ask unlink "$victim")
+	a=$(kb_ask unlink "$kb_tmp/keep1")
+	b=$(kb_ask unlink "$victim")
 	if [ "$rc" -eq 0 ] && [ "$a" = "unlink: EPERM" ] && [ "$b" = "unlink: ok" ] &&
 	   [ -e "$kb_tmp/keep1" ] && [ ! -e "$victim" ]; then
 		ok "kbctl set PID unlink when path=...: only matching paths refused"
@@ -171,7 +154,7 @@ else
 fi
 "$C" set "$pid" unlink pass
 : >"$victim"
-a=$(ask unlink "$victim")
+a=$(kb_ask unlink "$victim")
 [ "$a" = "unlink: ok" ] && [ ! -e "$victim" ] &&
 	ok "kbctl set PID unlink pass: unlink works again" ||
 	not_ok "unlink pass: '$a'"
@@ -182,7 +165,7 @@ getppid fake 5
 getppid frobnicate
 EOF
 rc=$?
-a=$(ask expect "$kbpid")
+a=$(kb_ask expect "$kbpid")
 [ "$rc" -eq 1 ] && grep -q '^kbctl: stdin:2: ' "$kb_tmp/err" && [ "$a" = "expect $kbpid: ok 4" ] &&
 	ok "kbctl set -f with an error on line 2: '$(head -1 "$kb_tmp/err")', nothing changed" ||
 	{ not_ok "kbctl set -f with a bad line: exit status $rc, '$a'"; show "$kb_tmp/err" stderr; }
@@ -201,7 +184,7 @@ for cmd in "get $pid" "set $pid getppid fake 1" "status $pid"; do
 		ok "user nobody: kbctl $cmd on a root program: not permitted, exit 1" ||
 		{ not_ok "user nobody: kbctl $cmd: exit status $rc"; show "$kb_tmp/err" stderr; }
 done
-a=$(ask expect "$kbpid")
+a=$(kb_ask expect "$kbpid")
 [ "$a" = "expect $kbpid: ok 4" ] && ok "after nobody's attempts getppid still passes" ||
 	not_ok "after nobody's attempts: '$a'"
 

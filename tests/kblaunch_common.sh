@@ -49,6 +49,25 @@ kb_wait_dev() {
 	return 1
 }
 
+# A program under test that takes commands on its stdin (fd 7 writes to
+# it) and answers each with one line in the file $out.
+# kb_lines N: wait (up to ANSWER_S, default 60 s) until $out has N lines.
+kb_lines() {
+	local end=$(($(date +%s) + ${ANSWER_S:-60}))
+	while [ "$(wc -l <"$out")" -lt "$1" ]; do
+		[ "$(date +%s)" -gt "$end" ] && return 1
+		sleep 0.1
+	done
+}
+# kb_ask CMD: send CMD to the program, print its one-line answer.
+kb_ask() {
+	local n
+	n=$(wc -l <"$out")
+	echo "$*" >&7
+	kb_lines $((n + 1)) || { echo "no answer to '$*'"; return; }
+	sed -n "$((n + 1))p" "$out"
+}
+
 # kb_require_guest WHAT FILE...: before a guest script's checks, every FILE
 # must be executable and /dev/kbridge must exist; otherwise one failing
 # TAP line (naming WHAT must be built) and the end of the plan. Returns 1

@@ -41,6 +41,7 @@ union kb_any {
 	struct kb_set_rules set_rules;
 	struct kb_get_rules get_rules;
 	struct kb_set_fastpath set_fastpath;
+	struct kb_set_personality set_personality;
 };
 
 /* The struct, then TAIL bytes the tests fill to look like a newer ABI. */
@@ -123,6 +124,14 @@ FIXTURE_VARIANT_ADD(cmd, set_fastpath) {
 	.cmd = KB_IOC_SET_FASTPATH,
 	.size = sizeof(struct kb_set_fastpath),
 	.reserved = offsetof(struct kb_set_fastpath, __reserved),
+	.prep = PREP_SESSION,
+};
+
+/* All zero names no personality. */
+FIXTURE_VARIANT_ADD(cmd, set_personality) {
+	.cmd = KB_IOC_SET_PERSONALITY,
+	.size = sizeof(struct kb_set_personality),
+	.reserved = offsetof(struct kb_set_personality, __reserved),
 	.prep = PREP_SESSION,
 };
 
@@ -304,7 +313,8 @@ TEST_F(fd, version)
 	EXPECT_EQ(KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL |
 		  KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS |
 		  KB_FEATURE_RULES | KB_FEATURE_PARTIAL |
-		  KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH, v.features);
+		  KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH |
+		  KB_FEATURE_PERSONALITY, v.features);
 	EXPECT_EQ(0u, v.status & ~(__u32)KB_STATUS_FASTPATH);
 	ASSERT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
 	EXPECT_NE(0, v.release[0]);
@@ -335,7 +345,7 @@ TEST_F(fd, unknown_command_number)
 
 	/* The first number after the last command, and the last number. */
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC,
-					    KB_CMD_SET_FASTPATH + 1,
+					    KB_CMD_SET_PERSONALITY + 1,
 					    struct kb_version), &arg));
 	EXPECT_EQ(ENOTTY, errno);
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC, 0xff,

@@ -340,7 +340,7 @@ static struct kb_module kbtest_module(const char *name)
 TEST(personality_then_fallback)
 {
 	static const struct kb_rule_desc explicit[] = {
-		/* An explicit rule wins over the personality. */
+		/* A fake wins over the personality: it never passes. */
 		{ .nr = SYS_getppid, .tier = KB_TIER_STUBBED,
 		  .action = KB_ACTION_FAKE, .value = 7 },
 	};

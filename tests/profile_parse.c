@@ -322,6 +322,26 @@ TEST(comments_blanks_crlf)
 	kb_profile_free(p);
 }
 
+TEST(personality_module)
+{
+	char err[512] = "";
+	struct kb_profile *p = load_fixture("good/personality.profile", err, sizeof(err));
+
+	ASSERT_NE(NULL, p) TH_LOG("%s", err);
+	EXPECT_STREQ("demo_os-2", p->personality);
+	EXPECT_EQ(3U, p->personality_line);
+	/* "personality" alone is still the syscall. */
+	EXPECT_EQ(2U, p->count);
+	EXPECT_RULE(entry(p, SYS_personality, 0), KB_TIER_STUBBED, KB_ACTION_STUB,
+		    EPERM);
+	kb_profile_free(p);
+	p = load_fixture("good/comments.profile", err, sizeof(err));
+	ASSERT_NE(NULL, p) TH_LOG("%s", err);
+	EXPECT_STREQ("", p->personality);
+	EXPECT_EQ(0U, p->personality_line);
+	kb_profile_free(p);
+}
+
 /* Format every entry, parse the text again: the same entries. */
 static int round_trip(struct __test_metadata *_metadata, const struct kb_profile *p)
 {

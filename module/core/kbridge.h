@@ -110,12 +110,15 @@ struct kb_config {
 
 /**
  * struct kb_call - one syscall as a personality handler sees it
- * @nr:     syscall number
- * @args:   its arguments; a handler that passes may rewrite them
- * @result: the handler's return value for the program (a negative errno
- *          fails the call)
- * @ops:    the host's services, to read and write program memory
- * @priv:   kb_module.priv
+ * @nr:      syscall number
+ * @args:    its arguments; a handler that passes may rewrite them
+ * @result:  the handler's return value for the program (a negative errno
+ *           fails the call)
+ * @ops:     the host's services, to read and write program memory (in
+ *           kbridge.ko the calling task is the program)
+ * @priv:    kb_module.priv
+ * @session: kbridge.ko: the caller's session id (KB_IOC_SESSION_CREATE);
+ *           libkbridge: 0
  */
 struct kb_call {
 	__u32 nr;
@@ -124,6 +127,7 @@ struct kb_call {
 	__s64 result;
 	const struct kb_ops *ops;
 	void *priv;
+	__u64 session;
 };
 
 /**
@@ -143,7 +147,10 @@ struct kb_handler {
 
 /**
  * struct kb_module - a personality: handlers for some syscalls, loaded
- * and unloaded at run time
+ * and unloaded at run time. Where the policy passes a syscall the
+ * personality implements, its handler decides the call in place of the
+ * host's implementation; stubs, fakes and conditions that do not pass
+ * still win.
  * @size:        sizeof(struct kb_module) as the caller knows it
  * @abi:         KB_API_VERSION
  * @name:        what profiles call it: 1..31 of [a-z0-9_-]
@@ -176,7 +183,8 @@ int kb_init_static(const struct kb_ops *ops, const struct kb_config *cfg);
 
 /*
  * Register personality @mod (and, in libkbridge, set the layer up with
- * @ops and defaults if kb_init_static() has not): 0 or -errno.
+ * @ops and defaults if kb_init_static() has not; kbridge.ko takes no
+ * @ops, its own services are the kernel's): 0 or -errno.
  */
 int kb_init_dynamic(struct kb_module *mod, const struct kb_ops *ops);
 

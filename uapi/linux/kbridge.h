@@ -65,6 +65,7 @@
 #define KB_FEATURE_PARTIAL	(1ULL << 5) /* KB_TIER_PARTIAL, KB_MATCH_* */
 #define KB_FEATURE_GET_RULES	(1ULL << 6) /* KB_IOC_GET_RULES */
 #define KB_FEATURE_FASTPATH	(1ULL << 7) /* KB_IOC_SET_FASTPATH */
+#define KB_FEATURE_PERSONALITY	(1ULL << 8) /* KB_IOC_SET_PERSONALITY */
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
@@ -375,6 +376,34 @@ struct kb_set_fastpath {
 	__aligned_u64 trap;
 };
 
+/* Longest personality name, NUL excluded: [a-z0-9_-]{1,31}. */
+#define KB_PERSONALITY_NAME_MAX	31
+
+/**
+ * struct kb_set_personality - KB_IOC_SET_PERSONALITY: name the session's
+ * personality, a module that registered with kb_init_dynamic()
+ * @size:     sizeof(struct kb_set_personality)
+ * @flags:    must be 0
+ * @name:     in, the personality's name, NUL-terminated; "" for none
+ * @handlers: out, syscalls it implements now (0: not loaded at present)
+ * @__reserved: must be 0
+ *
+ * Where the session's policy passes a syscall (tier 1, or a tier 2
+ * condition that passes it) and the personality implements it, the
+ * personality's handler decides the call instead of Linux running it;
+ * such calls always go through SIGSYS and KB_IOC_SYSCALL. The name is
+ * kept while the module comes and goes: while it is not loaded, those
+ * syscalls run natively. EINVAL: a bad name. Needs the file's session;
+ * any holder may call.
+ */
+struct kb_set_personality {
+	__u32 size;
+	__u32 flags;
+	char name[KB_PERSONALITY_NAME_MAX + 1];
+	__u32 handlers;
+	__u32 __reserved;
+};
+
 enum {
 	KB_CMD_GET_VERSION = 0x00,
 	KB_CMD_SESSION_CREATE,
@@ -384,6 +413,7 @@ enum {
 	KB_CMD_SET_RULES,
 	KB_CMD_GET_RULES,
 	KB_CMD_SET_FASTPATH,
+	KB_CMD_SET_PERSONALITY,
 };
 
 /* Each returns 0 or -1 with errno set as documented above. */
@@ -403,5 +433,7 @@ enum {
 	_IOWR(KB_IOC_MAGIC, KB_CMD_GET_RULES, struct kb_get_rules)
 #define KB_IOC_SET_FASTPATH \
 	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_FASTPATH, struct kb_set_fastpath)
+#define KB_IOC_SET_PERSONALITY \
+	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_PERSONALITY, struct kb_set_personality)
 
 #endif /* _UAPI_LINUX_KBRIDGE_H */

@@ -77,7 +77,7 @@ static int fetch_rules(int fd, pid_t pid, const struct kb_version *v,
 		kbctl_err("the loaded kbridge.ko cannot report rules (no KB_FEATURE_GET_RULES)");
 		return -1;
 	}
-	err = kb_rules_fetch(fd, r);
+	err = kb_rules_fetch_fd(fd, r);
 	if (err) {
 		kbctl_err("PID %d: KB_IOC_GET_RULES: %s", (int)pid, strerror(-err));
 		return -1;

@@ -21,7 +21,7 @@
 /* KB_FEATURE_* bits by name, as the documentation spells them. */
 static const char *const feature_names[] = {
 	"sessions", "syscall", "follow-fork", "stats", "rules", "partial",
-	"get-rules", "fastpath",
+	"get-rules", "fastpath", "personality",
 };
 
 #define NFEATURES (sizeof(feature_names) / sizeof(feature_names[0]))
@@ -203,7 +203,7 @@ int kbctl_status(int argc, char **argv)
 		}
 		free(counts);
 		if ((v.features & KB_FEATURE_GET_RULES) &&
-		    !kb_rules_fetch(fd, &rules)) {
+		    !kb_rules_fetch_fd(fd, &rules)) {
 			nrules = rules.count;
 			kb_rules_free(&rules);
 		}

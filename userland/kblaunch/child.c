@@ -213,6 +213,7 @@ noreturn void kb_child(const struct kb_launch *l)
 		cfg.kbfd = kb_move_high(l->kbfd, "kbridge");
 	} else {
 		cfg.counters = l->counters;
+		cfg.policy = l->policy;
 		cfg.cntfd = kb_move_high(l->cntfd, "counters");
 	}
 	if (l->follow_exec)

@@ -32,8 +32,9 @@ struct kb_launch {
 	enum kbrt_mode mode;
 	int kbfd;			/* module mode: /dev/kbridge */
 	int report_fd;			/* the supervisor's, closed in the child */
-	struct kbrt_counters *counters;	/* --no-module: shared counters */
-	int cntfd;			/* ... their memfd */
+	struct kbrt_counters *counters;	/* no module: the shared area */
+	int cntfd;			/* ... its memfd */
+	const struct kb_policy *policy;	/* no module: built from the area */
 	sigset_t mask;			/* the mask kblaunch was started with */
 	int sigsys;			/* ... SIGSYS: KBRT_REENTRY_SIGSYS_* */
 	const Elf64_auxv_t *auxv;	/* kblaunch's own auxiliary vector */
@@ -126,7 +127,14 @@ struct kb_report {
 	const struct kb_rules *rules;	/* NULL: no rules in the report */
 };
 
-int kb_rules_fetch(int fd, struct kb_rules *r);
+/*
+ * The rules and their hits through @get (KB_IOC_GET_RULES semantics, 0 or
+ * -errno, called with @ctx), into fresh buffers; 0 or -errno.
+ */
+int kb_rules_fetch(int (*get)(void *ctx, struct kb_get_rules *g), void *ctx,
+		   struct kb_rules *r);
+/* kb_rules_fetch() with KB_IOC_GET_RULES on the session of @fd. */
+int kb_rules_fetch_fd(int fd, struct kb_rules *r);
 void kb_rules_free(struct kb_rules *r);
 int kb_report_write(int fd, const struct kb_report *r, bool text);
 /* Syscalls with a count or a rule (@only: exactly these numbers). */

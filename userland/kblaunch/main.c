@@ -49,14 +49,16 @@ static const char doc[] =
 "PROGRAM is looked up in PATH like execvp(3) does; #! scripts work. Every "
 "syscall of the program, its threads, its children and the programs they "
 "exec traps (Syscall User Dispatch) into kblaunch's runtime, which asks "
-"kbridge.ko (/dev/kbridge) what to do. The program's output, exit status "
+"kbridge.ko (/dev/kbridge) what to do; where there is no /dev/kbridge (or "
+"with --no-module), the same tier core decides in the process, with the "
+"same profile and the same report. The program's output, exit status "
 "and fatal signal are its own.\n"
 "\n"
 "EXAMPLES:\n"
 "  kblaunch -- ls -la /          run ls through kbridge.ko\n"
 "  kblaunch --report counts.txt -- python3 -c 'print(1)'\n"
 "                                also write per-syscall counts\n"
-"  kblaunch --no-module -- ./app run without the module (tier 1 for all)\n"
+"  kblaunch --no-module -- ./app decide in this process, without the module\n"
 "  kblaunch --profile minimal.profile --report r.json -- ./app\n"
 "                                stub and fake what the profile says, report\n"
 "                                per-syscall counts and rule hits as JSON"
@@ -163,11 +165,6 @@ static int64_t find_rule(const struct kb_profile *p,
 	return best;
 }
 
-static bool restricts(const struct kb_rule_desc *d)
-{
-	return d->tier != KB_TIER_FULL || d->action != KB_ACTION_PASS;
-}
-
 static bool is_partial(const struct kb_rule_desc *d)
 {
 	return d->tier == KB_TIER_PARTIAL;
@@ -195,6 +192,29 @@ static const char *where(const struct kb_profile *p, uint32_t i, char *buf,
  * Give the session the profile's rules, before any member exists: the
  * program's first instruction already obeys them.
  */
+/* Name the profile's personality module for the session, if it has one. */
+static void apply_personality(int fd, const struct kb_version *ver,
+			      const struct kb_profile *p, bool verbose)
+{
+	struct kb_set_personality sp = { .size = sizeof(sp) };
+
+	if (!p->personality[0])
+		return;
+	if (!(ver->features & KB_FEATURE_PERSONALITY))
+		kb_die("%s:%u: the loaded kbridge.ko has no personality modules (no KB_FEATURE_PERSONALITY)",
+		       p->origin, p->personality_line);
+	memcpy(sp.name, p->personality, sizeof(sp.name));
+	if (ioctl(fd, KB_IOC_SET_PERSONALITY, &sp))
+		kb_die("%s:%u: KB_IOC_SET_PERSONALITY: %s", p->origin,
+		       p->personality_line, strerror(errno));
+	if (!sp.handlers)
+		fprintf(stderr, "kblaunch: %s:%u: personality module '%s' is not loaded: the syscalls it implements run natively until it is\n",
+			p->origin, p->personality_line, p->personality);
+	else if (verbose)
+		fprintf(stderr, "kblaunch: personality module %s: %u syscalls\n",
+			p->personality, sp.handlers);
+}
+
 static void apply_profile(int fd, const struct kb_version *ver,
 			  const struct kb_profile *p, bool verbose)
 {
@@ -224,7 +244,60 @@ static void apply_profile(int fd, const struct kb_version *ver,
 			p->origin, p->count);
 }
 
-/* Open /dev/kbridge and check that it is a module of our release. */
+/*
+ * The area of a run without the module (struct kbrt_counters): counters,
+ * then the profile's entries with their globs, then room for a hit
+ * counter per entry. Shared with the whole process tree and read here at
+ * the end; a memfd, so that a program that execs can map it again in its
+ * new image (reenter.c).
+ */
+static void local_area(struct kb_launch *l, const struct kb_profile *p)
+{
+	uint32_t n = p ? p->count : 0, i;
+	struct kb_rule_desc *d;
+	uint64_t strings = 0, at, size;
+	char *area;
+	int err;
+
+	for (i = 0; i < n; i++)
+		strings += p->rules[i].path ? p->rules[i].path_len + 1 : 0;
+	size = sizeof(struct kbrt_counters) + n * sizeof(*d) + strings +
+	       (n + 1) * sizeof(uint64_t);
+	l->cntfd = memfd_create("kbridge-counters", MFD_CLOEXEC);
+	if (l->cntfd < 0 || ftruncate(l->cntfd, (off_t)size))
+		kb_die("cannot make the counters: %s", strerror(errno));
+	area = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    l->cntfd, 0);
+	if (area == MAP_FAILED)
+		kb_die("cannot map the counters: %s", strerror(errno));
+	l->counters = (struct kbrt_counters *)area;
+	l->counters->size = size;
+	l->counters->rules_off = sizeof(struct kbrt_counters);
+	l->counters->rules_count = n;
+	d = (struct kb_rule_desc *)(area + l->counters->rules_off);
+	at = l->counters->rules_off + n * sizeof(*d);
+	for (i = 0; i < n; i++) {
+		d[i] = p->rules[i];
+		if (!d[i].path)
+			continue;
+		memcpy(area + at, (const char *)(uintptr_t)p->rules[i].path,
+		       d[i].path_len);
+		d[i].path = at;
+		at += d[i].path_len + 1;
+	}
+	l->counters->hits_off = (at + 7) & ~7ULL;
+	l->counters->hits_len = size - l->counters->hits_off;
+	/* The checks the module would make, made now, before any fork. */
+	err = kbrt_policy_build(l->counters, &l->policy);
+	if (err)
+		kb_die("%s: the in-process tier core refuses this profile: %s",
+		       p ? p->origin : "(no profile)", strerror(-err));
+}
+
+/*
+ * Open /dev/kbridge and check that it is a module of our release; -1 if
+ * there is none.
+ */
 static int open_module(const struct kb_opts *o, struct kb_version *ver,
 		       const struct kb_profile *prof)
 {
@@ -236,8 +309,7 @@ static int open_module(const struct kb_opts *o, struct kb_version *ver,
 	fd = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
-			kb_die("%s not found: load the module (insmod kbridge.ko) or use --no-module",
-			     KB_DEVICE_PATH);
+			return -1;
 		if (errno == EACCES || errno == EPERM)
 			kb_die("%s: %s: kblaunch needs read-write access to the device (run as root, or adjust its permissions)",
 			     KB_DEVICE_PATH, strerror(errno));
@@ -267,6 +339,8 @@ static int open_module(const struct kb_opts *o, struct kb_version *ver,
 			(unsigned long long)sc.session_id);
 	if (prof)
 		apply_profile(fd, ver, prof, o->verbose);
+	if (prof)
+		apply_personality(fd, ver, prof, o->verbose);
 	return fd;
 }
 
@@ -331,6 +405,12 @@ static noreturn void die_of(int sig)
 	exit(128 + sig);
 }
 
+/* KB_IOC_GET_RULES from the in-process policy. */
+static int local_rules(void *policy, struct kb_get_rules *g)
+{
+	return kbrt_policy_rules(policy, g);
+}
+
 static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 			const struct kb_version *ver,
 			const struct kb_profile *prof, int wstatus)
@@ -352,7 +432,20 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 		r.nr_counts = KB_NR_SYSCALLS;
 		r.total = l->counters->total;
 		r.out_of_range = l->counters->out_of_range;
-		return kb_report_write(l->report_fd, &r, o->report_text);
+		if (!o->report_text) {
+			err = kb_rules_fetch(local_rules, (void *)l->policy,
+					     &rules);
+			if (err) {
+				fprintf(stderr, "kblaunch: the in-process rules: %s\n",
+					strerror(-err));
+				return err;
+			}
+			r.rules = &rules;
+		}
+		err = kb_report_write(l->report_fd, &r, o->report_text);
+		if (r.rules)
+			kb_rules_free(&rules);
+		return err;
 	}
 
 	if (kb_get_stats(l->kbfd, ver, &st, &counts)) {
@@ -368,7 +461,7 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 			(unsigned long long)st.joined, st.members);
 	/* A module without GET_RULES still gets a report, without rules. */
 	if (!o->report_text && (ver->features & KB_FEATURE_GET_RULES)) {
-		err = kb_rules_fetch(l->kbfd, &rules);
+		err = kb_rules_fetch_fd(l->kbfd, &rules);
 		if (err) {
 			fprintf(stderr, "kblaunch: KB_IOC_GET_RULES: %s\n",
 				strerror(-err));
@@ -426,8 +519,6 @@ int main(int argc, char **argv, char **envp)
 	struct kb_version ver = { 0 };
 	struct kb_profile *prof = NULL;
 	char perr[512];
-	char where_buf[KB_PATH_MAX + 512];
-	int64_t bad;
 	sigset_t block;
 	char **e = envp;
 	pid_t pid;
@@ -457,33 +548,23 @@ int main(int argc, char **argv, char **envp)
 		if (!prof)
 			kb_die("%s", perr);
 	}
-	/*
-	 * The in-process decisions are tier 1 only for now: running a
-	 * restrictive profile unrestricted would report lies.
-	 */
-	if (o.no_module && prof && (bad = find_rule(prof, restricts)) >= 0)
-		kb_die("%s: --no-module runs every syscall as tier 1 (pass) and cannot apply a profile that stubs, fakes or restricts syscalls; load kbridge.ko instead",
-		       where(prof, bad, where_buf, sizeof(where_buf)));
-
-	if (o.no_module) {
-		l.mode = KBRT_MODE_LOCAL;
-		/*
-		 * Shared with the whole process tree and read here at the
-		 * end; a memfd, so that a program that execs can map them
-		 * again in its new image (reenter.c).
-		 */
-		l.cntfd = memfd_create("kbridge-counters", MFD_CLOEXEC);
-		if (l.cntfd < 0 || ftruncate(l.cntfd, sizeof(*l.counters)))
-			kb_die("cannot make the counters: %s", strerror(errno));
-		l.counters = mmap(NULL, sizeof(*l.counters),
-				  PROT_READ | PROT_WRITE, MAP_SHARED,
-				  l.cntfd, 0);
-		if (l.counters == MAP_FAILED)
-			kb_die("cannot map the counters: %s", strerror(errno));
-	} else {
-		l.mode = KBRT_MODE_MODULE;
+	if (!o.no_module) {
 		l.kbfd = open_module(&o, &ver, prof);
+		/* No module here (or in this container): decide in process. */
+		if (l.kbfd < 0)
+			fprintf(stderr, "kblaunch: %s not found: the tier core decides in this process (no module; as --no-module)\n",
+				KB_DEVICE_PATH);
+	}
+	if (l.kbfd >= 0) {
+		l.mode = KBRT_MODE_MODULE;
 		l.features = ver.features;
+	} else {
+		l.mode = KBRT_MODE_LOCAL;
+		if (prof && prof->personality[0])
+			kb_die("%s:%u: personality module '%s' runs in kbridge.ko, which is not here",
+			       prof->origin, prof->personality_line,
+			       prof->personality);
+		local_area(&l, prof);
 	}
 	if (o.report) {
 		l.report_fd = open(o.report,

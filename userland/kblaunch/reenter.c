@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kblaunch.h"
@@ -80,12 +81,25 @@ noreturn void kb_reenter(int argc, char **argv, const Elf64_auxv_t *auxv)
 		if (ioctl(cfg.kbfd, KB_IOC_SESSION_JOIN, &join))
 			kb_die("KB_IOC_SESSION_JOIN: %s", strerror(errno));
 	} else {
+		struct stat st;
+		int err;
+
 		cfg.cntfd = kb_move_high(v[2], "counters");
-		cfg.counters = mmap(NULL, sizeof(*cfg.counters),
+		if (fstat(cfg.cntfd, &st) ||
+		    (uint64_t)st.st_size < sizeof(*cfg.counters))
+			kb_die("the counters' memfd is not an area");
+		cfg.counters = mmap(NULL, (size_t)st.st_size,
 				    PROT_READ | PROT_WRITE, MAP_SHARED,
 				    cfg.cntfd, 0);
 		if (cfg.counters == MAP_FAILED)
 			kb_die("cannot map the counters: %s", strerror(errno));
+		if (cfg.counters->size != (uint64_t)st.st_size)
+			kb_die("the counters' memfd is not an area");
+		/* The same entries, the same hit counters: the same policy. */
+		err = kbrt_policy_build(cfg.counters, &cfg.policy);
+		if (err)
+			kb_die("cannot build the in-process policy again: %s",
+			       strerror(-err));
 	}
 	fd = v[4];
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC))

@@ -40,7 +40,8 @@ void kb_rules_free(struct kb_rules *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int kb_rules_fetch(int fd, struct kb_rules *r)
+int kb_rules_fetch(int (*get)(void *ctx, struct kb_get_rules *g), void *ctx,
+		   struct kb_rules *r)
 {
 	struct kb_get_rules g;
 	uint32_t count = 0, ssize = 0, i;
@@ -68,16 +69,16 @@ int kb_rules_fetch(int fd, struct kb_rules *r)
 		g.hits = (uintptr_t)r->hits;
 		g.strings = (uintptr_t)r->strings;
 		g.strings_size = ssize;
-		if (ioctl(fd, KB_IOC_GET_RULES, &g)) {
-			if (errno != ENOSPC) {
-				err = -errno;
+		err = get(ctx, &g);
+		if (err) {
+			if (err != -ENOSPC) {
 				kb_rules_free(r);
 				return err;
 			}
 		} else if (g.count <= count && g.strings_size <= ssize) {
 			r->count = g.count;
 			r->strings_size = ssize;
-			/* A glob outside our buffer would be a module bug: drop it. */
+			/* A glob outside our buffer would be a bug: drop it. */
 			for (i = 0; i < r->count; i++) {
 				uint64_t p = r->rules[i].path;
 				uint64_t b = (uintptr_t)r->strings;
@@ -96,6 +97,16 @@ int kb_rules_fetch(int fd, struct kb_rules *r)
 nomem:
 	kb_rules_free(r);
 	return -ENOMEM;
+}
+
+static int ioctl_get_rules(void *fd, struct kb_get_rules *g)
+{
+	return ioctl(*(int *)fd, KB_IOC_GET_RULES, g) ? -errno : 0;
+}
+
+int kb_rules_fetch_fd(int fd, struct kb_rules *r)
+{
+	return kb_rules_fetch(ioctl_get_rules, &fd, r);
 }
 
 /* Same rule, whatever buffer its glob lives in. */

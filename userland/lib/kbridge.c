@@ -9,9 +9,10 @@
  * sources kbridge.ko decides with, and carries the verdict out: the
  * host's syscall for a pass, the errno or the value for a stub or fake.
  *
- * A personality decides the syscalls it implements unless a rule of the
- * policy names them: explicit rules first, then the personality, then the
- * configured default.
+ * A personality implements syscalls: where the policy passes one that it
+ * implements, its handler decides the call in place of the host's
+ * syscall. Stubs, fakes and the configured default (for what no rule
+ * names) still win.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -319,11 +320,6 @@ long kb_handle_syscall(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3,
 	p = kb.policy;
 	if (nr >= 0 && nr < KB_NR_SYSCALLS)
 		set = p->rules[nr];
-	if (!set) {
-		r = kb_personality_get(nr, &h);
-		if (r)
-			return kb_run_handler(r, h, nr, args);
-	}
 	if (!set && kb.cfg.stub != KB_STUB_PASS) {
 		/* The configured default: tier 3 for what nothing names. */
 		return kb.cfg.stub == KB_STUB_ENOSYS ? -ENOSYS : 0;
@@ -333,9 +329,13 @@ long kb_handle_syscall(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3,
 		return ret;
 	if (set)
 		kb_hits_inc(set->hits, d.entry);
-	if (d.action == KB_ACTION_PASS)
-		return kb.ops.syscall(nr, args);
-	return kb_decision_result(&d);
+	if (d.action != KB_ACTION_PASS)
+		return kb_decision_result(&d);
+	/* A pass runs the personality's implementation, if it has one. */
+	r = kb_personality_get(nr, &h);
+	if (r)
+		return kb_run_handler(r, h, nr, args);
+	return kb.ops.syscall(nr, args);
 }
 
 __u64 kb_syscall_count(long nr)

@@ -69,6 +69,9 @@ struct parser {
 	uint16_t def_action;
 	int64_t def_value;
 
+	uint32_t personality_line;
+	char personality[KB_PERSONALITY_NAME_MAX + 1];
+
 	uint32_t entries;	/* listed syscalls + their conditions */
 	size_t glob_bytes;
 };
@@ -588,6 +591,28 @@ static bool parse_line(struct parser *p, char *line)
 		return true;
 	}
 
+	/* Not "personality": that is a syscall. */
+	if (!strcmp(toks[0], "personality-module")) {
+		size_t n;
+
+		if (p->flags & KB_PROFILE_NO_DEFAULT)
+			return perr(p, "'personality-module' is not allowed here");
+		if (p->personality_line)
+			return perr(p, "duplicate 'personality-module' (first at line %u)",
+				    p->personality_line);
+		if (ntok < 2)
+			return perr(p, "'personality-module' needs a name");
+		n = strspn(toks[1], "abcdefghijklmnopqrstuvwxyz0123456789_-");
+		if (toks[1][n] || n > KB_PERSONALITY_NAME_MAX)
+			return perr(p, "bad personality name '%s' (1 to %d of a-z, 0-9, '_', '-')",
+				    toks[1], KB_PERSONALITY_NAME_MAX);
+		if (!end_of_line(p, toks, ntok, 2))
+			return false;
+		memcpy(p->personality, toks[1], n + 1);
+		p->personality_line = p->lineno;
+		return true;
+	}
+
 	nr = resolve_syscall(toks[0]);
 	if (nr == -1)
 		return perr(p, "unknown syscall '%s'", toks[0]);
@@ -754,6 +779,8 @@ static struct kb_profile *build(struct parser *p)
 		k++;
 	}
 	prof->count = k;
+	memcpy(prof->personality, p->personality, sizeof(prof->personality));
+	prof->personality_line = p->personality_line;
 	prof->default_rule.tier = p->default_line ? tier_of(p->def_action) : KB_TIER_FULL;
 	prof->default_rule.action = p->default_line ? p->def_action : KB_ACTION_PASS;
 	prof->default_rule.value = p->default_line ? p->def_value : 0;

@@ -18,6 +18,9 @@ struct kb_profile {
 	uint32_t count;
 	uint32_t *line;			/* source line of each rule, 0 = default */
 	struct kb_rule_desc default_rule;	/* nr = 0, tier/action/value of 'default' */
+	/* 'personality-module NAME' (KB_IOC_SET_PERSONALITY), "" for none */
+	char personality[KB_PERSONALITY_NAME_MAX + 1];
+	uint32_t personality_line;
 };
 
 #define KB_PROFILE_NO_DEFAULT	(1u << 0)	/* 'default' is an error (kbctl set) */

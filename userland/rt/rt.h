@@ -15,20 +15,48 @@
 /* Who decides what a trapped syscall does. */
 enum kbrt_mode {
 	KBRT_MODE_MODULE = 1,	/* ioctl(KB_IOC_SYSCALL) to kbridge.ko */
-	KBRT_MODE_LOCAL,	/* in process: tier 1 for everything (--no-module) */
+	KBRT_MODE_LOCAL,	/* in process, by the tier core (no module) */
 };
 
+struct kb_policy;
+struct kb_get_rules;
+
 /*
- * Per-number call counters of --no-module runs. The supervisor maps them
- * MAP_SHARED before it forks, so the program, its threads and its forked
- * children all count into the one array the supervisor reads at the end,
- * as the module's session counters do.
+ * The area of runs without the module: one memfd the supervisor makes
+ * and maps MAP_SHARED before it forks, so that the program, its threads,
+ * its forked children and the images it execs all count into the one
+ * place the supervisor reads at the end, as the module's session
+ * counters do. It also carries the policy's entries, so that an image
+ * after exec builds the same policy, whose rule hit counters live here
+ * too, at the same offsets (kbrt_policy_build()).
+ *
+ * @rules_off:   offset of @rules_count struct kb_rule_desc, as
+ *               KB_IOC_SET_RULES takes them but with each glob's @path an
+ *               offset into the area
+ * @hits_off, @hits_len: the rule hit counters, zero when the area is made
+ * @size:        bytes of the whole area
  */
 struct kbrt_counters {
 	uint64_t total;
 	uint64_t out_of_range;
 	uint64_t nr[KB_NR_SYSCALLS];
+	uint64_t rules_off;
+	uint64_t rules_count;
+	uint64_t hits_off;
+	uint64_t hits_len;
+	uint64_t size;
 };
+
+/*
+ * Build the in-process policy from the entries in @area (mapped whole),
+ * its hit counters in the area's: every build from one area places them
+ * at the same offsets, so they keep counting across exec and the
+ * supervisor reads them with its own build. 0 with *@out set, or -errno.
+ */
+int kbrt_policy_build(struct kbrt_counters *area, const struct kb_policy **out);
+
+/* KB_IOC_GET_RULES of a kbrt_policy_build() policy, in this process. */
+int kbrt_policy_rules(const struct kb_policy *p, struct kb_get_rules *req);
 
 /*
  * Following exec (rt/exec.c): the runtime turns the program's execve into
@@ -55,6 +83,7 @@ struct kbrt_config {
 	int mode;			/* enum kbrt_mode */
 	int kbfd;			/* the session's /dev/kbridge fd, or -1 */
 	struct kbrt_counters *counters;	/* KBRT_MODE_LOCAL only */
+	const struct kb_policy *policy;	/* KBRT_MODE_LOCAL only */
 	int cntfd;			/* the memfd of @counters, or -1 */
 	int selffd;			/* O_PATH fd of kblaunch, or -1 */
 	int fd_min;			/* where the runtime's own fds go */
