@@ -86,18 +86,7 @@ fi
 
 # ---- a program that blocks between commands ----
 load "blocked program"
-fifo=$kb_tmp/ctl
-mkfifo "$fifo"
-out=$kb_tmp/live.out
-"$K" -- "$P/live_getppid" 0 <"$fifo" >"$out" 2>"$kb_tmp/live.err" &
-kbpid=$!
-exec 7>"$fifo"
-
-kb_lines 1
-pid=$(sed -n 's/^ready \([0-9]*\)$/\1/p' "$out")
-if [ -z "$pid" ]; then
-	not_ok "live_getppid under kblaunch started: '$(cat "$out")'"
-	show "$kb_tmp/live.err" stderr
+if ! kb_live_start 0; then
 	kb_done
 	exit 1
 fi

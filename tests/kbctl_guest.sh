@@ -59,19 +59,7 @@ want="$v_release $v_api $v_nr $([ $((v_status & 1)) -eq 1 ] && echo True || echo
 	not_ok "kbctl status --json: '$got', expected '$want'"
 
 # ---- a live program: 4 threads calling getppid ----
-fifo=$kb_tmp/ctl
-mkfifo "$fifo"
-out=$kb_tmp/live.out
-"$K" --report "$kb_tmp/live.json" -- "$P/live_getppid" 4 <"$fifo" >"$out" 2>"$kb_tmp/live.err" &
-kbpid=$!
-exec 7>"$fifo"
-
-kb_lines 1
-pid=$(sed -n 's/^ready \([0-9]*\)$/\1/p' "$out")
-if [ -z "$pid" ]; then
-	not_ok "live_getppid under kblaunch started: '$(cat "$out")'"
-	show "$kb_tmp/live.err" stderr
-	kill "$kbpid" 2>/dev/null
+if ! kb_live_start 4 --report "$kb_tmp/live.json"; then
 	kb_done
 	exit 1
 fi

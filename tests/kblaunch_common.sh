@@ -68,6 +68,29 @@ kb_ask() {
 	sed -n "$((n + 1))p" "$out"
 }
 
+# kb_live_start THREADS [KBLAUNCH-OPTION...]: tests/progs/live_getppid
+# THREADS under kblaunch, its stdin a fifo on fd 7, its answers in
+# $kb_tmp/live.out ($out); sets kbpid (kblaunch) and pid (the program).
+# Returns 1 after a failing TAP line if it does not start.
+kb_live_start() {
+	local threads=$1
+	shift
+	mkfifo "$kb_tmp/ctl" || return 1
+	out=$kb_tmp/live.out
+	"$K" "$@" -- "$P/live_getppid" "$threads" <"$kb_tmp/ctl" >"$out" \
+		2>"$kb_tmp/live.err" &
+	kbpid=$!
+	exec 7>"$kb_tmp/ctl"
+	kb_lines 1
+	pid=$(sed -n 's/^ready \([0-9]*\)$/\1/p' "$out")
+	if [ -z "$pid" ]; then
+		not_ok "live_getppid under kblaunch started: '$(cat "$out")'"
+		show "$kb_tmp/live.err" stderr
+		kill "$kbpid" 2>/dev/null
+		return 1
+	fi
+}
+
 # kb_require_guest WHAT FILE...: before a guest script's checks, every FILE
 # must be executable and /dev/kbridge must exist; otherwise one failing
 # TAP line (naming WHAT must be built) and the end of the plan. Returns 1
