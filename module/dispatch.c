@@ -73,12 +73,21 @@ int kb_ioctl_syscall(struct file *file, void *arg)
 	struct kb_decision d;
 	char *path = NULL;
 	u32 nr = call->nr;
-	int ret;
+	int ret, out;
 
 	if (!s)
 		return -ENOENT;
-	if (!kb_session_has_member(s, current))
-		return -EPERM;
+	out = kb_member_out_of_scope(s, current);
+	if (out < 0)
+		return out;
+	/* Outside the test (KB_IOC_SET_SCOPE): natively, uncounted. */
+	if (out) {
+		call->verdict = KB_VERDICT_EXECUTE;
+		call->tier = KB_TIER_FULL;
+		call->action = KB_ACTION_PASS;
+		call->result = 0;
+		return 0;
+	}
 
 	/*
 	 * Numbers past the policy table run natively: the kernel answers

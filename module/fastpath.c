@@ -149,6 +149,9 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	/* Pairs with kb_ioctl_set_fastpath(): the trap set is in place. */
 	if (!smp_load_acquire(&s->fastpath))
 		return 0;
+	/* Outside the test (KB_IOC_SET_SCOPE): natively, uncounted. */
+	if (unlikely(READ_ONCE(m->out_of_scope)))
+		return test_bit(nr, s->trap) ? 0 : kb_fast_override(regs, false);
 	pol = rcu_dereference_sched(s->policy);
 	f = &pol->fast[nr];
 	set = pol->rules[nr];

@@ -25,7 +25,7 @@
 				 KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS | \
 				 KB_FEATURE_RULES | KB_FEATURE_PARTIAL | \
 				 KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH | \
-				 KB_FEATURE_PERSONALITY)
+				 KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE)
 
 struct file;
 struct task_struct;
@@ -105,6 +105,7 @@ struct kb_run {
  * @session_id:   @session's id, @tgid: @task's, for reports made after
  *                either is gone
  * @run:          decisions not yet reported to kbridge_decisions
+ * @out_of_scope: KB_IOC_SET_SCOPE 0: its syscalls run natively, uncounted
  */
 struct kb_member {
 	struct task_struct *task;
@@ -115,6 +116,7 @@ struct kb_member {
 	u64 session_id;
 	u32 tgid;
 	struct kb_run run;
+	bool out_of_scope;
 };
 
 #define KB_MEMBERS_HASH_BITS	10
@@ -147,10 +149,11 @@ long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int kb_session_init(void);
 void kb_session_exit(void);
 void kb_session_release(struct kb_session *s);
-bool kb_session_has_member(struct kb_session *s, struct task_struct *task);
+int kb_member_out_of_scope(struct kb_session *s, struct task_struct *task);
 int kb_ioctl_session_create(struct file *file, void *arg);
 int kb_ioctl_session_join(struct file *file, void *arg);
 int kb_ioctl_session_stats(struct file *file, void *arg);
+int kb_ioctl_set_scope(struct file *file, void *arg);
 
 /* dispatch.c */
 int kb_ioctl_syscall(struct file *file, void *arg);

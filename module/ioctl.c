@@ -36,6 +36,7 @@ union kb_ioctl_buffer {
 	struct kb_get_rules get_rules;
 	struct kb_set_fastpath set_fastpath;
 	struct kb_set_personality set_personality;
+	struct kb_set_scope set_scope;
 };
 
 struct kb_ioctl_op {
@@ -93,6 +94,8 @@ static const struct kb_ioctl_op kb_ioctl_ops[] = {
 		     struct kb_set_fastpath, trap, __reserved),
 	IOCTL_OP_RSV(KB_CMD_SET_PERSONALITY, kb_ioctl_set_personality,
 		     struct kb_set_personality, __reserved, __reserved),
+	IOCTL_OP_RSV(KB_CMD_SET_SCOPE, kb_ioctl_set_scope,
+		     struct kb_set_scope, __reserved, __reserved),
 };
 
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

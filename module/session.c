@@ -61,14 +61,15 @@ static bool kb_task_is_member(struct task_struct *task)
 	return ret;
 }
 
-bool kb_session_has_member(struct kb_session *s, struct task_struct *task)
+/* -EPERM: @task is no member of @s; else whether it is out of scope. */
+int kb_member_out_of_scope(struct kb_session *s, struct task_struct *task)
 {
 	struct kb_member *m;
-	bool ret;
+	int ret;
 
 	rcu_read_lock();
 	m = kb_member_find(task);
-	ret = m && m->session == s;
+	ret = !m || m->session != s ? -EPERM : READ_ONCE(m->out_of_scope);
 	rcu_read_unlock();
 	return ret;
 }
@@ -108,6 +109,7 @@ static void kb_member_add(struct kb_session *s, struct kb_member *m,
 	m->session_id = s->id;
 	m->tgid = task->tgid;
 	m->run.key = 0;
+	m->out_of_scope = false;
 	hash_add_rcu(kb_members, &m->hash_node, (unsigned long)task);
 	spin_lock(&s->lock);
 	list_add_tail(&m->session_node, &s->members);
@@ -154,6 +156,8 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 	if (pm && !pm->session->dead) {
 		if (m) {
 			kb_member_add(pm->session, m, child);
+			/* The child of a process outside the test is too. */
+			m->out_of_scope = pm->out_of_scope;
 			m = NULL;
 		} else {
 			escaped = pm->session->id;
@@ -474,6 +478,33 @@ out:
 	atomic_dec_return_release(&kb_joining);
 	list_for_each_entry_safe(m, tmp, &spare, session_node)
 		kb_member_free(m);
+	return ret;
+}
+
+int kb_ioctl_set_scope(struct file *file, void *arg)
+{
+	struct kb_session *s = kb_file_session(file);
+	struct kb_set_scope *req = arg;
+	struct task_struct *t;
+	struct kb_member *m;
+	int ret = -EPERM;
+
+	if (!s)
+		return -ENOENT;
+	if (req->in_scope > 1)
+		return -EINVAL;
+	spin_lock(&kb_members_lock);
+	rcu_read_lock();
+	for_each_thread(current, t) {
+		m = kb_member_find(t);
+		if (!m || m->session != s)
+			continue;
+		/* Read locklessly by the fast path: one word, either value. */
+		WRITE_ONCE(m->out_of_scope, !req->in_scope);
+		ret = 0;
+	}
+	rcu_read_unlock();
+	spin_unlock(&kb_members_lock);
 	return ret;
 }
 

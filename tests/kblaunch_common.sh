@@ -616,7 +616,43 @@ kb_stress() {
 
 # The checks both modes share: the decision path differs (module or
 # in-process), the program-visible behaviour must not.
+# ---- --only: the programs under test, and the rest natively ----
+# cat is under test, the shell and head are not: the profile's path stub
+# hits cat only, and the report counts cat's syscalls only (no wait4 of
+# the shell, no execve: that is the shell's call), with every fast-path
+# setting this mode has.
+kb_only() {
+	local rep=$kb_tmp/only.json fp got want
+	printf 'openat partial\nopenat when path=/etc/host* stub ENOENT\n' \
+		>"$kb_tmp/only.profile"
+	for fp in "" ${KB_ONLY_NOFAST:+--no-fastpath}; do
+		rm -f "$rep"
+		kb $fp --only "$(command -v cat)" --profile "$kb_tmp/only.profile" \
+			--report "$rep" -- sh -c \
+			'cat /etc/hostname; head -c 1 /etc/hostname >/dev/null && echo head-ok' \
+			>"$kb_tmp/only.out" 2>"$kb_tmp/only.err"
+		got=$(report_py "$rep" '[sc("openat")["rules"][1]["hits"], sc("wait4") is None, sc("execve") is None, sc("exit_group")["count"]]' 2>&1)
+		want="[1, True, True, 1]"
+		if grep -q '^cat: /etc/hostname: No such file or directory$' "$kb_tmp/only.err" &&
+		   grep -qx head-ok "$kb_tmp/only.out" && [ "$got" = "$want" ]; then
+			ok "--only cat${fp:+ ($fp)}: cat gets the profile's ENOENT, head runs natively, only cat is counted"
+		else
+			not_ok "--only cat${fp:+ ($fp)}: report '$got' (want $want)"
+			show "$kb_tmp/only.err" stderr
+			show "$kb_tmp/only.out" stdout
+		fi
+	done
+	kb --only /nonexistent/prog -- /bin/true 2>"$kb_tmp/only.err"
+	if [ $? -eq 1 ] && grep -q '^kblaunch: --only /nonexistent/prog: No such file or directory$' "$kb_tmp/only.err"; then
+		ok "--only with a missing file: exit 1, named"
+	else
+		not_ok "--only /nonexistent/prog"
+		show "$kb_tmp/only.err" stderr
+	fi
+}
+
 kb_runtime_checks() {
+	kb_only
 	kb_real_programs
 	kb_passthrough
 	kb_counters

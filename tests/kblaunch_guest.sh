@@ -9,6 +9,7 @@
 # errors are checked on the host: tests/kblaunch_host.sh.)
 set -u
 KBOPT=
+KB_ONLY_NOFAST=1
 # shellcheck source=tests/kblaunch_common.sh
 . "$(dirname "$0")/kblaunch_common.sh"
 

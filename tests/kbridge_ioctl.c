@@ -42,6 +42,7 @@ union kb_any {
 	struct kb_get_rules get_rules;
 	struct kb_set_fastpath set_fastpath;
 	struct kb_set_personality set_personality;
+	struct kb_set_scope set_scope;
 };
 
 /* The struct, then TAIL bytes the tests fill to look like a newer ABI. */
@@ -133,6 +134,14 @@ FIXTURE_VARIANT_ADD(cmd, set_personality) {
 	.size = sizeof(struct kb_set_personality),
 	.reserved = offsetof(struct kb_set_personality, __reserved),
 	.prep = PREP_SESSION,
+};
+
+/* All zero puts the calling (test) process out of scope: harmless here. */
+FIXTURE_VARIANT_ADD(cmd, set_scope) {
+	.cmd = KB_IOC_SET_SCOPE,
+	.size = sizeof(struct kb_set_scope),
+	.reserved = offsetof(struct kb_set_scope, __reserved),
+	.prep = PREP_MEMBER,
 };
 
 FIXTURE_SETUP(cmd)
@@ -314,7 +323,7 @@ TEST_F(fd, version)
 		  KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS |
 		  KB_FEATURE_RULES | KB_FEATURE_PARTIAL |
 		  KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH |
-		  KB_FEATURE_PERSONALITY, v.features);
+		  KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE, v.features);
 	EXPECT_EQ(0u, v.status & ~(__u32)KB_STATUS_FASTPATH);
 	ASSERT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
 	EXPECT_NE(0, v.release[0]);
@@ -345,7 +354,7 @@ TEST_F(fd, unknown_command_number)
 
 	/* The first number after the last command, and the last number. */
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC,
-					    KB_CMD_SET_PERSONALITY + 1,
+					    KB_CMD_SET_SCOPE + 1,
 					    struct kb_version), &arg));
 	EXPECT_EQ(ENOTTY, errno);
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC, 0xff,

@@ -66,6 +66,7 @@
 #define KB_FEATURE_GET_RULES	(1ULL << 6) /* KB_IOC_GET_RULES */
 #define KB_FEATURE_FASTPATH	(1ULL << 7) /* KB_IOC_SET_FASTPATH */
 #define KB_FEATURE_PERSONALITY	(1ULL << 8) /* KB_IOC_SET_PERSONALITY */
+#define KB_FEATURE_SCOPE	(1ULL << 9) /* KB_IOC_SET_SCOPE */
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
@@ -404,6 +405,30 @@ struct kb_set_personality {
 	__u32 __reserved;
 };
 
+/**
+ * struct kb_set_scope - KB_IOC_SET_SCOPE: whether the calling process is
+ * under the session's policy
+ * @size:     sizeof(struct kb_set_scope)
+ * @flags:    must be 0
+ * @in_scope: in, 1: the calling process's syscalls are decided by the
+ *            policy and counted (every member starts so); 0: they run
+ *            natively and are not counted, as for a process outside the
+ *            session, though the process stays a member (the runtime
+ *            still sees the syscalls of the fast path's trap set)
+ * @__reserved: must be 0
+ *
+ * For analyses that put only some programs of a workload under test
+ * (kblaunch --only): the runtime sets it for each program it starts or
+ * execs. Applies to every thread of the caller; threads and children
+ * created later inherit it. EPERM: the caller is not a member.
+ */
+struct kb_set_scope {
+	__u32 size;
+	__u32 flags;
+	__u32 in_scope;
+	__u32 __reserved;
+};
+
 enum {
 	KB_CMD_GET_VERSION = 0x00,
 	KB_CMD_SESSION_CREATE,
@@ -414,6 +439,7 @@ enum {
 	KB_CMD_GET_RULES,
 	KB_CMD_SET_FASTPATH,
 	KB_CMD_SET_PERSONALITY,
+	KB_CMD_SET_SCOPE,
 };
 
 /* Each returns 0 or -1 with errno set as documented above. */
@@ -435,5 +461,7 @@ enum {
 	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_FASTPATH, struct kb_set_fastpath)
 #define KB_IOC_SET_PERSONALITY \
 	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_PERSONALITY, struct kb_set_personality)
+#define KB_IOC_SET_SCOPE \
+	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_SCOPE, struct kb_set_scope)
 
 #endif /* _UAPI_LINUX_KBRIDGE_H */

@@ -21,7 +21,7 @@
 /* KB_FEATURE_* bits by name, as the documentation spells them. */
 static const char *const feature_names[] = {
 	"sessions", "syscall", "follow-fork", "stats", "rules", "partial",
-	"get-rules", "fastpath", "personality",
+	"get-rules", "fastpath", "personality", "scope",
 };
 
 #define NFEATURES (sizeof(feature_names) / sizeof(feature_names[0]))

@@ -197,6 +197,7 @@ noreturn void kb_child(const struct kb_launch *l)
 {
 	struct kbrt_config cfg = {
 		.mode = l->mode, .kbfd = -1, .cntfd = -1, .selffd = -1,
+		.onlyfd = -1,
 		.follow_exec = l->follow_exec, .verbose = l->verbose,
 	};
 	struct kb_program prog;
@@ -220,6 +221,10 @@ noreturn void kb_child(const struct kb_launch *l)
 		cfg.selffd = kb_open_self();
 	cfg.sigsys = l->sigsys;
 
+	if (l->onlyfd >= 0)
+		cfg.onlyfd = kb_move_high(l->onlyfd, "--only list");
+
 	kb_load(l->argv[0], l->argv, l->argc, &prog, l->verbose);
+	kb_scope(&cfg, &prog);
 	kb_start(&cfg, &prog, &l->mask, l->auxv, false);
 }

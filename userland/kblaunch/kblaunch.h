@@ -35,6 +35,7 @@ struct kb_launch {
 	struct kbrt_counters *counters;	/* no module: the shared area */
 	int cntfd;			/* ... its memfd */
 	const struct kb_policy *policy;	/* no module: built from the area */
+	int onlyfd;			/* --only: the list's memfd, or -1 */
 	sigset_t mask;			/* the mask kblaunch was started with */
 	int sigsys;			/* ... SIGSYS: KBRT_REENTRY_SIGSYS_* */
 	const Elf64_auxv_t *auxv;	/* kblaunch's own auxiliary vector */
@@ -67,6 +68,10 @@ struct kb_program {
 
 /* child.c */
 noreturn void kb_child(const struct kb_launch *l);
+/* scope.c: a memfd of the --only list; whether @prog is under test. */
+int kb_only_fd(char **paths, int n);
+void kb_scope(struct kbrt_config *cfg, const struct kb_program *prog);
+
 noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
 		       const sigset_t *mask, const Elf64_auxv_t *auxv,
 		       bool comm_from_file);

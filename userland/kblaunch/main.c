@@ -35,13 +35,15 @@ struct kb_opts {
 	bool no_module;
 	bool no_follow_exec;
 	bool verbose;
+	char **only;			/* --only PATH, repeatable */
+	int nonly;
 	char **argv;
 	int argc;
 };
 
 const char *argp_program_version = "kblaunch " KB_RELEASE;
 
-enum { OPT_REPORT_FORMAT = 0x100, OPT_NO_FASTPATH };
+enum { OPT_REPORT_FORMAT = 0x100, OPT_NO_FASTPATH, OPT_ONLY };
 
 static const char doc[] =
 "Run PROGRAM with all its syscalls going through kbridge.\n"
@@ -85,8 +87,13 @@ static const struct argp_option options[] = {
 	  "Decide every syscall through SIGSYS and the ioctl, never in the "
 	  "kernel at syscall entry", 0 },
 	{ "no-module", 'n', NULL, 0,
-	  "Decide in the process (tier 1 for every syscall) instead of "
+	  "Decide in the process, with the same tier core, instead of "
 	  "through /dev/kbridge", 0 },
+	{ "only", OPT_ONLY, "PATH", 0,
+	  "Put only the programs PATH (an executable file; repeatable) under "
+	  "the profile and in the report: every other program of the tree "
+	  "(a workload's shell, its helpers) runs natively, still followed "
+	  "into its children and execs", 0 },
 	{ "no-follow-exec", 'X', NULL, 0,
 	  "Let programs the program execs run natively, not through kbridge "
 	  "(by default an exec re-enters kblaunch, same pid and session)", 0 },
@@ -115,6 +122,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_FASTPATH:
 		o->no_fastpath = true;
+		break;
+	case OPT_ONLY:
+		o->only = realloc(o->only, (o->nonly + 1) * sizeof(*o->only));
+		if (!o->only)
+			argp_failure(state, 1, ENOMEM, "--only");
+		o->only[o->nonly++] = arg;
 		break;
 	case 'n':
 		o->no_module = true;
@@ -514,7 +527,8 @@ int main(int argc, char **argv, char **envp)
 	static const struct argp argp = {
 		options, parse_opt, args_doc, doc, NULL, NULL, NULL
 	};
-	struct kb_launch l = { .kbfd = -1, .report_fd = -1, .cntfd = -1 };
+	struct kb_launch l = { .kbfd = -1, .report_fd = -1, .cntfd = -1,
+			       .onlyfd = -1 };
 	struct kb_opts o = { 0 };
 	struct kb_version ver = { 0 };
 	struct kb_profile *prof = NULL;
@@ -548,6 +562,8 @@ int main(int argc, char **argv, char **envp)
 		if (!prof)
 			kb_die("%s", perr);
 	}
+	if (o.nonly)
+		l.onlyfd = kb_only_fd(o.only, o.nonly);
 	if (!o.no_module) {
 		l.kbfd = open_module(&o, &ver, prof);
 		/* No module here (or in this container): decide in process. */
@@ -558,6 +574,8 @@ int main(int argc, char **argv, char **envp)
 	if (l.kbfd >= 0) {
 		l.mode = KBRT_MODE_MODULE;
 		l.features = ver.features;
+		if (o.nonly && !(ver.features & KB_FEATURE_SCOPE))
+			kb_die("--only: the loaded kbridge.ko has no KB_FEATURE_SCOPE");
 	} else {
 		l.mode = KBRT_MODE_LOCAL;
 		if (prof && prof->personality[0])
@@ -592,6 +610,8 @@ int main(int argc, char **argv, char **envp)
 	child_pid = pid;
 	if (l.cntfd >= 0)
 		close(l.cntfd);
+	if (l.onlyfd >= 0)
+		close(l.onlyfd);
 	install_forwarders();
 	sigprocmask(SIG_SETMASK, &l.mask, NULL);
 

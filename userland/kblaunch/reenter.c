@@ -28,18 +28,20 @@
 #include "kblaunch.h"
 
 /* STATE: "MODE,KBFD,CNTFD,SELFFD,FILEFD,FLAGS" */
-static void parse_state(const char *state, int v[6])
+#define KB_STATE_FIELDS	7
+
+static void parse_state(const char *state, int v[KB_STATE_FIELDS])
 {
 	const char *p = state;
 	char *end;
 	long n;
 	int i;
 
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < KB_STATE_FIELDS; i++) {
 		errno = 0;
 		n = strtol(p, &end, 10);
 		if (errno || end == p || n < -1 || n > 0x7fffffff ||
-		    *end != (i < 5 ? ',' : '\0'))
+		    *end != (i < KB_STATE_FIELDS - 1 ? ',' : '\0'))
 			kb_die("%s: bad re-entry state '%s' (not for use by hand)",
 			       KBRT_REENTRY_ARG, state);
 		v[i] = (int)n;
@@ -49,12 +51,13 @@ static void parse_state(const char *state, int v[6])
 
 noreturn void kb_reenter(int argc, char **argv, const Elf64_auxv_t *auxv)
 {
-	struct kbrt_config cfg = { .kbfd = -1, .cntfd = -1, .follow_exec = 1 };
+	struct kbrt_config cfg = { .kbfd = -1, .cntfd = -1, .onlyfd = -1,
+				   .follow_exec = 1 };
 	static char empty[] = "";
 	static char *no_args[] = { empty, NULL };
 	struct kb_program prog;
 	char **pargv = argv + 2;
-	int v[6], pargc = argc - 2, fd;
+	int v[KB_STATE_FIELDS], pargc = argc - 2, fd;
 	sigset_t mask;
 
 	parse_state(argv[0], v);
@@ -114,7 +117,10 @@ noreturn void kb_reenter(int argc, char **argv, const Elf64_auxv_t *auxv)
 	if (cfg.verbose)
 		fprintf(stderr, "kblaunch: pid %d exec %s\n", getpid(),
 			argv[1]);
+	if (v[6] >= 0)
+		cfg.onlyfd = kb_move_high(v[6], "--only list");
 	kb_load_fd(argv[1], fd, pargv, pargc, &prog, cfg.verbose);
+	kb_scope(&cfg, &prog);
 
 	/* The mask survived the exec, as it does natively. */
 	sigprocmask(SIG_BLOCK, NULL, &mask);

@@ -448,7 +448,7 @@ static char *put_int(char *p, long v, char sep)
  */
 static long reenter(struct kbrt_exec *x, uint64_t fname, long argc)
 {
-	long kb = -1, cnt = -1, self = -1, ret, n;
+	long kb = -1, cnt = -1, self = -1, only = -1, ret, n;
 	struct kbrt_siginfo pending;
 	uint64_t stack_argv[KBRT_ARGV_STACK], *kargv = stack_argv;
 	uint64_t map_len = 0;
@@ -487,6 +487,8 @@ static long reenter(struct kbrt_exec *x, uint64_t fname, long argc)
 		ret = pass_fd(kbrt_cfg->cntfd, &cnt);
 	if (!ret)
 		ret = pass_fd(kbrt_cfg->selffd, &self);
+	if (!ret)
+		ret = pass_fd(kbrt_cfg->onlyfd, &only);
 	if (!ret && self < 0)
 		ret = -ENOEXEC;	/* kblaunch always passes it: not reached */
 	if (!ret)
@@ -511,7 +513,8 @@ static long reenter(struct kbrt_exec *x, uint64_t fname, long argc)
 	p = put_int(p, cnt, ',');
 	p = put_int(p, self, ',');
 	p = put_int(p, x->fd, ',');
-	p = put_int(p, sflags, '\0');
+	p = put_int(p, sflags, ',');
+	p = put_int(p, only, '\0');
 
 	/*
 	 * The thread's slot must not outlive it if the exec succeeds (a
@@ -531,6 +534,7 @@ static long reenter(struct kbrt_exec *x, uint64_t fname, long argc)
 			kbrt_vsig_hold(&pending);
 	}
 out_close:
+	close_passed(only);
 	close_passed(self);
 	close_passed(cnt);
 	close_passed(kb);

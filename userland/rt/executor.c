@@ -261,7 +261,7 @@ static long ex_sigaltstack(const __u64 a[6], struct kbrt_ucontext *uc)
 
 /*
  * The runtime's fds (the kbridge fd, the --no-module counters, kblaunch
- * itself) are not the program's: they look closed to close(), and
+ * itself, the --only list) are not the program's: they look closed to close(), and
  * dup2/dup3 onto them fail with EBUSY (the errno Linux itself gives dup2
  * in a race with open, so callers already treat it as a plain failure).
  * close_range() closes everything around them.
@@ -269,13 +269,14 @@ static long ex_sigaltstack(const __u64 a[6], struct kbrt_ucontext *uc)
 static long ex_close_range(__u64 a[6])
 {
 	unsigned int lo = (unsigned int)a[0], hi = (unsigned int)a[1];
-	unsigned int own[3], n = 0, i, j, t, from;
-	int fds[3] = { kbrt_cfg->kbfd, kbrt_cfg->cntfd, kbrt_cfg->selffd };
+	unsigned int own[4], n = 0, i, j, t, from;
+	int fds[4] = { kbrt_cfg->kbfd, kbrt_cfg->cntfd, kbrt_cfg->selffd,
+		       kbrt_cfg->onlyfd };
 	long ret = 0;
 
 	if (lo > hi)
 		return raw(__NR_close_range, a);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (fds[i] >= 0 && (unsigned int)fds[i] >= lo &&
 		    (unsigned int)fds[i] <= hi)
 			own[n++] = (unsigned int)fds[i];

@@ -185,6 +185,14 @@ void kbrt_decide_local(struct kb_syscall *call)
 	struct kb_decision d;
 	int ret;
 
+	/* Not a program under test (kblaunch --only): natively, uncounted. */
+	if (kbrt_cfg->out_of_scope) {
+		call->verdict = KB_VERDICT_EXECUTE;
+		call->tier = KB_TIER_FULL;
+		call->action = KB_ACTION_PASS;
+		call->result = 0;
+		return;
+	}
 	__atomic_fetch_add(&c->total, 1, __ATOMIC_RELAXED);
 	if (call->nr < KB_NR_SYSCALLS) {
 		__atomic_fetch_add(&c->nr[call->nr], 1, __ATOMIC_RELAXED);

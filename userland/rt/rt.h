@@ -67,9 +67,10 @@ int kbrt_policy_rules(const struct kb_policy *p, struct kb_get_rules *req);
  *
  * and kblaunch, seeing KBRT_REENTRY_ARG as its first argument, loads
  * FILENAME's file into the new image (kblaunch/reenter.c). STATE is
- * "MODE,KBFD,CNTFD,SELFFD,FILEFD,FLAGS" in decimal: the fds are copies
- * without close-on-exec made for this exec (-1: none), FILEFD is the
- * target opened for reading, FLAGS are KBRT_REENTRY_*.
+ * "MODE,KBFD,CNTFD,SELFFD,FILEFD,FLAGS,ONLYFD" in decimal: the fds are
+ * copies without close-on-exec made for this exec (-1: none), FILEFD is
+ * the target opened for reading, FLAGS are KBRT_REENTRY_*, ONLYFD the
+ * kblaunch --only list.
  */
 #define KBRT_REENTRY_ARG	"--kbridge-exec-reentry"
 #define KBRT_REENTRY_VERBOSE		0x01	/* kblaunch -v */
@@ -86,6 +87,14 @@ struct kbrt_config {
 	const struct kb_policy *policy;	/* KBRT_MODE_LOCAL only */
 	int cntfd;			/* the memfd of @counters, or -1 */
 	int selffd;			/* O_PATH fd of kblaunch, or -1 */
+	/*
+	 * kblaunch --only: a memfd of the NUL-separated canonical paths of
+	 * the programs under test, or -1 (every program is); @out_of_scope:
+	 * this image is not one of them, its syscalls run natively and are
+	 * not counted.
+	 */
+	int onlyfd;
+	int out_of_scope;
 	int fd_min;			/* where the runtime's own fds go */
 	int follow_exec;		/* exec re-enters through kblaunch */
 	int verbose;			/* kblaunch -v, passed on across exec */

@@ -64,7 +64,7 @@ long kbrt_arm_sud(void)
 int kbrt_own_fd(int fd)
 {
 	return fd >= 0 && (fd == kbrt_cfg->kbfd || fd == kbrt_cfg->cntfd ||
-			   fd == kbrt_cfg->selffd);
+			   fd == kbrt_cfg->selffd || fd == kbrt_cfg->onlyfd);
 }
 
 int kbrt_setup(const struct kbrt_config *cfg)
