@@ -38,5 +38,7 @@ int kbctl_check(int argc, char **argv);
 /* stats.c, top.c: the eBPF counters (bpfstat.h) */
 int kbctl_bpfstats(int argc, char **argv);
 int kbctl_top(int argc, char **argv);
+/* analyze.c: Loupe-style analysis of an application under a workload */
+int kbctl_analyze(int argc, char **argv);
 
 #endif /* KBCTL_H */

@@ -34,6 +34,7 @@ static const char doc[] =
 "  stats --bpf load|unload|status the eBPF tier counters\n"
 "  stats [PID|--session S]        counts per syscall, tier, action, path\n"
 "  top [PID|--session S]          the same, live, busiest first\n"
+"  analyze --app PATH -- WORKLOAD  which syscalls the app can do without\n"
 "\n"
 "'kbctl COMMAND --help' describes each.\n"
 "\n"
@@ -44,7 +45,8 @@ static const char doc[] =
 "  kbctl set 1234 getpid fake 42\n"
 "  kbctl set 1234 openat when path=/etc/shadow stub EACCES\n"
 "  kbctl check my.profile\n"
-"  kbctl stats --bpf load && kbctl top"
+"  kbctl stats --bpf load && kbctl top\n"
+"  kbctl analyze --app /usr/bin/redis-server -- ./workload.sh"
 "\v"
 "PID is the program's process id (or kblaunch's). kbctl reaches the session "
 "through the process's /dev/kbridge file with pidfd_getfd(2): the same user "
@@ -63,6 +65,7 @@ static const struct {
 	{ "check", kbctl_check },
 	{ "stats", kbctl_bpfstats },
 	{ "top", kbctl_top },
+	{ "analyze", kbctl_analyze },
 };
 
 struct top {
@@ -136,7 +139,7 @@ int main(int argc, char **argv)
 		t.argv[0] = name;
 		return commands[i].fn(t.argc, t.argv);
 	}
-	kbctl_err("unknown command '%s' (status, get, set, check, stats, top; see kbctl --help)",
+	kbctl_err("unknown command '%s' (status, get, set, check, stats, top, analyze; see kbctl --help)",
 		  t.argv[0]);
 	return KBCTL_EXIT_FAIL;
 }

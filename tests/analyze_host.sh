@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kbctl analyze on the host (no module: kblaunch decides in process),
+# with tests/progs/analyze_probe as the application and
+# tests/workloads/probe.sh as the workload: the probe's checked syscalls
+# (uname, getpid, readlink, write) come out required, the ones whose
+# result it ignores (getppid, sched_yield) stub-able and fake-able; the
+# group method agrees with --exhaustive on every syscall and needs fewer
+# runs; the generated profile really lets the workload pass under
+# kblaunch; a workload that fails without stubs, and a missing --app,
+# are refused. Prints TAP.
+set -u
+KBOPT=
+# shellcheck source=tests/kblaunch_common.sh
+. "$(dirname "$0")/kblaunch_common.sh"
+C=$PWD/.output/kbctl
+export PROBE=$PWD/$P/analyze_probe
+W=$PWD/tests/workloads/probe.sh
+
+if [ ! -x "$C" ] || [ ! -x "$PROBE" ]; then
+	not_ok "kbctl and tests/progs/analyze_probe are built (make)"
+	kb_done
+	exit 1
+fi
+
+# classes DIR: "name class" lines of DIR/analysis.json, sorted
+classes() {
+	"$PY" -c 'import json, sys
+for s in json.load(open(sys.argv[1]))["syscalls"]:
+    print(s["name"], s["class"])' "$1/analysis.json" | sort
+}
+runs() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["runs"])' "$1/analysis.json"; }
+
+for method in groups exhaustive; do
+	d=$kb_tmp/$method
+	opt=
+	[ "$method" = exhaustive ] && opt=--exhaustive
+	"$C" analyze $opt --app "$PROBE" -o "$d" -r 2 -- "$W" >"$kb_tmp/$method.out" 2>"$kb_tmp/$method.err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -s "$d/analysis.json" ] && [ -s "$d/generated.profile" ] &&
+	   grep -q 'generated.profile passes$' "$kb_tmp/$method.out"; then
+		ok "kbctl analyze ($method): $(cat "$kb_tmp/$method.out")"
+	else
+		not_ok "kbctl analyze ($method): exit status $rc"
+		show "$kb_tmp/$method.err" stderr
+		continue
+	fi
+	classes "$d" >"$kb_tmp/$method.classes"
+	bad=
+	for s in uname getpid readlink write; do
+		grep -qx "$s required" "$kb_tmp/$method.classes" || bad="$bad $s"
+	done
+	for s in getppid sched_yield; do
+		grep -qx "$s either" "$kb_tmp/$method.classes" || bad="$bad $s"
+	done
+	[ -z "$bad" ] && ok "$method: uname getpid readlink write required, getppid sched_yield either" ||
+		{ not_ok "$method: wrong class for$bad"; show "$kb_tmp/$method.classes" classes; }
+done
+
+if cmp -s "$kb_tmp/groups.classes" "$kb_tmp/exhaustive.classes"; then
+	ok "groups and --exhaustive agree on all $(wc -l <"$kb_tmp/groups.classes") syscalls"
+else
+	not_ok "groups and --exhaustive disagree"
+	diff "$kb_tmp/groups.classes" "$kb_tmp/exhaustive.classes" | sed 's/^/# /'
+fi
+g=$(runs "$kb_tmp/groups") x=$(runs "$kb_tmp/exhaustive")
+[ "$g" -lt "$x" ] && ok "groups needed fewer workload runs: $g vs $x" ||
+	not_ok "groups needed $g runs, --exhaustive $x"
+
+# The generated profile, applied by hand: the workload still passes, and
+# the probe's stubs are really in force (its getppid is stubbed).
+prof=$kb_tmp/groups/generated.profile
+"$K" --only "$PROBE" --profile "$prof" --report "$kb_tmp/gen.json" -- "$W" 2>"$kb_tmp/gen.err"
+rc=$?
+got=$(report_py "$kb_tmp/gen.json" 'sc("getppid")["action"]' 2>&1)
+if [ "$rc" -eq 0 ] && grep -qx 'getppid stub' "$prof" && [ "$got" = stub ]; then
+	ok "the generated profile lets the workload pass under kblaunch (getppid stubbed)"
+else
+	not_ok "the generated profile: exit status $rc, getppid '$got'"
+	show "$kb_tmp/gen.err" stderr
+fi
+
+"$C" analyze --app "$PROBE" -o "$kb_tmp/fail" -r 1 -- false >/dev/null 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'the workload fails without any stub' "$kb_tmp/err" &&
+	ok "a workload that fails natively: exit 1, said" ||
+	{ not_ok "failing workload: exit status $rc"; show "$kb_tmp/err" stderr; }
+"$C" analyze -o "$kb_tmp/x" -- "$W" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'no --app given' "$kb_tmp/err" &&
+	ok "no --app: exit 1, usage error" ||
+	{ not_ok "no --app: exit status $rc"; show "$kb_tmp/err" stderr; }
+kb_done

@@ -1,0 +1,6 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# kbctl analyze workload for tests/progs/analyze_probe: it succeeds when
+# the probe exits 0 and said so. PROBE: the probe's path.
+out=$("$PROBE") || exit 1
+[ "$out" = "probe ok" ]
