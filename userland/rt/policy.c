@@ -109,7 +109,7 @@ int kbrt_policy_build(struct kbrt_counters *area, const struct kb_policy **out)
 	const uint64_t base = (uint64_t)area;
 	struct kb_set_rules req = { .size = sizeof(req) };
 	struct kb_rule_desc *d = 0;
-	struct kb_policy *p, *built = 0;
+	struct kb_policy *built = 0;
 	uint64_t i, len = 0;
 	int ret;
 
@@ -142,18 +142,17 @@ int kbrt_policy_build(struct kbrt_counters *area, const struct kb_policy **out)
 
 	kbrt_hits_next = (uint64_t *)(base + area->hits_off);
 	kbrt_hits_end = kbrt_hits_next + area->hits_len / 8;
-	p = kb_policy_alloc(&kbrt_core_ops);
-	ret = p ? kb_policy_build(&kbrt_core_ops, 0, &req, &built) : -ENOMEM;
+	ret = kb_policy_build(&kbrt_core_ops, 0, &req, &built);
 	kbrt_hits_next = 0;
 	kbrt_hits_end = 0;
 	if (d)
 		rt_free(d, len, 0);
+	/* No entries: every number is the initial tier 1 pass. */
 	if (!ret && !built) {
-		/* No entries: every number is the initial tier 1 pass. */
-		built = p;
-		p = 0;
+		built = kb_policy_alloc(&kbrt_core_ops);
+		if (!built)
+			ret = -ENOMEM;
 	}
-	kb_policy_free(&kbrt_core_ops, p);
 	*out = built;
 	return ret;
 }
