@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # kbctl analyze workload for tests/progs/analyze_probe: it succeeds when
-# the probe exits 0 and said so. PROBE: the probe's path.
-out=$("$PROBE") || exit 1
+# the probe exits 0 and said so. PROBE: the probe's path; PROBE_ARGS:
+# its arguments.
+# shellcheck disable=SC2086 # PROBE_ARGS is a word list
+out=$("$PROBE" ${PROBE_ARGS:-}) || exit 1
 [ "$out" = "probe ok" ]
