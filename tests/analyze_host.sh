@@ -58,6 +58,19 @@ for method in groups exhaustive; do
 		{ not_ok "$method: wrong class for$bad"; show "$kb_tmp/$method.classes" classes; }
 done
 
+# The CSV and the Markdown say what the JSON says.
+d=$kb_tmp/groups
+if grep -qx '63,uname,1,0,0,required' "$d/analysis.csv" &&
+   grep -qE '^110,getppid,[0-9]+,1,1,either$' "$d/analysis.csv" &&
+   [ "$(($(wc -l <"$d/analysis.csv") - 1))" -eq "$(wc -l <"$kb_tmp/groups.classes")" ] &&
+   sed -n '/^## Required/,/^## /p' "$d/analysis.md" | grep -q '^| uname | 63 | 1 |$' &&
+   sed -n '/^## Either/,$p' "$d/analysis.md" | grep -q '^| getppid | 110 | '; then
+	ok "analysis.csv and analysis.md list the same classes (uname required, getppid either)"
+else
+	not_ok "analysis.csv / analysis.md"
+	show "$d/analysis.csv" csv
+fi
+
 if cmp -s "$kb_tmp/groups.classes" "$kb_tmp/exhaustive.classes"; then
 	ok "groups and --exhaustive agree on all $(wc -l <"$kb_tmp/groups.classes") syscalls"
 else

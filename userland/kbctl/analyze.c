@@ -22,9 +22,9 @@
  * and the program may go on to succeed (glibc's static start-up does, its
  * arch_prctl failure then being masked), so those are tested alone.
  *
- * Output in DIR: analysis.json, generated.profile (for kblaunch
- * --profile), and runs/ with every run's profile, report, stdout and
- * stderr.
+ * Output in DIR: analysis.json, analysis.csv, analysis.md,
+ * generated.profile (for kblaunch --profile), and runs/ with every run's
+ * profile, report, stdout and stderr.
  */
 #define _GNU_SOURCE
 #include <argp.h>
@@ -387,6 +387,83 @@ static int an_confirm(struct an *a, uint32_t **pidx, int **pmodes,
 	return ok < 0 ? -1 : 0;
 }
 
+/* analysis.csv: one line per syscall, for spreadsheets and scripts. */
+static int an_csv(const struct an *a)
+{
+	char path[PATH_MAX];
+	uint32_t i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/analysis.csv", a->o.out);
+	f = fopen(path, "w");
+	if (!f) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "nr,name,count,stub,fake,class\n");
+	for (i = 0; i < a->nsys; i++)
+		fprintf(f, "%u,%s,%llu,%d,%d,%s\n", a->sys[i].nr, a->sys[i].name,
+			(unsigned long long)a->sys[i].count,
+			a->sys[i].ok[AN_STUB] == 1, a->sys[i].ok[AN_FAKE] == 1,
+			an_class(&a->sys[i]));
+	if (fclose(f)) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* analysis.md: the summary a person reads, one section per class. */
+static int an_markdown(const struct an *a, const uint32_t *counts,
+		       uint32_t n, int passed, double wall)
+{
+	static const char *const classes[] = { "required", "stub", "fake",
+					       "either" };
+	static const char *const titles[] = {
+		"Required (the workload fails when it is stubbed and when it is faked)",
+		"Stub-able only (ENOSYS works, returning 0 does not)",
+		"Fake-able only (returning 0 works, ENOSYS does not)",
+		"Either (stubbed or faked, the workload passes)",
+	};
+	char path[PATH_MAX];
+	uint32_t i, c;
+	FILE *f;
+	int k;
+
+	snprintf(path, sizeof(path), "%s/analysis.md", a->o.out);
+	f = fopen(path, "w");
+	if (!f) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# kbctl analyze\n\nApplication:");
+	for (k = 0; k < a->o.napps; k++)
+		fprintf(f, " `%s`", a->o.apps[k]);
+	fprintf(f, "  \nWorkload:");
+	for (k = 0; k < a->o.nwork; k++)
+		fprintf(f, " `%s`", a->o.work[k]);
+	fprintf(f, "\n\n%u syscalls made; %u required, %u stub-able only, %u fake-able only, %u either. %s method, %u replicas: %u workload runs (%u configurations) in %.1f s. The generated profile (%u entries) %s its confirmation run.\n",
+		a->nsys, counts[0], counts[1], counts[2], counts[3],
+		a->o.exhaustive ? "Exhaustive" : "Group", a->o.replicas,
+		a->runs, a->tests, wall, n, passed ? "passed" : "FAILED");
+	for (c = 0; c < 4; c++) {
+		fprintf(f, "\n## %s: %u\n\n", titles[c], counts[c]);
+		if (!counts[c])
+			continue;
+		fprintf(f, "| syscall | nr | calls |\n|---|---|---|\n");
+		for (i = 0; i < a->nsys; i++)
+			if (!strcmp(an_class(&a->sys[i]), classes[c]))
+				fprintf(f, "| %s | %u | %llu |\n", a->sys[i].name,
+					a->sys[i].nr,
+					(unsigned long long)a->sys[i].count);
+	}
+	if (fclose(f)) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int an_outputs(struct an *a, const uint32_t *idx, const int *modes,
 		      uint32_t n, int passed, double wall)
 {
@@ -450,6 +527,8 @@ static int an_outputs(struct an *a, const uint32_t *idx, const int *modes,
 	if (!text || an_write_file(path, text))
 		err = -1;
 	free(text);
+	if (an_csv(a) || an_markdown(a, counts, n, passed, wall))
+		err = -1;
 	printf("%u syscalls: %u required, %u stub-able, %u fake-able, %u either; %u runs (%u tests) in %.1f s; %s/generated.profile %s\n",
 	       a->nsys, counts[0], counts[1], counts[2], counts[3], a->runs,
 	       a->tests, wall, a->o.out, passed ? "passes" : "does NOT pass");
@@ -550,8 +629,9 @@ int kbctl_analyze(int argc, char **argv)
 		"success. Each configuration is run --replicas times under "
 		"kblaunch --only APP; by default syscalls are tested in groups "
 		"that are split when they fail, --exhaustive tests each alone.\v"
-		"Writes DIR/analysis.json, DIR/generated.profile (confirmed by a "
-		"final run) and every run's files in DIR/runs/. Progress goes to "
+		"Writes DIR/analysis.json, analysis.csv and analysis.md, "
+		"DIR/generated.profile (confirmed by a final run) and every "
+		"run's files in DIR/runs/. Progress goes to "
 		"stderr, one line per run.\n\n"
 		"EXAMPLE:\n"
 		"  kbctl analyze --app /usr/bin/sqlite3 -- sh -c 'sqlite3 :memory: \"select 1\"'",
