@@ -58,6 +58,15 @@ for method in groups exhaustive; do
 		{ not_ok "$method: wrong class for$bad"; show "$kb_tmp/$method.classes" classes; }
 done
 
+# Progress: one line per run, with the bound and the time left.
+if grep -qE '^kbctl analyze: run [0-9]+ of at most [0-9]+, at most [0-9]+ s left \(test [0-9]+, ' "$kb_tmp/groups.err" &&
+   [ "$(grep -c '^kbctl analyze: run ' "$kb_tmp/groups.err")" -eq "$(runs "$kb_tmp/groups")" ]; then
+	ok "progress on stderr: a line per run, with its bound and the time left"
+else
+	not_ok "progress lines"
+	show "$kb_tmp/groups.err" stderr
+fi
+
 # The CSV and the Markdown say what the JSON says.
 d=$kb_tmp/groups
 if grep -qx '63,uname,1,0,0,required' "$d/analysis.csv" &&

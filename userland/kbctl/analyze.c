@@ -76,6 +76,11 @@ struct an {
 	uint32_t nsys;
 	unsigned int runs;		/* workload runs so far */
 	unsigned int tests;		/* configurations tested */
+	/*
+	 * Most runs the analysis can need (every configuration passing all
+	 * its replicas); 0 until the baseline has listed the syscalls.
+	 */
+	unsigned int most;
 	double t0;
 	double slowest;			/* longest successful run, s */
 };
@@ -215,6 +220,25 @@ static char *an_profile(const struct an *a, const uint32_t *idx, uint32_t n,
 }
 
 /*
+ * " of at most M, ETA ..." for progress lines: the time left if every
+ * remaining run took the average so far (an upper bound: failing
+ * configurations skip their other replicas, and groups settle many
+ * syscalls at once).
+ */
+static const char *an_eta(const struct an *a)
+{
+	static char buf[64];
+	double left;
+
+	if (!a->most || a->runs >= a->most)
+		return "";
+	left = (an_now() - a->t0) / a->runs * (a->most - a->runs);
+	snprintf(buf, sizeof(buf), " of at most %u, at most %.0f s left",
+		 a->most, left);
+	return buf;
+}
+
+/*
  * Does the workload pass with @text's profile, in every replica? @what
  * names the test in progress lines and run ids. 1 yes, 0 no, -1 error.
  */
@@ -231,8 +255,8 @@ static int an_test(struct an *a, const char *what, const char *text)
 		ok = an_run(a, id, text, &secs);
 		if (ok == 1 && secs > a->slowest)
 			a->slowest = secs;
-		fprintf(stderr, "kbctl analyze: run %u (test %u, %s, replica %u): %s, %.1f s\n",
-			a->runs, a->tests, what, r,
+		fprintf(stderr, "kbctl analyze: run %u%s (test %u, %s, replica %u): %s, %.1f s\n",
+			a->runs, an_eta(a), a->tests, what, r,
 			ok == 1 ? "ok" : ok ? "error" : "FAILED", secs);
 	}
 	return ok;
@@ -680,6 +704,12 @@ int kbctl_analyze(int argc, char **argv)
 	}
 	fprintf(stderr, "kbctl analyze: the application made %u different syscalls\n",
 		a.nsys);
+	/*
+	 * Baseline, confirmation, and per mode one test per syscall
+	 * (exhaustive) or per node of the splitting tree (2n - 1 at most).
+	 */
+	a.most = a.runs + a.o.replicas *
+		 (1 + AN_NMODES * (a.o.exhaustive ? a.nsys : 2 * a.nsys - 1));
 
 	idx = calloc(a.nsys, sizeof(*idx));
 	if (!idx)
