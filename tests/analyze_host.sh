@@ -8,7 +8,8 @@
 # group method agrees with --exhaustive on every syscall and needs fewer
 # runs; the generated profile really lets the workload pass under
 # kblaunch; a workload that fails without stubs, and a missing --app,
-# are refused. With the probe's 20 extra ignorable syscalls, groups need
+# are refused. sqlite3 on a SQL script: openat, read, write and mmap
+# come out required and the generated profile passes. With the probe's 20 extra ignorable syscalls, groups need
 # fewer runs than --exhaustive and still agree. Prints TAP.
 set -u
 KBOPT=
@@ -117,6 +118,28 @@ if [ "$rc" -eq 0 ] && grep -qx 'getppid stub' "$prof" && [ "$got" = stub ]; then
 else
 	not_ok "the generated profile: exit status $rc, getppid '$got'"
 	show "$kb_tmp/gen.err" stderr
+fi
+
+# A real application: sqlite3 on a SQL script (tests/workloads/). One
+# replica, groups: the structural facts, and a profile that passes.
+if need "sqlite3 workload" sqlite3; then
+	d=$kb_tmp/sqlite3
+	"$C" analyze --app "$(command -v sqlite3)" -o "$d" -r 1 -- \
+		"$PWD/tests/workloads/sqlite3.sh" >"$kb_tmp/sq.out" 2>"$kb_tmp/sq.err"
+	rc=$?
+	classes "$d" >"$kb_tmp/sq.classes" 2>/dev/null
+	bad=
+	for s in openat read write mmap; do
+		grep -qx "$s required" "$kb_tmp/sq.classes" || bad="$bad $s"
+	done
+	if [ "$rc" -eq 0 ] && [ -z "$bad" ] &&
+	   "$K" --only "$(command -v sqlite3)" --profile "$d/generated.profile" -- \
+		"$PWD/tests/workloads/sqlite3.sh" 2>/dev/null; then
+		ok "sqlite3: $(cat "$kb_tmp/sq.out"); openat read write mmap required, the profile passes"
+	else
+		not_ok "sqlite3 analysis: exit status $rc, not required:$bad"
+		show "$kb_tmp/sq.err" stderr
+	fi
 fi
 
 "$C" analyze --app "$PROBE" -o "$kb_tmp/fail" -r 1 -- false >/dev/null 2>"$kb_tmp/err"
