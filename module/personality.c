@@ -60,18 +60,6 @@ static DEFINE_MUTEX(kb_pers_mutex);
 static LIST_HEAD(kb_pers_slots);
 DEFINE_STATIC_SRCU(kb_pers_srcu);
 
-static bool kb_pers_name_ok(const char *name, size_t max)
-{
-	size_t i;
-
-	for (i = 0; i < max && name[i]; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		      (name[i] >= '0' && name[i] <= '9') ||
-		      name[i] == '_' || name[i] == '-'))
-			return false;
-	return i > 0 && i < max;
-}
-
 static void kb_pers_slot_free(struct kref *ref)
 {
 	struct kb_pers_slot *slot = container_of(ref, struct kb_pers_slot, ref);
@@ -120,7 +108,7 @@ int kb_init_dynamic(struct kb_module *mod, const struct kb_ops *ops)
 
 	if (!mod || ops || mod->size < offsetofend(struct kb_module, kb) ||
 	    mod->abi != KB_API_VERSION || mod->kb || !mod->name ||
-	    !kb_pers_name_ok(mod->name, KB_PERSONALITY_NAME_MAX + 1) ||
+	    !kb_personality_name_ok(mod->name, KB_PERSONALITY_NAME_MAX + 1) ||
 	    (mod->nr_handlers && !mod->handlers) ||
 	    mod->nr_handlers > KB_NR_SYSCALLS)
 		return -EINVAL;
@@ -271,7 +259,7 @@ int kb_ioctl_set_personality(struct file *file, void *arg)
 
 	if (!s)
 		return -ENOENT;
-	if (req->name[0] && !kb_pers_name_ok(req->name, sizeof(req->name)))
+	if (req->name[0] && !kb_personality_name_ok(req->name, sizeof(req->name)))
 		return -EINVAL;
 	mutex_lock(&kb_pers_mutex);
 	if (req->name[0]) {

@@ -241,6 +241,23 @@ static inline bool kb_cond_match_reg(const struct kb_cond *c, u64 a)
 	return c->match == KB_MATCH_EQ ? a == c->operand : a != 0;
 }
 
+/*
+ * A personality's name as kb_module.name and KB_IOC_SET_PERSONALITY take
+ * it: 1 to KB_PERSONALITY_NAME_MAX of [a-z0-9_-], its NUL within @max
+ * bytes.
+ */
+static inline bool kb_personality_name_ok(const char *name, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && name[i]; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '_' || name[i] == '-'))
+			return false;
+	return i > 0 && i < max && i <= KB_PERSONALITY_NAME_MAX;
+}
+
 /* glob.c: does all of @str match @pat ('*', '?', '[...]', '\\')? */
 bool kb_glob_match(const char *pat, const char *str);
 

@@ -37,7 +37,7 @@ static struct kb_layer {
 	bool ready;
 	struct kb_ops ops;		/* the caller's, gaps filled by Linux's */
 	struct kb_config cfg;
-	char personality[32];		/* cfg.personality, copied */
+	char personality[KB_PERSONALITY_NAME_MAX + 1];	/* cfg.personality */
 	struct kb_policy *policy;
 	void *counts;			/* per number, [KB_NR_SYSCALLS]: others */
 	struct kb_registered *mods[KB_MAX_MODULES];
@@ -87,22 +87,6 @@ static int kb_merge_ops(const struct kb_ops *in)
 	return 0;
 }
 
-static bool kb_name_ok(const char *name)
-{
-	size_t i;
-
-	if (!name || !name[0])
-		return false;
-	for (i = 0; name[i]; i++) {
-		char c = name[i];
-
-		if (i >= 31 || !((c >= 'a' && c <= 'z') ||
-				 (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
 static void kb_teardown(void)
 {
 	if (kb.policy)
@@ -126,7 +110,8 @@ static int kb_setup(const struct kb_ops *ops, const struct kb_config *cfg)
 	if (cfg->stub > KB_STUB_FAKE || cfg->threading > KB_THREADS_MULTI ||
 	    cfg->dynamic > 1 || cfg->__reserved ||
 	    (cfg->nr_rules && !cfg->rules) ||
-	    (cfg->personality && !kb_name_ok(cfg->personality)))
+	    (cfg->personality && !kb_personality_name_ok(cfg->personality,
+						    KB_PERSONALITY_NAME_MAX + 1)))
 		return -EINVAL;
 	ret = kb_merge_ops(ops);
 	if (ret)
@@ -137,23 +122,23 @@ static int kb_setup(const struct kb_ops *ops, const struct kb_config *cfg)
 	if (cfg->personality)
 		strcpy(kb.personality, cfg->personality);
 
-	kb.policy = kb_policy_alloc(&kb.ops);
-	kb.counts = kb_hits_alloc(&kb.ops, KB_NR_SYSCALLS + 1);
-	if (!kb.policy || !kb.counts) {
-		kb_teardown();
-		return -ENOMEM;
-	}
 	req.count = cfg->nr_rules;
 	req.rule_size = sizeof(struct kb_rule_desc);
 	req.rules = (__u64)(uintptr_t)cfg->rules;
-	ret = kb_policy_build(&kb.ops, kb.policy, &req, &built);
+	ret = kb_policy_build(&kb.ops, NULL, &req, &built);
+	/* No rules: every number is the initial tier 1 pass. */
+	if (!ret && !built) {
+		built = kb_policy_alloc(&kb.ops);
+		if (!built)
+			ret = -ENOMEM;
+	}
+	kb.policy = built;
+	kb.counts = ret ? NULL : kb_hits_alloc(&kb.ops, KB_NR_SYSCALLS + 1);
+	if (!ret && !kb.counts)
+		ret = -ENOMEM;
 	if (ret) {
 		kb_teardown();
 		return ret;
-	}
-	if (built) {
-		kb_policy_free(&kb.ops, kb.policy);
-		kb.policy = built;
 	}
 	__atomic_store_n(&kb.ready, true, __ATOMIC_RELEASE);
 	return 0;
@@ -202,7 +187,8 @@ int kb_init_dynamic(struct kb_module *mod, const struct kb_ops *ops)
 	__u32 j;
 
 	if (!mod || mod->size < offsetofend(struct kb_module, kb) ||
-	    mod->abi != KB_API_VERSION || !kb_name_ok(mod->name) ||
+	    mod->abi != KB_API_VERSION || !mod->name ||
+	    !kb_personality_name_ok(mod->name, KB_PERSONALITY_NAME_MAX + 1) ||
 	    (mod->nr_handlers && !mod->handlers) ||
 	    mod->nr_handlers > KB_NR_SYSCALLS || mod->kb)
 		return -EINVAL;
