@@ -9,8 +9,11 @@
 # runs; the generated profile really lets the workload pass under
 # kblaunch; a workload that fails without stubs, and a missing --app,
 # are refused. sqlite3 on a SQL script: openat, read, write and mmap
-# come out required and the generated profile passes. With the probe's 20 extra ignorable syscalls, groups need
-# fewer runs than --exhaustive and still agree. Prints TAP.
+# come out required and the generated profile passes. With the probe's 20
+# extra ignorable syscalls, groups need fewer runs than --exhaustive and
+# still agree. Side effects (fds, the figure) are flagged on their causes;
+# --resume goes on after a kill; --jobs runs replicas side by side.
+# Prints TAP.
 set -u
 KBOPT=
 # shellcheck source=tests/kblaunch_common.sh
@@ -106,6 +109,86 @@ else
 	not_ok "many: $n syscalls, groups $g runs, --exhaustive $x, agree: $(cmp -s "$kb_tmp/many-groups.classes" "$kb_tmp/many-exhaustive.classes" && echo yes || echo no)"
 	diff "$kb_tmp/many-groups.classes" "$kb_tmp/many-exhaustive.classes" | sed 's/^/# /'
 fi
+
+# Side effects: faking or stubbing close piles fds up, stubbing
+# sched_yield zeroes the probe's figure; both are flagged on those
+# syscalls alone (the groups that first showed them are split until the
+# effect sits on its cause), getppid has none.
+export PROBE_ARGS=effects
+d=$kb_tmp/effects
+"$C" analyze --app "$PROBE" -o "$d" -r 2 -- "$W" >/dev/null 2>"$kb_tmp/err" ||
+	{ not_ok "analyze effects"; show "$kb_tmp/err" stderr; }
+unset PROBE_ARGS
+got=$("$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+s = {x["name"]: x for x in r["syscalls"]}
+b = r["baseline"][0]
+def flags(n, m): return " ".join(s[n][m + "_test"]["flags"]) or "-"
+print(b["figure"], b["peak_fds"] > 0, flags("close", "stub"), "/", flags("close", "fake"), "/",
+      flags("sched_yield", "stub"), "/", flags("getppid", "stub"), flags("getppid", "fake"),
+      s["close"]["fake_test"]["group"], s["sched_yield"]["stub_test"]["group"])' "$d/analysis.json" 2>&1)
+case $got in
+"100.0 True fds x"*" / fds x"*" / figure x0.00 / - - 1 1")
+	ok "side effects flagged on their causes: $got" ;;
+*)
+	not_ok "side effects: $got"
+	show "$d/analysis.md" analysis.md ;;
+esac
+sed -n '/^## Side effects/,/^## Runs/p' "$d/analysis.md" | grep -q '^| close | fake | fds x' &&
+	ok "analysis.md lists the side effects" ||
+	{ not_ok "analysis.md side effects"; show "$d/analysis.md" analysis.md; }
+
+# --resume: an analysis killed half way goes on from its finished runs
+# and comes to what an uninterrupted one finds; another command's
+# analysis is not taken for it.
+export PROBE_ARGS=many
+d=$kb_tmp/resume
+"$C" analyze --app "$PROBE" -o "$d" -r 2 -- "$W" >/dev/null 2>"$kb_tmp/err1" &
+an=$!
+for _ in $(seq 300); do
+	[ "$(grep -c '^kbctl analyze: run ' "$kb_tmp/err1")" -ge 15 ] && break
+	sleep 0.1
+done
+kill -KILL "$an"
+wait "$an" 2>/dev/null
+done_before=$(grep -c '^kbctl analyze: run ' "$kb_tmp/err1")
+"$C" analyze --resume --app "$PROBE" -o "$d" -r 2 -- "$W" >"$kb_tmp/out2" 2>"$kb_tmp/err2"
+rc=$?
+classes "$d" >"$kb_tmp/resume.classes" 2>/dev/null
+reused=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["resumed_runs"])' "$d/analysis.json" 2>/dev/null)
+if [ "$rc" -eq 0 ] && [ "$done_before" -ge 15 ] && [ "${reused:-0}" -ge 14 ] &&
+   [ "$(grep -c '(resumed)$' "$kb_tmp/err2")" -eq "$reused" ] &&
+   cmp -s "$kb_tmp/resume.classes" "$kb_tmp/many-exhaustive.classes"; then
+	ok "--resume after a kill at run $done_before: $reused runs taken over, the same classes as --exhaustive"
+else
+	not_ok "--resume: exit status $rc, killed after $done_before runs, $reused taken over"
+	show "$kb_tmp/err2" stderr
+	diff "$kb_tmp/resume.classes" "$kb_tmp/many-exhaustive.classes" | sed 's/^/# /'
+fi
+"$C" analyze --resume --app "$PROBE" -o "$d" -r 3 -- "$W" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'was another analysis' "$kb_tmp/err" &&
+	ok "--resume of another analysis (other replicas): refused" ||
+	{ not_ok "--resume mismatch: exit status $rc"; show "$kb_tmp/err" stderr; }
+"$C" analyze --resume --app "$PROBE" -o "$kb_tmp/none" -r 2 -- "$W" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'no analysis to resume there' "$kb_tmp/err" &&
+	ok "--resume where there is none: refused" ||
+	{ not_ok "--resume nothing: exit status $rc"; show "$kb_tmp/err" stderr; }
+
+# --jobs: replicas side by side, the same classes.
+d=$kb_tmp/jobs
+"$C" analyze -j 3 --app "$PROBE" -o "$d" -r 3 -- "$W" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+classes "$d" >"$kb_tmp/jobs.classes" 2>/dev/null
+if [ "$rc" -eq 0 ] && cmp -s "$kb_tmp/jobs.classes" "$kb_tmp/many-exhaustive.classes" &&
+   [ "$(ls "$d"/runs/t*-r3.result | wc -l)" -gt 0 ]; then
+	ok "-j 3 -r 3: the same classes, $(runs "$d") runs"
+else
+	not_ok "-j 3: exit status $rc"
+	show "$kb_tmp/err" stderr
+fi
+unset PROBE_ARGS
 
 # The generated profile, applied by hand: the workload still passes, and
 # the probe's stubs are really in force (its getppid is stubbed).

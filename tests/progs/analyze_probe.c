@@ -14,6 +14,10 @@
  * With the argument "many" it also makes 20 syscalls whose results it
  * ignores, all of which can go: the kind of application on which testing
  * syscalls in groups saves runs.
+ * With "effects" it opens and closes /dev/null 64 times (closes ignored:
+ * stubbed or faked, the fds pile up), prints as its figure how many of
+ * 100 sched_yield calls succeeded (0 when stubbed), and lives 300 ms so
+ * that its peaks can be sampled.
  * Exit 0 and "probe ok" when everything it checks holds.
  */
 #define _GNU_SOURCE
@@ -26,6 +30,8 @@
 #include <sys/time.h>
 #include <sys/times.h>
 #include <sys/utsname.h>
+#include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Calls whose results nothing depends on. */
@@ -60,15 +66,45 @@ static void ignored_calls(void)
 	syscall(SYS_getpgid, 0);
 }
 
+/* Side effects that kbctl analyze must see: fds, the figure. */
+static int effects(void)
+{
+	struct timespec t0, t;
+	int i, yields = 0;
+	long fd;
+
+	for (i = 0; i < 64; i++) {
+		fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
+		if (fd < 0)
+			return -1;
+		syscall(SYS_close, fd);
+	}
+	for (i = 0; i < 100; i++)
+		yields += syscall(SYS_sched_yield) == 0;
+	/* The vDSO's clock: no syscall, the app stays the same. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while ((t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec - t0.tv_nsec <
+	       300000000L);
+	return yields;
+}
+
 int main(int argc, char **argv)
 {
+	char link[64], want[32], fig[32];
 	struct utsname u;
-	char link[64], want[32];
+	int figure = -1;
 	ssize_t n;
 	long pid;
 
 	if (argc > 1 && !strcmp(argv[1], "many"))
 		ignored_calls();
+	if (argc > 1 && !strcmp(argv[1], "effects")) {
+		figure = effects();
+		if (figure < 0)
+			return 5;
+	}
 
 	syscall(SYS_getppid);
 	syscall(SYS_sched_yield);
@@ -85,5 +121,10 @@ int main(int argc, char **argv)
 		return 3;
 	if (syscall(SYS_write, 1, "probe ok\n", 9) != 9)
 		return 4;
+	if (figure >= 0) {
+		n = snprintf(fig, sizeof(fig), "%d\n", figure);
+		if (syscall(SYS_write, 1, fig, n) != n)
+			return 4;
+	}
 	return 0;
 }

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kbctl analyze, shared between the search (analyze.c), the runs of the
+ * workload (analyze_run.c) and the outputs (analyze_out.c).
+ */
+#ifndef KBCTL_ANALYZE_H
+#define KBCTL_ANALYZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum an_mode { AN_STUB, AN_FAKE, AN_NMODES };
+extern const char *const an_mode_names[AN_NMODES];
+
+struct an_opts {
+	char **apps;
+	int napps;
+	char **work;
+	int nwork;
+	const char *out;
+	const char *kblaunch;
+	unsigned int replicas;
+	unsigned int timeout;
+	unsigned int jobs;
+	bool exhaustive;
+	bool resume;
+};
+
+/* What one run of the workload measured. */
+struct an_metrics {
+	bool has_figure;
+	double figure;		/* the workload's last stdout line, if a number */
+	uint64_t rss_kb;	/* peak: sum of the app's processes' VmHWM */
+	uint32_t fds;		/* peak open fds of the app's processes */
+	double secs;
+};
+
+/* How a syscall fared in one mode. */
+struct an_verdict {
+	int ok;			/* 1 works, 0 does not, -1 not known yet */
+	unsigned int test;	/* the test that settled it (0: none) */
+	uint32_t group;		/* how many syscalls that test had in force */
+	struct an_metrics m;	/* that test's first replica */
+};
+
+/* A syscall the baseline saw the application make. */
+struct an_sys {
+	uint32_t nr;
+	char name[40];
+	uint64_t count;
+	struct an_verdict v[AN_NMODES];
+	bool called;		/* scratch: made in the runs of one test */
+};
+
+struct an {
+	struct an_opts o;
+	struct an_sys *sys;
+	uint32_t nsys;
+	unsigned int runs;		/* workload runs so far */
+	unsigned int reused;		/* of which taken from a resumed analysis */
+	unsigned int tests;		/* configurations tested */
+	unsigned int most;		/* most runs the analysis can need */
+	double t0;
+	double slowest;			/* longest successful run, s */
+	struct an_metrics base[16];	/* the baseline's replicas */
+	unsigned int nbase;
+	char comms[8][16];		/* the apps' process names */
+	int ncomms;
+};
+
+/* A configuration: which syscalls, in which mode each. */
+struct an_config {
+	const uint32_t *idx;
+	const int *modes;		/* NULL: all in @mode */
+	uint32_t n;
+	enum an_mode mode;
+};
+
+/* analyze_run.c */
+/* Write @text to @path; -1 (said on stderr) on failure. */
+int an_write_file(const char *path, const char *text);
+/* Seconds on the monotonic clock. */
+double an_now(void);
+/* Fill a->comms from the --app paths. */
+void an_app_comms(struct an *a);
+/* Empty DIR/runs, or (resume) check it holds the same analysis. */
+int an_prepare_runs(struct an *a);
+/*
+ * Run the replicas named "@prefix-rR" of one configuration (@profile
+ * NULL: none), up to --jobs at once, stopping at the first failure.
+ * Returns 1 when all passed, 0 when one failed, -1 on error; @m gets the
+ * first replica's metrics, and every a->sys[].called is set when that
+ * syscall was made by the app in a run that counts (all replicas when
+ * they pass, the failing one otherwise). @what names it in progress lines.
+ */
+int an_run_replicas(struct an *a, const char *prefix, const char *profile,
+		    const char *what, struct an_metrics *m);
+
+/* Run @id's saved result and metrics; -1 (said) if there is none. */
+int an_read_result(const struct an *a, const char *id, int *ok,
+		   struct an_metrics *m);
+
+/* analyze_out.c */
+/* The profile text of @c. */
+char *an_profile(const struct an *a, const struct an_config *c);
+/* "required", "stub", "fake" or "either". */
+const char *an_class(const struct an_sys *x);
+/* Is any of @m's figures outside the baseline's noise? */
+bool an_effects(const struct an *a, const struct an_metrics *m);
+/* analysis.json, .csv, .md and generated.profile; -1 if one failed. */
+int an_outputs(struct an *a, const struct an_config *final, int passed,
+	       const struct an_metrics *final_m, double wall);
+
+#endif

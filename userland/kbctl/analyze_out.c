@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbctl analyze: what it found, written as analysis.json (the schema is
+ * in docs/analyze.md), analysis.csv, analysis.md and generated.profile.
+ *
+ * Side effects: a stub or fake under which the workload still passes may
+ * change its figure, the application's peak memory or its open fds (faking
+ * close keeps every fd open). Such a change is flagged when it is outside
+ * the run-to-run noise the baseline's replicas showed: further from their
+ * mean than twice their spread, and than 10 % (plus 2 fds or 1 MiB, below
+ * which a difference is not worth a line). A syscall settled in a group
+ * shares the group's figures; its flags say so.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbctl.h"
+#include "analyze.h"
+#include "../kblaunch/kblaunch.h"
+
+char *an_profile(const struct an *a, const struct an_config *c)
+{
+	size_t cap = 64 + (size_t)c->n * 64, len = 0;
+	char *text = malloc(cap);
+	uint32_t i;
+
+	if (!text)
+		return NULL;
+	len += snprintf(text + len, cap - len, "# kbctl analyze\n");
+	for (i = 0; i < c->n; i++)
+		len += snprintf(text + len, cap - len, "%s %s\n",
+				a->sys[c->idx[i]].name,
+				an_mode_names[c->modes ? c->modes[i] :
+					      (int)c->mode]);
+	return text;
+}
+
+const char *an_class(const struct an_sys *x)
+{
+	if (x->v[AN_STUB].ok == 1 && x->v[AN_FAKE].ok == 1)
+		return "either";
+	if (x->v[AN_STUB].ok == 1)
+		return "stub";
+	if (x->v[AN_FAKE].ok == 1)
+		return "fake";
+	return "required";
+}
+
+enum an_metric { AN_FIGURE, AN_RSS, AN_FDS, AN_NMETRICS };
+static const char *const an_metric_names[] = { "figure", "rss", "fds" };
+
+static bool an_value(const struct an_metrics *m, enum an_metric k, double *v)
+{
+	switch (k) {
+	case AN_FIGURE:
+		*v = m->figure;
+		return m->has_figure;
+	case AN_RSS:
+		*v = (double)m->rss_kb;
+		return m->rss_kb > 0;
+	default:
+		*v = m->fds;
+		return m->fds > 0;
+	}
+}
+
+/*
+ * Is @m's metric @k outside the baseline's noise? Then @buf says by how
+ * much ("fds x8.0", "rss +19%").
+ */
+static bool an_outside(const struct an *a, const struct an_metrics *m,
+		       enum an_metric k, char *buf, size_t len)
+{
+	static const double floor_abs[] = { 0, 1024, 2 };
+	double v, b, sum = 0, lo = INFINITY, hi = -INFINITY, mean, tol;
+	unsigned int i, n = 0;
+
+	if (!an_value(m, k, &v))
+		return false;
+	for (i = 0; i < a->nbase; i++) {
+		if (!an_value(&a->base[i], k, &b))
+			continue;
+		sum += b;
+		lo = fmin(lo, b);
+		hi = fmax(hi, b);
+		n++;
+	}
+	if (!n)
+		return false;
+	mean = sum / n;
+	tol = fmax(2 * (hi - lo), fmax(0.10 * fabs(mean), floor_abs[k]));
+	if (fabs(v - mean) <= tol)
+		return false;
+	if (mean > 0 && (v / mean >= 2 || v / mean <= 0.5))
+		snprintf(buf, len, "%s x%.2f", an_metric_names[k], v / mean);
+	else if (mean > 0)
+		snprintf(buf, len, "%s %+.0f%%", an_metric_names[k],
+			 100 * (v - mean) / mean);
+	else
+		snprintf(buf, len, "%s %.0f (baseline %.0f)",
+			 an_metric_names[k], v, mean);
+	return true;
+}
+
+bool an_effects(const struct an *a, const struct an_metrics *m)
+{
+	char buf[96];
+	int k;
+
+	for (k = 0; k < AN_NMETRICS; k++)
+		if (an_outside(a, m, k, buf, sizeof(buf)))
+			return true;
+	return false;
+}
+
+static struct json_object *an_metrics_json(const struct an_metrics *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	kb_json_add(o, "seconds", json_object_new_double(m->secs));
+	kb_json_add(o, "figure", m->has_figure ?
+		    json_object_new_double(m->figure) : NULL);
+	kb_json_add(o, "peak_rss_kb", json_object_new_uint64(m->rss_kb));
+	kb_json_add(o, "peak_fds", json_object_new_int((int)m->fds));
+	return o;
+}
+
+/* The flags of @x in @mode, as a JSON array (empty when none). */
+static struct json_object *an_flags(const struct an *a, const struct an_sys *x,
+				    enum an_mode mode, char *text, size_t len)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t off = 0;
+	char buf[96];
+	int k;
+
+	if (text)
+		text[0] = '\0';
+	if (x->v[mode].ok != 1)
+		return arr;
+	for (k = 0; k < AN_NMETRICS; k++) {
+		if (!an_outside(a, &x->v[mode].m, k, buf, sizeof(buf)))
+			continue;
+		json_object_array_add(arr, json_object_new_string(buf));
+		if (text && off < len)
+			off += snprintf(text + off, len - off, "%s%s",
+					off ? ", " : "", buf);
+	}
+	if (text && off && x->v[mode].group > 1 && off < len)
+		snprintf(text + off, len - off, " (with %u others in force)",
+			 x->v[mode].group - 1);
+	return arr;
+}
+
+/* analysis.csv: one line per syscall, for spreadsheets and scripts. */
+static int an_csv(const struct an *a)
+{
+	char path[PATH_MAX + 32];
+	uint32_t i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/analysis.csv", a->o.out);
+	f = fopen(path, "w");
+	if (!f) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "nr,name,count,stub,fake,class\n");
+	for (i = 0; i < a->nsys; i++)
+		fprintf(f, "%u,%s,%llu,%d,%d,%s\n", a->sys[i].nr, a->sys[i].name,
+			(unsigned long long)a->sys[i].count,
+			a->sys[i].v[AN_STUB].ok == 1, a->sys[i].v[AN_FAKE].ok == 1,
+			an_class(&a->sys[i]));
+	if (fclose(f)) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void an_md_metrics(FILE *f, const char *what,
+			  const struct an_metrics *m)
+{
+	fprintf(f, "| %s | %.2f | ", what, m->secs);
+	if (m->has_figure)
+		fprintf(f, "%g", m->figure);
+	fprintf(f, " | %llu | %u |\n", (unsigned long long)m->rss_kb, m->fds);
+}
+
+/* analysis.md: the summary a person reads, one section per class. */
+static int an_markdown(const struct an *a, const uint32_t *counts,
+		       const struct an_config *final, int passed,
+		       const struct an_metrics *final_m, double wall)
+{
+	static const char *const classes[] = { "required", "stub", "fake",
+					       "either" };
+	static const char *const titles[] = {
+		"Required (the workload fails when it is stubbed and when it is faked)",
+		"Stub-able only (ENOSYS works, returning 0 does not)",
+		"Fake-able only (returning 0 works, ENOSYS does not)",
+		"Either (stubbed or faked, the workload passes)",
+	};
+	char path[PATH_MAX + 32], flags[512], what[64];
+	uint32_t i, c, nflag = 0;
+	unsigned int r;
+	FILE *f;
+	int k, m;
+
+	snprintf(path, sizeof(path), "%s/analysis.md", a->o.out);
+	f = fopen(path, "w");
+	if (!f) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# kbctl analyze\n\nApplication:");
+	for (k = 0; k < a->o.napps; k++)
+		fprintf(f, " `%s`", a->o.apps[k]);
+	fprintf(f, "  \nWorkload:");
+	for (k = 0; k < a->o.nwork; k++)
+		fprintf(f, " `%s`", a->o.work[k]);
+	fprintf(f, "\n\n%u syscalls made; %u required, %u stub-able only, %u fake-able only, %u either. %s method, %u replicas: %u workload runs (%u configurations) in %.1f s. The generated profile (%u entries) %s its confirmation run.\n",
+		a->nsys, counts[0], counts[1], counts[2], counts[3],
+		a->o.exhaustive ? "Exhaustive" : "Group", a->o.replicas,
+		a->runs, a->tests, wall, final->n,
+		passed ? "passed" : "FAILED");
+	for (c = 0; c < 4; c++) {
+		fprintf(f, "\n## %s: %u\n\n", titles[c], counts[c]);
+		if (!counts[c])
+			continue;
+		fprintf(f, "| syscall | nr | calls |\n|---|---|---|\n");
+		for (i = 0; i < a->nsys; i++)
+			if (!strcmp(an_class(&a->sys[i]), classes[c]))
+				fprintf(f, "| %s | %u | %llu |\n", a->sys[i].name,
+					a->sys[i].nr,
+					(unsigned long long)a->sys[i].count);
+	}
+	fprintf(f, "\n## Side effects outside run-to-run noise\n\n");
+	for (i = 0; i < a->nsys; i++) {
+		for (m = 0; m < AN_NMODES; m++) {
+			json_object_put(an_flags(a, &a->sys[i], m, flags,
+						 sizeof(flags)));
+			if (!flags[0])
+				continue;
+			if (!nflag++)
+				fprintf(f, "| syscall | mode | effect |\n|---|---|---|\n");
+			fprintf(f, "| %s | %s | %s |\n", a->sys[i].name,
+				an_mode_names[m], flags);
+		}
+	}
+	if (!nflag)
+		fprintf(f, "None.\n");
+	fprintf(f, "\n## Runs\n\n| run | seconds | figure | peak RSS (KiB) | peak fds |\n|---|---|---|---|---|\n");
+	for (r = 0; r < a->nbase; r++) {
+		snprintf(what, sizeof(what), "baseline %u", r + 1);
+		an_md_metrics(f, what, &a->base[r]);
+	}
+	an_md_metrics(f, "confirmation", final_m);
+	if (fclose(f)) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static struct json_object *an_verdict_json(const struct an *a,
+					   const struct an_sys *x,
+					   enum an_mode mode)
+{
+	const struct an_verdict *v = &x->v[mode];
+	struct json_object *o;
+
+	if (!v->test)
+		return NULL;
+	o = an_metrics_json(&v->m);
+	kb_json_add(o, "test", json_object_new_int((int)v->test));
+	kb_json_add(o, "group", json_object_new_int((int)v->group));
+	kb_json_add(o, "flags", an_flags(a, x, mode, NULL, 0));
+	return o;
+}
+
+int an_outputs(struct an *a, const struct an_config *final, int passed,
+	       const struct an_metrics *final_m, double wall)
+{
+	struct json_object *root = json_object_new_object(), *arr, *o, *w;
+	char path[PATH_MAX + 32], *text;
+	uint32_t i, counts[4] = { 0 };
+	int err = 0;
+
+	arr = json_object_new_array();
+	for (i = 0; i < a->nsys; i++) {
+		const struct an_sys *x = &a->sys[i];
+		const char *c = an_class(x);
+
+		counts[!strcmp(c, "required") ? 0 : !strcmp(c, "stub") ? 1 :
+		       !strcmp(c, "fake") ? 2 : 3]++;
+		o = json_object_new_object();
+		kb_json_add(o, "nr", json_object_new_int((int)x->nr));
+		kb_json_add(o, "name", json_object_new_string(x->name));
+		kb_json_add(o, "count", json_object_new_uint64(x->count));
+		kb_json_add(o, "stub", json_object_new_boolean(x->v[AN_STUB].ok == 1));
+		kb_json_add(o, "fake", json_object_new_boolean(x->v[AN_FAKE].ok == 1));
+		kb_json_add(o, "class", json_object_new_string(c));
+		kb_json_add(o, "stub_test", an_verdict_json(a, x, AN_STUB));
+		kb_json_add(o, "fake_test", an_verdict_json(a, x, AN_FAKE));
+		json_object_array_add(arr, o);
+	}
+	w = json_object_new_array();
+	for (i = 0; (int)i < a->o.nwork; i++)
+		json_object_array_add(w, json_object_new_string(a->o.work[i]));
+	kb_json_add(root, "workload", w);
+	w = json_object_new_array();
+	for (i = 0; (int)i < a->o.napps; i++)
+		json_object_array_add(w, json_object_new_string(a->o.apps[i]));
+	kb_json_add(root, "apps", w);
+	kb_json_add(root, "method", json_object_new_string(
+			a->o.exhaustive ? "exhaustive" : "groups"));
+	kb_json_add(root, "replicas", json_object_new_int((int)a->o.replicas));
+	kb_json_add(root, "jobs", json_object_new_int((int)a->o.jobs));
+	kb_json_add(root, "runs", json_object_new_int((int)a->runs));
+	kb_json_add(root, "resumed_runs", json_object_new_int((int)a->reused));
+	kb_json_add(root, "tests", json_object_new_int((int)a->tests));
+	kb_json_add(root, "wall_seconds", json_object_new_double(wall));
+	w = json_object_new_array();
+	for (i = 0; i < a->nbase; i++)
+		json_object_array_add(w, an_metrics_json(&a->base[i]));
+	kb_json_add(root, "baseline", w);
+	o = json_object_new_object();
+	kb_json_add(o, "required", json_object_new_int((int)counts[0]));
+	kb_json_add(o, "stub", json_object_new_int((int)counts[1]));
+	kb_json_add(o, "fake", json_object_new_int((int)counts[2]));
+	kb_json_add(o, "either", json_object_new_int((int)counts[3]));
+	kb_json_add(root, "classes", o);
+	kb_json_add(root, "syscalls", arr);
+	o = json_object_new_object();
+	kb_json_add(o, "profile", json_object_new_string("generated.profile"));
+	kb_json_add(o, "entries", json_object_new_int((int)final->n));
+	kb_json_add(o, "passed", json_object_new_boolean(passed));
+	kb_json_add(o, "metrics", an_metrics_json(final_m));
+	kb_json_add(root, "confirmation", o);
+
+	snprintf(path, sizeof(path), "%s/analysis.json", a->o.out);
+	if (json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY |
+				    JSON_C_TO_STRING_NOSLASHESCAPE)) {
+		kbctl_err("%s: %s", path, json_util_get_last_err());
+		err = -1;
+	}
+	json_object_put(root);
+	text = an_profile(a, final);
+	snprintf(path, sizeof(path), "%s/generated.profile", a->o.out);
+	if (!text || an_write_file(path, text))
+		err = -1;
+	free(text);
+	if (an_csv(a) || an_markdown(a, counts, final, passed, final_m, wall))
+		err = -1;
+	printf("%u syscalls: %u required, %u stub-able, %u fake-able, %u either; %u runs (%u tests) in %.1f s; %s/generated.profile %s\n",
+	       a->nsys, counts[0], counts[1], counts[2], counts[3], a->runs,
+	       a->tests, wall, a->o.out, passed ? "passes" : "does NOT pass");
+	return err;
+}

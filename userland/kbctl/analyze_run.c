@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbctl analyze: one configuration's runs of the workload.
+ *
+ * Each run is "kblaunch --only APP --report ID.json [--profile
+ * ID.profile] -- WORKLOAD" in a process group of its own, with stdout and
+ * stderr in DIR/runs/ID.{out,err}. While it runs, /proc is sampled for
+ * the application's processes (the group's members with the app's name:
+ * under kblaunch their exe is kblaunch's loader, their comm the app's) to
+ * take its peak memory and open fds. A run that outlives the timeout
+ * loses everything in its group but kblaunch, which then still writes
+ * the report that says what the application called.
+ *
+ * Every finished run leaves ID.result; --resume takes a run's result from
+ * there instead of running it again when ID.profile says the same thing,
+ * and the search, being deterministic in the results, asks again the same
+ * questions in the same order.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kbctl.h"
+#include "analyze.h"
+
+#define AN_MAX_JOBS	64
+#define AN_POLL_US	20000
+
+const char *const an_mode_names[AN_NMODES] = { "stub", "fake" };
+
+double an_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int an_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) == EOF || fclose(f)) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return 0;
+}
+
+/* The whole of a small file, NUL-terminated; NULL if it cannot be read. */
+static char *an_slurp(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 8192);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap += 8192;
+		}
+		size_t got = fread(buf + len, 1, cap - len - 1, f);
+
+		len += got;
+		if (!got)
+			break;
+	}
+	fclose(f);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+static void an_add_comm(struct an *a, const char *path)
+{
+	char tmp[PATH_MAX];
+	int i;
+
+	if (a->ncomms >= (int)(sizeof(a->comms) / sizeof(a->comms[0])))
+		return;
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	/* The kernel keeps the first 15 bytes of the name. */
+	snprintf(a->comms[a->ncomms], sizeof(a->comms[0]), "%.15s",
+		 basename(tmp));
+	for (i = 0; i < a->ncomms; i++)
+		if (!strcmp(a->comms[i], a->comms[a->ncomms]))
+			return;
+	a->ncomms++;
+}
+
+void an_app_comms(struct an *a)
+{
+	char real[PATH_MAX];
+	int i;
+
+	for (i = 0; i < a->o.napps; i++) {
+		an_add_comm(a, a->o.apps[i]);
+		if (realpath(a->o.apps[i], real))
+			an_add_comm(a, real);
+	}
+}
+
+/* What identifies an analysis, for --resume to check. */
+static char *an_identity(const struct an *a)
+{
+	size_t cap = 256, len = 0;
+	char *s;
+	int i;
+
+	for (i = 0; i < a->o.napps; i++)
+		cap += strlen(a->o.apps[i]) + 8;
+	for (i = 0; i < a->o.nwork; i++)
+		cap += strlen(a->o.work[i]) + 8;
+	s = malloc(cap);
+	if (!s)
+		return NULL;
+	len += snprintf(s + len, cap - len, "replicas %u\nmethod %s\n",
+			a->o.replicas,
+			a->o.exhaustive ? "exhaustive" : "groups");
+	for (i = 0; i < a->o.napps; i++)
+		len += snprintf(s + len, cap - len, "app %s\n", a->o.apps[i]);
+	for (i = 0; i < a->o.nwork; i++)
+		len += snprintf(s + len, cap - len, "workload %s\n",
+				a->o.work[i]);
+	return s;
+}
+
+int an_prepare_runs(struct an *a)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char *id = an_identity(a), *old;
+	struct dirent *de;
+	int err = -1;
+	DIR *d;
+
+	if (!id)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/runs", a->o.out);
+	if ((mkdir(a->o.out, 0755) && errno != EEXIST) ||
+	    (mkdir(dir, 0755) && errno != EEXIST)) {
+		kbctl_err("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/analysis", dir);
+	if (a->o.resume) {
+		old = an_slurp(path);
+		if (!old) {
+			kbctl_err("--resume: %s: %s (no analysis to resume there)",
+				  path, strerror(errno));
+			goto out;
+		}
+		if (strcmp(old, id)) {
+			kbctl_err("--resume: %s was another analysis (other apps, workload, replicas or method)",
+				  a->o.out);
+			free(old);
+			goto out;
+		}
+		free(old);
+		err = 0;
+		goto out;
+	}
+	/* A new analysis: nothing of an earlier one may be taken for its. */
+	d = opendir(dir);
+	if (!d) {
+		kbctl_err("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path)) {
+			kbctl_err("%s: %s", path, strerror(errno));
+			closedir(d);
+			goto out;
+		}
+	}
+	closedir(d);
+	snprintf(path, sizeof(path), "%s/analysis", dir);
+	err = an_write_file(path, id);
+out:
+	free(id);
+	return err;
+}
+
+struct an_child {
+	pid_t pid;			/* kblaunch, leader of the run's group */
+	double t0;
+	unsigned int replica;
+	struct an_metrics m;
+	unsigned int seen;		/* samples that found the app */
+	int ok;
+	bool done;
+};
+
+/*
+ * Fewer samples than this (100 ms of the app's life) and its peaks are
+ * not known: a process caught while it starts would look lean.
+ */
+#define AN_MIN_SAMPLES	5
+
+static bool an_is_app(const struct an *a, const char *comm)
+{
+	int i;
+
+	for (i = 0; i < a->ncomms; i++)
+		if (!strcmp(a->comms[i], comm))
+			return true;
+	return false;
+}
+
+static uint32_t an_count_fds(const char *pid)
+{
+	char path[300];
+	struct dirent *de;
+	uint32_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static uint64_t an_hwm_kb(const char *pid)
+{
+	char path[300], line[256];
+	unsigned long long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %llu", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * The process group and name of /proc/@pid: "PID (COMM) S PPID PGRP",
+ * COMM possibly holding spaces and parentheses, so read from the last ')'.
+ */
+static int an_stat(const char *pid, pid_t *pgrp, char *comm, size_t len)
+{
+	char path[300], buf[512], *l, *r;
+	int ppid, pg;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	l = strchr(buf, '(');
+	r = strrchr(buf, ')');
+	if (!l || !r || r < l || sscanf(r + 1, " %*c %d %d", &ppid, &pg) != 2)
+		return -1;
+	snprintf(comm, len, "%.*s", (int)(r - l - 1), l + 1);
+	*pgrp = pg;
+	return 0;
+}
+
+/*
+ * One look at /proc: the app's processes of each running child's group,
+ * their memory peaks and fds summed, raise that child's peaks; with
+ * @kill, every member of @kill's group but kblaunch gets SIGKILL.
+ */
+static void an_sample(const struct an *a, struct an_child *c, int n,
+		      pid_t kill_group)
+{
+	uint64_t rss[AN_MAX_JOBS] = { 0 };
+	uint32_t fds[AN_MAX_JOBS] = { 0 };
+	bool seen[AN_MAX_JOBS] = { false };
+	struct dirent *de;
+	char comm[64];
+	pid_t pgrp;
+	DIR *d;
+	int i;
+
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]) ||
+		    an_stat(de->d_name, &pgrp, comm, sizeof(comm)))
+			continue;
+		if (kill_group && pgrp == kill_group &&
+		    atoi(de->d_name) != kill_group) {
+			kill(atoi(de->d_name), SIGKILL);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (c[i].done || pgrp != c[i].pid ||
+			    !an_is_app(a, comm))
+				continue;
+			rss[i] += an_hwm_kb(de->d_name);
+			fds[i] += an_count_fds(de->d_name);
+			seen[i] = true;
+		}
+	}
+	closedir(d);
+	for (i = 0; i < n; i++) {
+		c[i].seen += seen[i];
+		if (rss[i] > c[i].m.rss_kb)
+			c[i].m.rss_kb = rss[i];
+		if (fds[i] > c[i].m.fds)
+			c[i].m.fds = fds[i];
+	}
+}
+
+static pid_t an_spawn(const struct an *a, const char *id, bool profile)
+{
+	char path[PATH_MAX + 128], prof[PATH_MAX + 128], rep[PATH_MAX + 128];
+	char **argv;
+	int argc = 0, i, fd;
+	pid_t pid;
+
+	argv = calloc(8 + 2 * a->o.napps + a->o.nwork, sizeof(*argv));
+	if (!argv)
+		return -1;
+	snprintf(rep, sizeof(rep), "%s/runs/%s.json", a->o.out, id);
+	snprintf(prof, sizeof(prof), "%s/runs/%s.profile", a->o.out, id);
+	argv[argc++] = (char *)a->o.kblaunch;
+	for (i = 0; i < a->o.napps; i++) {
+		argv[argc++] = "--only";
+		argv[argc++] = a->o.apps[i];
+	}
+	argv[argc++] = "--report";
+	argv[argc++] = rep;
+	if (profile) {
+		argv[argc++] = "--profile";
+		argv[argc++] = prof;
+	}
+	argv[argc++] = "--";
+	for (i = 0; i < a->o.nwork; i++)
+		argv[argc++] = a->o.work[i];
+	/* A stale report must not pass for this run's. */
+	unlink(rep);
+
+	pid = fork();
+	if (pid < 0) {
+		kbctl_err("fork: %s", strerror(errno));
+		free(argv);
+		return -1;
+	}
+	if (!pid) {
+		/* Its own process group: a timeout takes all of it down. */
+		setpgid(0, 0);
+		snprintf(path, sizeof(path), "%s/runs/%s.out", a->o.out, id);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(127);
+		snprintf(path, sizeof(path), "%s/runs/%s.err", a->o.out, id);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		fd = open("/dev/null", O_RDONLY);
+		if (fd < 0 || dup2(fd, 0) < 0)
+			_exit(127);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	free(argv);
+	setpgid(pid, pid);
+	return pid;
+}
+
+/* The workload's figure: its last line of output, if that is a number. */
+static void an_figure(const struct an *a, const char *id,
+		      struct an_metrics *m)
+{
+	char path[PATH_MAX + 128], *text, *last, *end;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/runs/%s.out", a->o.out, id);
+	text = an_slurp(path);
+	if (!text)
+		return;
+	len = strlen(text);
+	while (len && isspace((unsigned char)text[len - 1]))
+		text[--len] = '\0';
+	last = strrchr(text, '\n');
+	last = last ? last + 1 : text;
+	while (isspace((unsigned char)*last))
+		last++;
+	if (*last) {
+		errno = 0;
+		m->figure = strtod(last, &end);
+		while (isspace((unsigned char)*end))
+			end++;
+		m->has_figure = !errno && !*end;
+	}
+	free(text);
+}
+
+/* Set a->sys[].called from the run's report; -1 if there is none. */
+static int an_read_called(struct an *a, const char *id)
+{
+	char path[PATH_MAX + 128];
+	struct json_object *root, *arr, *s, *v;
+	size_t i, n;
+	uint32_t j, nr;
+
+	snprintf(path, sizeof(path), "%s/runs/%s.json", a->o.out, id);
+	root = json_object_from_file(path);
+	if (!root || !json_object_object_get_ex(root, "syscalls", &arr)) {
+		json_object_put(root);
+		return -1;
+	}
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		s = json_object_array_get_idx(arr, i);
+		if (!json_object_object_get_ex(s, "count", &v) ||
+		    !json_object_get_uint64(v) ||
+		    !json_object_object_get_ex(s, "nr", &v))
+			continue;
+		nr = (uint32_t)json_object_get_int(v);
+		for (j = 0; j < a->nsys; j++)
+			if (a->sys[j].nr == nr)
+				a->sys[j].called = true;
+	}
+	json_object_put(root);
+	return 0;
+}
+
+static const char *an_eta(const struct an *a)
+{
+	static char buf[64];
+	double left;
+
+	if (!a->most || a->runs >= a->most)
+		return "";
+	/*
+	 * If every remaining run took the average so far: an upper bound,
+	 * failing configurations skipping their other replicas and groups
+	 * settling many syscalls at once.
+	 */
+	left = (an_now() - a->t0) / a->runs * (a->most - a->runs);
+	snprintf(buf, sizeof(buf), " of at most %u, at most %.0f s left",
+		 a->most, left);
+	return buf;
+}
+
+int an_read_result(const struct an *a, const char *id, int *ok,
+		   struct an_metrics *m)
+{
+	char path[PATH_MAX + 128], *res;
+	int has, n;
+
+	snprintf(path, sizeof(path), "%s/runs/%s.result", a->o.out, id);
+	res = an_slurp(path);
+	memset(m, 0, sizeof(*m));
+	n = res ? sscanf(res, "%d %lf %d %lf %llu %u", ok, &m->secs, &has,
+			 &m->figure, (unsigned long long *)&m->rss_kb,
+			 &m->fds) : 0;
+	m->has_figure = has;
+	free(res);
+	if (n != 6) {
+		kbctl_err("%s: not a run's result", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The saved result of an earlier run of the same profile, for --resume. */
+static bool an_resumed(struct an *a, const char *id, const char *text,
+		       struct an_metrics *m, int *ok)
+{
+	char path[PATH_MAX + 128], *old;
+	bool same;
+
+	snprintf(path, sizeof(path), "%s/runs/%s.profile", a->o.out, id);
+	old = an_slurp(path);
+	same = old && !strcmp(old, text);
+	free(old);
+	snprintf(path, sizeof(path), "%s/runs/%s.result", a->o.out, id);
+	return same && !access(path, R_OK) && !an_read_result(a, id, ok, m);
+}
+
+static int an_save_result(const struct an *a, const char *id, int ok,
+			  const struct an_metrics *m)
+{
+	char path[PATH_MAX + 128], line[256];
+
+	snprintf(path, sizeof(path), "%s/runs/%s.result", a->o.out, id);
+	snprintf(line, sizeof(line), "%d %.6f %d %.17g %llu %u\n", ok, m->secs,
+		 m->has_figure, m->figure, (unsigned long long)m->rss_kb,
+		 m->fds);
+	return an_write_file(path, line);
+}
+
+/* @c has exited with @status (-1: timed out): 1 ok, 0 failed, -1 error. */
+static int an_finish(struct an *a, struct an_child *c, int status)
+{
+	c->done = true;
+	c->m.secs = an_now() - c->t0;
+	if (c->seen < AN_MIN_SAMPLES)
+		c->m.rss_kb = c->m.fds = 0;
+	/* The workload's own leftovers (servers it started) go too. */
+	kill(-c->pid, SIGKILL);
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127 &&
+	    access(a->o.kblaunch, X_OK)) {
+		kbctl_err("%s: %s", a->o.kblaunch, strerror(errno));
+		return -1;
+	}
+	return status != -1 && WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
+/*
+ * A run past its time: everything in its group but kblaunch is killed,
+ * so that kblaunch reports what the app did; kblaunch gets a moment for
+ * that, then goes too.
+ */
+static void an_timeout(struct an *a, struct an_child *c, int n,
+		       struct an_child *late, int *status)
+{
+	double t = an_now();
+
+	an_sample(a, c, n, late->pid);
+	while (an_now() - t < 3) {
+		if (waitpid(late->pid, status, WNOHANG) == late->pid)
+			goto dead;
+		usleep(AN_POLL_US);
+	}
+	kill(-late->pid, SIGKILL);
+	waitpid(late->pid, status, 0);
+dead:
+	/* A timeout is a failure, whatever kblaunch exited with. */
+	*status = -1;
+}
+
+/*
+ * Take run @id's result @rok into the test's @ok. What the app called
+ * counts from every passing run, and from the first failing one alone:
+ * that is where the failure is (all of them, when its report is missing).
+ */
+static void an_take(struct an *a, const char *id, int rok, int *ok)
+{
+	uint32_t j;
+
+	if (*ok != 1)
+		return;
+	if (rok == 1) {
+		an_read_called(a, id);
+		return;
+	}
+	for (j = 0; j < a->nsys; j++)
+		a->sys[j].called = false;
+	if (an_read_called(a, id))
+		for (j = 0; j < a->nsys; j++)
+			a->sys[j].called = true;
+	*ok = rok;
+}
+
+int an_run_replicas(struct an *a, const char *prefix, const char *profile,
+		    const char *what, struct an_metrics *first)
+{
+	struct an_child c[AN_MAX_JOBS];
+	unsigned int next = 1, r, jobs;
+	char id[128], path[PATH_MAX + 128];
+	const char *text = profile ? profile : "# kbctl analyze: no stubs\n";
+	int running = 0, ok = 1, i, st, n = 0;
+	double limit;
+	uint32_t j;
+
+	jobs = a->o.jobs < a->o.replicas ? a->o.jobs : a->o.replicas;
+	if (jobs > AN_MAX_JOBS)
+		jobs = AN_MAX_JOBS;
+	memset(first, 0, sizeof(*first));
+	for (j = 0; j < a->nsys; j++)
+		a->sys[j].called = false;
+	limit = a->o.timeout ? a->o.timeout :
+		a->slowest > 0 ? 5 * a->slowest + 10 : 120;
+
+	while (ok == 1 && (next <= a->o.replicas || running)) {
+		/* Start what the failures so far and --jobs allow. */
+		while (ok == 1 && next <= a->o.replicas && running < (int)jobs) {
+			struct an_metrics m;
+			int rok;
+
+			r = next++;
+			snprintf(id, sizeof(id), "%s-r%u", prefix, r);
+			if (a->o.resume && an_resumed(a, id, text, &m, &rok)) {
+				a->runs++;
+				a->reused++;
+				if (r == 1)
+					*first = m;
+				fprintf(stderr, "kbctl analyze: run %u%s (%s, replica %u): %s, %.1f s (resumed)\n",
+					a->runs, an_eta(a), what, r,
+					rok == 1 ? "ok" : "FAILED", m.secs);
+				an_take(a, id, rok, &ok);
+				continue;
+			}
+			snprintf(path, sizeof(path), "%s/runs/%s.profile",
+				 a->o.out, id);
+			if (an_write_file(path, text)) {
+				ok = -1;
+				goto out;
+			}
+			/* A finished child's slot, or a new one. */
+			for (i = 0; i < n && !c[i].done; i++)
+				;
+			if (i == n)
+				n++;
+			memset(&c[i], 0, sizeof(c[i]));
+			c[i].replica = r;
+			c[i].t0 = an_now();
+			c[i].pid = an_spawn(a, id, profile != NULL);
+			if (c[i].pid < 0) {
+				ok = -1;
+				goto out;
+			}
+			running++;
+		}
+		if (!running)
+			break;
+		usleep(AN_POLL_US);
+		an_sample(a, c, n, 0);
+		for (i = 0; i < n; i++) {
+			pid_t w;
+
+			if (c[i].done)
+				continue;
+			w = waitpid(c[i].pid, &st, WNOHANG);
+			if (w == 0 && an_now() - c[i].t0 > limit) {
+				an_timeout(a, c, n, &c[i], &st);
+				w = c[i].pid;
+			}
+			if (w != c[i].pid)
+				continue;
+			running--;
+			c[i].ok = an_finish(a, &c[i], st);
+			a->runs++;
+			snprintf(id, sizeof(id), "%s-r%u", prefix, c[i].replica);
+			an_figure(a, id, &c[i].m);
+			if (c[i].ok == 1 && c[i].m.secs > a->slowest)
+				a->slowest = c[i].m.secs;
+			if (c[i].replica == 1)
+				*first = c[i].m;
+			fprintf(stderr, "kbctl analyze: run %u%s (%s, replica %u): %s, %.1f s\n",
+				a->runs, an_eta(a), what, c[i].replica,
+				c[i].ok == 1 ? "ok" : c[i].ok ? "error" : "FAILED",
+				c[i].m.secs);
+			if (c[i].ok < 0 || an_save_result(a, id, c[i].ok, &c[i].m)) {
+				ok = -1;
+				goto out;
+			}
+			an_take(a, id, c[i].ok, &ok);
+		}
+	}
+out:
+	/* A failure makes the other replicas pointless. */
+	for (i = 0; i < n; i++) {
+		if (c[i].done)
+			continue;
+		kill(-c[i].pid, SIGKILL);
+		waitpid(c[i].pid, &st, 0);
+		c[i].done = true;
+		a->runs++;
+	}
+	return ok;
+}
