@@ -11,7 +11,9 @@
 # are refused. sqlite3 on a SQL script: openat, read, write and mmap
 # come out required and the generated profile passes. With the probe's 20
 # extra ignorable syscalls, groups need fewer runs than --exhaustive and
-# still agree. Side effects (fds, the figure) are flagged on their causes;
+# still agree. The commands of a vectored syscall that cannot be stubbed
+# whole are analyzed one by one. Side effects (fds, the figure) are
+# flagged on their causes;
 # --resume goes on after a kill; --jobs runs replicas side by side.
 # Prints TAP.
 set -u
@@ -73,9 +75,9 @@ fi
 
 # The CSV and the Markdown say what the JSON says.
 d=$kb_tmp/groups
-if grep -qx '63,uname,1,0,0,required' "$d/analysis.csv" &&
-   grep -qE '^110,getppid,[0-9]+,1,1,either$' "$d/analysis.csv" &&
-   [ "$(($(wc -l <"$d/analysis.csv") - 1))" -eq "$(wc -l <"$kb_tmp/groups.classes")" ] &&
+if grep -qx '63,uname,1,0,0,required,' "$d/analysis.csv" &&
+   grep -qE '^110,getppid,[0-9]+,1,1,either,$' "$d/analysis.csv" &&
+   [ "$(grep -c ",$" "$d/analysis.csv")" -eq "$(wc -l <"$kb_tmp/groups.classes")" ] &&
    sed -n '/^## Required/,/^## /p' "$d/analysis.md" | grep -q '^| uname | 63 | 1 |$' &&
    sed -n '/^## Either/,$p' "$d/analysis.md" | grep -q '^| getppid | 110 | '; then
 	ok "analysis.csv and analysis.md list the same classes (uname required, getppid either)"
@@ -109,6 +111,39 @@ else
 	not_ok "many: $n syscalls, groups $g runs, --exhaustive $x, agree: $(cmp -s "$kb_tmp/many-groups.classes" "$kb_tmp/many-exhaustive.classes" && echo yes || echo no)"
 	diff "$kb_tmp/many-groups.classes" "$kb_tmp/many-exhaustive.classes" | sed 's/^/# /'
 fi
+
+# Commands: prctl cannot be stubbed whole (the probe checks PR_GET_NAME),
+# so its options are analyzed one by one: PR_GET_NAME required,
+# PR_GET_DUMPABLE (ignored) either; ioctl can go whole, its TIOCGWINSZ is
+# left alone. Both methods agree on them too, and the generated profile
+# stubs the one option and passes.
+export PROBE_ARGS=cmds
+for method in groups exhaustive; do
+	opt=
+	[ "$method" = exhaustive ] && opt=--exhaustive
+	"$C" analyze $opt --app "$PROBE" -o "$kb_tmp/cmds-$method" -r 1 -- "$W" \
+		>/dev/null 2>"$kb_tmp/err" || { not_ok "analyze cmds ($method)"; show "$kb_tmp/err" stderr; }
+	"$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+for s in r["syscalls"] + r["subfeatures"]:
+    print(s["name"], s.get("condition", "-"), s["class"])' \
+		"$kb_tmp/cmds-$method/analysis.json" 2>&1 | sort >"$kb_tmp/cmds-$method.classes"
+done
+c=$kb_tmp/cmds-groups.classes
+prof=$kb_tmp/cmds-groups/generated.profile
+if grep -qx 'prctl - required' "$c" && grep -qx 'prctl option=PR_GET_NAME required' "$c" &&
+   grep -qx 'prctl option=PR_GET_DUMPABLE either' "$c" &&
+   grep -qx 'ioctl cmd=TIOCGWINSZ untested' "$c" &&
+   cmp -s "$c" "$kb_tmp/cmds-exhaustive.classes" &&
+   grep -qx 'prctl when option=PR_GET_DUMPABLE stub' "$prof" &&
+   "$K" --only "$PROBE" --profile "$prof" -- "$W" >/dev/null 2>&1; then
+	ok "commands: prctl PR_GET_NAME required, PR_GET_DUMPABLE either, both methods agree on $(wc -l <"$c") items, the profile passes"
+else
+	not_ok "commands"
+	diff "$c" "$kb_tmp/cmds-exhaustive.classes" | sed 's/^/# /'
+	show "$c" classes
+fi
+unset PROBE_ARGS
 
 # Side effects: faking or stubbing close piles fds up, stubbing
 # sched_yield zeroes the probe's figure; both are flagged on those

@@ -18,12 +18,17 @@
  * stubbed or faked, the fds pile up), prints as its figure how many of
  * 100 sched_yield calls succeeded (0 when stubbed), and lives 300 ms so
  * that its peaks can be sampled.
+ * With "cmds" it uses commands of vectored syscalls: prctl PR_GET_NAME,
+ * checked (so prctl cannot be stubbed whole, and that command is
+ * required), prctl PR_GET_DUMPABLE and ioctl TIOCGWINSZ, ignored.
  * Exit 0 and "probe ok" when everything it checks holds.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -90,6 +95,19 @@ static int effects(void)
 	return yields;
 }
 
+static int commands(void)
+{
+	char name[17] = "";
+	struct winsize ws;
+
+	syscall(SYS_prctl, PR_GET_DUMPABLE, 0, 0, 0, 0);
+	syscall(SYS_ioctl, 1, TIOCGWINSZ, &ws);
+	if (syscall(SYS_prctl, PR_GET_NAME, name, 0, 0, 0) ||
+	    strcmp(name, "analyze_probe"))
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char link[64], want[32], fig[32];
@@ -100,6 +118,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "many"))
 		ignored_calls();
+	if (argc > 1 && !strcmp(argv[1], "cmds") && commands())
+		return 6;
 	if (argc > 1 && !strcmp(argv[1], "effects")) {
 		figure = effects();
 		if (figure < 0)

@@ -47,6 +47,7 @@
 
 #include "kbctl.h"
 #include "analyze.h"
+#include "../lib/consts.h"
 
 /*
  * Does the workload pass with @c in force, in every replica? Sets
@@ -228,12 +229,14 @@ static bool an_alone(const struct an_sys *x)
 	return !strcmp(x->name, "exit_group") || !strcmp(x->name, "exit");
 }
 
-/* Every syscall in @mode, by the method chosen. */
-static int an_mode(struct an *a, uint32_t *idx, enum an_mode mode)
+/* Every item of @cand (@n of them) in @mode, by the method chosen. */
+static int an_mode(struct an *a, const uint32_t *cand, uint32_t n,
+		   uint32_t *idx, enum an_mode mode)
 {
-	uint32_t i, grouped = 0;
+	uint32_t i, k, grouped = 0;
 
-	for (i = 0; i < a->nsys; i++) {
+	for (k = 0; k < n; k++) {
+		i = cand[k];
 		/*
 		 * Alone: everything for --exhaustive, the process enders,
 		 * and for faking what could not be stubbed.
@@ -247,6 +250,152 @@ static int an_mode(struct an *a, uint32_t *idx, enum an_mode mode)
 			return -1;
 	}
 	return an_settle(a, idx, grouped, mode);
+}
+
+/* The enumerated keys: their values are commands, not flags. */
+static const char *const an_keys[] = {
+	"cmd", "option", "code", "resource", "advice", "family",
+};
+
+/* A line of the discovery profile that names one value. */
+struct an_probe_line {
+	uint32_t whole;		/* the syscall's item */
+	const char *key;
+	const char *value;
+	unsigned int line;
+};
+
+static int an_add_feature(struct an *a, const struct an_probe_line *pl,
+			  uint64_t hits)
+{
+	struct an_sys *ns = reallocarray(a->sys, a->nsys + 1, sizeof(*ns));
+	struct an_sys *x;
+
+	if (!ns)
+		return -1;
+	a->sys = ns;
+	x = &a->sys[a->nsys++];
+	memset(x, 0, sizeof(*x));
+	x->nr = a->sys[pl->whole].nr;
+	memcpy(x->name, a->sys[pl->whole].name, sizeof(x->name));
+	snprintf(x->cond, sizeof(x->cond), "%s=%s", pl->key, pl->value);
+	x->count = hits;
+	x->v[AN_STUB].ok = x->v[AN_FAKE].ok = -1;
+	return 0;
+}
+
+/*
+ * Which commands (ioctl requests, prctl options, ...) does the app use?
+ * One run with a rule per known value of each such syscall's key, each
+ * passing: the report's hits per rule line say it.
+ */
+static int an_discover(struct an *a)
+{
+	struct an_probe_line *pl = NULL;
+	size_t cap = 64, len = 0, npl = 0;
+	char *text = malloc(cap), *nt;
+	const struct kb_argkey *ak;
+	const struct kb_const *tab;
+	unsigned int line = 1, nconst, k, c, d, saved;
+	struct json_object *root = NULL, *arr, *s, *v, *rules, *e;
+	struct an_metrics m;
+	char path[PATH_MAX + 32];
+	uint32_t i, j;
+	int ok, err = -1;
+
+	if (!text)
+		return -1;
+	len += snprintf(text, cap, "# kbctl analyze: which commands\n");
+	for (i = 0; i < a->nwhole; i++) {
+		for (k = 0; k < sizeof(an_keys) / sizeof(an_keys[0]); k++) {
+			ak = kb_argkey_find(an_keys[k], (int)a->sys[i].nr);
+			if (ak)
+				break;
+		}
+		if (!ak || !(tab = kb_const_table(ak->cls, &nconst)))
+			continue;
+		nt = realloc(text, cap += 64 + (size_t)nconst * 96);
+		pl = reallocarray(pl, npl + nconst, sizeof(*pl));
+		if (!nt || !pl) {
+			free(nt ? nt : text);
+			free(pl);
+			return -1;
+		}
+		text = nt;
+		len += snprintf(text + len, cap - len, "%s partial pass\n",
+				a->sys[i].name);
+		line++;
+		a->sys[i].line = line;
+		a->sys[i].discovered = true;
+		for (c = 0; c < nconst; c++) {
+			/* An alias of a value already there would never match. */
+			for (d = 0; d < c && tab[d].value != tab[c].value; d++)
+				;
+			if (d < c)
+				continue;
+			len += snprintf(text + len, cap - len, "%s when %s=%s pass\n",
+					a->sys[i].name, ak->key, tab[c].name);
+			pl[npl++] = (struct an_probe_line){ i, ak->key,
+							    tab[c].name, ++line };
+		}
+	}
+	if (!npl) {
+		err = 0;
+		goto out;
+	}
+	saved = a->o.replicas;
+	a->o.replicas = 1;
+	ok = an_run_replicas(a, "discover", text, "discovery of commands", &m);
+	a->o.replicas = saved;
+	if (ok < 0)
+		goto out;
+	if (!ok) {
+		fprintf(stderr, "kbctl analyze: the workload fails with a rule per command (see %s/runs/discover-r1.err): commands are not analyzed\n",
+			a->o.out);
+		for (i = 0; i < a->nwhole; i++)
+			a->sys[i].discovered = false;
+		err = 0;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/runs/discover-r1.json", a->o.out);
+	root = json_object_from_file(path);
+	if (!root || !json_object_object_get_ex(root, "syscalls", &arr)) {
+		kbctl_err("%s: not a kblaunch report", path);
+		goto out;
+	}
+	for (j = 0; j < json_object_array_length(arr); j++) {
+		s = json_object_array_get_idx(arr, j);
+		if (!json_object_object_get_ex(s, "rules", &rules))
+			continue;
+		for (k = 0; k < json_object_array_length(rules); k++) {
+			uint64_t hits;
+			size_t p;
+
+			e = json_object_array_get_idx(rules, k);
+			if (!json_object_object_get_ex(e, "hits", &v) ||
+			    !(hits = json_object_get_uint64(v)) ||
+			    !json_object_object_get_ex(e, "line", &v) ||
+			    !json_object_is_type(v, json_type_int))
+				continue;
+			line = (unsigned int)json_object_get_int(v);
+			for (i = 0; i < a->nwhole; i++)
+				if (a->sys[i].discovered &&
+				    a->sys[i].line == line)
+					a->sys[i].other = hits;
+			for (p = 0; p < npl && pl[p].line != line; p++)
+				;
+			if (p == npl)
+				continue;
+			if (an_add_feature(a, &pl[p], hits))
+				goto out;
+		}
+	}
+	err = 0;
+out:
+	json_object_put(root);
+	free(text);
+	free(pl);
+	return err;
 }
 
 /* The baseline's report: the syscalls the application made. */
@@ -291,6 +440,29 @@ static int an_read_baseline(struct an *a, const char *report)
 	return 0;
 }
 
+/* Can syscall @nr be stubbed as a whole? */
+static bool an_whole_stubs(const struct an *a, uint32_t nr)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->nwhole; i++)
+		if (a->sys[i].nr == nr)
+			return a->sys[i].v[AN_STUB].ok == 1;
+	return false;
+}
+
+/* Can syscall @nr go as a whole (then its sub-features need not)? */
+static bool an_whole_goes(const struct an *a, uint32_t nr)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->nwhole; i++)
+		if (a->sys[i].nr == nr)
+			return a->sys[i].v[AN_STUB].ok == 1 ||
+			       a->sys[i].v[AN_FAKE].ok == 1;
+	return false;
+}
+
 /*
  * What the analysis recommends, confirmed: every syscall that can go,
  * stubbed if it can be (else faked), all at once. If the combination
@@ -307,6 +479,8 @@ static int an_confirm(struct an *a, uint32_t *idx, int *modes,
 	cfg->modes = modes;
 	cfg->n = 0;
 	for (i = 0; i < a->nsys; i++) {
+		if (a->sys[i].cond[0] && an_whole_goes(a, a->sys[i].nr))
+			continue;
 		if (a->sys[i].v[AN_STUB].ok == 1 || a->sys[i].v[AN_FAKE].ok == 1) {
 			modes[cfg->n] = a->sys[i].v[AN_STUB].ok == 1 ?
 					AN_STUB : AN_FAKE;
@@ -451,7 +625,7 @@ int kbctl_analyze(int argc, char **argv)
 			       .jobs = 1 } };
 	struct an_config final = { 0 };
 	struct an_metrics fm = { 0 };
-	uint32_t *idx = NULL, *final_idx = NULL, n;
+	uint32_t *idx = NULL, *final_idx = NULL, *cand = NULL, n, i, k;
 	int *final_modes = NULL, passed = 0, ret = KBCTL_EXIT_FAIL, ok, m;
 	char rep[PATH_MAX + 32];
 
@@ -488,8 +662,11 @@ int kbctl_analyze(int argc, char **argv)
 			  a.o.apps[0]);
 		goto out;
 	}
-	fprintf(stderr, "kbctl analyze: the application made %u different syscalls\n",
-		a.nsys);
+	a.nwhole = a.nsys;
+	if (an_discover(&a))
+		goto out;
+	fprintf(stderr, "kbctl analyze: the application made %u different syscalls, and %u commands of them\n",
+		a.nwhole, a.nsys - a.nwhole);
 	/*
 	 * An upper bound: per mode one test per syscall (exhaustive) or at
 	 * most a splitting tree plus one settling test per syscall and the
@@ -505,8 +682,23 @@ int kbctl_analyze(int argc, char **argv)
 	final_modes = calloc(n, sizeof(*final_modes));
 	if (!idx || !final_idx || !final_modes)
 		goto out;
+	/*
+	 * Syscalls first; then the commands of those that cannot be
+	 * stubbed as a whole (the others need none of theirs).
+	 */
+	cand = calloc(n, sizeof(*cand));
+	if (!cand)
+		goto out;
+	for (i = 0; i < a.nwhole; i++)
+		cand[i] = i;
 	for (m = 0; m < AN_NMODES; m++)
-		if (an_mode(&a, idx, m))
+		if (an_mode(&a, cand, a.nwhole, idx, m))
+			goto out;
+	for (i = a.nwhole, k = 0; i < a.nsys; i++)
+		if (!an_whole_stubs(&a, a.sys[i].nr))
+			cand[k++] = i;
+	for (m = 0; m < AN_NMODES; m++)
+		if (an_mode(&a, cand, k, idx, m))
 			goto out;
 	if (!a.o.exhaustive && an_attribute_all(&a, idx))
 		goto out;
@@ -516,6 +708,7 @@ int kbctl_analyze(int argc, char **argv)
 	    passed)
 		ret = 0;
 out:
+	free(cand);
 	free(idx);
 	free(final_idx);
 	free(final_modes);

@@ -44,19 +44,28 @@ struct an_verdict {
 	struct an_metrics m;	/* that test's first replica */
 };
 
-/* A syscall the baseline saw the application make. */
+/*
+ * What can be stubbed or faked: a syscall the baseline saw the
+ * application make, or one sub-feature of it (an ioctl request, a prctl
+ * option...: @cond is then the profile condition, "cmd=TCGETS").
+ */
 struct an_sys {
 	uint32_t nr;
 	char name[40];
-	uint64_t count;
+	char cond[64];
+	uint64_t count;		/* calls in the baseline (or the discovery) */
+	uint64_t other;		/* a syscall's calls with a value we cannot name */
+	bool discovered;	/* its sub-features were looked for */
 	struct an_verdict v[AN_NMODES];
 	bool called;		/* scratch: made in the runs of one test */
+	unsigned int line;	/* scratch: its line in the profile tried */
 };
 
 struct an {
 	struct an_opts o;
 	struct an_sys *sys;
-	uint32_t nsys;
+	uint32_t nsys;			/* syscalls, then sub-features */
+	uint32_t nwhole;		/* of which syscalls */
 	unsigned int runs;		/* workload runs so far */
 	unsigned int reused;		/* of which taken from a resumed analysis */
 	unsigned int tests;		/* configurations tested */
@@ -102,8 +111,8 @@ int an_read_result(const struct an *a, const char *id, int *ok,
 		   struct an_metrics *m);
 
 /* analyze_out.c */
-/* The profile text of @c. */
-char *an_profile(const struct an *a, const struct an_config *c);
+/* The profile text of @c; sets the line of each of its items. */
+char *an_profile(struct an *a, const struct an_config *c);
 /* "required", "stub", "fake" or "either". */
 const char *an_class(const struct an_sys *x);
 /* Is any of @m's figures outside the baseline's noise? */

@@ -24,25 +24,61 @@
 #include "analyze.h"
 #include "../kblaunch/kblaunch.h"
 
-char *an_profile(const struct an *a, const struct an_config *c)
+char *an_profile(struct an *a, const struct an_config *c)
 {
-	size_t cap = 64 + (size_t)c->n * 64, len = 0;
+	size_t cap = 64 + (size_t)c->n * 192, len = 0;
 	char *text = malloc(cap);
-	uint32_t i;
+	bool *done = calloc(c->n ? c->n : 1, sizeof(*done));
+	unsigned int line = 1;
+	struct an_sys *x, *y;
+	uint32_t i, j;
 
-	if (!text)
+	if (!text || !done) {
+		free(text);
+		free(done);
 		return NULL;
+	}
+	/* A line of an earlier profile must not be taken for one of this. */
+	for (i = 0; i < a->nsys; i++)
+		a->sys[i].line = 0;
 	len += snprintf(text + len, cap - len, "# kbctl analyze\n");
-	for (i = 0; i < c->n; i++)
-		len += snprintf(text + len, cap - len, "%s %s\n",
-				a->sys[c->idx[i]].name,
+	for (i = 0; i < c->n; i++) {
+		x = &a->sys[c->idx[i]];
+		if (x->cond[0])
+			continue;
+		len += snprintf(text + len, cap - len, "%s %s\n", x->name,
 				an_mode_names[c->modes ? c->modes[i] :
 					      (int)c->mode]);
+		x->line = ++line;
+	}
+	/* Sub-features: their syscall is partial, what they name not. */
+	for (i = 0; i < c->n; i++) {
+		x = &a->sys[c->idx[i]];
+		if (!x->cond[0] || done[i])
+			continue;
+		len += snprintf(text + len, cap - len, "%s partial pass\n",
+				x->name);
+		line++;
+		for (j = i; j < c->n; j++) {
+			y = &a->sys[c->idx[j]];
+			if (!y->cond[0] || y->nr != x->nr)
+				continue;
+			len += snprintf(text + len, cap - len, "%s when %s %s\n",
+					y->name, y->cond,
+					an_mode_names[c->modes ? c->modes[j] :
+						      (int)c->mode]);
+			y->line = ++line;
+			done[j] = true;
+		}
+	}
+	free(done);
 	return text;
 }
 
 const char *an_class(const struct an_sys *x)
 {
+	if (x->v[AN_STUB].ok < 0 && x->v[AN_FAKE].ok < 0)
+		return "untested";
 	if (x->v[AN_STUB].ok == 1 && x->v[AN_FAKE].ok == 1)
 		return "either";
 	if (x->v[AN_STUB].ok == 1)
@@ -171,12 +207,13 @@ static int an_csv(const struct an *a)
 		kbctl_err("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "nr,name,count,stub,fake,class\n");
+	/* A sub-feature's line has its condition: "16,ioctl,...,cmd=TCGETS". */
+	fprintf(f, "nr,name,count,stub,fake,class,feature\n");
 	for (i = 0; i < a->nsys; i++)
-		fprintf(f, "%u,%s,%llu,%d,%d,%s\n", a->sys[i].nr, a->sys[i].name,
+		fprintf(f, "%u,%s,%llu,%d,%d,%s,%s\n", a->sys[i].nr, a->sys[i].name,
 			(unsigned long long)a->sys[i].count,
 			a->sys[i].v[AN_STUB].ok == 1, a->sys[i].v[AN_FAKE].ok == 1,
-			an_class(&a->sys[i]));
+			an_class(&a->sys[i]), a->sys[i].cond);
 	if (fclose(f)) {
 		kbctl_err("%s: %s", path, strerror(errno));
 		return -1;
@@ -191,6 +228,41 @@ static void an_md_metrics(FILE *f, const char *what,
 	if (m->has_figure)
 		fprintf(f, "%g", m->figure);
 	fprintf(f, " | %llu | %u |\n", (unsigned long long)m->rss_kb, m->fds);
+}
+
+/*
+ * The commands of the syscalls that use them: of those that cannot be
+ * stubbed whole, which commands can.
+ */
+static void an_md_features(const struct an *a, FILE *f)
+{
+	uint32_t i, j;
+
+	fprintf(f, "\n## Commands (ioctl requests, fcntl commands, prctl options...)\n\n");
+	for (i = 0; i < a->nwhole && !a->sys[i].discovered; i++)
+		;
+	if (i == a->nwhole) {
+		fprintf(f, "None used.\n");
+		return;
+	}
+	fprintf(f, "| syscall | command | calls | class |\n|---|---|---|---|\n");
+	for (i = 0; i < a->nwhole; i++) {
+		const struct an_sys *w = &a->sys[i];
+
+		if (!w->discovered)
+			continue;
+		for (j = a->nwhole; j < a->nsys; j++)
+			if (a->sys[j].nr == w->nr)
+				fprintf(f, "| %s | %s | %llu | %s |\n", w->name,
+					a->sys[j].cond,
+					(unsigned long long)a->sys[j].count,
+					!strcmp(an_class(&a->sys[j]), "untested") ?
+					"(the syscall can be stubbed)" :
+					an_class(&a->sys[j]));
+		if (w->other)
+			fprintf(f, "| %s | other values | %llu | not analyzed |\n",
+				w->name, (unsigned long long)w->other);
+	}
 }
 
 /* analysis.md: the summary a person reads, one section per class. */
@@ -225,7 +297,7 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 	for (k = 0; k < a->o.nwork; k++)
 		fprintf(f, " `%s`", a->o.work[k]);
 	fprintf(f, "\n\n%u syscalls made; %u required, %u stub-able only, %u fake-able only, %u either. %s method, %u replicas: %u workload runs (%u configurations) in %.1f s. The generated profile (%u entries) %s its confirmation run.\n",
-		a->nsys, counts[0], counts[1], counts[2], counts[3],
+		a->nwhole, counts[0], counts[1], counts[2], counts[3],
 		a->o.exhaustive ? "Exhaustive" : "Group", a->o.replicas,
 		a->runs, a->tests, wall, final->n,
 		passed ? "passed" : "FAILED");
@@ -234,12 +306,13 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 		if (!counts[c])
 			continue;
 		fprintf(f, "| syscall | nr | calls |\n|---|---|---|\n");
-		for (i = 0; i < a->nsys; i++)
+		for (i = 0; i < a->nwhole; i++)
 			if (!strcmp(an_class(&a->sys[i]), classes[c]))
 				fprintf(f, "| %s | %u | %llu |\n", a->sys[i].name,
 					a->sys[i].nr,
 					(unsigned long long)a->sys[i].count);
 	}
+	an_md_features(a, f);
 	fprintf(f, "\n## Side effects outside run-to-run noise\n\n");
 	for (i = 0; i < a->nsys; i++) {
 		for (m = 0; m < AN_NMODES; m++) {
@@ -249,7 +322,8 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 				continue;
 			if (!nflag++)
 				fprintf(f, "| syscall | mode | effect |\n|---|---|---|\n");
-			fprintf(f, "| %s | %s | %s |\n", a->sys[i].name,
+			fprintf(f, "| %s%s%s | %s | %s |\n", a->sys[i].name,
+				a->sys[i].cond[0] ? " " : "", a->sys[i].cond,
 				an_mode_names[m], flags);
 		}
 	}
@@ -287,18 +361,20 @@ static struct json_object *an_verdict_json(const struct an *a,
 int an_outputs(struct an *a, const struct an_config *final, int passed,
 	       const struct an_metrics *final_m, double wall)
 {
-	struct json_object *root = json_object_new_object(), *arr, *o, *w;
+	struct json_object *root = json_object_new_object(), *arr, *o, *w, *feats;
 	char path[PATH_MAX + 32], *text;
 	uint32_t i, counts[4] = { 0 };
 	int err = 0;
 
 	arr = json_object_new_array();
+	feats = json_object_new_array();
 	for (i = 0; i < a->nsys; i++) {
 		const struct an_sys *x = &a->sys[i];
 		const char *c = an_class(x);
 
-		counts[!strcmp(c, "required") ? 0 : !strcmp(c, "stub") ? 1 :
-		       !strcmp(c, "fake") ? 2 : 3]++;
+		if (i < a->nwhole)
+			counts[!strcmp(c, "required") ? 0 : !strcmp(c, "stub") ? 1 :
+			       !strcmp(c, "fake") ? 2 : 3]++;
 		o = json_object_new_object();
 		kb_json_add(o, "nr", json_object_new_int((int)x->nr));
 		kb_json_add(o, "name", json_object_new_string(x->name));
@@ -308,7 +384,11 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 		kb_json_add(o, "class", json_object_new_string(c));
 		kb_json_add(o, "stub_test", an_verdict_json(a, x, AN_STUB));
 		kb_json_add(o, "fake_test", an_verdict_json(a, x, AN_FAKE));
-		json_object_array_add(arr, o);
+		if (x->cond[0])
+			kb_json_add(o, "condition", json_object_new_string(x->cond));
+		if (x->discovered)
+			kb_json_add(o, "other_values", json_object_new_uint64(x->other));
+		json_object_array_add(i < a->nwhole ? arr : feats, o);
 	}
 	w = json_object_new_array();
 	for (i = 0; (int)i < a->o.nwork; i++)
@@ -337,6 +417,7 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	kb_json_add(o, "either", json_object_new_int((int)counts[3]));
 	kb_json_add(root, "classes", o);
 	kb_json_add(root, "syscalls", arr);
+	kb_json_add(root, "subfeatures", feats);
 	o = json_object_new_object();
 	kb_json_add(o, "profile", json_object_new_string("generated.profile"));
 	kb_json_add(o, "entries", json_object_new_int((int)final->n));
@@ -359,7 +440,7 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	if (an_csv(a) || an_markdown(a, counts, final, passed, final_m, wall))
 		err = -1;
 	printf("%u syscalls: %u required, %u stub-able, %u fake-able, %u either; %u runs (%u tests) in %.1f s; %s/generated.profile %s\n",
-	       a->nsys, counts[0], counts[1], counts[2], counts[3], a->runs,
+	       a->nwhole, counts[0], counts[1], counts[2], counts[3], a->runs,
 	       a->tests, wall, a->o.out, passed ? "passes" : "does NOT pass");
 	return err;
 }

@@ -427,13 +427,18 @@ static void an_figure(const struct an *a, const char *id,
 	free(text);
 }
 
-/* Set a->sys[].called from the run's report; -1 if there is none. */
+/*
+ * Set a->sys[].called from the run's report: a syscall when the app made
+ * it, a sub-feature when the profile line that names it decided a call.
+ * -1 if there is no report.
+ */
 static int an_read_called(struct an *a, const char *id)
 {
 	char path[PATH_MAX + 128];
-	struct json_object *root, *arr, *s, *v;
-	size_t i, n;
+	struct json_object *root, *arr, *s, *v, *rules, *e;
+	size_t i, n, k;
 	uint32_t j, nr;
+	int line;
 
 	snprintf(path, sizeof(path), "%s/runs/%s.json", a->o.out, id);
 	root = json_object_from_file(path);
@@ -449,9 +454,24 @@ static int an_read_called(struct an *a, const char *id)
 		    !json_object_object_get_ex(s, "nr", &v))
 			continue;
 		nr = (uint32_t)json_object_get_int(v);
-		for (j = 0; j < a->nsys; j++)
+		for (j = 0; j < a->nwhole; j++)
 			if (a->sys[j].nr == nr)
 				a->sys[j].called = true;
+		if (!json_object_object_get_ex(s, "rules", &rules))
+			continue;
+		for (k = 0; k < json_object_array_length(rules); k++) {
+			e = json_object_array_get_idx(rules, k);
+			if (!json_object_object_get_ex(e, "hits", &v) ||
+			    !json_object_get_uint64(v) ||
+			    !json_object_object_get_ex(e, "line", &v) ||
+			    !json_object_is_type(v, json_type_int))
+				continue;
+			line = json_object_get_int(v);
+			for (j = a->nwhole; j < a->nsys; j++)
+				if (a->sys[j].nr == nr && a->sys[j].line &&
+				    (int)a->sys[j].line == line)
+					a->sys[j].called = true;
+		}
 	}
 	json_object_put(root);
 	return 0;
