@@ -58,15 +58,20 @@ static int rt_copy_to_user(__u64 dst, const void *src, size_t n)
 /* kb_ops semantics: the length, @n if there is no NUL within it. */
 static long rt_strncpy_from_user(char *dst, __u64 src, long n)
 {
-	long done = 0, got;
+	long done = 0, got, i;
 
 	while (done < n) {
 		got = kbrt_copy_str_from_user(dst + done, src + done,
 					      (uint64_t)(n - done));
 		if (got <= 0)
 			return -EFAULT;
-		if (!dst[done + got - 1])
-			return done + got - 1;
+		/*
+		 * process_vm_readv copies what it can, NUL or not: the string
+		 * ends at the first NUL in what came, wherever that is.
+		 */
+		for (i = 0; i < got; i++)
+			if (!dst[done + i])
+				return done + i;
 		done += got;
 	}
 	return n;
