@@ -115,7 +115,8 @@ fi
 # Commands: prctl cannot be stubbed whole (the probe checks PR_GET_NAME),
 # so its options are analyzed one by one: PR_GET_NAME required,
 # PR_GET_DUMPABLE (ignored) either; ioctl can go whole, its TIOCGWINSZ is
-# left alone. Both methods agree on them too, and the generated profile
+# left alone. Pseudo-files: the probe needs readlink("/proc/self"),
+# glibc's start-up does without "/proc/self/exe". Both methods agree on them too, and the generated profile
 # stubs the one option and passes.
 export PROBE_ARGS=cmds
 for method in groups exhaustive; do
@@ -125,7 +126,7 @@ for method in groups exhaustive; do
 		>/dev/null 2>"$kb_tmp/err" || { not_ok "analyze cmds ($method)"; show "$kb_tmp/err" stderr; }
 	"$PY" -c 'import json, sys
 r = json.load(open(sys.argv[1]))
-for s in r["syscalls"] + r["subfeatures"]:
+for s in r["syscalls"] + r["subfeatures"] + r["pseudo_files"]:
     print(s["name"], s.get("condition", "-"), s["class"])' \
 		"$kb_tmp/cmds-$method/analysis.json" 2>&1 | sort >"$kb_tmp/cmds-$method.classes"
 done
@@ -134,10 +135,12 @@ prof=$kb_tmp/cmds-groups/generated.profile
 if grep -qx 'prctl - required' "$c" && grep -qx 'prctl option=PR_GET_NAME required' "$c" &&
    grep -qx 'prctl option=PR_GET_DUMPABLE either' "$c" &&
    grep -qx 'ioctl cmd=TIOCGWINSZ untested' "$c" &&
+   grep -qx 'readlink path=/proc/self required' "$c" &&
+   grep -qx 'readlink path=/proc/self/exe either' "$c" &&
    cmp -s "$c" "$kb_tmp/cmds-exhaustive.classes" &&
    grep -qx 'prctl when option=PR_GET_DUMPABLE stub' "$prof" &&
    "$K" --only "$PROBE" --profile "$prof" -- "$W" >/dev/null 2>&1; then
-	ok "commands: prctl PR_GET_NAME required, PR_GET_DUMPABLE either, both methods agree on $(wc -l <"$c") items, the profile passes"
+	ok "commands and pseudo-files: prctl PR_GET_NAME required, PR_GET_DUMPABLE either, /proc/self required (the probe's own string, in .rodata), /proc/self/exe either; both methods agree on $(wc -l <"$c") items, the profile passes"
 else
 	not_ok "commands"
 	diff "$c" "$kb_tmp/cmds-exhaustive.classes" | sed 's/^/# /'

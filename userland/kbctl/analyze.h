@@ -52,7 +52,7 @@ struct an_verdict {
 struct an_sys {
 	uint32_t nr;
 	char name[40];
-	char cond[64];
+	char cond[256];
 	uint64_t count;		/* calls in the baseline (or the discovery) */
 	uint64_t other;		/* a syscall's calls with a value we cannot name */
 	bool discovered;	/* its sub-features were looked for */
@@ -106,9 +106,24 @@ int an_prepare_runs(struct an *a);
 int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 		    const char *what, struct an_metrics *m);
 
+/*
+ * Call @fn for what run @id's report counted: (nr, 0, calls) per syscall
+ * made, (nr, line, hits) per profile line that decided calls. -1 if there
+ * is no report.
+ */
+int an_report_walk(const struct an *a, const char *id,
+		   void (*fn)(void *ctx, uint32_t nr, int line, uint64_t hits),
+		   void *ctx);
 /* Run @id's saved result and metrics; -1 (said) if there is none. */
 int an_read_result(const struct an *a, const char *id, int *ok,
 		   struct an_metrics *m);
+
+/* analyze_discover.c */
+/*
+ * Add to a->sys the commands and pseudo-files the application uses, as
+ * discovery runs under rules that pass them find; 0 or -1 on error.
+ */
+int an_discover(struct an *a);
 
 /* analyze_out.c */
 /* The profile text of @c; sets the line of each of its items. */

@@ -32,6 +32,7 @@ char *an_profile(struct an *a, const struct an_config *c)
 	unsigned int line = 1;
 	struct an_sys *x, *y;
 	uint32_t i, j;
+	int mode;
 
 	if (!text || !done) {
 		free(text);
@@ -63,10 +64,13 @@ char *an_profile(struct an *a, const struct an_config *c)
 			y = &a->sys[c->idx[j]];
 			if (!y->cond[0] || y->nr != x->nr)
 				continue;
-			len += snprintf(text + len, cap - len, "%s when %s %s\n",
-					y->name, y->cond,
-					an_mode_names[c->modes ? c->modes[j] :
-						      (int)c->mode]);
+			mode = c->modes ? c->modes[j] : (int)c->mode;
+			/* A pseudo-file stubbed is a file that is not there. */
+			len += snprintf(text + len, cap - len, "%s when %s %s%s\n",
+					y->name, y->cond, an_mode_names[mode],
+					mode == AN_STUB &&
+					!strncmp(y->cond, "path=", 5) ?
+					" ENOENT" : "");
 			y->line = ++line;
 			done[j] = true;
 		}
@@ -230,6 +234,11 @@ static void an_md_metrics(FILE *f, const char *what,
 	fprintf(f, " | %llu | %u |\n", (unsigned long long)m->rss_kb, m->fds);
 }
 
+static bool an_is_file(const struct an_sys *x)
+{
+	return !strncmp(x->cond, "path=", 5);
+}
+
 /*
  * The commands of the syscalls that use them: of those that cannot be
  * stubbed whole, which commands can.
@@ -252,7 +261,7 @@ static void an_md_features(const struct an *a, FILE *f)
 		if (!w->discovered)
 			continue;
 		for (j = a->nwhole; j < a->nsys; j++)
-			if (a->sys[j].nr == w->nr)
+			if (a->sys[j].nr == w->nr && !an_is_file(&a->sys[j]))
 				fprintf(f, "| %s | %s | %llu | %s |\n", w->name,
 					a->sys[j].cond,
 					(unsigned long long)a->sys[j].count,
@@ -263,6 +272,28 @@ static void an_md_features(const struct an *a, FILE *f)
 			fprintf(f, "| %s | other values | %llu | not analyzed |\n",
 				w->name, (unsigned long long)w->other);
 	}
+}
+
+/* The pseudo-files (/proc, /sys, /dev) and what the app can do without. */
+static void an_md_files(const struct an *a, FILE *f)
+{
+	uint32_t j, n = 0;
+
+	fprintf(f, "\n## Pseudo-files (stub: the file is missing, ENOENT)\n\n");
+	for (j = a->nwhole; j < a->nsys; j++) {
+		const struct an_sys *x = &a->sys[j];
+
+		if (!an_is_file(x))
+			continue;
+		if (!n++)
+			fprintf(f, "| syscall | path | calls | class |\n|---|---|---|---|\n");
+		fprintf(f, "| %s | %s | %llu | %s |\n", x->name, x->cond + 5,
+			(unsigned long long)x->count,
+			!strcmp(an_class(x), "untested") ?
+			"(the syscall can be stubbed)" : an_class(x));
+	}
+	if (!n)
+		fprintf(f, "None used.\n");
 }
 
 /* analysis.md: the summary a person reads, one section per class. */
@@ -313,6 +344,7 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 					(unsigned long long)a->sys[i].count);
 	}
 	an_md_features(a, f);
+	an_md_files(a, f);
 	fprintf(f, "\n## Side effects outside run-to-run noise\n\n");
 	for (i = 0; i < a->nsys; i++) {
 		for (m = 0; m < AN_NMODES; m++) {
@@ -362,12 +394,14 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	       const struct an_metrics *final_m, double wall)
 {
 	struct json_object *root = json_object_new_object(), *arr, *o, *w, *feats;
+	struct json_object *files;
 	char path[PATH_MAX + 32], *text;
 	uint32_t i, counts[4] = { 0 };
 	int err = 0;
 
 	arr = json_object_new_array();
 	feats = json_object_new_array();
+	files = json_object_new_array();
 	for (i = 0; i < a->nsys; i++) {
 		const struct an_sys *x = &a->sys[i];
 		const char *c = an_class(x);
@@ -388,7 +422,8 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 			kb_json_add(o, "condition", json_object_new_string(x->cond));
 		if (x->discovered)
 			kb_json_add(o, "other_values", json_object_new_uint64(x->other));
-		json_object_array_add(i < a->nwhole ? arr : feats, o);
+		json_object_array_add(i < a->nwhole ? arr :
+				      an_is_file(x) ? files : feats, o);
 	}
 	w = json_object_new_array();
 	for (i = 0; (int)i < a->o.nwork; i++)
@@ -418,6 +453,7 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	kb_json_add(root, "classes", o);
 	kb_json_add(root, "syscalls", arr);
 	kb_json_add(root, "subfeatures", feats);
+	kb_json_add(root, "pseudo_files", files);
 	o = json_object_new_object();
 	kb_json_add(o, "profile", json_object_new_string("generated.profile"));
 	kb_json_add(o, "entries", json_object_new_int((int)final->n));

@@ -427,18 +427,15 @@ static void an_figure(const struct an *a, const char *id,
 	free(text);
 }
 
-/*
- * Set a->sys[].called from the run's report: a syscall when the app made
- * it, a sub-feature when the profile line that names it decided a call.
- * -1 if there is no report.
- */
-static int an_read_called(struct an *a, const char *id)
+int an_report_walk(const struct an *a, const char *id,
+		   void (*fn)(void *ctx, uint32_t nr, int line, uint64_t hits),
+		   void *ctx)
 {
 	char path[PATH_MAX + 128];
 	struct json_object *root, *arr, *s, *v, *rules, *e;
-	size_t i, n, k;
-	uint32_t j, nr;
-	int line;
+	uint64_t hits;
+	size_t i, k;
+	uint32_t nr;
 
 	snprintf(path, sizeof(path), "%s/runs/%s.json", a->o.out, id);
 	root = json_object_from_file(path);
@@ -446,35 +443,56 @@ static int an_read_called(struct an *a, const char *id)
 		json_object_put(root);
 		return -1;
 	}
-	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < json_object_array_length(arr); i++) {
 		s = json_object_array_get_idx(arr, i);
 		if (!json_object_object_get_ex(s, "count", &v) ||
-		    !json_object_get_uint64(v) ||
+		    !(hits = json_object_get_uint64(v)) ||
 		    !json_object_object_get_ex(s, "nr", &v))
 			continue;
 		nr = (uint32_t)json_object_get_int(v);
-		for (j = 0; j < a->nwhole; j++)
-			if (a->sys[j].nr == nr)
-				a->sys[j].called = true;
+		fn(ctx, nr, 0, hits);
 		if (!json_object_object_get_ex(s, "rules", &rules))
 			continue;
 		for (k = 0; k < json_object_array_length(rules); k++) {
 			e = json_object_array_get_idx(rules, k);
 			if (!json_object_object_get_ex(e, "hits", &v) ||
-			    !json_object_get_uint64(v) ||
+			    !(hits = json_object_get_uint64(v)) ||
 			    !json_object_object_get_ex(e, "line", &v) ||
-			    !json_object_is_type(v, json_type_int))
+			    !json_object_is_type(v, json_type_int) ||
+			    json_object_get_int(v) <= 0)
 				continue;
-			line = json_object_get_int(v);
-			for (j = a->nwhole; j < a->nsys; j++)
-				if (a->sys[j].nr == nr && a->sys[j].line &&
-				    (int)a->sys[j].line == line)
-					a->sys[j].called = true;
+			fn(ctx, nr, json_object_get_int(v), hits);
 		}
 	}
 	json_object_put(root);
 	return 0;
+}
+
+static void an_mark_called(void *ctx, uint32_t nr, int line, uint64_t hits)
+{
+	struct an *a = ctx;
+	uint32_t j;
+
+	(void)hits;
+	if (!line) {
+		for (j = 0; j < a->nwhole; j++)
+			if (a->sys[j].nr == nr)
+				a->sys[j].called = true;
+		return;
+	}
+	for (j = a->nwhole; j < a->nsys; j++)
+		if (a->sys[j].nr == nr && (int)a->sys[j].line == line)
+			a->sys[j].called = true;
+}
+
+/*
+ * Set a->sys[].called from the run's report: a syscall when the app made
+ * it, a sub-feature when the profile line that names it decided a call.
+ * -1 if there is no report.
+ */
+static int an_read_called(struct an *a, const char *id)
+{
+	return an_report_walk(a, id, an_mark_called, a);
 }
 
 static const char *an_eta(const struct an *a)
