@@ -3,7 +3,8 @@
 # kblaunch/report.c is linked in too: a syscall has one JSON shape in
 # kblaunch's reports and in kbctl's output.
 KBCTL_SRCS += kbctl/main.c kbctl/target.c kbctl/status.c kbctl/rules.c \
-	      kbctl/check.c kbctl/analyze.c kblaunch/report.c
+	      kbctl/check.c kbctl/analyze.c kbctl/plan.c \
+	      kblaunch/report.c
 KBCTL_SRCS += kbctl/analyze_run.c kbctl/analyze_out.c kbctl/analyze_discover.c
 KBCTL_LDLIBS := -lseccomp -ljson-c -lm
 # stats and top: the eBPF counters, through bpf/'s skeleton (libbpf, which

@@ -40,5 +40,7 @@ int kbctl_bpfstats(int argc, char **argv);
 int kbctl_top(int argc, char **argv);
 /* analyze.c: Loupe-style analysis of an application under a workload */
 int kbctl_analyze(int argc, char **argv);
+/* plan.c: Loupe-style support plan from analyze reports */
+int kbctl_plan(int argc, char **argv);
 
 #endif /* KBCTL_H */

@@ -35,6 +35,7 @@ static const char doc[] =
 "  stats [PID|--session S]        counts per syscall, tier, action, path\n"
 "  top [PID|--session S]          the same, live, busiest first\n"
 "  analyze --app PATH -- WORKLOAD  which syscalls the app can do without\n"
+"  plan --os FILE REPORT...       which syscalls an OS implements first\n"
 "\n"
 "'kbctl COMMAND --help' describes each.\n"
 "\n"
@@ -46,7 +47,8 @@ static const char doc[] =
 "  kbctl set 1234 openat when path=/etc/shadow stub EACCES\n"
 "  kbctl check my.profile\n"
 "  kbctl stats --bpf load && kbctl top\n"
-"  kbctl analyze --app /usr/bin/redis-server -- ./workload.sh"
+"  kbctl analyze --app /usr/bin/redis-server -- ./workload.sh\n"
+"  kbctl plan --os myos.txt */analysis.json"
 "\v"
 "PID is the program's process id (or kblaunch's). kbctl reaches the session "
 "through the process's /dev/kbridge file with pidfd_getfd(2): the same user "
@@ -66,6 +68,7 @@ static const struct {
 	{ "stats", kbctl_bpfstats },
 	{ "top", kbctl_top },
 	{ "analyze", kbctl_analyze },
+	{ "plan", kbctl_plan },
 };
 
 struct top {
@@ -139,7 +142,7 @@ int main(int argc, char **argv)
 		t.argv[0] = name;
 		return commands[i].fn(t.argc, t.argv);
 	}
-	kbctl_err("unknown command '%s' (status, get, set, check, stats, top, analyze; see kbctl --help)",
+	kbctl_err("unknown command '%s' (status, get, set, check, stats, top, analyze, plan; see kbctl --help)",
 		  t.argv[0]);
 	return KBCTL_EXIT_FAIL;
 }
