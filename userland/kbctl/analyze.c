@@ -136,6 +136,24 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 			continue;
 		}
 		/*
+		 * Failing with several made: the one the program had changed
+		 * last is the likeliest cause. Tried alone, it is settled
+		 * whatever it does, and the others go round again.
+		 */
+		for (i = 0; !ok && i < c && (int64_t)a->sys[g[i]].nr != a->culprit;
+		     i++)
+			;
+		if (!ok && i < c) {
+			s = g[i];
+			g[i] = g[0];
+			g[0] = s;
+			if (an_settle(a, g, 1, mode))
+				return -1;
+			g++;
+			n--;
+			continue;
+		}
+		/*
 		 * Passing with none of them made, or failing with several
 		 * (or, without a report, with any) of them made: halves.
 		 */

@@ -69,6 +69,11 @@ struct an {
 	unsigned int runs;		/* workload runs so far */
 	unsigned int reused;		/* of which taken from a resumed analysis */
 	unsigned int tests;		/* configurations tested */
+	/*
+	 * The syscall the last failing run stubbed or faked last (kblaunch
+	 * reports it in no-module mode), -1 when not known.
+	 */
+	int64_t culprit;
 	unsigned int most;		/* most runs the analysis can need */
 	double t0;
 	double slowest;			/* longest successful run, s */

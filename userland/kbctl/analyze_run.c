@@ -601,6 +601,22 @@ dead:
 	*status = -1;
 }
 
+/* The report's last_changed syscall, or -1. */
+static int64_t an_read_last_changed(const struct an *a, const char *id)
+{
+	char path[PATH_MAX + 128];
+	struct json_object *root, *o, *v;
+	int64_t nr = -1;
+
+	snprintf(path, sizeof(path), "%s/runs/%s.json", a->o.out, id);
+	root = json_object_from_file(path);
+	if (root && json_object_object_get_ex(root, "last_changed", &o) &&
+	    json_object_object_get_ex(o, "nr", &v))
+		nr = json_object_get_int64(v);
+	json_object_put(root);
+	return nr;
+}
+
 /*
  * Take run @id's result @rok into the test's @ok. What the app called
  * counts from every passing run, and from the first failing one alone:
@@ -621,6 +637,7 @@ static void an_take(struct an *a, const char *id, int rok, int *ok)
 	if (an_read_called(a, id))
 		for (j = 0; j < a->nsys; j++)
 			a->sys[j].called = true;
+	a->culprit = an_read_last_changed(a, id);
 	*ok = rok;
 }
 
@@ -639,6 +656,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 	if (jobs > AN_MAX_JOBS)
 		jobs = AN_MAX_JOBS;
 	memset(first, 0, sizeof(*first));
+	a->culprit = -1;
 	for (j = 0; j < a->nsys; j++)
 		a->sys[j].called = false;
 	limit = a->o.timeout ? a->o.timeout :

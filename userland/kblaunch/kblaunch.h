@@ -129,6 +129,7 @@ struct kb_report {
 	uint64_t fastpath;
 	uint64_t out_of_range;
 	int64_t joined;			/* -1: not known (no-module) */
+	int64_t last_changed;		/* latest call stubbed or faked, -1 */
 	const struct kb_rules *rules;	/* NULL: no rules in the report */
 };
 

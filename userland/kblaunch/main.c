@@ -430,6 +430,7 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 {
 	struct kb_report r = {
 		.profile = prof, .wstatus = wstatus, .joined = -1,
+		.last_changed = -1,
 	};
 	struct kb_session_stats st;
 	struct kb_rules rules;
@@ -445,6 +446,7 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 		r.nr_counts = KB_NR_SYSCALLS;
 		r.total = l->counters->total;
 		r.out_of_range = l->counters->out_of_range;
+		r.last_changed = (int64_t)l->counters->last_changed - 1;
 		if (!o->report_text) {
 			err = kb_rules_fetch(local_rules, (void *)l->policy,
 					     &rules);

@@ -212,6 +212,21 @@ bool kb_json_add(struct json_object *o, const char *key, struct json_object *v)
 	return true;
 }
 
+/* {"nr": N, "name": "..."}: a syscall named. */
+static struct json_object *kb_json_nr(int64_t nr)
+{
+	struct json_object *o = json_object_new_object();
+	char *name = kb_syscall_name((uint32_t)nr);
+
+	if (!o || !name || !kb_json_add(o, "nr", json_object_new_int64(nr)) ||
+	    !kb_json_add(o, "name", json_object_new_string(name))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	free(name);
+	return o;
+}
+
 static bool jnull(struct json_object *o, const char *key)
 {
 	return json_object_object_add(o, key, NULL) == 0;
@@ -436,6 +451,10 @@ static struct json_object *report_json(const struct kb_report *r)
 		ok = kb_json_add(tot, "joined", json_object_new_int64(r->joined));
 	else if (ok)
 		ok = jnull(tot, "joined");
+	if (ok && r->last_changed >= 0)
+		ok = kb_json_add(o, "last_changed", kb_json_nr(r->last_changed));
+	else if (ok)
+		ok = jnull(o, "last_changed");
 	ok = ok && kb_json_add(o, "syscalls",
 			kb_json_syscalls(r->counts, r->nr_counts, r->rules,
 					 r->profile, NULL, 0));

@@ -213,6 +213,13 @@ void kbrt_decide_local(struct kb_syscall *call)
 		kbrt_die("the in-process tier core failed", ret);
 	if (set)
 		kb_hits_inc(set->hits, d.entry);
+	/*
+	 * Where a program dies of a stub, its latest stub is the likeliest
+	 * cause: kbctl analyze tries that one first.
+	 */
+	if (d.action != KB_ACTION_PASS)
+		__atomic_store_n(&c->last_changed, (uint64_t)call->nr + 1,
+				 __ATOMIC_RELAXED);
 	call->tier = d.tier;
 	call->action = d.action;
 	if (d.action == KB_ACTION_PASS) {

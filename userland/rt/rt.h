@@ -39,6 +39,8 @@ struct kb_get_rules;
 struct kbrt_counters {
 	uint64_t total;
 	uint64_t out_of_range;
+	/* 1 + the number of the latest call stubbed or faked; 0: none yet. */
+	uint64_t last_changed;
 	uint64_t nr[KB_NR_SYSCALLS];
 	uint64_t rules_off;
 	uint64_t rules_count;
