@@ -29,6 +29,9 @@ static void kb_count(struct kb_session *s, const struct kb_ruleset *set,
 		this_cpu_inc(s->counters->out_of_range);
 	if (set)
 		kb_hits_inc(set->hits, d->entry);
+	/* Where a program dies of a stub, likely the one (kbctl analyze). */
+	if (d->action != KB_ACTION_PASS)
+		WRITE_ONCE(s->last_changed, (u64)nr + 1);
 }
 
 /* Take a reference on the rule of @nr: the decision may sleep. */

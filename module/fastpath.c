@@ -177,6 +177,7 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (action == KB_ACTION_PASS)
 		return kb_fast_override(regs, false);
+	WRITE_ONCE(s->last_changed, nr + 1);
 	uregs->ax = ret;
 	return kb_fast_override(regs, true);
 }

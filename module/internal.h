@@ -73,6 +73,7 @@ struct kb_session {
 	struct kb_policy __rcu *policy;
 	struct mutex policy_lock;	/* writers of policy */
 	bool fastpath;
+	u64 last_changed;		/* 1 + nr of the latest stub or fake */
 	DECLARE_BITMAP(trap, KB_NR_SYSCALLS);
 	struct kb_pers_slot __rcu *pers;
 	struct rcu_head rcu;

@@ -550,6 +550,7 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 	cmd->total = total;
 	cmd->out_of_range = out_of_range;
 	cmd->fastpath = fast;
+	cmd->last_changed = READ_ONCE(s->last_changed);
 	cmd->state = 0;
 	if (READ_ONCE(s->fastpath) && kb_fastpath_armed())
 		cmd->state |= KB_SESSION_FASTPATH;

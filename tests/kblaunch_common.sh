@@ -285,7 +285,7 @@ kb_passthrough() {
 
 # ---- counters: every syscall went through kbridge, exactly once ----
 kb_counters() {
-	local n=1000 rep=$kb_tmp/report out rc prog
+	local n=1000 rep=$kb_tmp/report out rc prog got
 
 	for prog in static_getppid static_pie_getppid; do
 		rm -f "$rep"
@@ -305,6 +305,17 @@ kb_counters() {
 			ok "$prog: no syscall but those three" ||
 			{ not_ok "$prog: other syscalls in the report"; show_counts "$rep"; }
 	done
+
+	# The latest call stubbed or faked is named, on whichever path
+	# decided it; a run that stubbed nothing names none.
+	printf 'getppid fake 7\n' >"$kb_tmp/fake.profile"
+	kb --report "$rep" --profile "$kb_tmp/fake.profile" -- "$P/static_getppid" 5 >/dev/null
+	got=$(report_py "$rep" 'r["last_changed"]')
+	kb --report "$rep" -- "$P/static_getppid" 5 >/dev/null
+	got="$got / $(report_py "$rep" 'r["last_changed"]')"
+	[ "$got" = "{'nr': 110, 'name': 'getppid'} / None" ] &&
+		ok "last_changed names the latest call faked (getppid), none without a profile" ||
+		not_ok "last_changed: $got"
 
 	rm -f "$rep"
 	out=$(kb --report "$rep" -- "$P/dyn_getppid" "$n")

@@ -192,6 +192,8 @@ struct kb_syscall {
  *             SIGSYS (see KB_IOC_SET_FASTPATH)
  * @state:     out, KB_SESSION_* bits
  * @__reserved: must be 0
+ * @last_changed: out, 1 + the number of the latest call the session's
+ *             policy stubbed or faked, on either path; 0 when none was
  *
  * Any holder of the file may read it, member of the session or not.
  */
@@ -207,6 +209,7 @@ struct kb_session_stats {
 	__aligned_u64 fastpath;
 	__u32 state;
 	__u32 __reserved;
+	__aligned_u64 last_changed;
 };
 
 /* kb_session_stats.state bits */

@@ -496,6 +496,8 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 	r.fastpath = st.fastpath;
 	r.out_of_range = st.out_of_range;
 	r.joined = (int64_t)st.joined;
+	/* A module before last_changed leaves it 0: not known. */
+	r.last_changed = (int64_t)st.last_changed - 1;
 	err = kb_report_write(l->report_fd, &r, o->report_text);
 	if (r.rules)
 		kb_rules_free(&rules);
