@@ -69,6 +69,23 @@ static int an_test(struct an *a, const struct an_config *c, const char *what,
 	return ok;
 }
 
+/* an_test() of @c, all in c->mode, named in progress lines. */
+static int an_try(struct an *a, const struct an_config *c, const char *why,
+		  struct an_metrics *m)
+{
+	const struct an_sys *x = &a->sys[c->idx[0]];
+	char what[384];
+
+	if (c->n == 1)
+		snprintf(what, sizeof(what), "test %u, %s%s%s %s%s",
+			 a->tests + 1, x->name, x->cond[0] ? " " : "", x->cond,
+			 an_mode_names[c->mode], why);
+	else
+		snprintf(what, sizeof(what), "test %u, %u together %s%s",
+			 a->tests + 1, c->n, an_mode_names[c->mode], why);
+	return an_test(a, c, what, m);
+}
+
 static void an_settled(struct an *a, uint32_t i, enum an_mode mode, int ok,
 		       uint32_t group, const struct an_metrics *m)
 {
@@ -100,21 +117,13 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 {
 	struct an_config cfg = { .mode = mode };
 	struct an_metrics m;
-	char what[96];
 	uint32_t c, i, s;
 	int ok;
 
 	while (n) {
 		cfg.idx = g;
 		cfg.n = n;
-		if (n == 1)
-			snprintf(what, sizeof(what), "test %u, %s %s",
-				 a->tests + 1, a->sys[g[0]].name,
-				 an_mode_names[mode]);
-		else
-			snprintf(what, sizeof(what), "test %u, %u syscalls %s",
-				 a->tests + 1, n, an_mode_names[mode]);
-		ok = an_test(a, &cfg, what, &m);
+		ok = an_try(a, &cfg, "", &m);
 		if (ok < 0)
 			return -1;
 		if (n == 1) {
@@ -179,7 +188,6 @@ static int an_attribute(struct an *a, uint32_t *g, uint32_t n,
 	struct an_config cfg = { .mode = mode };
 	struct an_metrics m;
 	uint32_t h, part, len, i;
-	char what[96];
 	int ok;
 
 	if (n < 2)
@@ -188,14 +196,7 @@ static int an_attribute(struct an *a, uint32_t *g, uint32_t n,
 	for (part = 0; part < 2; part++) {
 		cfg.idx = part ? g + h : g;
 		cfg.n = len = part ? n - h : h;
-		if (len == 1)
-			snprintf(what, sizeof(what), "test %u, %s %s, its effects",
-				 a->tests + 1, a->sys[cfg.idx[0]].name,
-				 an_mode_names[mode]);
-		else
-			snprintf(what, sizeof(what), "test %u, %u syscalls %s, their effects",
-				 a->tests + 1, len, an_mode_names[mode]);
-		ok = an_test(a, &cfg, what, &m);
+		ok = an_try(a, &cfg, ", its effects", &m);
 		if (ok < 0)
 			return -1;
 		/* Passing together but not in part: the group's figures stay. */
