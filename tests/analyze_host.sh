@@ -23,6 +23,10 @@ KBOPT=
 C=$PWD/.output/kbctl
 export PROBE=$PWD/$P/analyze_probe
 W=$PWD/tests/workloads/probe.sh
+# The workloads' temp dirs, here: a run killed at its time limit cannot
+# remove its own.
+export TMPDIR=$kb_tmp/tmp
+mkdir -p "$TMPDIR"
 
 if [ ! -x "$C" ] || [ ! -x "$PROBE" ]; then
 	not_ok "kbctl and tests/progs/analyze_probe are built (make)"

@@ -12,6 +12,9 @@ pkgs=(
 	xz-utils python3 sqlite3 strace
 	# tests/apps_guest.sh: the real-program matrix and its clients
 	redis-server redis-tools nginx-light memcached wrk curl perl
+	# tests/workloads/ (kbctl analyze): the same servers and clients, and
+	# pgrep to find what a server forked
+	procps
 	# kblaunch --report and kbctl --json
 	libjson-c-dev
 	# bpf/ and kbctl stats/top: eBPF programs, skeletons, libbpf

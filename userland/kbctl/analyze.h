@@ -74,6 +74,8 @@ struct an {
 	 * reports it in no-module mode), -1 when not known.
 	 */
 	int64_t culprit;
+	uint32_t *dropped;		/* items the confirmation had to drop */
+	uint32_t ndropped;
 	unsigned int most;		/* most runs the analysis can need */
 	double t0;
 	double slowest;			/* longest successful run, s */

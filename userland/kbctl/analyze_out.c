@@ -8,7 +8,8 @@
  * close keeps every fd open). Such a change is flagged when it is outside
  * the run-to-run noise the baseline's replicas showed: further from their
  * mean than twice their spread, and than 10 % (plus 2 fds or 1 MiB, below
- * which a difference is not worth a line). A syscall settled in a group
+ * which a difference is not worth a line). With one replica there is no
+ * noise to go by, and no flag. A syscall settled in a group
  * shares the group's figures; its flags say so.
  */
 #define _GNU_SOURCE
@@ -131,7 +132,8 @@ static bool an_outside(const struct an *a, const struct an_metrics *m,
 		hi = fmax(hi, b);
 		n++;
 	}
-	if (!n)
+	/* One run shows no noise: nothing can be said to be outside it. */
+	if (n < 2)
 		return false;
 	mean = sum / n;
 	tol = fmax(2 * (hi - lo), fmax(0.10 * fabs(mean), floor_abs[k]));
@@ -332,6 +334,13 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 		a->o.exhaustive ? "Exhaustive" : "Group", a->o.replicas,
 		a->runs, a->tests, wall, final->n,
 		passed ? "passed" : "FAILED");
+	for (i = 0; i < a->ndropped; i++)
+		fprintf(f, "%s`%s%s%s`%s", i ? ", " :
+			"\nLeft out of the generated profile (each can go alone, not with all the others): ",
+			a->sys[a->dropped[i]].name,
+			a->sys[a->dropped[i]].cond[0] ? " " : "",
+			a->sys[a->dropped[i]].cond,
+			i + 1 == a->ndropped ? ".\n" : "");
 	for (c = 0; c < 4; c++) {
 		fprintf(f, "\n## %s: %u\n\n", titles[c], counts[c]);
 		if (!counts[c])
@@ -459,6 +468,17 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	kb_json_add(o, "entries", json_object_new_int((int)final->n));
 	kb_json_add(o, "passed", json_object_new_boolean(passed));
 	kb_json_add(o, "metrics", an_metrics_json(final_m));
+	w = json_object_new_array();
+	for (i = 0; i < a->ndropped; i++) {
+		const struct an_sys *x = &a->sys[a->dropped[i]];
+		struct json_object *d = json_object_new_object();
+
+		kb_json_add(d, "name", json_object_new_string(x->name));
+		if (x->cond[0])
+			kb_json_add(d, "condition", json_object_new_string(x->cond));
+		json_object_array_add(w, d);
+	}
+	kb_json_add(o, "dropped", w);
 	kb_json_add(root, "confirmation", o);
 
 	snprintf(path, sizeof(path), "%s/analysis.json", a->o.out);
