@@ -14,6 +14,8 @@
 #                         under kblaunch and show what kbridge saw
 #   make bench            build for the guest kernel, boot it once and run
 #                         the getppid microbenchmarks (bench/README.md)
+#   make bench-analyze    kbctl analyze's groups against --exhaustive on
+#                         redis and nginx, here (bench/README.md)
 #   make deps             apt-get what the build and the guest need
 #   make install          install kbridge.ko (modules_install) and the tools
 #   make clean
@@ -40,7 +42,7 @@ Q = @
 endif
 
 .PHONY: all module bpf userland tests check demo deps install clean checkpatch \
-	guest-build bench
+	guest-build bench bench-analyze
 
 all: module userland tests
 
@@ -91,6 +93,12 @@ bench: deps
 		KVER=$(GUEST_KVER) KDIR=/lib/modules/$(GUEST_KVER)/build
 	$(Q)$(MAKE) --no-print-directory -C bench OUTPUT=$(OUTPUT)
 	$(Q)bench/bench.sh
+
+# The analysis is measured where make runs (no module: kblaunch decides in
+# the process); BENCH_ANALYZE_ARGS: bench/analyze.sh's options and apps.
+bench-analyze: deps
+	$(Q)$(MAKE) --no-print-directory userland
+	$(Q)bench/analyze.sh $(BENCH_ANALYZE_ARGS)
 
 deps:
 	$(Q)tests/install-deps.sh
