@@ -147,17 +147,23 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 		/*
 		 * Failing with several made: the one the program had changed
 		 * last is the likeliest cause. Tried alone, it is settled
-		 * whatever it does, and the others go round again.
+		 * whatever it does, and the others go round again. Where that
+		 * guess has been wrong more often than right (a server whose
+		 * loop goes on stubbing after the fatal one), halves instead.
 		 */
 		for (i = 0; !ok && i < c && (int64_t)a->sys[g[i]].nr != a->culprit;
 		     i++)
 			;
-		if (!ok && i < c) {
+		if (!ok && i < c && a->guess_wrong <= a->guess_right) {
 			s = g[i];
 			g[i] = g[0];
 			g[0] = s;
 			if (an_settle(a, g, 1, mode))
 				return -1;
+			if (a->sys[g[0]].v[mode].ok)
+				a->guess_wrong++;
+			else
+				a->guess_right++;
 			g++;
 			n--;
 			continue;

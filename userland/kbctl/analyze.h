@@ -74,6 +74,7 @@ struct an {
 	 * reports it in no-module mode), -1 when not known.
 	 */
 	int64_t culprit;
+	unsigned int guess_right, guess_wrong;	/* culprits tried alone */
 	uint32_t *dropped;		/* items the confirmation had to drop */
 	uint32_t ndropped;
 	unsigned int most;		/* most runs the analysis can need */
