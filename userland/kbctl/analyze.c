@@ -86,6 +86,20 @@ static int an_try(struct an *a, const struct an_config *c, const char *why,
 	return an_test(a, c, what, m);
 }
 
+/* One run of @i alone in @mode: is it the cause of a failure? */
+static int an_try_once(struct an *a, uint32_t i, enum an_mode mode,
+		       struct an_metrics *m)
+{
+	struct an_config cfg = { .idx = &i, .n = 1, .mode = mode };
+	unsigned int saved = a->o.replicas;
+	int ok;
+
+	a->o.replicas = 1;
+	ok = an_try(a, &cfg, ", the likely cause", m);
+	a->o.replicas = saved;
+	return ok;
+}
+
 static void an_settled(struct an *a, uint32_t i, enum an_mode mode, int ok,
 		       uint32_t group, const struct an_metrics *m)
 {
@@ -145,28 +159,35 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 			continue;
 		}
 		/*
-		 * Failing with several made: the one the program had changed
-		 * last is the likeliest cause. Tried alone, it is settled
-		 * whatever it does, and the others go round again. Where that
-		 * guess has been wrong more often than right (a server whose
-		 * loop goes on stubbing after the fatal one), halves instead.
+		 * Failing with several made: the one the program changed last
+		 * is the likeliest cause. One run of it alone tells: failing,
+		 * it is settled (a failure needs no other replica) and the
+		 * others go round again; passing, it is not suspected again in
+		 * this mode, and its replicas are better spent in a group: the
+		 * made ones are halved. Where that guess has been wrong more
+		 * often than right (a server whose loop goes on stubbing after
+		 * the fatal one), halves at once.
 		 */
-		for (i = 0; !ok && i < c && (int64_t)a->sys[g[i]].nr != a->culprit;
-		     i++)
-			;
+		for (i = 0; !ok && i < c; i++)
+			if ((int64_t)a->sys[g[i]].nr == a->culprit &&
+			    !a->sys[g[i]].cleared[mode])
+				break;
 		if (!ok && i < c && a->guess_wrong <= a->guess_right) {
 			s = g[i];
 			g[i] = g[0];
 			g[0] = s;
-			if (an_settle(a, g, 1, mode))
+			ok = an_try_once(a, g[0], mode, &m);
+			if (ok < 0)
 				return -1;
-			if (a->sys[g[0]].v[mode].ok)
-				a->guess_wrong++;
-			else
+			if (!ok) {
+				an_settled(a, g[0], mode, 0, 1, &m);
 				a->guess_right++;
-			g++;
-			n--;
-			continue;
+				g++;
+				n--;
+				continue;
+			}
+			a->sys[g[0]].cleared[mode] = true;
+			a->guess_wrong++;
 		}
 		/*
 		 * Passing with none of them made, or failing with several
@@ -605,6 +626,7 @@ out:
 	free(final_idx);
 	free(final_modes);
 	free(a.dropped);
+	free(a.pop);
 	free(a.sys);
 	free(a.o.apps);
 	return ret;

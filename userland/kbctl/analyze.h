@@ -58,6 +58,7 @@ struct an_sys {
 	bool discovered;	/* its sub-features were looked for */
 	struct an_verdict v[AN_NMODES];
 	bool called;		/* scratch: made in the runs of one test */
+	bool cleared[AN_NMODES]; /* passed alone once as a likely cause */
 	unsigned int line;	/* scratch: its line in the profile tried */
 };
 
@@ -82,9 +83,14 @@ struct an {
 	double slowest;			/* longest successful run, s */
 	struct an_metrics base[16];	/* the baseline's replicas */
 	unsigned int nbase;
+	struct an_metrics *pop;		/* every passing run's, the noise */
+	unsigned int npop, cpop;
 	char comms[8][16];		/* the apps' process names */
 	int ncomms;
 };
+
+/* Passing runs needed before a side effect can stand out of their noise. */
+#define AN_MIN_POP	5
 
 /* A configuration: which syscalls, in which mode each. */
 struct an_config {

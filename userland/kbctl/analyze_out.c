@@ -6,10 +6,12 @@
  * Side effects: a stub or fake under which the workload still passes may
  * change its figure, the application's peak memory or its open fds (faking
  * close keeps every fd open). Such a change is flagged when it is outside
- * the run-to-run noise the baseline's replicas showed: further from their
- * mean than twice their spread, and than 10 % (plus 2 fds or 1 MiB, below
- * which a difference is not worth a line). With one replica there is no
- * noise to go by, and no flag. A syscall settled in a group
+ * the noise of all the passing runs of the analysis (most stubs and fakes
+ * change nothing, so they are the best sample of it, and one that drifts
+ * with the machine's load): further from their median than four times
+ * their spread (1.4826 x the median absolute deviation), and than 10 %
+ * (plus 2 fds or 1 MiB, below which a difference is not worth a line).
+ * Until AN_MIN_POP runs have passed, nothing is flagged. A syscall settled in a group
  * shares the group's figures; its flags say so.
  */
 #define _GNU_SOURCE
@@ -111,32 +113,50 @@ static bool an_value(const struct an_metrics *m, enum an_metric k, double *v)
 	}
 }
 
+static int an_cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The median of @v (@n, sorted in place). */
+static double an_median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), an_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /*
- * Is @m's metric @k outside the baseline's noise? Then @buf says by how
- * much ("fds x8.0", "rss +19%").
+ * Is @m's metric @k outside the noise of the passing runs? Then @buf
+ * says by how much ("fds x8.00", "rss +19%").
  */
 static bool an_outside(const struct an *a, const struct an_metrics *m,
 		       enum an_metric k, char *buf, size_t len)
 {
 	static const double floor_abs[] = { 0, 1024, 2 };
-	double v, b, sum = 0, lo = INFINITY, hi = -INFINITY, mean, tol;
+	double v, mean, tol, mad, *val;
 	unsigned int i, n = 0;
 
-	if (!an_value(m, k, &v))
+	if (!an_value(m, k, &v) || a->npop < AN_MIN_POP)
 		return false;
-	for (i = 0; i < a->nbase; i++) {
-		if (!an_value(&a->base[i], k, &b))
-			continue;
-		sum += b;
-		lo = fmin(lo, b);
-		hi = fmax(hi, b);
-		n++;
+	val = malloc(a->npop * sizeof(*val));
+	if (!val)
+		return false;
+	for (i = 0; i < a->npop; i++)
+		if (an_value(&a->pop[i], k, &val[n]))
+			n++;
+	if (n < AN_MIN_POP) {
+		free(val);
+		return false;
 	}
-	/* One run shows no noise: nothing can be said to be outside it. */
-	if (n < 2)
-		return false;
-	mean = sum / n;
-	tol = fmax(2 * (hi - lo), fmax(0.10 * fabs(mean), floor_abs[k]));
+	mean = an_median(val, n);
+	for (i = 0; i < n; i++)
+		val[i] = fabs(val[i] - mean);
+	/* 1.4826 MAD: the standard deviation, were the noise normal. */
+	mad = 1.4826 * an_median(val, n);
+	free(val);
+	tol = fmax(4 * mad, fmax(0.10 * fabs(mean), floor_abs[k]));
 	if (fabs(v - mean) <= tol)
 		return false;
 	if (mean > 0 && (v / mean >= 2 || v / mean <= 0.5))
@@ -145,7 +165,7 @@ static bool an_outside(const struct an *a, const struct an_metrics *m,
 		snprintf(buf, len, "%s %+.0f%%", an_metric_names[k],
 			 100 * (v - mean) / mean);
 	else
-		snprintf(buf, len, "%s %.0f (baseline %.0f)",
+		snprintf(buf, len, "%s %.0f (typically %.0f)",
 			 an_metric_names[k], v, mean);
 	return true;
 }

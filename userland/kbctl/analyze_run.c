@@ -622,10 +622,24 @@ static int64_t an_read_last_changed(const struct an *a, const char *id)
  * counts from every passing run, and from the first failing one alone:
  * that is where the failure is (all of them, when its report is missing).
  */
-static void an_take(struct an *a, const char *id, int rok, int *ok)
+static void an_take(struct an *a, const char *id, int rok,
+		    const struct an_metrics *m, int *ok)
 {
+	struct an_metrics *np;
 	uint32_t j;
 
+	/* Every passing run is a sample of the noise (analyze_out.c). */
+	if (rok == 1) {
+		if (a->npop == a->cpop) {
+			np = reallocarray(a->pop, a->cpop + 256, sizeof(*np));
+			if (np) {
+				a->pop = np;
+				a->cpop += 256;
+			}
+		}
+		if (a->npop < a->cpop)
+			a->pop[a->npop++] = *m;
+	}
 	if (*ok != 1)
 		return;
 	if (rok == 1) {
@@ -678,7 +692,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 				fprintf(stderr, "kbctl analyze: run %u%s (%s, replica %u): %s, %.1f s (resumed)\n",
 					a->runs, an_eta(a), what, r,
 					rok == 1 ? "ok" : "FAILED", m.secs);
-				an_take(a, id, rok, &ok);
+				an_take(a, id, rok, &m, &ok);
 				continue;
 			}
 			snprintf(path, sizeof(path), "%s/runs/%s.profile",
@@ -735,7 +749,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 				ok = -1;
 				goto out;
 			}
-			an_take(a, id, c[i].ok, &ok);
+			an_take(a, id, c[i].ok, &c[i].m, &ok);
 		}
 	}
 out:
