@@ -40,6 +40,19 @@ classes() {
 for s in json.load(open(sys.argv[1]))["syscalls"]:
     print(s["name"], s["class"])' "$1/analysis.json" | sort
 }
+# both NAME OPTS...: the probe analyzed with each method into
+# $kb_tmp/NAME-groups and $kb_tmp/NAME-exhaustive.
+both() {
+	local name=$1 method opt
+	shift
+	for method in groups exhaustive; do
+		opt=
+		[ "$method" = exhaustive ] && opt=--exhaustive
+		"$C" analyze $opt --app "$PROBE" -o "$kb_tmp/$name-$method" "$@" -- "$W" \
+			>/dev/null 2>"$kb_tmp/err" ||
+			{ not_ok "analyze $name ($method)"; show "$kb_tmp/err" stderr; }
+	done
+}
 runs() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["runs"])' "$1/analysis.json"; }
 
 for method in groups exhaustive; do
@@ -98,11 +111,8 @@ else
 fi
 # Where most syscalls can go, groups save runs (and still agree).
 export PROBE_ARGS=many
+both many -r 2
 for method in groups exhaustive; do
-	opt=
-	[ "$method" = exhaustive ] && opt=--exhaustive
-	"$C" analyze $opt --app "$PROBE" -o "$kb_tmp/many-$method" -r 2 -- "$W" \
-		>/dev/null 2>"$kb_tmp/err" || { not_ok "analyze many ($method)"; show "$kb_tmp/err" stderr; }
 	classes "$kb_tmp/many-$method" >"$kb_tmp/many-$method.classes"
 done
 unset PROBE_ARGS
@@ -120,14 +130,11 @@ fi
 # so its options are analyzed one by one: PR_GET_NAME required,
 # PR_GET_DUMPABLE (ignored) either; ioctl can go whole, its TIOCGWINSZ is
 # left alone. Pseudo-files: the probe needs readlink("/proc/self"),
-# glibc's start-up does without "/proc/self/exe". Both methods agree on them too, and the generated profile
-# stubs the one option and passes.
+# glibc's start-up does without "/proc/self/exe". Both methods agree on
+# them too, and the generated profile stubs the one option and passes.
 export PROBE_ARGS=cmds
+both cmds -r 1
 for method in groups exhaustive; do
-	opt=
-	[ "$method" = exhaustive ] && opt=--exhaustive
-	"$C" analyze $opt --app "$PROBE" -o "$kb_tmp/cmds-$method" -r 1 -- "$W" \
-		>/dev/null 2>"$kb_tmp/err" || { not_ok "analyze cmds ($method)"; show "$kb_tmp/err" stderr; }
 	"$PY" -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 for s in r["syscalls"] + r["subfeatures"] + r["pseudo_files"]:
