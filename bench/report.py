@@ -167,6 +167,8 @@ def summaries(specs, out):
                 item["value"] = v
                 if tgt.startswith("<="):
                     item["met"] = v <= float(tgt[2:])
+                elif tgt.startswith(">="):
+                    item["met"] = v >= float(tgt[2:])
                 verdict = "" if item["met"] is None else \
                     (": met" if item["met"] else ": NOT met")
                 res.append((f"{s['label']} = {v:.2f}{tgt_txt}{verdict}", item))
