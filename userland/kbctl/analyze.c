@@ -37,7 +37,6 @@
 #define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
-#include <json-c/json.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -47,6 +46,7 @@
 
 #include "kbctl.h"
 #include "analyze.h"
+#include "../kblaunch/kblaunch.h"
 
 /*
  * Does the workload pass with @c in force, in every replica? Sets
@@ -64,7 +64,8 @@ static int an_test(struct an *a, const struct an_config *c, const char *what,
 		return -1;
 	a->tests++;
 	snprintf(prefix, sizeof(prefix), "t%04u", a->tests);
-	ok = an_run_replicas(a, prefix, text, what, m);
+	ok = an_run_replicas(a, prefix, text, what,
+			     c->replicas ? c->replicas : a->o.replicas, m);
 	free(text);
 	return ok;
 }
@@ -90,14 +91,10 @@ static int an_try(struct an *a, const struct an_config *c, const char *why,
 static int an_try_once(struct an *a, uint32_t i, enum an_mode mode,
 		       struct an_metrics *m)
 {
-	struct an_config cfg = { .idx = &i, .n = 1, .mode = mode };
-	unsigned int saved = a->o.replicas;
-	int ok;
+	struct an_config cfg = { .idx = &i, .n = 1, .mode = mode,
+				 .replicas = 1 };
 
-	a->o.replicas = 1;
-	ok = an_try(a, &cfg, ", the likely cause", m);
-	a->o.replicas = saved;
-	return ok;
+	return an_try(a, &cfg, ", the likely cause", m);
 }
 
 static void an_settled(struct an *a, uint32_t i, enum an_mode mode, int ok,
@@ -297,45 +294,50 @@ static int an_mode(struct an *a, const uint32_t *cand, uint32_t n,
 	return an_settle(a, idx, grouped, mode);
 }
 
-/* The baseline's report: the syscalls the application made. */
-static int an_read_baseline(struct an *a, const char *report)
+/* One syscall of the baseline's report, made @calls times. */
+static void an_add_syscall(void *ctx, uint32_t nr, int line, uint64_t calls)
 {
-	struct json_object *root, *arr, *s, *v;
-	size_t i, n;
+	struct an *a = ctx;
+	struct an_sys *ns, *x;
+	char *name;
 
-	root = json_object_from_file(report);
-	if (!root || !json_object_object_get_ex(root, "syscalls", &arr) ||
-	    !json_object_is_type(arr, json_type_array)) {
-		kbctl_err("%s: not a kblaunch report", report);
-		json_object_put(root);
+	if (line || a->nsys == UINT32_MAX)
+		return;
+	name = kb_syscall_name(nr);
+	/* No name libseccomp knows: a profile cannot name it. */
+	if (!name || !strncmp(name, "syscall_", 8)) {
+		free(name);
+		return;
+	}
+	ns = reallocarray(a->sys, a->nsys + 1, sizeof(*ns));
+	if (!ns) {
+		free(name);
+		a->nsys = UINT32_MAX;
+		return;
+	}
+	a->sys = ns;
+	x = &a->sys[a->nsys++];
+	memset(x, 0, sizeof(*x));
+	x->nr = nr;
+	x->count = calls;
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	x->v[AN_STUB].ok = x->v[AN_FAKE].ok = -1;
+	free(name);
+}
+
+/* The baseline's report: the syscalls the application made. */
+static int an_read_baseline(struct an *a)
+{
+	if (an_report_walk(a, "baseline-r1", an_add_syscall, a)) {
+		kbctl_err("%s/runs/baseline-r1.json: not a kblaunch report",
+			  a->o.out);
 		return -1;
 	}
-	n = json_object_array_length(arr);
-	a->sys = calloc(n ? n : 1, sizeof(*a->sys));
-	if (!a->sys) {
-		json_object_put(root);
+	if (a->nsys == UINT32_MAX) {
+		a->nsys = 0;
+		kbctl_err("out of memory");
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		struct an_sys *x = &a->sys[a->nsys];
-
-		s = json_object_array_get_idx(arr, i);
-		if (!json_object_object_get_ex(s, "count", &v) ||
-		    !json_object_get_uint64(v))
-			continue;
-		x->count = json_object_get_uint64(v);
-		json_object_object_get_ex(s, "nr", &v);
-		x->nr = (uint32_t)json_object_get_int(v);
-		json_object_object_get_ex(s, "name", &v);
-		snprintf(x->name, sizeof(x->name), "%s",
-			 json_object_get_string(v));
-		/* No name libseccomp knows: a profile cannot name it. */
-		if (!strncmp(x->name, "syscall_", 8))
-			continue;
-		x->v[AN_STUB].ok = x->v[AN_FAKE].ok = -1;
-		a->nsys++;
-	}
-	json_object_put(root);
 	return 0;
 }
 
@@ -539,7 +541,6 @@ int kbctl_analyze(int argc, char **argv)
 	struct an_metrics fm = { 0 };
 	uint32_t *idx = NULL, *final_idx = NULL, *cand = NULL, n, i, k;
 	int *final_modes = NULL, passed = 0, ret = KBCTL_EXIT_FAIL, ok, m;
-	char rep[PATH_MAX + 32];
 
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &a.o);
 	if (!a.o.kblaunch)
@@ -550,7 +551,8 @@ int kbctl_analyze(int argc, char **argv)
 	a.t0 = an_now();
 
 	/* The baseline: every replica must pass, unchanged. */
-	ok = an_run_replicas(&a, "baseline", NULL, "baseline", &a.base[0]);
+	ok = an_run_replicas(&a, "baseline", NULL, "baseline", a.o.replicas,
+			     &a.base[0]);
 	if (ok != 1) {
 		if (!ok)
 			kbctl_err("the workload fails without any stub (see %s/runs/baseline-r*.err)",
@@ -566,8 +568,7 @@ int kbctl_analyze(int argc, char **argv)
 		if (an_read_result(&a, id, &ok, &a.base[a.nbase]))
 			goto out;
 	}
-	snprintf(rep, sizeof(rep), "%s/runs/baseline-r1.json", a.o.out);
-	if (an_read_baseline(&a, rep))
+	if (an_read_baseline(&a))
 		goto out;
 	if (!a.nsys) {
 		kbctl_err("the baseline saw no syscall of %s: is --app the program the workload runs?",

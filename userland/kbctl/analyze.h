@@ -98,6 +98,7 @@ struct an_config {
 	const int *modes;		/* NULL: all in @mode */
 	uint32_t n;
 	enum an_mode mode;
+	unsigned int replicas;		/* 0: --replicas */
 };
 
 /* analyze_run.c */
@@ -110,15 +111,17 @@ void an_app_comms(struct an *a);
 /* Empty DIR/runs, or (resume) check it holds the same analysis. */
 int an_prepare_runs(struct an *a);
 /*
- * Run the replicas named "@prefix-rR" of one configuration (@profile
- * NULL: none), up to --jobs at once, stopping at the first failure.
+ * Run @replicas replicas, named "@prefix-rR", of one configuration
+ * (@profile NULL: none), up to --jobs at once, stopping at the first
+ * failure.
  * Returns 1 when all passed, 0 when one failed, -1 on error; @m gets the
  * first replica's metrics, and every a->sys[].called is set when that
  * syscall was made by the app in a run that counts (all replicas when
  * they pass, the failing one otherwise). @what names it in progress lines.
  */
 int an_run_replicas(struct an *a, const char *prefix, const char *profile,
-		    const char *what, struct an_metrics *m);
+		    const char *what, unsigned int replicas,
+		    struct an_metrics *m);
 
 /*
  * Call @fn for what run @id's report counted: (nr, 0, calls) per syscall

@@ -656,7 +656,8 @@ static void an_take(struct an *a, const char *id, int rok,
 }
 
 int an_run_replicas(struct an *a, const char *prefix, const char *profile,
-		    const char *what, struct an_metrics *first)
+		    const char *what, unsigned int replicas,
+		    struct an_metrics *first)
 {
 	struct an_child c[AN_MAX_JOBS];
 	unsigned int next = 1, r, jobs;
@@ -666,7 +667,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 	double limit;
 	uint32_t j;
 
-	jobs = a->o.jobs < a->o.replicas ? a->o.jobs : a->o.replicas;
+	jobs = a->o.jobs < replicas ? a->o.jobs : replicas;
 	if (jobs > AN_MAX_JOBS)
 		jobs = AN_MAX_JOBS;
 	memset(first, 0, sizeof(*first));
@@ -676,9 +677,9 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 	limit = a->o.timeout ? a->o.timeout :
 		a->slowest > 0 ? 5 * a->slowest + 10 : 120;
 
-	while (ok == 1 && (next <= a->o.replicas || running)) {
+	while (ok == 1 && (next <= replicas || running)) {
 		/* Start what the failures so far and --jobs allow. */
-		while (ok == 1 && next <= a->o.replicas && running < (int)jobs) {
+		while (ok == 1 && next <= replicas && running < (int)jobs) {
 			struct an_metrics m;
 			int rok;
 
