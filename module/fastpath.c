@@ -32,6 +32,7 @@
 #include <linux/objtool.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/syscall_user_dispatch.h>
 #include <linux/uaccess.h>
 #include <asm/syscall.h>
@@ -113,6 +114,57 @@ static __always_inline int kb_fast_eval(const struct kb_ruleset *set,
 }
 
 /*
+ * Whether a passed syscall must still raise SIGSYS for the runtime. Its
+ * close, dup2 and dup3 matter only for its own fds, which it keeps at
+ * @fd_floor and above, and its opens and readlinks only for the paths it
+ * redirects, which all start with @path_prefix: the rest runs here.
+ * A path that cannot be read without faulting traps, and so does every
+ * other number of the set. A thread that rewrites the path between this
+ * look and the syscall's own copy gets its syscall run unredirected: it
+ * loses the redirection, nothing else.
+ */
+static __always_inline bool kb_fast_traps(const struct kb_session *s, u32 nr,
+					  const struct pt_regs *uregs)
+{
+	char buf[KB_PATH_PREFIX_MAX];
+	unsigned long path;
+	u32 fd, floor, len;
+
+	if (!test_bit(nr, s->trap))
+		return false;
+	switch (nr) {
+	case __NR_close:
+		fd = (u32)uregs->di;
+		floor = READ_ONCE(s->fd_floor);
+		return !floor || fd >= floor;
+	case __NR_dup2:
+	case __NR_dup3:
+		fd = (u32)uregs->si;
+		floor = READ_ONCE(s->fd_floor);
+		return !floor || fd >= floor;
+	case __NR_open:
+	case __NR_readlink:
+		path = uregs->di;
+		break;
+	case __NR_openat:
+	case __NR_openat2:
+	case __NR_readlinkat:
+		path = uregs->si;
+		break;
+	default:
+		return true;
+	}
+	len = READ_ONCE(s->path_prefix_len);
+	if (!len)
+		return true;
+	/* Pairs with the second smp_wmb() of kb_ioctl_set_fastpath(). */
+	smp_rmb();
+	if (copy_from_user_nofault(buf, (const void __user *)path, len))
+		return true;
+	return !memcmp(buf, s->path_prefix, len);
+}
+
+/*
  * Every syscall of every task with SUD on comes through here, so this is
  * kept to a few loads for the common cases: everything is inlined, whole
  * rules are precomputed in policy->fast, and no RCU read lock is taken:
@@ -151,7 +203,8 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	/* Outside the test (KB_IOC_SET_SCOPE): natively, uncounted. */
 	if (unlikely(READ_ONCE(m->out_of_scope)))
-		return test_bit(nr, s->trap) ? 0 : kb_fast_override(regs, false);
+		return kb_fast_traps(s, nr, uregs) ? 0 :
+		       kb_fast_override(regs, false);
 	pol = rcu_dereference_sched(s->policy);
 	f = &pol->fast[nr];
 	set = pol->rules[nr];
@@ -160,7 +213,7 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	if (f->kind == KB_FAST_EVAL &&
 	    kb_fast_eval(set, uregs, &entry, &action, &ret))
 		return 0;
-	if (action == KB_ACTION_PASS && test_bit(nr, s->trap))
+	if (action == KB_ACTION_PASS && kb_fast_traps(s, nr, uregs))
 		return 0;
 	/* A personality's implementation runs in process context. */
 	if (action == KB_ACTION_PASS && unlikely(rcu_access_pointer(s->pers)) &&
@@ -230,7 +283,7 @@ int kb_ioctl_set_fastpath(struct file *file, void *arg)
 
 	if (!s)
 		return -ENOENT;
-	if (req->enable > 1)
+	if (req->enable > 1 || req->path_prefix_len > KB_PATH_PREFIX_MAX)
 		return -EINVAL;
 	if (!req->trap) {
 		if (req->nr_bits && req->nr_bits != KB_NR_SYSCALLS)
@@ -249,6 +302,21 @@ int kb_ioctl_set_fastpath(struct file *file, void *arg)
 	 */
 	for (i = 0; i < BITS_TO_LONGS(KB_NR_SYSCALLS); i++)
 		WRITE_ONCE(s->trap[i], trap[i]);
+	/*
+	 * The fast path reads the prefix without a lock: it is set while
+	 * the fast path is off for this session (the runtime arms it once,
+	 * before the program runs), or changed only by a runtime that
+	 * accepts a call decided on a half-written prefix, which at worst
+	 * traps (and is then decided through SIGSYS) or passes unredirected.
+	 */
+	WRITE_ONCE(s->path_prefix_len, 0);
+	/* No reader compares the old length with the new bytes. */
+	smp_wmb();
+	memcpy(s->path_prefix, req->path_prefix, req->path_prefix_len);
+	/* Pairs with kb_fast_traps(): the bytes before their length. */
+	smp_wmb();
+	WRITE_ONCE(s->path_prefix_len, req->path_prefix_len);
+	WRITE_ONCE(s->fd_floor, req->fd_floor);
 	/* Publish the trap set before the fast path may use it. */
 	smp_store_release(&s->fastpath, req->enable);
 	req->armed = kb_fast_armed;

@@ -25,7 +25,8 @@
 				 KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS | \
 				 KB_FEATURE_RULES | KB_FEATURE_PARTIAL | \
 				 KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH | \
-				 KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE)
+				 KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE | \
+				 KB_FEATURE_TRAP_ARGS)
 
 struct file;
 struct task_struct;
@@ -53,6 +54,10 @@ struct kb_counters {
  *              KB_IOC_GET_RULES, which reads it with user copies
  * @fastpath:   KB_IOC_SET_FASTPATH enabled in-kernel decisions
  * @trap:       syscalls the runtime executes itself when they pass
+ * @fd_floor:   0, or close/dup2/dup3 of @trap trap only for fds >= it
+ * @path_prefix_len: 0, or the path syscalls of @trap trap only for paths
+ *              starting with the first @path_prefix_len bytes of
+ *              @path_prefix
  * @rcu:        the session is freed after a grace period, since the fork
  *              and exit probes and the dispatcher find it through members
  *              under RCU
@@ -75,6 +80,9 @@ struct kb_session {
 	bool fastpath;
 	u64 last_changed;		/* 1 + nr of the latest stub or fake */
 	DECLARE_BITMAP(trap, KB_NR_SYSCALLS);
+	u32 fd_floor;
+	u32 path_prefix_len;
+	char path_prefix[KB_PATH_PREFIX_MAX];
 	struct kb_pers_slot __rcu *pers;
 	struct rcu_head rcu;
 };

@@ -24,6 +24,28 @@ rc=$?
 
 kb_runtime_checks
 
+# Of the runtime's trap set, only its own fds and the paths it redirects
+# (/proc/...) raise SIGSYS: cat's 60 opens and closes of files of its
+# own are decided in the kernel, its /proc/self/exe still redirected.
+files=()
+for i in $(seq 60); do
+	echo "$i" >"$kb_tmp/f$i"
+	files+=("$kb_tmp/f$i")
+done
+out=$("$K" --report "$kb_tmp/ta.json" -- cat "${files[@]}" | wc -l)
+got=$(report_py "$kb_tmp/ta.json" '[sc("openat")["count"] >= 60, sc("close")["count"] >= 60, r["totals"]["total"] - r["totals"]["fastpath"]]' 2>&1)
+case $got in
+"[True, True, "[0-9]*"]")
+	trapped=${got##*, }
+	trapped=${trapped%]}
+	if [ "$out" = 60 ] && [ "$trapped" -lt 30 ]; then
+		ok "opens and closes of the program's own files: decided in the kernel ($trapped syscalls trapped)"
+	else
+		not_ok "opens and closes: $out lines, $trapped syscalls trapped (want < 30)"
+	fi ;;
+*) not_ok "opens and closes: report '$got'" ;;
+esac
+
 # Every task of the program left the session when it ended.
 out=$("$K" -v --report "$kb_tmp/r" -- "$P/threads_fork" 10 10 2>&1 >/dev/null |
 	sed -n 's/.* \([0-9]*\) tasks joined, \([0-9]*\) members left$/\1 \2/p')

@@ -531,9 +531,15 @@ TEST_F(fp, bad_struct)
 	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_SET_FASTPATH, &b));
 	EXPECT_EQ(EINVAL, errno);
 	b.f.__reserved = 0;
-	b.f.size = sizeof(b.f) - 1;
+	/* The first version ended at @trap: shorter is refused... */
+	b.f.size = offsetof(struct kb_set_fastpath, fd_floor) - 1;
 	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_SET_FASTPATH, &b));
 	EXPECT_EQ(EINVAL, errno);
+	/* ... that size is still accepted, without the trap arguments. */
+	b.f.size = offsetof(struct kb_set_fastpath, fd_floor);
+	b.f.fd_floor = 99;
+	EXPECT_EQ(0, ioctl(self->fd, KB_IOC_SET_FASTPATH, &b));
+	b.f.fd_floor = 0;
 	b.f.size = sizeof(b);
 	b.tail = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_SET_FASTPATH, &b));
@@ -647,6 +653,143 @@ TEST_F(fp, enabled)
 TEST_F(fp, disabled)
 {
 	scenario(_metadata, self->fd, false);
+}
+
+/*
+ * Trap arguments: close/dup2/dup3 in @trap trap only for fds at the floor
+ * (10) or above, openat/readlinkat only for paths under the prefix
+ * ("/proc/") or that cannot be read; everything else in @trap is then
+ * decided in the kernel like any other pass.
+ */
+#define TA_FLOOR	10
+
+static const char ta_link[] = "/tmp/kbfp-link";
+static const char ta_null[] = "/dev/null";
+static const char ta_status[] = "/proc/self/status";
+static const char ta_cwd[] = "/proc/self/cwd";
+static const char ta_rel[] = "x";
+
+/*
+ * The module reads a path at syscall entry only if its page is present
+ * (it may not fault there), and a forked child finds the parent's
+ * file-backed pages unmapped: touch the strings first, as a program
+ * that just built its path has.
+ */
+static void ta_touch(void)
+{
+	const char *const s[] = { ta_link, ta_null, ta_status, ta_cwd, ta_rel };
+	volatile char c = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		c ^= s[i][0] ^ s[i][strlen(s[i])];
+	(void)c;
+}
+
+static void trap_args_child(void)
+{
+	const enum path f = sh->fast ? P_INKERNEL : P_SIGSYS;
+	char buf[64];
+	long fd;
+
+	sh->step = 1;
+	if (kb_join(sh->fd) != 1)
+		tramp_exit(10);
+	ta_touch();
+	sh->step = 2;
+	if (sud_arm())
+		tramp_exit(12);
+	sh->step = 3;
+
+	CHECK("openat below the prefix",
+	      (fd = syscall(SYS_openat, AT_FDCWD, ta_null, O_RDONLY)), 0,
+	      0, f);
+	sh->checks[sh->nchecks - 1].nonneg = true;
+	CHECK("dup2 below the floor", syscall(SYS_dup2, fd, TA_FLOOR - 1),
+	      TA_FLOOR - 1, 0, f);
+	CHECK("dup3 at the floor", syscall(SYS_dup3, fd, TA_FLOOR, 0),
+	      TA_FLOOR, 0, P_SIGSYS);
+	CHECK("close at the floor", syscall(SYS_close, TA_FLOOR), 0, 0,
+	      P_SIGSYS);
+	CHECK("close below the floor", syscall(SYS_close, TA_FLOOR - 1), 0, 0,
+	      f);
+	CHECK("close", syscall(SYS_close, fd), 0, 0, f);
+	CHECK("close(-1): no fd, trapped", syscall(SYS_close, -1), -1, EBADF,
+	      P_SIGSYS);
+	CHECK("openat under the prefix",
+	      (fd = syscall(SYS_openat, AT_FDCWD, ta_status, O_RDONLY)), 0,
+	      0, P_SIGSYS);
+	sh->checks[sh->nchecks - 1].nonneg = true;
+	if (fd >= 0)
+		TRAMP3(SYS_close, fd, 0, 0);
+	CHECK("openat of a short relative path",
+	      syscall(SYS_openat, AT_FDCWD, ta_rel, O_RDONLY), -1, ENOENT, f);
+	CHECK("openat of an unreadable path: trapped",
+	      syscall(SYS_openat, AT_FDCWD, (char *)8, O_RDONLY), -1, EFAULT,
+	      P_SIGSYS);
+	CHECK("readlinkat below the prefix",
+	      syscall(SYS_readlinkat, AT_FDCWD, ta_link, buf, sizeof(buf)),
+	      (long)strlen(victim), 0, f);
+	CHECK("readlinkat under the prefix",
+	      syscall(SYS_readlinkat, AT_FDCWD, ta_cwd, buf, sizeof(buf)), 0,
+	      0, P_SIGSYS);
+	sh->checks[sh->nchecks - 1].nonneg = true;
+	sh->step = 4;
+	tramp_exit(0);
+}
+
+/* KB_IOC_SET_FASTPATH with the floor and the prefix. */
+static int ta_set(int fd, const unsigned long *trap, unsigned int *armed)
+{
+	struct kb_set_fastpath f = {
+		.size = sizeof(f), .enable = 1, .nr_bits = KB_NR_SYSCALLS,
+		.trap = (uintptr_t)trap, .fd_floor = TA_FLOOR,
+		.path_prefix_len = 6, .path_prefix = "/proc/",
+	};
+	int ret = ioctl(fd, KB_IOC_SET_FASTPATH, &f);
+
+	if (!ret)
+		*armed = f.armed;
+	return ret;
+}
+
+TEST_F(fp, trap_args)
+{
+	static const unsigned int nrs[] = {
+		SYS_close, SYS_dup2, SYS_dup3, SYS_openat, SYS_readlinkat,
+	};
+	static unsigned long trap[KB_TRAP_WORDS];
+	struct kb_set_fastpath bad = {
+		.size = sizeof(bad), .enable = 1, .nr_bits = KB_NR_SYSCALLS,
+		.trap = (uintptr_t)trap,
+		.path_prefix_len = KB_PATH_PREFIX_MAX + 1,
+	};
+	struct kb_session_stats st;
+	unsigned long inkernel, trapped;
+	unsigned int armed = 0, i;
+
+	memset(trap, 0, sizeof(trap));
+	for (i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)
+		set_trap_bit(trap, nrs[i]);
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_SET_FASTPATH, &bad));
+	EXPECT_EQ(EINVAL, errno);
+
+	unlink(ta_link);
+	ASSERT_EQ(0, symlink(victim, ta_link));
+	ASSERT_EQ(0, ta_set(self->fd, trap, &armed));
+	sh->member = true;
+	sh->fast = armed;
+	ASSERT_EQ(0, run_child(_metadata, trap_args_child)) {
+		TH_LOG("child failed at step %d", sh->step);
+	}
+	unlink(ta_link);
+	EXPECT_EQ(0UL, sh->handler_errors);
+	ASSERT_EQ(12u, sh->nchecks);
+	judge(_metadata, &inkernel, &trapped);
+	EXPECT_EQ(sh->fast ? 6UL : 0UL, inkernel);
+	EXPECT_EQ(trapped, sh->sigsys);
+	ASSERT_EQ(0, kb_stats(self->fd, &st, NULL));
+	EXPECT_EQ(inkernel, st.fastpath);
 }
 
 /*

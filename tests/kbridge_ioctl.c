@@ -124,6 +124,8 @@ FIXTURE_VARIANT_ADD(cmd, get_rules) {
 FIXTURE_VARIANT_ADD(cmd, set_fastpath) {
 	.cmd = KB_IOC_SET_FASTPATH,
 	.size = sizeof(struct kb_set_fastpath),
+	/* The first version ended at @trap. */
+	.min_size = offsetof(struct kb_set_fastpath, fd_floor),
 	.reserved = offsetof(struct kb_set_fastpath, __reserved),
 	.prep = PREP_SESSION,
 };
@@ -323,7 +325,8 @@ TEST_F(fd, version)
 		  KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS |
 		  KB_FEATURE_RULES | KB_FEATURE_PARTIAL |
 		  KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH |
-		  KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE, v.features);
+		  KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE |
+		  KB_FEATURE_TRAP_ARGS, v.features);
 	EXPECT_EQ(0u, v.status & ~(__u32)KB_STATUS_FASTPATH);
 	ASSERT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
 	EXPECT_NE(0, v.release[0]);

@@ -67,6 +67,7 @@
 #define KB_FEATURE_FASTPATH	(1ULL << 7) /* KB_IOC_SET_FASTPATH */
 #define KB_FEATURE_PERSONALITY	(1ULL << 8) /* KB_IOC_SET_PERSONALITY */
 #define KB_FEATURE_SCOPE	(1ULL << 9) /* KB_IOC_SET_SCOPE */
+#define KB_FEATURE_TRAP_ARGS	(1ULL << 10) /* kb_set_fastpath.fd_floor... */
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
@@ -363,6 +364,16 @@ struct kb_get_rules {
  *            itself when its rule passes them (signals, fork, exec): those
  *            still raise SIGSYS unless stubbed or faked; 0 for none.
  *            Replaces the previous set.
+ * @fd_floor: in, 0, or the lowest of the runtime's own fds: then close,
+ *            dup2 and dup3 in @trap raise SIGSYS only when their fd
+ *            (close's, the new one of dup2 and dup3) is at least this
+ *            (KB_FEATURE_TRAP_ARGS; a struct without it leaves it 0)
+ * @path_prefix_len: in, 0 to KB_PATH_PREFIX_MAX; when non-zero, open,
+ *            openat, openat2, readlink and readlinkat in @trap raise
+ *            SIGSYS only when their path starts with the first
+ *            @path_prefix_len bytes of @path_prefix, or cannot be read
+ *            at syscall entry (KB_FEATURE_TRAP_ARGS)
+ * @path_prefix: in, see @path_prefix_len
  *
  * When enabled, a member's syscall made outside the runtime's allowed
  * range is decided at syscall entry, with no signal, whenever its rule
@@ -370,6 +381,8 @@ struct kb_get_rules {
  * conditions, @trap) raise SIGSYS as before. Counts and rule hits are
  * the same on both paths. Needs the file's session; any holder may call.
  */
+#define KB_PATH_PREFIX_MAX	16
+
 struct kb_set_fastpath {
 	__u32 size;
 	__u32 flags;
@@ -378,6 +391,9 @@ struct kb_set_fastpath {
 	__u32 nr_bits;
 	__u32 __reserved;
 	__aligned_u64 trap;
+	__u32 fd_floor;
+	__u32 path_prefix_len;
+	__u8 path_prefix[KB_PATH_PREFIX_MAX];
 };
 
 /* Longest personality name, NUL excluded: [a-z0-9_-]{1,31}. */

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -185,6 +186,21 @@ static void kb_fastpath(const struct kb_launch *l)
 	};
 
 	kbrt_trap_set(trap, KB_NR_SYSCALLS);
+	/*
+	 * Of the trap set, only the runtime's own fds and the paths it
+	 * redirects need its SIGSYS: a module that can tell them apart
+	 * decides the other closes and opens in the kernel too.
+	 */
+	if (l->features & KB_FEATURE_TRAP_ARGS) {
+		fp.fd_floor = (__u32)kb_fd_min();
+		fp.path_prefix_len = (__u32)strlen(kbrt_redirect_prefix);
+		if (fp.path_prefix_len > sizeof(fp.path_prefix))
+			kb_die("the runtime's path prefix is too long");
+		memcpy(fp.path_prefix, kbrt_redirect_prefix,
+		       fp.path_prefix_len);
+	} else {
+		fp.size = offsetof(struct kb_set_fastpath, fd_floor);
+	}
 	if (ioctl(l->kbfd, KB_IOC_SET_FASTPATH, &fp))
 		kb_die("KB_IOC_SET_FASTPATH: %s", strerror(errno));
 	if (l->verbose)

@@ -128,6 +128,11 @@ void kbrt_range(uint64_t *start, uint64_t *len);
  * must run itself when they pass, for KB_IOC_SET_FASTPATH.
  */
 void kbrt_trap_set(unsigned long *bits, unsigned int nbits);
+/*
+ * What every path the runtime redirects starts with: of the path
+ * syscalls in the trap set, only those need its SIGSYS.
+ */
+extern const char kbrt_redirect_prefix[];
 
 /*
  * enter.S: prctl(PR_SET_SYSCALL_USER_DISPATCH, ON, start, len, NULL),

@@ -13,8 +13,11 @@
  */
 #include "internal.h"
 
-static const char self_exe[] = "/proc/self/exe";
-static const char thread_exe[] = "/proc/thread-self/exe";
+/* Both names are built on the prefix, which the module is told. */
+#define KBRT_PROC "/proc/"
+const char kbrt_redirect_prefix[] = KBRT_PROC;
+static const char self_exe[] = KBRT_PROC "self/exe";
+static const char thread_exe[] = KBRT_PROC "thread-self/exe";
 
 static int same(const char *a, const char *b, uint64_t n)
 {
