@@ -133,7 +133,7 @@ static inline double now_ns(void)
  * keeps one syscall per iteration. Returns the number of wrong results;
  * the first one goes to *bad_ret and *bad_errno.
  */
-static __attribute__((noinline)) unsigned long
+static __attribute__((noinline, unused)) unsigned long
 getppid_loop(unsigned long n, const struct expect *e, long *bad_ret,
 	     int *bad_errno)
 {

@@ -12,6 +12,11 @@ import statistics
 import sys
 
 
+def is_rate(key):
+    """A row whose value is a rate (higher is better), not ns per call."""
+    return key == "rps" or key.endswith("_per_s")
+
+
 def parse_rows(path):
     """Rows and summary specs of a rows file, in file order."""
     rows, summary = [], []
@@ -39,6 +44,7 @@ def parse_rows(path):
             if paired:
                 ref = ref[1:].strip()
             rows.append({"name": parts[0], "ref": ref, "paired": paired,
+                         "rate": is_rate(parts[5]),
                          "command": "|".join(parts[6:]).strip()})
     return rows, summary
 
@@ -78,7 +84,8 @@ def build(rows, ns, iters, na, fail, expected_reps):
     for r in rows:
         name = r["name"]
         e = {"name": name, "ref": None if r["ref"] == "-" else r["ref"],
-             "paired": r["paired"], "command": r["command"], "status": "ok", "reason": None,
+             "paired": r["paired"], "rate": r["rate"],
+             "command": r["command"], "status": "ok", "reason": None,
              "reps": 0, "iters": None, "ns": [], "median": None,
              "min": None, "max": None, "iqr": None, "ratio": None}
         if name in fail:
@@ -105,6 +112,10 @@ def build(rows, ns, iters, na, fail, expected_reps):
             # the ratio within each run, then their median.
             e["ratio"] = statistics.median(
                 a / b for a, b in zip(e["ns"], ref["ns"]))
+        elif e["status"] == "ok" and ref and ref["status"] == "ok" and \
+                e["rate"] != ref["rate"]:
+            e["status"] = "fail"
+            e["reason"] = f"a rate and a time cannot be compared ({e['ref']})"
         elif e["status"] == "ok" and ref and ref["status"] == "ok":
             e["ratio"] = e["median"] / ref["median"]
         elif e["status"] == "ok" and not e["ref"]:
@@ -116,8 +127,21 @@ def fmt_ns(x):
     return f"{x:.1f}" if x < 1000 else f"{x:.0f}"
 
 
+def fmt_value(e, x):
+    """ns per call as a bare number, a rate with its unit."""
+    return fmt_ns(x) + ("/s" if e["rate"] else "")
+
+
+def slowdown(e):
+    """How many times slower than its reference, whatever the unit."""
+    if e["ratio"] is None:
+        return None
+    return 1 / e["ratio"] if e["rate"] and e["ratio"] else e["ratio"]
+
+
 def table(out):
     head = ("configuration", "ns/call", "spread (min..max)", "ratio", "iters")
+    # A rate row's ratio is its rate over its reference's: >1 is faster.
     lines = []
     for e in out:
         if e["status"] != "ok":
@@ -127,11 +151,12 @@ def table(out):
         ratio = f"{e['ratio']:.2f}" if e["ratio"] is not None else "-"
         if e["ref"] and e["ratio"] is not None and e["paired"]:
             ratio += f" (to {e['ref']}, paired)"
-        elif e["ref"] and e["ratio"] is not None and e["ref"] != "native":
+        elif e["ref"] and e["ratio"] is not None and \
+                not e["ref"].endswith("native"):
             ratio += f" (to {e['ref']})"
         lines.append((e["name"], None,
-                      (fmt_ns(e["median"]),
-                       f"{fmt_ns(e['min'])}..{fmt_ns(e['max'])}",
+                      (fmt_value(e, e["median"]),
+                       f"{fmt_ns(e['min'])}..{fmt_value(e, e['max'])}",
                        ratio, str(e["iters"]))))
     w0 = max(len(head[0]), *(len(n) for n, _, _ in lines))
     cells = [c for _, _, c in lines if c]
@@ -146,6 +171,39 @@ def table(out):
         else:
             res.append(f"{name:<{w0}}  {c[0]:>{w[0]}}  {c[1]:<{w[1]}}  "
                        f"{c[2]:<{w[2]}}  {c[3]:>{w[3]}}")
+    return res
+
+
+def matrix(out):
+    """Rows named "GROUP: CONFIG" measured against "GROUP: native", as
+    one line per configuration and one column per group: the same
+    configurations side by side across syscalls."""
+    groups, configs, cell = [], [], {}
+    for e in out:
+        group, sep, conf = e["name"].partition(": ")
+        if not sep or e["rate"] or \
+                e["ref"] not in (None, f"{group}: native"):
+            continue
+        if e["ref"] is None and conf != "native":
+            continue
+        if group not in groups:
+            groups.append(group)
+        if conf not in configs:
+            configs.append(conf)
+        cell[group, conf] = f"{e['ratio']:.2f}" if e["ratio"] is not None \
+            else ("n/a" if e["status"] == "n/a" else "FAIL")
+    groups = [g for g in groups if sum(k[0] == g for k in cell) > 1]
+    configs = [c for c in configs if any((g, c) in cell for g in groups)]
+    if not groups:
+        return []
+    w0 = max(len("ratio to native"), *(len(c) for c in configs))
+    w = [max(7, len(g)) for g in groups]
+    res = ["ratio to native".ljust(w0) + "".join(
+        f"  {g:>{w[i]}}" for i, g in enumerate(groups))]
+    for c in configs:
+        res.append(c.ljust(w0) + "".join(
+            f"  {cell.get((g, c), '-'):>{w[i]}}"
+            for i, g in enumerate(groups)))
     return res
 
 
@@ -194,10 +252,10 @@ def chart(out, path, title):
     bars = [e for e in out if e["ratio"] is not None and e["ref"]]
     if not bars:
         return "no ratios to plot"
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(bars) + 1.5))
-    names = [e["name"] if e["ref"] == "native" else
+    fig, ax = plt.subplots(figsize=(10, 0.3 * len(bars) + 1.5))
+    names = [e["name"] if e["ref"].endswith("native") else
              f"{e['name']} (to {e['ref']})" for e in bars]
-    vals = [e["ratio"] for e in bars]
+    vals = [slowdown(e) for e in bars]
     y = range(len(bars))
     ax.barh(y, vals, color=["#4c72b0" if v < 2 else "#dd8452" for v in vals])
     ax.set_yticks(list(y))
@@ -207,7 +265,8 @@ def chart(out, path, title):
     ax.axvline(1.0, color="black", linewidth=0.8)
     for i, v in enumerate(vals):
         ax.text(v, i, f" {v:.2f}", va="center", fontsize=8)
-    ax.set_xlabel("ratio to native (median ns per call, log scale)")
+    ax.set_xlabel("times slower than the reference: median time per call, "
+                  "or reference's rate / rate (log scale)")
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -235,6 +294,11 @@ def main():
     for line in table(out):
         print(line)
     print()
+    mat = matrix(out)
+    for line in mat:
+        print(line)
+    if mat:
+        print()
     summ = summaries(specs, out)
     for text, _ in summ:
         print(text)
@@ -245,13 +309,13 @@ def main():
                                        "reason",
                                        "reps", "iters", "ns", "median",
                                        "min", "max", "iqr", "ratio",
-                                       "command")} for e in out],
+                                       "rate", "command")} for e in out],
            "summary": [item for _, item in summ]}
     with open(os.path.join(a.outdir, "results.json"), "w",
               encoding="utf-8") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")
-    title = "getppid: ratio to native\nkernel " + meta.get("kernel", "?") + \
+    title = "ratio to native\nkernel " + meta.get("kernel", "?") + \
         ", " + meta.get("accel", "?") + ", commit " + meta.get("commit", "?")
     why = chart(out, os.path.join(a.outdir, "ratios.png"), title)
     if why:

@@ -35,11 +35,15 @@ done
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 export BOUT=$PWD/.output/bench
-export GETPPID=$BOUT/getppid_bench
+export SYSBENCH=$BOUT/syscall_bench
 export KBLAUNCH=$PWD/.output/kblaunch
 export PROFILES=$PWD/bench/profiles
 tmp=$(mktemp -d)
 export REPORT=$tmp/report.json
+# openat's file: in mktemp's directory, a tmpfs in the guest (the repo
+# is on 9p there, where every open would be a round trip to the host).
+export BFILE=$tmp/openat-file
+head -c 4096 /dev/zero >"$BFILE"
 loaded=0 dmesg_before=0
 # shellcheck disable=SC2317 # run from the EXIT trap
 cleanup() {
@@ -50,8 +54,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ ! -x "$GETPPID" ]; then
-	echo "$0: $GETPPID missing: make -C bench" >&2
+if [ ! -x "$SYSBENCH" ]; then
+	echo "$0: $SYSBENCH missing: make -C bench" >&2
 	exit 2
 fi
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark machinery checks itself on the build machine (no module):
-# every getppid_bench mode measures what it claims and refuses a wrong
+# every syscall_bench loop and mode measures what it claims and refuses a wrong
 # expectation, the runner turns a failing row into a failure, and the
 # report and report checker compute what they should from known input.
 # Prints TAP. Builds bench/ first (make -C bench).
@@ -14,7 +14,7 @@ skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 show() { [ -s "$1" ] && sed -e "s/^/# $2: /" "$1" | head -20; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-B=.output/bench/getppid_bench
+B=.output/bench/syscall_bench
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
@@ -45,7 +45,7 @@ expect() {
 		show "$tmp/err" stderr
 	fi
 }
-line='^getppid_bench mode=[a-z-]+ iters=20000 ns_per_call=[0-9]+\.[0-9]+$'
+line='^syscall_bench syscall=getppid mode=[a-z-]+ iters=20000 ns_per_call=[0-9]+\.[0-9]+$'
 
 expect "native: real ppid, result line" 0 "$line" $B -m native -n 20000
 expect "native: a stub expectation fails" 1 'returned [0-9]+ \(errno 0\), expected -1 \(errno 38\)' $B -m native -n 20000 -e errno:38
@@ -55,10 +55,41 @@ expect "seccomp-errno: ENOSYS by default" 0 "$line" $B -m seccomp-errno -n 20000
 expect "seccomp-errno: a ppid expectation fails" 1 'returned -1 \(errno 38\), expected [1-9]' $B -m seccomp-errno -n 20000 -e ppid
 expect "seccomp-errno: another errno fails" 1 'returned -1 \(errno 38\), expected -1 \(errno 1\)' $B -m seccomp-errno -n 20000 -e errno:1
 expect "sud: every call trapped and re-issued" 0 "$line" $B -m sud -n 20000
-expect "sud: a fake expectation fails" 1 'sud: 21000 of 21000 getppid calls returned [1-9]' $B -m sud -n 20000 -e value:0
+expect "sud: a fake expectation fails" 1 'sud: 21000 of 21000 calls were wrong, the first: getppid returned [1-9]' $B -m sud -n 20000 -e value:0
 expect "bad mode refused" 64 "unknown mode 'nosuch'" $B -m nosuch
 expect "zero iterations refused" 64 "bad iteration count '0'" $B -n 0
 expect "bad expectation refused, with the reason" 64 "bad expectation 'value:-2': a value in -4095..-1 reads as -1" $B -e value:-2
+
+# The other loops: each mode, and a wrong expectation caught on each call.
+head -c 4096 /dev/zero >"$tmp/file"
+for s in read openat mmap; do
+	a=(-s "$s" -n 5000)
+	[ "$s" = openat ] && a+=(-f "$tmp/file")
+	l="^syscall_bench syscall=$s mode=[a-z-]+ iters=5000 ns_per_call=[0-9]+\.[0-9]+\$"
+	for m in native seccomp-allow seccomp-errno sud; do
+		expect "$s: $m" 0 "$l" $B "${a[@]}" -m "$m"
+	done
+	expect "$s: native: a stub expectation fails" 1 \
+		"native: [0-9]+ of [0-9]+ calls were wrong, the first: $s returned [0-9]+ \(errno 0\), expected -1 \(errno 38\)" \
+		$B "${a[@]}" -e errno:38
+	expect "$s: seccomp-errno: a value expectation fails" 1 \
+		"seccomp-errno: [0-9]+ of [0-9]+ calls were wrong, the first: $s returned -1 \(errno 38\), expected 1 \(errno 0\)" \
+		$B "${a[@]}" -m seccomp-errno -e value:1
+done
+expect "openat: a missing file fails natively" 1 'calls failed, the first: openat returned -1 \(errno 2\)' \
+	$B -s openat -f "$tmp/nonexistent" -n 100
+expect "openat without -f refused" 64 'needs -f FILE' $B -s openat
+expect "-e ppid refused for read" 64 '-e ppid is for -s getppid' $B -s read -e ppid
+expect "unknown syscall refused" 64 "unknown syscall 'nosuch'" $B -s nosuch
+if command -v strace >/dev/null; then
+	expect "mmap under strace -e inject: every call faked" 0 'syscall=mmap mode=native iters=300 ' \
+		strace -qq -f -o /dev/null -e trace=mmap,munmap -e inject=mmap,munmap:retval=0 $B -s mmap -e value:0 -n 300
+	expect "mmap under strace without inject: the fake expectation fails" 1 'the first: mmap returned [1-9]' \
+		strace -qq -f -o /dev/null -e trace=mmap,munmap $B -s mmap -e value:0 -n 300
+else
+	skip "mmap under strace -e inject" "no strace"
+	skip "mmap under strace without inject" "no strace"
+fi
 
 # bpf_overhead needs the counters loaded: here (no module) it must say so.
 O=.output/bench/bpf_overhead
@@ -70,21 +101,35 @@ expect "bpf_overhead: more than 1000 pairs refused" 64 "bad count '1001'" $O -p 
 # Under kblaunch the parent is kblaunch: /proc and getppid must agree.
 if [ -x .output/kblaunch ]; then
 	expect "kblaunch --no-module: real ppid (kblaunch's pid)" 0 \
-		'^getppid_bench mode=native iters=2000 ' \
+		'^syscall_bench syscall=getppid mode=native iters=2000 ' \
 		.output/kblaunch --no-module -- $B -n 2000
 	expect "kblaunch --no-module: a stub expectation fails" 1 'expected -1 \(errno 38\)' \
 		.output/kblaunch --no-module -- $B -n 2000 -e errno:38
+	# The profiles of the other loops' rows decide what the rows say.
+	for p in openat-stub:errno:38 openat-fake:value:0 mmap-stub:errno:38 \
+		mmap-fake:value:0 read-stub:errno:38 read-fake:value:0; do
+		s=${p%%-*}
+		expect "kblaunch --no-module --profile ${p%%:*}: every call decided" 0 \
+			"^syscall_bench syscall=$s " \
+			.output/kblaunch --no-module --profile "bench/profiles/${p%%:*}.profile" -- \
+			$B -s "$s" -f "$tmp/file" -n 1000 -e "${p#*:}"
+	done
+	expect "kblaunch --no-module --profile read-stub: a native expectation fails" 1 \
+		'calls failed, the first: read returned -1 \(errno 38\)' \
+		.output/kblaunch --no-module --profile bench/profiles/read-stub.profile -- \
+		$B -s read -n 1000
 else
 	skip "kblaunch --no-module rows" "kblaunch not built"
 	skip "kblaunch --no-module: a stub expectation fails" "kblaunch not built"
+	skip "kblaunch --no-module --profile: the other loops' profiles" "kblaunch not built"
 fi
 
 # ---- the runner: a row that measures the wrong thing fails the run ----
 cat >"$tmp/rows" <<'EOF'
-native | - | 1 | - | - | ns_per_call | $GETPPID -n $N
-wrong | native | 1 | - | - | ns_per_call | $GETPPID -n $N -e errno:38
-later | native | 2 | - | - | ns_per_call | $GETPPID -m seccomp-allow -n $N
-missing | native | 1 | opt:--no-such-option | - | ns_per_call | $KBLAUNCH --no-such-option -- $GETPPID -n $N
+native | - | 1 | - | - | ns_per_call | $SYSBENCH -n $N
+wrong | native | 1 | - | - | ns_per_call | $SYSBENCH -n $N -e errno:38
+later | native | 2 | - | - | ns_per_call | $SYSBENCH -m seccomp-allow -n $N
+missing | native | 1 | opt:--no-such-option | - | ns_per_call | $KBLAUNCH --no-such-option -- $SYSBENCH -n $N
 EOF
 BENCH_REPS=2 BENCH_ITERS=4000 bench/run-guest.sh "$tmp/rows" >"$tmp/log" 2>&1
 rc=$?
@@ -129,6 +174,8 @@ BENCH|ok|att|2|190|10
 BENCH|ok|det|3|300|10
 BENCH|ok|att|3|330|10
 EOF
+# The g, h and app rows have one repetition of three: they fail as rows,
+# which must not keep them out of the matrix or the rate lines.
 "$PY" bench/report.py "$tmp/rows2" "$tmp/log2" "$tmp/res" --reps 3 >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ "$rc" -eq 1 ] &&
@@ -144,6 +191,46 @@ if [ "$rc" -eq 1 ] &&
 	ok "report: medians, spreads, ratios, paired ratios, n/a and failed rows, targets, JSON"
 else
 	not_ok "report (exit status $rc)"
+	show "$tmp/out" stdout
+	show "$tmp/err" stderr
+fi
+
+# Groups side by side ("GROUP: CONFIG" against "GROUP: native"), and
+# rates, whose ratio is rate over reference rate (higher is better).
+cat >"$tmp/rows3" <<'EOF'
+g: native | - | 1 | - | - | k | g
+g: conf | g: native | 1 | - | - | k | g2
+h: native | - | 1 | - | - | k | h
+h: conf | h: native | 1 | - | - | k | h2
+h: other | h: native | 1 | - | - | k | h3
+app: native | - | - | - | - | rps | z
+app: kb | app: native | - | - | - | rps | z2
+app: slow | app: native | - | - | - | ns_per_call | z3
+@ratio | app kb / native | app: kb | app: native | >= 0.95
+EOF
+cat >"$tmp/log3" <<'EOF'
+BENCH|ok|g: native|1|100|10
+BENCH|ok|g: conf|1|150|10
+BENCH|ok|h: native|1|200|10
+BENCH|ok|h: conf|1|100|10
+BENCH|na|h: other|no /dev/kbridge
+BENCH|ok|app: native|1|1000|1
+BENCH|ok|app: kb|1|900|1
+BENCH|ok|app: slow|1|5|1
+EOF
+"$PY" bench/report.py "$tmp/rows3" "$tmp/log3" "$tmp/res3" --reps 1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 1 ] &&
+	grep -Eq '^ratio to native +g +h$' "$tmp/out" &&
+	grep -Eq '^conf +1\.50 +0\.50$' "$tmp/out" &&
+	grep -Eq '^other +- +n/a$' "$tmp/out" &&
+	! grep -Eq '^(kb|slow) ' "$tmp/out" &&
+	grep -Eq '^app: kb +900\.0/s +900\.0\.\.900\.0/s +0\.90 +1$' "$tmp/out" &&
+	grep -qx 'app kb / native = 0.90 (target >= 0.95): NOT met' "$tmp/out" &&
+	grep -Eq '^app: slow +FAIL \(a rate and a time cannot be compared \(app: native\)\)$' "$tmp/out"; then
+	ok "report: syscalls side by side, rates and their ratios, a rate against a time refused"
+else
+	not_ok "report: matrix and rates (exit status $rc)"
 	show "$tmp/out" stdout
 	show "$tmp/err" stderr
 fi
