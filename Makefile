@@ -13,7 +13,9 @@
 #   make demo             install deps, build, boot the guest, run a program
 #                         under kblaunch and show what kbridge saw
 #   make bench            build for the guest kernel, boot it once and run
-#                         the getppid microbenchmarks (bench/README.md)
+#                         the microbenchmarks (bench/README.md)
+#   make bench-perf       perf profiles of one syscall per configuration,
+#                         in the guest (bench/README.md)
 #   make bench-analyze    kbctl analyze's groups against --exhaustive on
 #                         redis and nginx, here (bench/README.md)
 #   make deps             apt-get what the build and the guest need
@@ -42,7 +44,7 @@ Q = @
 endif
 
 .PHONY: all module bpf userland tests check demo deps install clean checkpatch \
-	guest-build bench bench-analyze
+	guest-build bench bench-perf bench-analyze
 
 all: module userland tests
 
@@ -93,6 +95,18 @@ bench: deps
 		KVER=$(GUEST_KVER) KDIR=/lib/modules/$(GUEST_KVER)/build
 	$(Q)$(MAKE) --no-print-directory -C bench OUTPUT=$(OUTPUT)
 	$(Q)bench/bench.sh
+
+# perf profiles of syscall_bench per configuration, in the guest;
+# BENCH_PERF_ARGS: bench/perf_profile.sh's options and configurations.
+bench-perf: deps
+	$(Q)bench/install-deps.sh
+	$(Q)if [ -z "$(GUEST_KVER)" ]; then \
+		echo "kbridge: no guest kernel found; run 'make deps'" >&2; exit 1; \
+	fi
+	$(Q)$(MAKE) --no-print-directory module userland \
+		KVER=$(GUEST_KVER) KDIR=/lib/modules/$(GUEST_KVER)/build
+	$(Q)$(MAKE) --no-print-directory -C bench OUTPUT=$(OUTPUT)
+	$(Q)tests/vm/run.sh -- bench/perf_profile.sh $(BENCH_PERF_ARGS)
 
 # The analysis is measured where make runs (no module: kblaunch decides in
 # the process); BENCH_ANALYZE_ARGS: bench/analyze.sh's options and apps.
