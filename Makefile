@@ -13,7 +13,8 @@
 #   make demo             install deps, build, boot the guest, run a program
 #                         under kblaunch and show what kbridge saw
 #   make bench            build for the guest kernel, boot it once and run
-#                         the microbenchmarks (bench/README.md)
+#                         the microbenchmarks, then kbctl analyze's groups
+#                         against --exhaustive (bench/README.md)
 #   make bench-perf       perf profiles of one syscall per configuration,
 #                         in the guest (bench/README.md)
 #   make bench-analyze    kbctl analyze's groups against --exhaustive on
@@ -86,6 +87,7 @@ demo: deps
 	$(Q)tests/vm/run.sh -- tests/demo.sh
 
 # Module and userland only: the bench needs none of the test binaries.
+# BENCH_ANALYZE=0: no analysis; BENCH_ANALYZE_ARGS: its options and apps.
 bench: deps
 	$(Q)bench/install-deps.sh
 	$(Q)if [ -z "$(GUEST_KVER)" ]; then \

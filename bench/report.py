@@ -274,6 +274,63 @@ def chart(out, path, title):
     return None
 
 
+def add_analysis(path, doc):
+    """Print the kbctl analyze comparison bench/analyze.sh -g left in the
+    log as ANALYZE| lines (make bench runs it after the rows, in the same
+    guest), under a heading, and keep it in doc["analysis"]. Returns the
+    reason it failed (it exited non-zero, the two methods disagree, it
+    did not finish), or None; None too when the log has no analysis."""
+    args, table, errors, res, end = None, [], [], None, None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            kind, _, rest = line.rstrip("\r\n").partition("|")
+            if kind != "ANALYZE":
+                continue
+            kind, _, rest = rest.partition("|")
+            if kind == "begin":
+                args = rest
+            elif kind == "table":
+                table.append(rest)
+            elif kind == "error":
+                errors.append(rest)
+            elif kind == "json":
+                try:
+                    res = json.loads(rest)
+                except ValueError:
+                    errors.append("unreadable results.json")
+            elif kind == "end":
+                end = dict(kv.partition("=")[::2] for kv in rest.split("|"))
+    if args is None:
+        return None
+    apps = (res or {}).get("apps", {})
+    status = int(end["status"]) if end and end.get("status", "").isdigit() else None
+    why = None
+    if end is None:
+        why = "did not finish"
+    elif [a for a, e in apps.items() if e.get("agree") is False]:
+        why = "groups and --exhaustive disagree on " + ", ".join(
+            a for a, e in apps.items() if e.get("agree") is False)
+    elif status != 0:
+        why = f"exit status {end.get('status')}"
+    elif not apps or [a for a, e in apps.items() if e.get("agree") is not True]:
+        why = "no comparison for " + (", ".join(
+            a for a, e in apps.items() if e.get("agree") is not True) or "any application")
+    secs = end.get("seconds") if end else None
+    print()
+    print(f"kbctl analyze, groups against --exhaustive (bench/analyze.sh {args}"
+          f"{', ' + secs + ' s' if secs else ''}):")
+    for line in table:
+        print(line)
+    for e in errors:
+        print(f"analysis error: {e}")
+    print(f"analysis: FAIL ({why})" if why else "analysis: groups and --exhaustive agree")
+    doc["analysis"] = dict(res or {}, args=args, status="fail" if why else "ok",
+                           reason=why, exit_status=status,
+                           seconds=int(secs) if secs and secs.isdigit() else None,
+                           errors=errors)
+    return why
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("rows", help="the rows file (bench/rows)")
@@ -311,6 +368,7 @@ def main():
                                        "min", "max", "iqr", "ratio",
                                        "rate", "command")} for e in out],
            "summary": [item for _, item in summ]}
+    analysis_failed = add_analysis(a.log, doc)
     with open(os.path.join(a.outdir, "results.json"), "w",
               encoding="utf-8") as f:
         json.dump(doc, f, indent=2)
@@ -320,7 +378,7 @@ def main():
     why = chart(out, os.path.join(a.outdir, "ratios.png"), title)
     if why:
         print(f"# no chart: {why}", file=sys.stderr)
-    return 1 if any(e["status"] == "fail" for e in out) else 0
+    return 1 if any(e["status"] == "fail" for e in out) or analysis_failed else 0
 
 
 if __name__ == "__main__":

@@ -234,6 +234,84 @@ else
 	show "$tmp/out" stdout
 	show "$tmp/err" stderr
 fi
+# ---- make bench's analysis: bench/analyze.sh -g's lines into the report ----
+printf 'native | - | 1 | - | - | k | x\n' >"$tmp/rows3"
+# ana AGREE STATUS: a guest log, the row measured, then an analysis of
+# redis whose two methods agree or not, ending with STATUS ("": no end)
+ana() {
+	printf 'BENCH|ok|native|1|100|10\nANALYZE|begin|-r 1 redis\n# redis, groups, -r 1 -j 1: ...\n'
+	printf 'ANALYZE|table|app       method       runs  agree\n'
+	printf 'ANALYZE|table|redis     groups         41  %s\n' "$2"
+	printf 'ANALYZE|json|{"replicas": 1,  "apps": {"redis": {"groups": {"runs": 41, "wall_seconds": 90.5},'
+	printf '  "exhaustive": {"runs": 122, "wall_seconds": 300.0}, "agree": %s}}}\n' "$1"
+	[ -z "$2" ] || printf 'ANALYZE|end|status=%s|seconds=395\n' "$2"
+}
+ana true 0 >"$tmp/log3"
+"$PY" bench/report.py "$tmp/rows3" "$tmp/log3" "$tmp/res3" --reps 1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] &&
+	grep -qx 'kbctl analyze, groups against --exhaustive (bench/analyze.sh -r 1 redis, 395 s):' "$tmp/out" &&
+	grep -qx 'redis     groups         41  0' "$tmp/out" &&
+	grep -qx 'analysis: groups and --exhaustive agree' "$tmp/out" &&
+	! grep -q '^# redis' "$tmp/out" &&
+	"$PY" -c 'import json,sys; a=json.load(open(sys.argv[1]))["analysis"]; sys.exit(not (a["status"] == "ok" and a["seconds"] == 395 and a["args"] == "-r 1 redis" and a["apps"]["redis"]["exhaustive"]["runs"] == 122 and a["apps"]["redis"]["agree"] is True))' "$tmp/res3/results.json"; then
+	ok "report: the analysis under the table and in results.json"
+else
+	not_ok "report: analysis (exit status $rc)"
+	show "$tmp/out" stdout
+	show "$tmp/err" stderr
+fi
+ana false 1 >"$tmp/log3"
+"$PY" bench/report.py "$tmp/rows3" "$tmp/log3" "$tmp/res3" --reps 1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -qx 'analysis: FAIL (groups and --exhaustive disagree on redis)' "$tmp/out" &&
+	"$PY" -c 'import json,sys; a=json.load(open(sys.argv[1]))["analysis"]; sys.exit(not (a["status"] == "fail" and a["exit_status"] == 1))' "$tmp/res3/results.json"; then
+	ok "report: methods that disagree fail the run"
+else
+	not_ok "report: accepted a disagreeing analysis (exit status $rc)"
+	show "$tmp/out" stdout
+fi
+ana true "" >"$tmp/log3"
+"$PY" bench/report.py "$tmp/rows3" "$tmp/log3" "$tmp/res3" --reps 1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -qx 'analysis: FAIL (did not finish)' "$tmp/out"; then
+	ok "report: an analysis that never ended fails the run"
+else
+	not_ok "report: accepted an unfinished analysis (exit status $rc)"
+	show "$tmp/out" stdout
+fi
+if [ -x .output/kbctl ]; then
+	# No such workload: analyze.sh runs nothing, fails, and says why in
+	# lines the report turns into a failure.
+	BENCH_RESULTS=$tmp/ana bench/analyze.sh -g -r 1 nosuch >"$tmp/log4" 2>"$tmp/err"
+	rc=$?
+	{ echo 'BENCH|ok|native|1|100|10'; cat "$tmp/log4"; } >"$tmp/log3"
+	"$PY" bench/report.py "$tmp/rows3" "$tmp/log3" "$tmp/res3" --reps 1 >"$tmp/out" 2>>"$tmp/err"
+	rrc=$?
+	if [ "$rc" -eq 1 ] && [ "$rrc" -eq 1 ] && [ "$(head -n 1 "$tmp/log4")" = 'ANALYZE|begin|-g -r 1 nosuch' ] &&
+		grep -q '^ANALYZE|table|app  *method ' "$tmp/log4" &&
+		grep -qx 'ANALYZE|end|status=1|seconds=[0-9]*' "$tmp/log4" &&
+		grep -q '^analysis error: nosuch: no workload' "$tmp/out" &&
+		grep -qx 'analysis: FAIL (exit status 1)' "$tmp/out"; then
+		ok "analyze.sh -g: a failed analysis reaches the report as a failure"
+	else
+		not_ok "analyze.sh -g (exit status $rc, report $rrc)"
+		show "$tmp/log4" guest
+		show "$tmp/out" report
+		show "$tmp/err" stderr
+	fi
+else
+	skip "analyze.sh -g: a failed analysis reaches the report as a failure" "kbctl not built"
+fi
+BENCH_RESULTS=$tmp/ana bench/analyze.sh -g -r x >"$tmp/log4" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q '^ANALYZE|error|-r and -j take a positive integer' "$tmp/log4" &&
+	grep -q '^ANALYZE|end|status=2|' "$tmp/log4"; then
+	ok "analyze.sh -g: bad options reported as an analysis that failed"
+else
+	not_ok "analyze.sh -g -r x (exit status $rc)"
+	show "$tmp/log4" out
+fi
 
 # ---- the report checker: what a fast-path row must have seen ----
 report() { # fastpath action count
