@@ -45,7 +45,7 @@ Q = @
 endif
 
 .PHONY: all module bpf userland tests check demo deps install clean checkpatch \
-	guest-build bench bench-perf bench-analyze
+	guest-build bench-build bench bench-perf bench-analyze
 
 all: module userland tests
 
@@ -87,8 +87,7 @@ demo: deps
 	$(Q)tests/vm/run.sh -- tests/demo.sh
 
 # Module and userland only: the bench needs none of the test binaries.
-# BENCH_ANALYZE=0: no analysis; BENCH_ANALYZE_ARGS: its options and apps.
-bench: deps
+bench-build: deps
 	$(Q)bench/install-deps.sh
 	$(Q)if [ -z "$(GUEST_KVER)" ]; then \
 		echo "kbridge: no guest kernel found; run 'make deps'" >&2; exit 1; \
@@ -96,18 +95,14 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory module userland \
 		KVER=$(GUEST_KVER) KDIR=/lib/modules/$(GUEST_KVER)/build
 	$(Q)$(MAKE) --no-print-directory -C bench OUTPUT=$(OUTPUT)
+
+# BENCH_ANALYZE=0: no analysis; BENCH_ANALYZE_ARGS: its options and apps.
+bench: bench-build
 	$(Q)bench/bench.sh
 
 # perf profiles of syscall_bench per configuration, in the guest;
 # BENCH_PERF_ARGS: bench/perf_profile.sh's options and configurations.
-bench-perf: deps
-	$(Q)bench/install-deps.sh
-	$(Q)if [ -z "$(GUEST_KVER)" ]; then \
-		echo "kbridge: no guest kernel found; run 'make deps'" >&2; exit 1; \
-	fi
-	$(Q)$(MAKE) --no-print-directory module userland \
-		KVER=$(GUEST_KVER) KDIR=/lib/modules/$(GUEST_KVER)/build
-	$(Q)$(MAKE) --no-print-directory -C bench OUTPUT=$(OUTPUT)
+bench-perf: bench-build
 	$(Q)tests/vm/run.sh -- bench/perf_profile.sh $(BENCH_PERF_ARGS)
 
 # The analysis is measured where make runs (no module: kblaunch decides in
