@@ -12,7 +12,9 @@ echo "# == host suite (kernel $(uname -r), no module)"
 tests/run-suite.sh -n host tests/suite.host | tee "$out/host.tap"
 
 echo "# == guest suite (QEMU, Debian kernel, kbridge.ko loaded)"
-tests/vm/run.sh -- tests/guest-suite.sh | tee "$out/guest.tap"
+# The guest gets no environment from here: pass the long budgets along.
+tests/vm/run.sh -- env KB_FUZZ_SECS="${KB_FUZZ_SECS:-15}" tests/guest-suite.sh |
+	tee "$out/guest.tap"
 vm_rc=${PIPESTATUS[0]}
 
 pass=0 fail=0 skip=0

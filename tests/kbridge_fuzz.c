@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile input for /dev/kbridge's ioctls, for a bounded time
+ * (KB_FUZZ_SECS, default 15): many threads send every command, and
+ * numbers past the last one, with random sizes and flags, structs whose
+ * pointer fields point nowhere, at read-only pages, at kernel addresses
+ * or into the middle of a page that ends unmapped, huge and zero counts;
+ * the argument pointer itself is as bad in a share of the calls. One
+ * thread keeps replacing the shared fds under the others (dup2 over an
+ * fd mid-call), and children are forked from members and exit at once.
+ *
+ * What must hold: the process survives, every failure is one of the
+ * errnos the ABI documents, and every thread finishes (no hang). The
+ * kernel side (no BUG/WARNING/Oops, nothing left at rmmod) is checked
+ * by tests/fuzz_guest.sh around this program. Needs /dev/kbridge (SKIP
+ * otherwise) and root.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kbridge_test.h"
+
+#define FUZZ_THREADS	8
+#define SHARED_FDS	4
+#define PG		4096UL
+
+/* What each command's struct is, as this build knows it. */
+static const unsigned int cmd_size[] = {
+	[KB_CMD_GET_VERSION] = sizeof(struct kb_version),
+	[KB_CMD_SESSION_CREATE] = sizeof(struct kb_session_create),
+	[KB_CMD_SESSION_JOIN] = sizeof(struct kb_session_join),
+	[KB_CMD_SYSCALL] = sizeof(struct kb_syscall),
+	[KB_CMD_SESSION_STATS] = sizeof(struct kb_session_stats),
+	[KB_CMD_SET_RULES] = sizeof(struct kb_set_rules),
+	[KB_CMD_GET_RULES] = sizeof(struct kb_get_rules),
+	[KB_CMD_SET_FASTPATH] = sizeof(struct kb_set_fastpath),
+	[KB_CMD_SET_PERSONALITY] = sizeof(struct kb_set_personality),
+	[KB_CMD_SET_SCOPE] = sizeof(struct kb_set_scope),
+};
+#define NR_CMDS	(sizeof(cmd_size) / sizeof(cmd_size[0]))
+
+/* Every errno the header documents for some ioctl, and EBADF (dup2). */
+static int errno_allowed(int e)
+{
+	switch (e) {
+	case EINVAL: case EFAULT: case E2BIG: case ENOTTY: case ENOENT:
+	case ENOSPC: case EBUSY: case EPERM: case EEXIST: case ENOSYS:
+	case EOPNOTSUPP: case ENOMEM: case EBADF:
+		return 1;
+	}
+	return 0;
+}
+
+static int shared_fd[SHARED_FDS];
+static unsigned char *ro_page, *hole, *edge;	/* edge: last page before hole */
+static atomic_bool stop;
+static atomic_ulong calls, fails, oks, swaps, forks, bad_errno_seen;
+static atomic_int bad_errno, bad_cmd;
+
+static uint64_t rnd(uint64_t *s)
+{
+	/* xorshift64*: fast, and a seed makes a run repeatable. */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1DULL;
+}
+
+/* A pointer worth trying. @scratch is a valid buffer of 64 KiB. */
+static uint64_t bad_pointer(uint64_t *s, unsigned char *scratch)
+{
+	switch (rnd(s) % 9) {
+	case 0: return 0;
+	case 1: return (uintptr_t)hole;
+	case 2: return (uintptr_t)ro_page;
+	case 3: return 0xffffffff81000000ULL;	/* kernel text */
+	case 4: return 0xffff888000000000ULL;	/* direct map */
+	case 5: return (uintptr_t)edge + PG - 1 - rnd(s) % 64;
+	case 6: return (uintptr_t)scratch + 1;	/* misaligned */
+	case 7: return ~0ULL;
+	default: return (uintptr_t)scratch + (rnd(s) % 16) * 4096;
+	}
+}
+
+static uint32_t some_count(uint64_t *s)
+{
+	switch (rnd(s) % 6) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return 0xffffffffu;
+	case 3: return 1u << 20;
+	case 4: return KB_NR_SYSCALLS;
+	default: return (uint32_t)(rnd(s) % 600);
+	}
+}
+
+/* Fill @buf (one page) as a struct of command @nr could look. */
+static void make_arg(uint64_t *s, unsigned char *buf, unsigned int nr,
+		     unsigned char *scratch)
+{
+	unsigned int real = nr < NR_CMDS ? cmd_size[nr] : 64;
+	uint32_t size;
+	unsigned int i;
+
+	for (i = 0; i < PG; i += 8) {
+		uint64_t v;
+
+		switch (rnd(s) % 4) {
+		case 0: v = bad_pointer(s, scratch); break;
+		case 1: v = some_count(s) | ((uint64_t)some_count(s) << 32); break;
+		case 2: v = rnd(s); break;
+		default: v = 0; break;
+		}
+		memcpy(buf + i, &v, 8);
+	}
+	switch (rnd(s) % 8) {
+	case 0: size = 0; break;
+	case 1: size = real - 1; break;
+	case 2: size = real + 8; break;
+	case 3: size = (uint32_t)(rnd(s) % 8192); break;
+	case 4: size = 0xffffffffu; break;
+	default: size = real; break;
+	}
+	memcpy(buf, &size, 4);
+	/* Mostly valid flags, so the handlers get past the header. */
+	if (rnd(s) % 4)
+		memset(buf + 4, 0, 4);
+}
+
+static int pick_fd(uint64_t *s, int own)
+{
+	return rnd(s) % 3 ? shared_fd[rnd(s) % SHARED_FDS] : own;
+}
+
+/* A few calls from a fresh child of a (maybe) member, then gone. */
+static void fuzz_child(uint64_t seed, int own, unsigned char *scratch)
+{
+	static unsigned char buf[PG];
+	unsigned int i, nr;
+
+	for (i = 0; i < 50; i++) {
+		nr = (unsigned int)(rnd(&seed) % (NR_CMDS + 2));
+		make_arg(&seed, buf, nr, scratch);
+		ioctl(pick_fd(&seed, own), _IOWR(KB_IOC_MAGIC, nr, struct kb_version),
+		      buf);
+	}
+	_exit(0);
+}
+
+struct worker {
+	pthread_t t;
+	uint64_t seed;
+	int done;
+};
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t s = w->seed;
+	unsigned char *buf, *scratch;
+	int own = open("/dev/kbridge", O_RDWR);
+
+	buf = aligned_alloc(PG, PG);
+	scratch = calloc(1, 16 * PG + 64);
+	if (!buf || !scratch || own < 0)
+		return NULL;
+	while (!atomic_load(&stop)) {
+		unsigned int nr = (unsigned int)(rnd(&s) % (NR_CMDS + 2));
+		unsigned long cmd;
+		void *p = buf;
+		int fd = pick_fd(&s, own), ret;
+
+		make_arg(&s, buf, nr, scratch);
+		/* Most calls well-formed in their command word. */
+		switch (rnd(&s) % 10) {
+		case 0: cmd = (unsigned long)rnd(&s); break;
+		case 1: cmd = _IO(KB_IOC_MAGIC, nr); break;
+		default: cmd = _IOWR(KB_IOC_MAGIC, nr, struct kb_version); break;
+		}
+		switch (rnd(&s) % 12) {
+		case 0: p = NULL; break;
+		case 1: p = hole; break;
+		case 2: p = ro_page; break;
+		case 3: p = (void *)0xffffffff81000000ULL; break;
+		case 4: p = edge + PG - 8; memcpy(p, buf, 8); break;
+		}
+		ret = ioctl(fd, cmd, p);
+		atomic_fetch_add(&calls, 1);
+		if (ret == 0) {
+			atomic_fetch_add(&oks, 1);
+		} else {
+			atomic_fetch_add(&fails, 1);
+			if (!errno_allowed(errno) &&
+			    !atomic_fetch_add(&bad_errno_seen, 1)) {
+				atomic_store(&bad_errno, errno);
+				atomic_store(&bad_cmd, (int)nr);
+			}
+		}
+		if (rnd(&s) % 2000 == 0) {
+			pid_t pid = fork();
+
+			if (pid == 0)
+				fuzz_child(rnd(&s), own, scratch);
+			if (pid > 0) {
+				waitpid(pid, NULL, 0);
+				atomic_fetch_add(&forks, 1);
+			}
+		}
+	}
+	close(own);
+	free(buf);
+	free(scratch);
+	w->done = 1;
+	return NULL;
+}
+
+/* Replace the shared fds under the workers: their calls hold the file. */
+static void *swapper_fn(void *arg)
+{
+	uint64_t s = (uintptr_t)arg;
+
+	while (!atomic_load(&stop)) {
+		int i = (int)(rnd(&s) % SHARED_FDS);
+		int fd = open("/dev/kbridge", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, shared_fd[i]);
+			close(fd);
+			atomic_fetch_add(&swaps, 1);
+		}
+		usleep(200);
+	}
+	return NULL;
+}
+
+FIXTURE(fz) {
+	int unused;
+};
+
+FIXTURE_SETUP(fz)
+{
+	self->unused = 0;
+}
+
+FIXTURE_TEARDOWN(fz)
+{
+}
+
+TEST_F_TIMEOUT(fz, fuzz, 3600)
+{
+	const char *env = getenv("KB_FUZZ_SECS");
+	const char *seed_env = getenv("KB_FUZZ_SEED");
+	long secs = env ? strtol(env, NULL, 10) : 15;
+	uint64_t seed = seed_env ? strtoull(seed_env, NULL, 0) :
+		(uint64_t)time(NULL);
+	struct worker w[FUZZ_THREADS];
+	pthread_t swapper;
+	unsigned char *map;
+	int i, fd;
+
+	fd = open("/dev/kbridge", O_RDWR);
+	if (fd < 0)
+		SKIP(return, "no /dev/kbridge (%s)", strerror(errno));
+	close(fd);
+	if (!seed)
+		seed = 1;
+	TH_LOG("seed %llu (KB_FUZZ_SEED), %ld s (KB_FUZZ_SECS), %d threads",
+	       (unsigned long long)seed, secs, FUZZ_THREADS);
+
+	/* ro page, then a writable page (edge) followed by a hole. */
+	map = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ro_page = map;
+	edge = map + PG;
+	hole = map + 2 * PG;
+	memset(map, 0x5a, 2 * PG);
+	ASSERT_EQ(0, mprotect(ro_page, PG, PROT_READ));
+	ASSERT_EQ(0, munmap(hole, PG));
+
+	for (i = 0; i < SHARED_FDS; i++) {
+		shared_fd[i] = open("/dev/kbridge", O_RDWR);
+		ASSERT_LE(0, shared_fd[i]);
+	}
+	for (i = 0; i < FUZZ_THREADS; i++) {
+		w[i].seed = seed * (i + 1) + 0x9e3779b97f4a7c15ULL;
+		w[i].done = 0;
+		ASSERT_EQ(0, pthread_create(&w[i].t, NULL, worker_fn, &w[i]));
+	}
+	ASSERT_EQ(0, pthread_create(&swapper, NULL, swapper_fn,
+				    (void *)(uintptr_t)(seed | 1)));
+	sleep((unsigned int)secs);
+	atomic_store(&stop, true);
+	pthread_join(swapper, NULL);
+	for (i = 0; i < FUZZ_THREADS; i++) {
+		pthread_join(w[i].t, NULL);
+		EXPECT_EQ(1, w[i].done) TH_LOG("worker %d did not start", i);
+	}
+	for (i = 0; i < SHARED_FDS; i++)
+		close(shared_fd[i]);
+
+	TH_LOG("%lu ioctls (%lu ok, %lu failed), %lu fd swaps, %lu forks",
+	       atomic_load(&calls), atomic_load(&oks), atomic_load(&fails),
+	       atomic_load(&swaps), atomic_load(&forks));
+	printf("# fuzz: %lu ioctls, %lu ok, %lu fd swaps, %lu forks, %ld s\n",
+	       atomic_load(&calls), atomic_load(&oks), atomic_load(&swaps),
+	       atomic_load(&forks), secs);
+	/* The harness runs this in a child that leaves with _exit(). */
+	fflush(stdout);
+	EXPECT_EQ(0UL, atomic_load(&bad_errno_seen)) {
+		TH_LOG("undocumented errno %d (%s) from command %d",
+		       atomic_load(&bad_errno), strerror(atomic_load(&bad_errno)),
+		       atomic_load(&bad_cmd));
+	}
+	/* The run reached the handlers, not only the header checks. */
+	EXPECT_LT(1000UL, atomic_load(&calls));
+	EXPECT_LT(0UL, atomic_load(&oks));
+	munmap(map, 2 * PG);
+}
+
+TEST_HARNESS_MAIN
