@@ -144,15 +144,15 @@ for name in "${apps[@]}"; do
 		opt=
 		[ "$method" = exhaustive ] && opt=--exhaustive
 		echo "# $name, $method, -r $reps -j $jobs: $C analyze $opt --app $app -- $w" >&2
+		run=("$C" analyze ${opt:+"$opt"} -r "$reps" -j "$jobs" --app "$app" -o "$dir/$name-$method" -- "$w")
 		if [ "$guest" = 1 ]; then
 			# The guest's files are lost: its log keeps the progress
 			# (one line per run), for a run that fails or never ends.
-			"$C" analyze $opt -r "$reps" -j "$jobs" --app "$app" -o "$dir/$name-$method" -- "$w" \
-				2>&1 >"$dir/$name-$method.out" | tee "$dir/$name-$method.err" | sed -u 's/^/# /' >&2
+			"${run[@]}" 2>&1 >"$dir/$name-$method.out" |
+				tee "$dir/$name-$method.err" | sed -u 's/^/# /' >&2
 			st=${PIPESTATUS[0]}
 		else
-			"$C" analyze $opt -r "$reps" -j "$jobs" --app "$app" -o "$dir/$name-$method" -- "$w" \
-				>"$dir/$name-$method.out" 2>"$dir/$name-$method.err"
+			"${run[@]}" >"$dir/$name-$method.out" 2>"$dir/$name-$method.err"
 			st=$?
 		fi
 		tail -n 1 "$dir/$name-$method.out" >&2

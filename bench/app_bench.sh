@@ -148,11 +148,12 @@ esac
 # The interposer, in front of the server only.
 report=${REPORT:-$wl_tmp/report.json}
 rm -f "$report"
+kb=("$KBLAUNCH" --report "$report" --profile "$PROFILES/passthrough.profile")
 case $mode in
 native) wrap=() ;;
-kblaunch) wrap=("$KBLAUNCH" --report "$report" --profile "$PROFILES/passthrough.profile" --) ;;
-ioctl) wrap=("$KBLAUNCH" --no-fastpath --report "$report" --profile "$PROFILES/passthrough.profile" --) ;;
-no-module) wrap=("$KBLAUNCH" --no-module --report "$report" --profile "$PROFILES/passthrough.profile" --) ;;
+kblaunch) wrap=("${kb[@]}" --) ;;
+ioctl) wrap=("${kb[@]}" --no-fastpath --) ;;
+no-module) wrap=("${kb[@]}" --no-module --) ;;
 strace) need strace; wrap=(strace -f -qq -o /dev/null --) ;;
 esac
 if [ "${wrap[0]:-}" = "$KBLAUNCH" ] && [ ! -x "$KBLAUNCH" ]; then

@@ -134,12 +134,10 @@ static __always_inline bool kb_fast_traps(const struct kb_session *s, u32 nr,
 		return false;
 	switch (nr) {
 	case __NR_close:
-		fd = (u32)uregs->di;
-		floor = READ_ONCE(s->fd_floor);
-		return !floor || fd >= floor;
 	case __NR_dup2:
 	case __NR_dup3:
-		fd = (u32)uregs->si;
+		/* close's fd, or the new one of dup2 and dup3 */
+		fd = (u32)(nr == __NR_close ? uregs->di : uregs->si);
 		floor = READ_ONCE(s->fd_floor);
 		return !floor || fd >= floor;
 	case __NR_open:

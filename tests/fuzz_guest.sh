@@ -15,6 +15,9 @@ n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 show() { printf '%s\n' "$1" | tail -n "$2" | sed 's/^/# /'; }
+# logged_since LINES PATTERN: the kernel log's lines after the first
+# LINES that match PATTERN
+logged_since() { dmesg | tail -n +"$(($1 + 1))" | grep -E "$2"; }
 
 if [ ! -c /dev/kbridge ] || [ ! -x "$F" ]; then
 	echo "1..0 # SKIP needs /dev/kbridge and $F (make tests)"
@@ -30,7 +33,7 @@ else
 	not_ok "fuzz: exit status $rc"
 	show "$out" 30
 fi
-bad=$(dmesg | tail -n +"$((before + 1))" | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|left at exit')
+bad=$(logged_since "$before" 'BUG:|WARNING:|Oops|general protection|Call Trace|left at exit')
 if [ -z "$bad" ]; then
 	ok "kernel log free of BUG/WARNING/Oops during the fuzz run"
 else
@@ -39,7 +42,7 @@ else
 fi
 before=$(dmesg | wc -l)
 if rmmod kbridge; then
-	bad=$(dmesg | tail -n +"$((before + 1))" | grep -E 'left at exit|WARNING:|BUG:')
+	bad=$(logged_since "$before" 'left at exit|WARNING:|BUG:')
 	if [ -z "$bad" ]; then
 		ok "rmmod after the fuzz run: every session, member and rule set freed"
 	else
