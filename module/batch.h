@@ -14,6 +14,7 @@
 #define _KBRIDGE_BATCH_H
 
 #include <linux/jiffies.h>
+#include <asm/unistd.h>
 
 #include "internal.h"
 #include "trace.h"
@@ -60,11 +61,17 @@ static __always_inline void kb_run_note(struct kb_member *m, u32 nr, u16 tier,
 	if (!trace_kbridge_decisions_enabled())
 		return;
 	key = kb_run_key(nr, tier, action, fastpath);
-	if (likely(r->key == key && time_before(jiffies, r->deadline))) {
+	if (likely(r->key == key && time_before(jiffies, r->deadline)))
 		r->count++;
-		return;
-	}
-	kb_run_restart(m, key);
+	else
+		kb_run_restart(m, key);
+	/*
+	 * The exit probe reports too late for a thread's own exit: exit_mm()
+	 * wakes pthread_join() before it, and the joiner may end the
+	 * program and have the maps read first.
+	 */
+	if (unlikely(nr == __NR_exit || nr == __NR_exit_group))
+		kb_run_flush(m);
 }
 
 #endif /* _KBRIDGE_BATCH_H */

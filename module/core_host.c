@@ -17,7 +17,7 @@
 
 static void *kb_kalloc(size_t size, unsigned int flags)
 {
-	return kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	return kb_fault_or(kvzalloc(size, GFP_KERNEL_ACCOUNT));
 }
 
 static void kb_kfree(void *ptr, size_t size, unsigned int flags)
@@ -84,8 +84,9 @@ int kb_policy_live(void)
 
 void *kb_hits_alloc(const struct kb_ops *ops, u32 n)
 {
-	u64 __percpu *hits = __alloc_percpu_gfp(n * sizeof(u64), sizeof(u64),
-						GFP_KERNEL_ACCOUNT);
+	u64 __percpu *hits = kb_fault_or(__alloc_percpu_gfp(n * sizeof(u64),
+							    sizeof(u64),
+							    GFP_KERNEL_ACCOUNT));
 
 	if (hits)
 		atomic_inc(&kb_live_hits);

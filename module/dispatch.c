@@ -101,7 +101,7 @@ int kb_ioctl_syscall(struct file *file, void *arg)
 		set = kb_rule_get(s, nr);
 	}
 	if (set && set->needs_ctx) {
-		path = kmalloc(KB_PATH_MAX + 1, GFP_KERNEL);
+		path = kb_fault_or(kmalloc(KB_PATH_MAX + 1, GFP_KERNEL));
 		if (!path) {
 			ret = -ENOMEM;
 			goto out;

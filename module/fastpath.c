@@ -278,9 +278,13 @@ int kb_ioctl_set_fastpath(struct file *file, void *arg)
 	struct kb_set_fastpath *req = arg;
 	DECLARE_BITMAP(trap, KB_NR_SYSCALLS);
 	unsigned int i;
+	int ret;
 
 	if (!s)
 		return -ENOENT;
+	ret = kb_session_may_change(s);
+	if (ret)
+		return ret;
 	if (req->enable > 1 || req->path_prefix_len > KB_PATH_PREFIX_MAX)
 		return -EINVAL;
 	if (!req->trap) {

@@ -14,6 +14,7 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/kbridge.h>
 
 #include "core/core.h"
@@ -26,7 +27,7 @@
 				 KB_FEATURE_RULES | KB_FEATURE_PARTIAL | \
 				 KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH | \
 				 KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE | \
-				 KB_FEATURE_TRAP_ARGS)
+				 KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK)
 
 struct file;
 struct task_struct;
@@ -46,8 +47,13 @@ struct kb_counters {
  * @members:    struct kb_member.session_node of every member task
  * @nr_members: live member tasks
  * @joined:     tasks that have ever been members
- * @dead:       the file is being released, no task may join any more;
- *              written under both locks, read under either
+ * @dead:       the file is closed and the last member gone: no task may
+ *              join any more; written under both locks, read under either
+ * @closed:     the file is closed: the session ends with its last member;
+ *              under both locks
+ * @flags:      KB_SESSION_* of KB_IOC_SESSION_CREATE
+ * @end_work:   ends the session from process context when its last
+ *              member exits after the file closed
  * @counters:   per-CPU call counters
  * @policy:     RCU-protected rule table
  * @policy_lock: serialises writers of @policy (KB_IOC_SET_RULES) and
@@ -63,9 +69,9 @@ struct kb_counters {
  *              under RCU
  *
  * Lifetime: created by KB_IOC_SESSION_CREATE and owned by the file
- * (file->private_data); freed when the last reference to the file goes.
- * Every ioctl runs with a file reference held, so handlers never see a
- * freed session.
+ * (file->private_data) and by its members; freed when the last reference
+ * to the file is gone and the last member has exited. Every ioctl runs
+ * with a file reference held, so handlers never see a freed session.
  */
 struct kb_session {
 	u64 id;
@@ -74,6 +80,9 @@ struct kb_session {
 	unsigned int nr_members;
 	u64 joined;
 	bool dead;
+	bool closed;
+	u32 flags;
+	struct work_struct end_work;
 	struct kb_counters __percpu *counters;
 	struct kb_policy __rcu *policy;
 	struct mutex policy_lock;	/* writers of policy */
@@ -154,7 +163,23 @@ int kb_file_set_session(struct file *file, struct kb_session *s);
 /* ioctl.c */
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
+/* fault.c: true when this allocation must fail (fail_every=N) */
+bool kb_fault(void);
+/* @alloc, or NULL without calling it when an allocation must fail */
+#define kb_fault_or(alloc)	(kb_fault() ? NULL : (alloc))
+
+/* debugfs.c */
+void kb_debugfs_init(void);
+void kb_debugfs_exit(void);
+
 /* session.c */
+struct kb_objects {
+	int sessions;
+	int closed;
+	int members;
+};
+void kb_session_objects(struct kb_objects *o);
+int kb_session_may_change(struct kb_session *s);
 int kb_session_init(void);
 void kb_session_exit(void);
 void kb_session_release(struct kb_session *s);

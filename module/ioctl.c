@@ -44,11 +44,13 @@ struct kb_ioctl_op {
 	u32 size;	/* sizeof() the struct this module knows */
 	u32 min_size;	/* up to the last field of its first version */
 	u32 reserved;	/* offset of a __u32 __reserved, 0 if none */
+	u32 flags;	/* the flags it takes */
 };
 
-#define __IOCTL_OP(_nr, _fn, _struct, _last, _rsv_off)			\
+#define __IOCTL_OP(_nr, _fn, _struct, _last, _rsv_off, _flags)		\
 	[_nr] = {							\
 		.execute = _fn,						\
+		.flags = _flags,					\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union kb_ioctl_buffer) < \
 					  sizeof(_struct)) +		\
@@ -58,10 +60,10 @@ struct kb_ioctl_op {
 	}
 /* _last: the last field of the first version of _struct */
 #define IOCTL_OP(_nr, _fn, _struct, _last)				\
-	__IOCTL_OP(_nr, _fn, _struct, _last, 0)
+	__IOCTL_OP(_nr, _fn, _struct, _last, 0, 0)
 /* ... and _rsv: a __u32 that must be 0 */
 #define IOCTL_OP_RSV(_nr, _fn, _struct, _last, _rsv)			\
-	__IOCTL_OP(_nr, _fn, _struct, _last, offsetof(_struct, _rsv))
+	__IOCTL_OP(_nr, _fn, _struct, _last, offsetof(_struct, _rsv), 0)
 
 static int kb_ioctl_get_version(struct file *file, void *arg)
 {
@@ -78,8 +80,9 @@ static int kb_ioctl_get_version(struct file *file, void *arg)
 static const struct kb_ioctl_op kb_ioctl_ops[] = {
 	IOCTL_OP_RSV(KB_CMD_GET_VERSION, kb_ioctl_get_version,
 		     struct kb_version, release, __reserved),
-	IOCTL_OP(KB_CMD_SESSION_CREATE, kb_ioctl_session_create,
-		 struct kb_session_create, session_id),
+	__IOCTL_OP(KB_CMD_SESSION_CREATE, kb_ioctl_session_create,
+		   struct kb_session_create, session_id, 0,
+		   KB_SESSION_LOCKED | KB_SESSION_MEMBER_SCOPE),
 	IOCTL_OP_RSV(KB_CMD_SESSION_JOIN, kb_ioctl_session_join,
 		     struct kb_session_join, __reserved, __reserved),
 	IOCTL_OP_RSV(KB_CMD_SYSCALL, kb_ioctl_syscall,
@@ -127,8 +130,7 @@ long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (ret)
 		return ret;
 
-	/* No flag is defined yet in any command. */
-	if (buf.hdr.flags)
+	if (buf.hdr.flags & ~op->flags)
 		return -EINVAL;
 	if (op->reserved) {
 		memcpy(&rsv, (u8 *)&buf + op->reserved, sizeof(rsv));

@@ -3,9 +3,14 @@
  * kbridge: module init/exit and the /dev/kbridge misc device.
  *
  * Each open file may own one session (KB_IOC_SESSION_CREATE); the session
- * lives until the last reference to the file is dropped. fops.owner pins
- * the module while any file is open, so rmmod fails while a session can
- * still exist.
+ * lives until the last reference to the file is dropped and its last
+ * member has exited. fops.owner pins the module while any file is open,
+ * and a closed session with members pins it too, so rmmod fails while a
+ * session can still exist.
+ *
+ * The node is root's, mode 0600: a udev rule (module/60-kbridge.rules)
+ * hands it to group kbridge. Who may do what with an open file is the
+ * file's own business: see session.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -81,6 +86,7 @@ static int __init kb_init(void)
 		goto err_fastpath;
 	}
 
+	kb_debugfs_init();
 	pr_info("%s loaded, API %d\n", KB_RELEASE, KB_API_VERSION);
 	return 0;
 
@@ -94,7 +100,11 @@ err_session:
 static void __exit kb_exit(void)
 {
 	misc_deregister(&kb_miscdev);
-	/* No session is left (fops.owner): no task can be in the probe's path. */
+	kb_debugfs_exit();
+	/*
+	 * No session is left (fops.owner, and closed sessions hold the
+	 * module): no task can be in the probe's path.
+	 */
 	kb_fastpath_exit();
 	kb_session_exit();
 	kb_pers_exit();

@@ -81,7 +81,7 @@ static struct kb_pers_slot *kb_pers_slot_get(const char *name)
 			return slot;
 		}
 	}
-	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
+	slot = kb_fault_or(kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT));
 	if (!slot)
 		return NULL;
 	kref_init(&slot->ref);
@@ -256,9 +256,13 @@ int kb_ioctl_set_personality(struct file *file, void *arg)
 	struct kb_set_personality *req = arg;
 	struct kb_pers_slot *slot = NULL, *old;
 	const struct kb_pers *p;
+	int ret;
 
 	if (!s)
 		return -ENOENT;
+	ret = kb_session_may_change(s);
+	if (ret)
+		return ret;
 	if (req->name[0] && !kb_personality_name_ok(req->name, sizeof(req->name)))
 		return -EINVAL;
 	mutex_lock(&kb_pers_mutex);

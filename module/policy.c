@@ -15,6 +15,7 @@
  *
  * Any holder of the file may set and read rules: the file is the
  * capability, as for KB_IOC_SESSION_STATS; membership is not required.
+ * In a KB_SESSION_LOCKED session, members may not set them.
  */
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -36,6 +37,9 @@ int kb_ioctl_set_rules(struct file *file, void *arg)
 
 	if (!s)
 		return -ENOENT;
+	ret = kb_session_may_change(s);
+	if (ret)
+		return ret;
 	mutex_lock(&s->policy_lock);
 	old = rcu_dereference_protected(s->policy,
 					lockdep_is_held(&s->policy_lock));

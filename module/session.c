@@ -11,6 +11,16 @@
  * removes a member when its task exits, so the task pointer that keys a
  * member never outlives the task.
  *
+ * A session ends when its file is closed and its last member has exited,
+ * whichever comes last: a member cannot leave its session by closing the
+ * file (nor by anything else but exiting), and a session whose file is
+ * closed holds the module until its last member is gone.
+ *
+ * Who may join: a task that can gain no privilege by exec (no_new_privs)
+ * or that has CAP_SYS_ADMIN in its user namespace, as for seccomp
+ * filters; so a set-user-ID program never runs under a policy written by
+ * someone it does not trust.
+ *
  * Locking:
  *  - kb_members_lock (global) serialises every change of the kb_members
  *    hash (task -> member); lookups walk the hash under RCU.
@@ -24,13 +34,16 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/hashtable.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "internal.h"
 
@@ -42,6 +55,14 @@ static atomic64_t kb_next_session_id = ATOMIC64_INIT(0);
 /* Objects alive right now: both must be 0 when the module goes away. */
 static atomic_t kb_live_sessions = ATOMIC_INIT(0);
 static atomic_t kb_live_members = ATOMIC_INIT(0);
+/* Sessions whose file is closed, kept by their members (debugfs.c). */
+static atomic_t kb_closed_sessions = ATOMIC_INIT(0);
+/*
+ * Ends the sessions whose last member exited after their file closed:
+ * the exit probe cannot sleep, ending a session may. Module exit
+ * destroys it, which waits for the last of them.
+ */
+static struct workqueue_struct *kb_wq;
 /*
  * KB_IOC_SESSION_JOIN calls in progress. JOIN skips threads that have set
  * PF_EXITING, since their exit probe may already have run; but a thread
@@ -74,9 +95,17 @@ int kb_member_out_of_scope(struct kb_session *s, struct task_struct *task)
 	return ret;
 }
 
+void kb_session_objects(struct kb_objects *o)
+{
+	o->sessions = atomic_read(&kb_live_sessions);
+	o->closed = atomic_read(&kb_closed_sessions);
+	o->members = atomic_read(&kb_live_members);
+}
+
 static struct kb_member *kb_member_alloc(gfp_t gfp)
 {
-	struct kb_member *m = kmem_cache_alloc(kb_member_cache, gfp);
+	struct kb_member *m = kb_fault_or(kmem_cache_alloc(kb_member_cache,
+							   gfp));
 
 	if (m)
 		atomic_inc(&kb_live_members);
@@ -118,13 +147,21 @@ static void kb_member_add(struct kb_session *s, struct kb_member *m,
 	spin_unlock(&s->lock);
 }
 
-/* Caller holds kb_members_lock and m->session->lock. */
+/*
+ * Caller holds kb_members_lock and m->session->lock. The last member of
+ * a session whose file is closed ends it.
+ */
 static void kb_member_unlink(struct kb_member *m)
 {
+	struct kb_session *s = m->session;
+
 	hash_del_rcu(&m->hash_node);
 	list_del(&m->session_node);
-	m->session->nr_members--;
 	call_rcu(&m->rcu, kb_member_free_rcu);
+	if (!--s->nr_members && s->closed) {
+		WRITE_ONCE(s->dead, true);
+		queue_work(kb_wq, &s->end_work);
+	}
 }
 
 /*
@@ -150,10 +187,10 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 	spin_lock(&kb_members_lock);
 	pm = kb_member_find(parent);
 	/*
-	 * Release takes every member out under this lock, so a session found
-	 * through a member here is never dead; checked all the same.
+	 * A session dies with its last member, under this lock, so a session
+	 * found through a member here is never dead; checked all the same.
 	 */
-	if (pm && !pm->session->dead) {
+	if (pm && !READ_ONCE(pm->session->dead)) {
 		if (m) {
 			kb_member_add(pm->session, m, child);
 			/* The child of a process outside the test is too. */
@@ -264,14 +301,22 @@ int kb_session_init(void)
 {
 	int ret;
 
-	kb_member_cache = KMEM_CACHE(kb_member, 0);
+	/* Accounted: members are made for the forking task's cgroup. */
+	kb_member_cache = KMEM_CACHE(kb_member, SLAB_ACCOUNT);
 	if (!kb_member_cache)
 		return -ENOMEM;
+	kb_wq = alloc_workqueue("kbridge", 0, 0);
+	if (!kb_wq) {
+		ret = -ENOMEM;
+		goto err_cache;
+	}
 	ret = kb_probes_register();
 	if (ret)
-		goto err_cache;
+		goto err_wq;
 	return 0;
 
+err_wq:
+	destroy_workqueue(kb_wq);
 err_cache:
 	kmem_cache_destroy(kb_member_cache);
 	return ret;
@@ -282,13 +327,15 @@ void kb_session_exit(void)
 	int sessions, members, rulesets;
 
 	kb_probes_unregister(ARRAY_SIZE(kb_probes));
+	/* The last session ends hold the module until they return. */
+	destroy_workqueue(kb_wq);
 	/* Wait for the frees queued by the last releases and exits. */
 	rcu_barrier();
 
 	sessions = atomic_read(&kb_live_sessions);
 	members = atomic_read(&kb_live_members);
 	rulesets = kb_policy_live();
-	/* fops.owner keeps the module while a file (a session) is open. */
+	/* Files (fops.owner) and closed sessions keep the module. */
 	WARN(sessions || members || rulesets || !hash_empty(kb_members),
 	     "%d sessions, %d members and %d rules left at exit\n",
 	     sessions, members, rulesets);
@@ -310,20 +357,42 @@ static void kb_session_free_rcu(struct rcu_head *rcu)
 	kb_session_free(container_of(rcu, struct kb_session, rcu));
 }
 
-static struct kb_session *kb_session_alloc(void)
+/*
+ * No ioctl can reach @s any more and it has no member: drop what it holds
+ * and free it after a grace period (the fast path may still be reading
+ * it through a member that just left).
+ */
+static void kb_session_end(struct kb_session *s)
+{
+	kb_pers_session_release(s);
+	call_rcu(&s->rcu, kb_session_free_rcu);
+}
+
+static void kb_session_end_work(struct work_struct *work)
+{
+	kb_session_end(container_of(work, struct kb_session, end_work));
+	atomic_dec(&kb_closed_sessions);
+	/* Taken by kb_session_release(); module exit waits for this work. */
+	module_put(THIS_MODULE);
+}
+
+static struct kb_session *kb_session_alloc(u32 flags)
 {
 	struct kb_policy *policy;
 	struct kb_session *s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	s = kb_fault_or(kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT));
 	if (!s)
 		return NULL;
 	atomic_inc(&kb_live_sessions);
 	spin_lock_init(&s->lock);
 	mutex_init(&s->policy_lock);
 	INIT_LIST_HEAD(&s->members);
+	INIT_WORK(&s->end_work, kb_session_end_work);
+	s->flags = flags;
 
-	s->counters = alloc_percpu_gfp(struct kb_counters, GFP_KERNEL_ACCOUNT);
+	s->counters = kb_fault_or(alloc_percpu_gfp(struct kb_counters,
+						   GFP_KERNEL_ACCOUNT));
 	/* Everything starts as tier 1: run the syscall natively. */
 	policy = kb_policy_alloc(&kb_kernel_ops);
 	RCU_INIT_POINTER(s->policy, policy);
@@ -337,23 +406,46 @@ static struct kb_session *kb_session_alloc(void)
 
 /*
  * The last reference to the session's file is gone: no ioctl can reach the
- * session any more. Take every member out of the hash so that no probe and
- * no lookup finds it, then free it all after a grace period.
+ * session any more. It ends now if it has no member, else with the last
+ * one (kb_member_unlink()), and holds the module until then.
  */
 void kb_session_release(struct kb_session *s)
 {
-	struct kb_member *m, *tmp;
+	bool end;
 
 	spin_lock(&kb_members_lock);
 	spin_lock(&s->lock);
-	s->dead = true;
-	list_for_each_entry_safe(m, tmp, &s->members, session_node)
-		kb_member_unlink(m);
+	s->closed = true;
+	end = !s->nr_members;
+	if (end) {
+		WRITE_ONCE(s->dead, true);
+	} else {
+		atomic_inc(&kb_closed_sessions);
+		__module_get(THIS_MODULE);
+	}
 	spin_unlock(&s->lock);
 	spin_unlock(&kb_members_lock);
 
-	kb_pers_session_release(s);
-	call_rcu(&s->rcu, kb_session_free_rcu);
+	if (end)
+		kb_session_end(s);
+}
+
+/*
+ * -EPERM when @s is KB_SESSION_LOCKED and the caller is one of its
+ * members: a program may not loosen the policy it runs under.
+ */
+int kb_session_may_change(struct kb_session *s)
+{
+	struct kb_member *m;
+	bool member;
+
+	if (!(s->flags & KB_SESSION_LOCKED))
+		return 0;
+	rcu_read_lock();
+	m = kb_member_find(current);
+	member = m && m->session == s;
+	rcu_read_unlock();
+	return member ? -EPERM : 0;
 }
 
 int kb_ioctl_session_create(struct file *file, void *arg)
@@ -364,7 +456,11 @@ int kb_ioctl_session_create(struct file *file, void *arg)
 
 	if (kb_file_session(file))
 		return -EEXIST;
-	s = kb_session_alloc();
+	/* Scope by members is an exception to the lock, not a mode. */
+	if ((cmd->flags & KB_SESSION_MEMBER_SCOPE) &&
+	    !(cmd->flags & KB_SESSION_LOCKED))
+		return -EINVAL;
+	s = kb_session_alloc(cmd->flags);
 	if (!s)
 		return -ENOMEM;
 	cmd->session_id = s->id;
@@ -451,6 +547,9 @@ int kb_ioctl_session_join(struct file *file, void *arg)
 
 	if (!s)
 		return -ENOENT;
+	if (!task_no_new_privs(current) &&
+	    !ns_capable_noaudit(current_user_ns(), CAP_SYS_ADMIN))
+		return -EACCES;
 
 	atomic_inc(&kb_joining);
 	/* Pairs with the smp_mb() in kb_probe_exit(). */
@@ -493,6 +592,10 @@ int kb_ioctl_set_scope(struct file *file, void *arg)
 		return -ENOENT;
 	if (req->in_scope > 1)
 		return -EINVAL;
+	/* A locked session's members may only bring themselves back in. */
+	if (!req->in_scope && kb_session_may_change(s) &&
+	    !(s->flags & KB_SESSION_MEMBER_SCOPE))
+		return -EPERM;
 	spin_lock(&kb_members_lock);
 	rcu_read_lock();
 	for_each_thread(current, t) {
@@ -523,7 +626,7 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 	if (!cmd->counts)
 		n = 0;
 	if (n) {
-		counts = kcalloc(n, sizeof(*counts), GFP_KERNEL);
+		counts = kb_fault_or(kcalloc(n, sizeof(*counts), GFP_KERNEL));
 		if (!counts)
 			return -ENOMEM;
 	}

@@ -21,6 +21,8 @@ pkgs=(
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	# examples/ocaml and tests/ffi_host.sh: libkbridge through OCaml ctypes
 	ocaml-nox ocaml-findlib libctypes-ocaml-dev libffi-dev
+	# tests/perm_guest.sh: unprivileged users, a file-capability program
+	util-linux libcap2-bin
 )
 
 missing=()

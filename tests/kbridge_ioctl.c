@@ -222,9 +222,10 @@ TEST_F(cmd, size_huge)
 	EXPECT_EQ(E2BIG, errno);
 }
 
+/* No command takes bits 2 and up (KB_SESSION_* are bits 0 and 1). */
 TEST_F(cmd, unknown_flag)
 {
-	self->arg.u.version.flags = 1;
+	self->arg.u.version.flags = 1U << 2;
 	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
 	EXPECT_EQ(EINVAL, errno);
 	self->arg.u.version.flags = 0x80000000u;
@@ -326,7 +327,7 @@ TEST_F(fd, version)
 		  KB_FEATURE_RULES | KB_FEATURE_PARTIAL |
 		  KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH |
 		  KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE |
-		  KB_FEATURE_TRAP_ARGS, v.features);
+		  KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK, v.features);
 	EXPECT_EQ(0u, v.status & ~(__u32)KB_STATUS_FASTPATH);
 	ASSERT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
 	EXPECT_NE(0, v.release[0]);

@@ -2,7 +2,8 @@
 /*
  * kbridge sessions: membership, automatic joining of new threads and
  * children, the tier 1 verdict of KB_IOC_SYSCALL, statistics, and the
- * lifetime of a session (it lives as long as its file, whoever holds it).
+ * lifetime of a session (it lives as long as its file, whoever holds it,
+ * and its members).
  *
  * Each test runs in its own process (the harness forks), so membership
  * never leaks from one test to the next. Children report through their
@@ -516,9 +517,9 @@ TEST_F(session, parent_close_keeps_session)
 }
 
 /*
- * Once the last holder of the file is gone, nothing of the session stays:
- * a new session on a new file can be joined (no stale member says EBUSY)
- * and starts from zero.
+ * Once the last holder of the file and the last member are gone, nothing
+ * of the session stays: a new session on a new file starts from zero, and
+ * the task that held the old one joins it (no stale member says EBUSY).
  */
 TEST_F(session, new_session_after_close)
 {
@@ -528,11 +529,11 @@ TEST_F(session, new_session_after_close)
 	pid_t pid;
 	int fd2;
 
-	ASSERT_EQ(1, kb_join(self->fd));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(kb_call(self->fd, SYS_getppid, NULL) ? 1 : 0);
+		_exit(kb_join(self->fd) != 1 ||
+		      kb_call(self->fd, SYS_getppid, NULL) ? 1 : 0);
 	ASSERT_EQ(0, wait_child(pid));
 	ASSERT_EQ(0, close(self->fd));
 	self->fd = -1;
@@ -550,6 +551,22 @@ TEST_F(session, new_session_after_close)
 	EXPECT_EQ(1u, counts[SYS_getppid]);
 	EXPECT_EQ(1u, st.members);
 	EXPECT_EQ(1u, st.joined);
+	close(fd2);
+}
+
+/* A member that closes the file is still one: no other session takes it. */
+TEST_F(session, closed_file_keeps_member)
+{
+	int fd2;
+
+	ASSERT_EQ(1, kb_join(self->fd));
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	fd2 = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, kb_create(fd2, NULL));
+	EXPECT_EQ(-1, kb_join(fd2));
+	EXPECT_EQ(EBUSY, errno);
 	close(fd2);
 }
 
@@ -653,33 +670,48 @@ static void *race_spawn(void *arg)
 	return NULL;
 }
 
-TEST_F(session, join_races_thread_creation)
+/* One round in a process of its own (a member stays one until it exits). */
+static int race_round(int fd)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	struct race r = { .fd = self->fd };
+	struct race r = { .fd = fd };
 	pthread_t th[4];
-	int i, round;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (pthread_create(&th[i], NULL, race_spawn, &r))
+			return 1;
+	nanosleep(&ts, NULL);
+	if (kb_join(fd) < 1)
+		return 2;
+	r.joined = 1;
+	nanosleep(&ts, NULL);
+	r.stop = 1;
+	for (i = 0; i < 4; i++)
+		if (pthread_join(th[i], NULL))
+			return 3;
+	if (r.errors)
+		return 4;
+	return r.escaped ? 5 : 0;
+}
+
+TEST_F(session, join_races_thread_creation)
+{
+	int round, fd;
+	pid_t pid;
 
 	for (round = 0; round < 5; round++) {
-		for (i = 0; i < 4; i++)
-			ASSERT_EQ(0, pthread_create(&th[i], NULL, race_spawn, &r));
-		nanosleep(&ts, NULL);
-		ASSERT_LE(1, kb_join(self->fd));
-		r.joined = 1;
-		nanosleep(&ts, NULL);
-		r.stop = 1;
-		for (i = 0; i < 4; i++)
-			ASSERT_EQ(0, pthread_join(th[i], NULL));
-		ASSERT_EQ(0, r.errors);
-		ASSERT_EQ(0, r.escaped);
-		/* Leave the session: only a fresh one can be joined again. */
-		close(self->fd);
-		self->fd = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-		ASSERT_LE(0, self->fd);
-		ASSERT_EQ(0, kb_create(self->fd, NULL));
-		r.fd = self->fd;
-		r.joined = 0;
-		r.stop = 0;
+		fd = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, kb_create(fd, NULL));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(race_round(fd));
+		EXPECT_EQ(0, wait_child(pid)) {
+			TH_LOG("round %d", round);
+		}
+		close(fd);
 	}
 }
 

@@ -47,7 +47,8 @@
  *            not all zero (the caller asks for something this module lacks)
  * ENOENT     the file has no session yet (KB_IOC_SESSION_CREATE first)
  * EPERM      the calling task is not a member of this file's session
- *            (commands that require membership only)
+ *            (commands that require membership only), or is one of a
+ *            KB_SESSION_LOCKED session (commands that change it)
  * EOPNOTSUPP the request is well-formed but names something this module
  *            does not implement
  *
@@ -68,6 +69,7 @@
 #define KB_FEATURE_PERSONALITY	(1ULL << 8) /* KB_IOC_SET_PERSONALITY */
 #define KB_FEATURE_SCOPE	(1ULL << 9) /* KB_IOC_SET_SCOPE */
 #define KB_FEATURE_TRAP_ARGS	(1ULL << 10) /* kb_set_fastpath.fd_floor... */
+#define KB_FEATURE_LOCK		(1ULL << 11) /* KB_SESSION_LOCKED, MEMBER_SCOPE */
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
@@ -98,14 +100,46 @@ struct kb_version {
 };
 
 /**
+ * DOC: who may do what
+ *
+ * Opening /dev/kbridge: the node is root's, mode 0600; the udev rule
+ * kbridge installs gives it to group kbridge, mode 0660.
+ *
+ * An open file is the capability for its session: any holder may read its
+ * statistics and rules and, unless the session is KB_SESSION_LOCKED and
+ * the holder one of its members, change them. No command names a process:
+ * a task joins only itself (KB_IOC_SESSION_JOIN), and tools reach another
+ * program's session through its file with pidfd_getfd(2), which asks for
+ * the right to ptrace it.
+ *
+ * Joining needs no_new_privs (prctl(PR_SET_NO_NEW_PRIVS)) or CAP_SYS_ADMIN
+ * in the caller's user namespace: a member's exec of a set-user-ID or
+ * file-capability program then gains nothing, so such a program never
+ * runs under a policy its caller chose without the privilege it would get.
+ *
+ * Members cannot leave: a member stays one until it exits, and a session
+ * whose file is closed lives on until its last member has exited (and
+ * holds the module that long).
+ */
+
+/* kb_session_create.flags */
+#define KB_SESSION_LOCKED	(1U << 0) /* members may not change it */
+#define KB_SESSION_MEMBER_SCOPE	(1U << 1) /* ...but may set their scope */
+
+/**
  * struct kb_session_create - KB_IOC_SESSION_CREATE: give this file a session
  * @size:       sizeof(struct kb_session_create)
- * @flags:      must be 0
+ * @flags:      KB_SESSION_* (KB_FEATURE_LOCK), or 0
  * @session_id: out, identifier unique for the lifetime of the module
  *
  * One session per open file; it lives until the last reference to the
- * file is closed. All its policy starts as tier 1 (pass).
- * EEXIST: the file already has a session.
+ * file is closed and its last member has exited. All its policy starts as
+ * tier 1 (pass). With KB_SESSION_LOCKED, KB_IOC_SET_RULES, SET_FASTPATH
+ * and SET_PERSONALITY fail with EPERM when the caller is a member of the
+ * session, and so does KB_IOC_SET_SCOPE out of scope unless
+ * KB_SESSION_MEMBER_SCOPE is set too: a program cannot loosen the policy
+ * it runs under. EEXIST: the file already has a session. EINVAL:
+ * KB_SESSION_MEMBER_SCOPE without KB_SESSION_LOCKED.
  */
 struct kb_session_create {
 	__u32 size;
@@ -123,7 +157,9 @@ struct kb_session_create {
  * Joins every thread of the calling process. From then on, threads and
  * children they create join automatically before they run, and a member
  * leaves when it exits or when the session is freed. Joining twice is a
- * no-op. EBUSY: the caller is a member of another session.
+ * no-op. EBUSY: the caller is a member of another session. EACCES: the
+ * caller has neither no_new_privs nor CAP_SYS_ADMIN (see "who may do
+ * what").
  */
 struct kb_session_join {
 	__u32 size;
@@ -439,7 +475,8 @@ struct kb_set_personality {
  * For analyses that put only some programs of a workload under test
  * (kblaunch --only): the runtime sets it for each program it starts or
  * execs. Applies to every thread of the caller; threads and children
- * created later inherit it. EPERM: the caller is not a member.
+ * created later inherit it. EPERM: the caller is not a member, or
+ * asks for 0 in a KB_SESSION_LOCKED session without KB_SESSION_MEMBER_SCOPE.
  */
 struct kb_set_scope {
 	__u32 size;

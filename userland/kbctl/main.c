@@ -50,10 +50,10 @@ static const char doc[] =
 "  kbctl analyze --app /usr/bin/redis-server -- ./workload.sh\n"
 "  kbctl plan --os myos.txt */analysis.json"
 "\v"
-"PID is the program's process id (or kblaunch's). kbctl reaches the session "
-"through the process's /dev/kbridge file with pidfd_getfd(2): the same user "
-"or CAP_SYS_PTRACE is needed, as for a debugger. Errors go to stderr and "
-"make kbctl exit with status 1.";
+"PID is the program's process id (or kblaunch's, for root). kbctl reaches the "
+"session through the process's /dev/kbridge file with pidfd_getfd(2): the "
+"same user or CAP_SYS_PTRACE is needed, as for a debugger. Errors go to "
+"stderr and make kbctl exit with status 1.";
 
 static const char args_doc[] = "COMMAND [ARGS...]";
 

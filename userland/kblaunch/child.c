@@ -223,10 +223,15 @@ noreturn void kb_child(const struct kb_launch *l)
 	if (l->mode == KBRT_MODE_MODULE) {
 		struct kb_session_join join = { .size = sizeof(join) };
 
-		if (ioctl(l->kbfd, KB_IOC_SESSION_JOIN, &join))
-			kb_die("KB_IOC_SESSION_JOIN: %s", strerror(errno));
+		/* Before joining: a locked session's members may not. */
 		if (l->fastpath && (l->features & KB_FEATURE_FASTPATH))
 			kb_fastpath(l);
+		/* The module's condition for joining without CAP_SYS_ADMIN. */
+		if (geteuid() != 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			kb_die("prctl(PR_SET_NO_NEW_PRIVS): %s",
+			       strerror(errno));
+		if (ioctl(l->kbfd, KB_IOC_SESSION_JOIN, &join))
+			kb_die("KB_IOC_SESSION_JOIN: %s", strerror(errno));
 		cfg.kbfd = kb_move_high(l->kbfd, "kbridge");
 	} else {
 		cfg.counters = l->counters;

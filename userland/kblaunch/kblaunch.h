@@ -92,6 +92,8 @@ void kb_fail_after_exec(void);
 /* loader.c */
 void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
 	     bool verbose);
+/* privs.c: fail (126) if @fd is a program that runs with more privilege */
+void kb_refuse_privileged(const char *what, const char *path, int fd);
 void kb_load_fd(char *filename, int fd, char **argv, int argc,
 		struct kb_program *p, bool verbose);
 

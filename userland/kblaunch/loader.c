@@ -542,6 +542,7 @@ static void load(struct kb_program *p, const char *name, int fd,
 	}
 
 	p->elf_path = file;
+	kb_refuse_privileged(name, file, fd);
 	elf_open(&elf, name, file, fd, true);
 	exe_path(p, name, fd, file);
 	if (elf.interp) {

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -342,6 +343,13 @@ static int open_module(const struct kb_opts *o, struct kb_version *ver,
 		kb_die("the loaded kbridge.ko lacks features kblaunch needs (has 0x%llx, needs 0x%llx)",
 		     (unsigned long long)ver->features,
 		     (unsigned long long)need);
+	/*
+	 * The program may not loosen its own policy; --only's runtime sets
+	 * each program's scope from inside it.
+	 */
+	if (ver->features & KB_FEATURE_LOCK)
+		sc.flags = KB_SESSION_LOCKED |
+			   (o->nonly ? KB_SESSION_MEMBER_SCOPE : 0);
 	if (ioctl(fd, KB_IOC_SESSION_CREATE, &sc))
 		kb_die("%s: KB_IOC_SESSION_CREATE: %s", KB_DEVICE_PATH,
 		     strerror(errno));
@@ -612,6 +620,12 @@ int main(int argc, char **argv, char **envp)
 	if (pid == 0)
 		kb_child(&l);
 	child_pid = pid;
+	/*
+	 * The program could otherwise ptrace us, its parent and the same
+	 * user, and change its locked session through our file.
+	 */
+	if (l.mode == KBRT_MODE_MODULE && prctl(PR_SET_DUMPABLE, 0))
+		kb_die("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	if (l.cntfd >= 0)
 		close(l.cntfd);
 	if (l.onlyfd >= 0)

@@ -289,8 +289,11 @@ interp:
 /*
  * A program that would gain privileges from this exec: set-user-ID to
  * another user, set-group-ID to another group, or file capabilities for
- * a non-root caller; unless the kernel would not grant them anyway
- * (no_new_privs, nosuid mount), in which case it runs as it would natively.
+ * a non-root caller; unless the kernel would not grant them anyway on
+ * its nosuid mount, in which case it runs as it would natively.
+ * no_new_privs is no reason to run it: kblaunch sets it for every
+ * unprivileged user (the module's condition for joining), and the
+ * program would then run without its privilege under the user's policy.
  */
 static int gains_privileges(int fd, const struct stat *st)
 {
@@ -300,8 +303,6 @@ static int gains_privileges(int fd, const struct stat *st)
 	caps = sys_fgetxattr(fd, "security.capability", 0, 0) >= 0;
 	if (!(st->st_mode & S_ISUID) &&
 	    (st->st_mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) && !caps)
-		return 0;
-	if (sys_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
 		return 0;
 	if (sys_fstatfs(fd, &sfs) == 0 && (sfs.f_flags & KBRT_ST_NOSUID))
 		return 0;

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A program that tries to get out of its kbridge session, run under
+ * kblaunch with a profile that stubs getppid (tests/perm_guest.sh). One
+ * line per attempt, "NAME ERRNO" (0: it worked), then "getppid RESULT",
+ * which must still be the stub's answer.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kbridge.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH	59
+#define PR_SYS_DISPATCH_OFF		0
+#endif
+
+static void report(const char *name, long ret)
+{
+	printf("%s %d\n", name, ret < 0 ? errno : 0);
+}
+
+/* The session's file the runtime keeps, found the way a program would. */
+static int find_kbfd(void)
+{
+	char link[300], target[64];
+	struct dirent *de;
+	int fd = -1;
+	ssize_t n;
+	DIR *d;
+
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) && fd < 0) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			if (!strcmp(target, KB_DEVICE_PATH))
+				fd = atoi(de->d_name);
+		}
+	}
+	closedir(d);
+	return fd;
+}
+
+/* PPid from /proc: getppid itself is stubbed. */
+static pid_t real_ppid(void)
+{
+	char line[256];
+	pid_t ppid = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return ppid;
+}
+
+int main(void)
+{
+	struct kb_rule_desc pass = {
+		.nr = SYS_getppid, .tier = KB_TIER_FULL,
+		.action = KB_ACTION_PASS,
+	};
+	struct kb_set_rules sr = {
+		.size = sizeof(sr), .count = 1, .rule_size = sizeof(pass),
+		.rules = (uintptr_t)&pass,
+	};
+	struct kb_set_fastpath fp = {
+		.size = sizeof(fp), .enable = 0,
+	};
+	struct kb_set_scope sc = { .size = sizeof(sc), .in_scope = 0 };
+	struct kb_set_personality sp = { .size = sizeof(sp) };
+	pid_t ppid = real_ppid();
+	int fd;
+
+	report("prctl_sud_off", prctl(PR_SET_SYSCALL_USER_DISPATCH,
+				      PR_SYS_DISPATCH_OFF, 0, 0, 0));
+	fd = find_kbfd();
+	printf("kbfd %s\n", fd >= 0 ? "found" : "missing");
+	if (fd >= 0) {
+		report("set_rules", ioctl(fd, KB_IOC_SET_RULES, &sr));
+		report("set_fastpath", ioctl(fd, KB_IOC_SET_FASTPATH, &fp));
+		report("set_scope", ioctl(fd, KB_IOC_SET_SCOPE, &sc));
+		report("set_personality",
+		       ioctl(fd, KB_IOC_SET_PERSONALITY, &sp));
+	}
+	/* kblaunch itself holds the file: it must not be ours to drive. */
+	if (ppid > 0) {
+		long r = ptrace(PTRACE_ATTACH, ppid, NULL, NULL);
+
+		report("ptrace_parent", r);
+		if (r == 0) {
+			waitpid(ppid, NULL, __WALL);
+			ptrace(PTRACE_DETACH, ppid, NULL, NULL);
+		}
+	}
+	report("setuid0", syscall(SYS_setuid, 0));
+	printf("getppid %ld\n", syscall(SYS_getppid) < 0 ? -errno : 0L);
+	fflush(stdout);
+	return 0;
+}
