@@ -571,6 +571,9 @@ static int bomb(void)
 	pid_t pid;
 
 	bsh = shared_alloc(sizeof(*bsh));
+	/* An unprivileged task may join only without privileges to gain. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		die("PR_SET_NO_NEW_PRIVS");
 	if (kb_create(fd) || kb_join(fd) != 1)
 		die("session set-up");
 	/* Orphaned bombers come back here to be reaped. */
@@ -792,19 +795,26 @@ static void oom_rules(void)
 	close(fd);
 }
 
+/*
+ * One allocation each: N + 1 calls in a row meet the Nth whatever the
+ * count of the module's allocations so far.
+ */
 static void oom_stats(void)
 {
 	static uint64_t counts[KB_NR_SYSCALLS];
 	struct kb_session_stats st;
 	int fd = open_dev(), ret, err;
+	unsigned int i;
 
 	if (kb_create(fd))
 		die("set-up");
-	set_fail(fail_n);
-	ret = kb_stats(fd, &st, counts);
-	err = errno;
-	set_fail(0);
-	outcome(T_STATS, ret, err);
+	for (i = 0; i <= fail_n; i++) {
+		set_fail(fail_n);
+		ret = kb_stats(fd, &st, counts);
+		err = errno;
+		set_fail(0);
+		outcome(T_STATS, ret, err);
+	}
 	close(fd);
 }
 
