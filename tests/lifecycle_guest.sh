@@ -5,7 +5,8 @@
 # (live sessions, members, rule sets) and the kernel log:
 #  - rmmod while sessions run: refused, and the programs go on with right
 #    answers (a kblaunch'd program deciding in the kernel; a session whose
-#    last file was closed while its members live); rmmod works after;
+#    last file was closed while its members live); rmmod works after, also
+#    retried in a loop while the last member exits;
 #  - the creator of a session exits first: its members keep the policy,
 #    and everything is freed when the last one exits;
 #  - members (short-lived threads and children) exit while 4 threads keep
@@ -122,6 +123,13 @@ proc_end() {
 	exec {pout}<&-
 }
 
+# The time each part took, as a comment when the next one starts.
+part_name='' part_start=$SECONDS
+part() {
+	[ -n "$part_name" ] && echo "# $part_name: $((SECONDS - part_start)) s"
+	part_name=$1 part_start=$SECONDS
+}
+
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 dev_owner=
@@ -154,6 +162,7 @@ else
 fi
 
 # --- rmmod under a kblaunch'd program deciding in the kernel ---------
+part "rmmod under kblaunch"
 printf 'getppid fake 4242\n' >"$tmp/fake.profile"
 proc_start "$K" --profile "$tmp/fake.profile" --report "$tmp/r.json" -- \
 	"$P/live_getppid" 4
@@ -170,7 +179,8 @@ proc_end
 wait "$bg"
 rc=$?
 bg=
-fast=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["fastpath"])' "$tmp/r.json" 2>/dev/null)
+# totals.fastpath, without a python start-up (seconds under TCG)
+fast=$(tr -d '\n' <"$tmp/r.json" | sed -n 's/.*"totals": *{[^}]*"fastpath": *\([0-9]*\).*/\1/p')
 echo "# kblaunch: '$ready', '$a1', rmmod $rm_rc ($rm_out), '$a2', exit $rc, $fast decided in the kernel"
 if [ "$rm_rc" -ne 0 ] && loaded && [ -c /dev/kbridge ]; then
 	ok "rmmod refused while a kblaunch'd program runs"
@@ -194,6 +204,7 @@ else
 fi
 
 # --- the creator exits first; then its last file closes -------------
+part "creator first, closed file"
 # hold_run MODE: the creator forks a member (main thread + one thread)
 # and exits; sets $armed and checks what holds while the member runs.
 hold_run() {
@@ -261,9 +272,43 @@ else
 	load
 fi
 
-# --- members exit while the policy changes ---------------------------
+part "rmmod against the last exit"
+# rmmod in a loop while the last member of a closed session exits: the
+# session ends (from a workqueue) and lets go of the module in between.
 since=$(dmesg | wc -l)
-out=$(timeout 120 "$H" churn 3 2>&1)
+race_bad=
+for round in 1 2; do
+	proc_start "$H" hold close
+	getline
+	wait "$bg"
+	bg=
+	[ "${line%% *}" = ready ] || { race_bad="round $round: '$line'"; proc_end; break; }
+	exec {pin}>&-
+	end=$(($(date +%s) + 20))
+	until rmmod kbridge 2>/dev/null; do
+		[ "$(date +%s)" -gt "$end" ] && break
+	done
+	unloaded=$(loaded || echo yes)
+	rest=
+	while getline 30; do rest+="$line"$'\n'; done
+	exec {pout}<&-
+	load
+	if [ "$unloaded" != yes ] || [ "$rest" != $'exit bad 0\n' ]; then
+		race_bad="round $round: unloaded '$unloaded', member said '$rest'"
+		break
+	fi
+done
+if [ -z "$race_bad" ]; then
+	ok "rmmod retried while the last member exits: unloads once the session has ended, 2 rounds"
+else
+	not_ok "rmmod retried while the last member exits: $race_bad"
+fi
+check_log "$since" "rmmod against the last member's exit"
+
+# --- members exit while the policy changes ---------------------------
+part "churn"
+since=$(dmesg | wc -l)
+out=$(timeout 120 "$H" churn 2 2>&1)
 rc=$?
 show "$out"
 if [ "$rc" -eq 0 ]; then
@@ -275,6 +320,7 @@ check_zero "churn"
 check_log "$since" "churn"
 
 # --- a fork bomb under RLIMIT_NPROC, as nobody -----------------------
+part "fork bomb"
 since=$(dmesg | wc -l)
 dev_owner=$(stat -c '%u %g %a' /dev/kbridge)
 chgrp "$BOMB_GID" /dev/kbridge && chmod 0660 /dev/kbridge
@@ -307,10 +353,12 @@ if [ -n "$members" ] && [ "$members" -le "$procs" ] && [ -n "$alive" ] &&
 else
 	not_ok "members '$members' for $procs processes ($alive bombers + 1)"
 fi
-if [ "$rc" -eq 0 ] && [ "$rest" = "done reaped $alive"$'\n' ]; then
-	ok "the bomb stopped and every process was reaped"
+set -- $rest
+if [ "$rc" -eq 0 ] && [ "${1:-}" = "done" ] && [ "${3:-x}" = "${5:-y}" ] &&
+	[ "${3:-0}" -ge "$alive" ]; then
+	ok "the bomb stopped and every process it made was reaped"
 else
-	not_ok "the bomb's end: exit $rc, '$rest'"
+	not_ok "the bomb's end: exit $rc, '$rest' (want every process it made reaped)"
 fi
 check_zero "bomb"
 check_log "$since" "bomb"
@@ -319,6 +367,7 @@ chown "$1:$2" /dev/kbridge && chmod "$3" /dev/kbridge
 dev_owner=
 
 # --- every Nth allocation fails --------------------------------------
+part "fault injection"
 since=$(dmesg | wc -l)
 if [ ! -w "$PARAMS/fail_every" ] || [ ! -r "$PARAMS/fault_injected" ]; then
 	not_ok "fault injection: no $PARAMS/fail_every and fault_injected"
@@ -327,7 +376,7 @@ else
 	inj0=$(cat "$PARAMS/fault_injected")
 	bad=0
 	for nth in 2 3 7 11 29; do
-		out=$(timeout 120 "$H" oom "$nth" 10 2>&1)
+		out=$(timeout 120 "$H" oom "$nth" 6 2>&1)
 		rc=$?
 		show "$out"
 		[ "$rc" -eq 0 ] || bad=$((bad + 1))
@@ -342,7 +391,7 @@ else
 	# the runtime's (127, errno 12), or SIGKILL for an unallocatable task.
 	printf 'getppid fake 7\n' >"$tmp/kl.profile"
 	kl_ok=0 kl_err=0 kl_kill=0 kl_bad=0
-	for nth in 2 3 5 7 11 13; do
+	for nth in 2 3 7 13; do
 		for opt in "" --no-fastpath; do
 			set_fail "$nth"
 			# shellcheck disable=SC2086
@@ -384,6 +433,7 @@ check_zero "fault injection"
 check_log "$since" "fault injection"
 
 # --- slab counts across session cycles -------------------------------
+part "slab cycles"
 # The caches watched: kb_member's (under the name of the cache SLUB merged
 # it into, if it did) and every kmalloc cache, which the module's
 # sessions, rule tables, rule sets and globs come from (kmalloc-cg-*:
@@ -401,31 +451,44 @@ while read -r name _; do
 done < <(tail -n +3 /proc/slabinfo)
 [ -n "$member_cache" ] && watched+="$member_cache"
 echo "# kb_member objects are counted in slab cache '${member_cache:-?}'"
-# slab_read KEY: active objects of every cache into SLAB[KEY:NAME], and
-# the per-CPU allocator's kB into SLAB[KEY:Percpu]. SLUB counts the free
-# objects of per-CPU slabs as active: shrinking hands them back first.
-# Builtins only, so that no process of this test allocates in between.
+# slab_read KEY: active objects of every cache into SLAB[KEY:NAME], the
+# per-CPU allocator's kB into SLAB[KEY:Percpu], objects per slab into
+# PERSLAB[NAME]. SLUB counts the free objects of per-CPU slabs as active:
+# shrinking first hands them back, and of three reads the lowest count
+# is kept (an allocation between the shrink and the read takes a slab
+# back to a CPU). Builtins only, so that no process of this test
+# allocates in between.
+declare -A PERSLAB
 slab_read() {
-	local c name act
-	for c in $watched; do
-		echo 1 >"/sys/kernel/slab/$c/shrink"
-	done 2>/dev/null
-	{
-		read -r _
-		read -r _
-		while read -r name act _; do SLAB[$1:$name]=$act; done
-	} </proc/slabinfo
+	local c name act per round
+	for round in 1 2 3; do
+		for c in $watched; do
+			echo 1 >"/sys/kernel/slab/$c/shrink"
+		done 2>/dev/null
+		{
+			read -r _
+			read -r _
+			while read -r name act _ _ per _; do
+				if [ "$round" = 1 ] ||
+					[ "$act" -lt "${SLAB[$1:$name]}" ]; then
+					SLAB[$1:$name]=$act
+				fi
+				PERSLAB[$name]=$per
+			done
+		} </proc/slabinfo
+	done
 	while read -r name act _; do
 		[ "$name" = Percpu: ] && SLAB[$1:Percpu]=$act
 	done </proc/meminfo
 }
-# slab_diff A B: "NAME BEFORE AFTER DELTA" of each watched cache that moved
+# slab_diff A B: "NAME BEFORE AFTER DELTA PER-SLAB" of each watched cache
+# that moved
 slab_diff() {
 	local c b a
 	for c in $watched Percpu; do
 		b=${SLAB[$1:$c]:-0}
 		a=${SLAB[$2:$c]:-0}
-		[ "$a" -ne "$b" ] && echo "$c $b $a $((a - b))"
+		[ "$a" -ne "$b" ] && echo "$c $b $a $((a - b)) ${PERSLAB[$c]:-0}"
 	done
 }
 objs_zero
@@ -462,25 +525,30 @@ printf '%s\n' "$moved" | awk 'NF { printf "# %d cycles: %s %d -> %d (%+d)\n", c,
 # cache (and one session's per-CPU counters as 4 kB per CPU per cycle).
 # What moves meanwhile without a leak: objects the rest of the system
 # allocates or frees (the helper's process, this shell's commands, /proc
-# and /sys reads, RCU frees in flight) and SLUB's per-CPU slabs, which
-# count their free objects as active and which our own reads refill after
-# the shrink: up to a slab's worth in a small cache (512 objects of
-# kmalloc-8; a hundred or so seen in this guest, the idle second above
-# shows it). Only growth is a leak: a cache may gain at most 300 objects
-# (a third of a leak of one per cycle), per-CPU memory 256 kB.
+# and /sys reads, RCU frees in flight) and SLUB's per-CPU slabs, whose
+# free objects count as active: a whole slab's worth appears or goes
+# when a CPU takes a slab between our shrink and our read (kmalloc-8
+# went from 2175 to 1714 in an idle second of this guest, one slab of
+# 512). Only growth is a leak. A cache may grow by at most 300 objects
+# or one slab, whichever is more: 512 at most for the kmalloc caches,
+# half a leak of one object per cycle. Percpu counts the allocator's
+# populated pages, which it gives back only when a chunk empties (+168 kB
+# seen here after the cycles): it may grow by 1 MB, an eighth of what
+# 1000 sessions' per-CPU counters (8 kB each on 2 CPUs) would leave.
 over=$(printf '%s\n' "$moved" | awk -v t="$SLAB_TOLERANCE" '
 	!NF { next }
-	$1 == "Percpu" { if ($4 > 256) print; next }
+	$1 == "Percpu" { if ($4 > 1024) print; next }
 	$1 == "kb_member" && $4 != 0 { print; next }	# unmerged: ours alone
-	$4 > t { print }')
+	$4 > (t > $5 ? t : $5) { print }')
 if [ -z "$over" ]; then
-	ok "no slab cache grew by more than $SLAB_TOLERANCE active objects, per-CPU memory by more than 256 kB"
+	ok "no slab cache grew by more than max($SLAB_TOLERANCE, a slab) active objects, per-CPU memory by more than 1 MB"
 else
 	not_ok "slab counts moved after $CYCLES cycles"
 	show "$over"
 fi
 
 # --- the end ----------------------------------------------------------
+part ""
 check_log "$log_start" "whole run"
 trap - EXIT
 cleanup

@@ -26,7 +26,8 @@
  *   As an unprivileged user under RLIMIT_NPROC: create and join a session,
  *   then fork-bomb. Prints "saturated alive A eagain E forks F other O"
  *   once forks fail with EAGAIN, waits for a line on stdin, stops the bomb,
- *   reaps everything (it is a subreaper) and prints "done reaped R".
+ *   reaps everything (it is a subreaper) and prints "done reaped R alive
+ *   A" (A: processes the bomb made, R must equal it).
  *
  * usage: lifecycle_helper oom N
  *   With /sys/module/kbridge/parameters/fail_every set to N around each
@@ -613,7 +614,9 @@ static int bomb(void)
 	while ((pid = waitpid(-1, NULL, 0)) > 0 || errno == EINTR)
 		if (pid > 0)
 			reaped++;
-	printf("done reaped %ld\n", reaped);
+	/* A bomber may still fork once into the room another one left. */
+	printf("done reaped %ld alive %ld\n", reaped,
+	       atomic_load(&bsh->alive));
 	if (atomic_load(&bsh->other))
 		printf("fork failed otherwise: %s\n",
 		       strerror(atomic_load(&bsh->other_errno)));
