@@ -71,9 +71,9 @@ expect_fail "missing program" 127 'kblaunch: /nonexistent/prog: No such file' --
 expect_fail "program not in PATH" 127 'kblaunch: kb-no-such-cmd: command not found' -- kb-no-such-cmd
 expect_fail "text file without #!" 126 'Exec format error' -- "$kb_tmp/text"
 expect_fail "truncated ELF" 126 'kblaunch: .*truncated: ' -- "$kb_tmp/truncated"
-expect_fail "ELF for another machine" 126 'kblaunch: .*arm: not an x86_64 ELF \(class 2, data 1, machine 40\)' -- "$kb_tmp/arm"
-expect_fail "program headers past the end" 126 'kblaunch: .*badphdr: program headers past the end of the file' -- "$kb_tmp/badphdr"
-expect_fail "a segment past the end" 126 'kblaunch: .*badload: segment [0-9]+: ' -- "$kb_tmp/badload"
+expect_fail "ELF for another machine" 126 'kblaunch: .*arm: ELF header: not an x86_64 ELF \(class 2, data 1, machine 40\)' -- "$kb_tmp/arm"
+expect_fail "program headers past the end" 126 'kblaunch: .*badphdr: ELF header: program headers past the end of the file' -- "$kb_tmp/badphdr"
+expect_fail "a segment past the end" 126 'kblaunch: .*badload: program header [0-9]+: PT_LOAD past the end' -- "$kb_tmp/badload"
 expect_fail "a directory" 126 'Permission denied' -- /tmp
 expect_fail "#! interpreter missing" 127 '/nonexistent/interpreter: No such file' -- "$kb_tmp/badinterp"
 "$K" --no-module --report /nonexistent/dir/report -- /bin/true 2>"$kb_tmp/err"

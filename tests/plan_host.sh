@@ -205,13 +205,13 @@ expect "missing report" "^kbctl: $kb_tmp/nope.json: No such file or directory$" 
 	"$C" plan --os $F/os.txt $F/cat.json "$kb_tmp/nope.json"
 expect "no report" "no REPORT given" -- "$C" plan --os $F/os.txt
 expect "no --os" "no --os FILE given" -- "$C" plan $F/cat.json
-expect "a report that is not JSON" "^kbctl: $kb_tmp/notjson.json: not JSON" -- \
+expect "a report that is not JSON" "^kbctl: $kb_tmp/notjson.json:1: not JSON" -- \
 	"$C" plan --os $F/os.txt "$kb_tmp/notjson.json"
 expect "a JSON file without syscalls" "^kbctl: $kb_tmp/nosys.json: no \"syscalls\" array" -- \
 	"$C" plan --os $F/os.txt "$kb_tmp/nosys.json"
-expect "a number that is not the name's" "badnr.json: syscalls\[[0-9]+\]: openat is syscall 257 on x86_64, not 2$" -- \
+expect "a number that is not the name's" "badnr.json: \.syscalls\[[0-9]+\]\.nr: openat is syscall 257 on x86_64, not 2$" -- \
 	"$C" plan --os $F/os.txt "$kb_tmp/badnr.json"
-expect "an unknown class" "badclass.json: syscalls\[[0-9]+\] \(close\): unknown class 'maybe'" -- \
+expect "an unknown class" "badclass.json: \.syscalls\[[0-9]+\]\.class: unknown class 'maybe'" -- \
 	"$C" plan --os $F/os.txt "$kb_tmp/badclass.json"
 expect "one report twice" "^kbctl: \./$F/cat.json: given twice$" -- \
 	"$C" plan --os $F/os.txt $F/cat.json "./$F/cat.json"

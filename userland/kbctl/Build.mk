@@ -6,6 +6,8 @@ KBCTL_SRCS += kbctl/main.c kbctl/target.c kbctl/status.c kbctl/rules.c \
 	      kbctl/check.c kbctl/analyze.c kbctl/plan.c \
 	      kblaunch/report.c
 KBCTL_SRCS += kbctl/analyze_run.c kbctl/analyze_out.c kbctl/analyze_discover.c
+# JSON and text files read with errors that say where
+KBCTL_SRCS += kbctl/jsonin.c
 KBCTL_LDLIBS := -lseccomp -ljson-c -lm
 # stats and top: the eBPF counters, through bpf/'s skeleton (libbpf, which
 # needs libelf and zlib).

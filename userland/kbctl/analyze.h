@@ -126,7 +126,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 /*
  * Call @fn for what run @id's report counted: (nr, 0, calls) per syscall
  * made, (nr, line, hits) per profile line that decided calls. -1 if there
- * is no report.
+ * is no report, -2 (said on stderr, @fn never called) if it is not one.
  */
 int an_report_walk(const struct an *a, const char *id,
 		   void (*fn)(void *ctx, uint32_t nr, int line, uint64_t hits),

@@ -24,6 +24,7 @@
 #include <json-c/json.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 
 #include "kbctl.h"
 #include "analyze.h"
+#include "jsonin.h"
 
 #define AN_MAX_JOBS	64
 #define AN_POLL_US	20000
@@ -62,33 +64,52 @@ int an_write_file(const char *path, const char *text)
 	return 0;
 }
 
-/* The whole of a small file, NUL-terminated; NULL if it cannot be read. */
-static char *an_slurp(const char *path)
+/*
+ * The whole of a small file kbctl wrote (a run's profile or result, the
+ * analysis's identity), NUL-terminated; NULL with errno if it cannot be
+ * read, or is larger than any of them can be (EFBIG: not kbctl's).
+ */
+#define AN_SLURP_MAX	(4u << 20)
+static char *an_slurp(const char *path, size_t *lenp)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0, got;
 	FILE *f = fopen(path, "r");
+	int err = 0;
 
 	if (!f)
 		return NULL;
 	for (;;) {
 		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 8192);
-
-			if (!nb)
+			nb = realloc(buf, cap + 8192);
+			if (!nb) {
+				err = ENOMEM;
 				break;
+			}
 			buf = nb;
 			cap += 8192;
 		}
-		size_t got = fread(buf + len, 1, cap - len - 1, f);
-
+		got = fread(buf + len, 1, cap - len - 1, f);
 		len += got;
-		if (!got)
+		if (len > AN_SLURP_MAX) {
+			err = EFBIG;
 			break;
+		}
+		if (!got) {
+			if (ferror(f))
+				err = errno ? errno : EIO;
+			break;
+		}
 	}
 	fclose(f);
-	if (buf)
-		buf[len] = '\0';
+	if (err) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
 	return buf;
 }
 
@@ -164,7 +185,7 @@ int an_prepare_runs(struct an *a)
 	}
 	snprintf(path, sizeof(path), "%s/analysis", dir);
 	if (a->o.resume) {
-		old = an_slurp(path);
+		old = an_slurp(path, NULL);
 		if (!old) {
 			kbctl_err("--resume: %s: %s (no analysis to resume there)",
 				  path, strerror(errno));
@@ -399,17 +420,37 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile)
 	return pid;
 }
 
-/* The workload's figure: its last line of output, if that is a number. */
+/*
+ * The workload's figure: its last line of output, if that is a number.
+ * Only the end of the output is read: a workload may print a lot.
+ */
+#define AN_FIGURE_TAIL	4096
 static void an_figure(const struct an *a, const char *id,
 		      struct an_metrics *m)
 {
-	char path[PATH_MAX + 128], *text, *last, *end;
+	char path[PATH_MAX + 128], text[AN_FIGURE_TAIL + 1], *last, *end;
+	struct stat st;
+	ssize_t n;
 	size_t len;
+	off_t off;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/runs/%s.out", a->o.out, id);
-	text = an_slurp(path);
-	if (!text)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return;
+	off = !fstat(fd, &st) && st.st_size > AN_FIGURE_TAIL ?
+	      st.st_size - AN_FIGURE_TAIL : 0;
+	n = pread(fd, text, AN_FIGURE_TAIL, off);
+	close(fd);
+	if (n <= 0)
+		return;
+	len = (size_t)n;
+	text[len] = '\0';
+	/* A NUL in the output: the last line is what follows it. */
+	last = memrchr(text, '\0', len);
+	if (last)
+		memmove(text, last + 1, len - (size_t)(last + 1 - text) + 1);
 	len = strlen(text);
 	while (len && isspace((unsigned char)text[len - 1]))
 		text[--len] = '\0';
@@ -422,50 +463,79 @@ static void an_figure(const struct an *a, const char *id,
 		m->figure = strtod(last, &end);
 		while (isspace((unsigned char)*end))
 			end++;
-		m->has_figure = !errno && !*end;
+		m->has_figure = !errno && !*end && isfinite(m->figure);
 	}
-	free(text);
 }
+
+/* A profile has at most this many lines (docs/profiles.md). */
+#define AN_PROFILE_LINES	65536
 
 int an_report_walk(const struct an *a, const char *id,
 		   void (*fn)(void *ctx, uint32_t nr, int line, uint64_t hits),
 		   void *ctx)
 {
-	char path[PATH_MAX + 128];
+	char path[PATH_MAX + 128], where[64], rwhere[96];
 	struct json_object *root, *arr, *s, *v, *rules, *e;
-	uint64_t hits;
+	uint64_t count, hits;
+	int64_t nr, line;
+	bool missing;
 	size_t i, k;
-	uint32_t nr;
+	int ret = -2;
 
 	snprintf(path, sizeof(path), "%s/runs/%s.json", a->o.out, id);
-	root = json_object_from_file(path);
-	if (!root || !json_object_object_get_ex(root, "syscalls", &arr)) {
-		json_object_put(root);
-		return -1;
+	root = kj_load(path, &missing);
+	if (!root)
+		return missing ? -1 : -2;
+	/*
+	 * Checked whole before the first call of @fn: a report that is
+	 * wrong somewhere says so and counts for nothing.
+	 */
+	if (!kj_member(path, "", root, "syscalls", json_type_array, false, &arr))
+		goto out;
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		snprintf(where, sizeof(where), ".syscalls[%zu]", i);
+		if (!kj_object_at(path, ".syscalls", arr, i, &s) ||
+		    !kj_int(path, where, s, "nr", 0, KB_NR_SYSCALLS - 1, &nr) ||
+		    !kj_uint(path, where, s, "count", &count) ||
+		    !kj_member(path, where, s, "rules", json_type_array, true, &rules))
+			goto out;
+		for (k = 0; rules && k < json_object_array_length(rules); k++) {
+			snprintf(rwhere, sizeof(rwhere), "%s.rules[%zu]", where, k);
+			if (!kj_object_at(path, rwhere, rules, k, &e) ||
+			    !kj_uint(path, rwhere, e, "hits", &hits))
+				goto out;
+			/* null: a rule that was not in the profile */
+			if (!kj_member(path, rwhere, e, "line", json_type_int, true, &v) ||
+			    (v && !kj_int(path, rwhere, e, "line", 0, AN_PROFILE_LINES, &line)))
+				goto out;
+		}
 	}
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		s = json_object_array_get_idx(arr, i);
-		if (!json_object_object_get_ex(s, "count", &v) ||
-		    !(hits = json_object_get_uint64(v)) ||
-		    !json_object_object_get_ex(s, "nr", &v))
+		json_object_object_get_ex(s, "count", &v);
+		count = json_object_get_uint64(v);
+		json_object_object_get_ex(s, "nr", &v);
+		nr = json_object_get_int64(v);
+		if (!count)
 			continue;
-		nr = (uint32_t)json_object_get_int(v);
-		fn(ctx, nr, 0, hits);
-		if (!json_object_object_get_ex(s, "rules", &rules))
+		fn(ctx, (uint32_t)nr, 0, count);
+		if (!json_object_object_get_ex(s, "rules", &rules) || !rules)
 			continue;
 		for (k = 0; k < json_object_array_length(rules); k++) {
 			e = json_object_array_get_idx(rules, k);
-			if (!json_object_object_get_ex(e, "hits", &v) ||
-			    !(hits = json_object_get_uint64(v)) ||
-			    !json_object_object_get_ex(e, "line", &v) ||
-			    !json_object_is_type(v, json_type_int) ||
-			    json_object_get_int(v) <= 0)
+			json_object_object_get_ex(e, "hits", &v);
+			hits = json_object_get_uint64(v);
+			if (!json_object_object_get_ex(e, "line", &v) || !v)
 				continue;
-			fn(ctx, nr, json_object_get_int(v), hits);
+			line = json_object_get_int64(v);
+			if (hits && line > 0)
+				fn(ctx, (uint32_t)nr, (int)line, hits);
 		}
 	}
+	ret = 0;
+out:
 	json_object_put(root);
-	return 0;
+	return ret;
 }
 
 static void an_mark_called(void *ctx, uint32_t nr, int line, uint64_t hits)
@@ -513,25 +583,105 @@ static const char *an_eta(const struct an *a)
 	return buf;
 }
 
+/*
+ * One number of a result line at *@p, up to a blank or the end: false if
+ * there is none or it is not followed by one.
+ */
+static bool an_field(char **p, char **tok)
+{
+	char *s = *p;
+
+	while (*s == ' ')
+		s++;
+	if (!*s)
+		return false;
+	*tok = s;
+	s += strcspn(s, " ");
+	if (*s)
+		*s++ = '\0';
+	*p = s;
+	return true;
+}
+
+/*
+ * The result file @path into @ok and @m: NULL, or why it is not one
+ * (errno's text when it cannot be read).
+ */
+static const char *an_parse_result(const char *path, int *ok,
+				   struct an_metrics *m)
+{
+	char *res, *p, *t[6], *end;
+	const char *why = NULL;
+	unsigned long long u;
+	size_t len;
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	res = an_slurp(path, &len);
+	if (!res)
+		return strerror(errno);
+	/* One line, as an_save_result() writes it: "OK SECS HAS FIGURE RSS FDS". */
+	if (strlen(res) != len)
+		why = "a NUL byte";
+	if (len && res[len - 1] == '\n')
+		res[--len] = '\0';
+	if (!why && strchr(res, '\n'))
+		why = "more than one line";
+	p = res;
+	for (i = 0; !why && i < 6 && an_field(&p, &t[i]); i++)
+		;
+	if (!why && (i < 6 || *p))
+		why = "not 6 fields";
+	if (!why && strcmp(t[0], "0") && strcmp(t[0], "1"))
+		why = "the outcome is not 0 or 1";
+	if (!why && strcmp(t[2], "0") && strcmp(t[2], "1"))
+		why = "has-figure is not 0 or 1";
+	if (!why) {
+		*ok = t[0][0] - '0';
+		m->has_figure = t[2][0] == '1';
+		errno = 0;
+		m->secs = strtod(t[1], &end);
+		if (*end || errno || !isfinite(m->secs) || m->secs < 0)
+			why = "bad duration";
+	}
+	if (!why) {
+		m->figure = strtod(t[3], &end);
+		if (*end || errno || !isfinite(m->figure))
+			why = "bad figure";
+	}
+	if (!why) {
+		u = strtoull(t[4], &end, 10);
+		if (*end || errno || t[4][0] == '-')
+			why = "bad peak RSS";
+		m->rss_kb = u;
+	}
+	if (!why) {
+		u = strtoull(t[5], &end, 10);
+		if (*end || errno || t[5][0] == '-' || u > UINT32_MAX)
+			why = "bad fd count";
+		m->fds = (uint32_t)u;
+	}
+	free(res);
+	if (why)
+		memset(m, 0, sizeof(*m));
+	return why;
+}
+
 int an_read_result(const struct an *a, const char *id, int *ok,
 		   struct an_metrics *m)
 {
-	char path[PATH_MAX + 128], *res;
-	int has, n;
+	char path[PATH_MAX + 128];
+	const char *why;
 
 	snprintf(path, sizeof(path), "%s/runs/%s.result", a->o.out, id);
-	res = an_slurp(path);
-	memset(m, 0, sizeof(*m));
-	n = res ? sscanf(res, "%d %lf %d %lf %llu %u", ok, &m->secs, &has,
-			 &m->figure, (unsigned long long *)&m->rss_kb,
-			 &m->fds) : 0;
-	m->has_figure = has;
-	free(res);
-	if (n != 6) {
-		kbctl_err("%s: not a run's result", path);
-		return -1;
-	}
-	return 0;
+	why = an_parse_result(path, ok, m);
+	if (!why)
+		return 0;
+	if (access(path, F_OK))
+		kbctl_err("%s: %s", path, why);
+	else
+		kbctl_err("%s:1: not a run's result (%s)", path, why);
+	return -1;
 }
 
 /* The saved result of an earlier run of the same profile, for --resume. */
@@ -539,14 +689,21 @@ static bool an_resumed(struct an *a, const char *id, const char *text,
 		       struct an_metrics *m, int *ok)
 {
 	char path[PATH_MAX + 128], *old;
+	const char *why;
 	bool same;
 
 	snprintf(path, sizeof(path), "%s/runs/%s.profile", a->o.out, id);
-	old = an_slurp(path);
+	old = an_slurp(path, NULL);
 	same = old && !strcmp(old, text);
 	free(old);
 	snprintf(path, sizeof(path), "%s/runs/%s.result", a->o.out, id);
-	return same && !access(path, R_OK) && !an_read_result(a, id, ok, m);
+	if (!same || access(path, R_OK))
+		return false;
+	why = an_parse_result(path, ok, m);
+	if (why)
+		fprintf(stderr, "kbctl analyze: warning: %s:1: not a run's result (%s): the run is made again\n",
+			path, why);
+	return !why;
 }
 
 static int an_save_result(const struct an *a, const char *id, int ok,
@@ -584,7 +741,7 @@ static int an_finish(struct an *a, struct an_child *c, int status)
  * that, then goes too.
  */
 static void an_timeout(struct an *a, struct an_child *c, int n,
-		       struct an_child *late, int *status)
+		       struct an_child *late, const char *report, int *status)
 {
 	double t = an_now();
 
@@ -596,23 +753,31 @@ static void an_timeout(struct an *a, struct an_child *c, int n,
 	}
 	kill(-late->pid, SIGKILL);
 	waitpid(late->pid, status, 0);
+	/*
+	 * kblaunch may have been writing it: half a report is no report
+	 * (all of the group's syscalls then count as made).
+	 */
+	unlink(report);
 dead:
 	/* A timeout is a failure, whatever kblaunch exited with. */
 	*status = -1;
 }
 
-/* The report's last_changed syscall, or -1. */
+/* The report's last_changed syscall, -1 if none, -2 (said) if it is wrong. */
 static int64_t an_read_last_changed(const struct an *a, const char *id)
 {
 	char path[PATH_MAX + 128];
-	struct json_object *root, *o, *v;
+	struct json_object *root, *o;
 	int64_t nr = -1;
+	bool missing;
 
 	snprintf(path, sizeof(path), "%s/runs/%s.json", a->o.out, id);
-	root = json_object_from_file(path);
-	if (root && json_object_object_get_ex(root, "last_changed", &o) &&
-	    json_object_object_get_ex(o, "nr", &v))
-		nr = json_object_get_int64(v);
+	root = kj_load(path, &missing);
+	if (!root)
+		return missing ? -1 : -2;
+	if (!kj_member(path, "", root, "last_changed", json_type_object, true, &o) ||
+	    (o && !kj_int(path, ".last_changed", o, "nr", 0, KB_NR_SYSCALLS - 1, &nr)))
+		nr = -2;
 	json_object_put(root);
 	return nr;
 }
@@ -621,12 +786,14 @@ static int64_t an_read_last_changed(const struct an *a, const char *id)
  * Take run @id's result @rok into the test's @ok. What the app called
  * counts from every passing run, and from the first failing one alone:
  * that is where the failure is (all of them, when its report is missing).
+ * -1 (said) when the run's report is there but wrong.
  */
-static void an_take(struct an *a, const char *id, int rok,
-		    const struct an_metrics *m, int *ok)
+static int an_take(struct an *a, const char *id, int rok,
+		   const struct an_metrics *m, int *ok)
 {
 	struct an_metrics *np;
 	uint32_t j;
+	int r;
 
 	/* Every passing run is a sample of the noise (analyze_out.c). */
 	if (rok == 1) {
@@ -641,18 +808,22 @@ static void an_take(struct an *a, const char *id, int rok,
 			a->pop[a->npop++] = *m;
 	}
 	if (*ok != 1)
-		return;
-	if (rok == 1) {
-		an_read_called(a, id);
-		return;
-	}
+		return 0;
+	if (rok == 1)
+		return an_read_called(a, id) == -2 ? -1 : 0;
 	for (j = 0; j < a->nsys; j++)
 		a->sys[j].called = false;
-	if (an_read_called(a, id))
+	r = an_read_called(a, id);
+	if (r == -2)
+		return -1;
+	if (r)
 		for (j = 0; j < a->nsys; j++)
 			a->sys[j].called = true;
 	a->culprit = an_read_last_changed(a, id);
+	if (a->culprit == -2)
+		return -1;
 	*ok = rok;
+	return 0;
 }
 
 int an_run_replicas(struct an *a, const char *prefix, const char *profile,
@@ -693,7 +864,10 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 				fprintf(stderr, "kbctl analyze: run %u%s (%s, replica %u): %s, %.1f s (resumed)\n",
 					a->runs, an_eta(a), what, r,
 					rok == 1 ? "ok" : "FAILED", m.secs);
-				an_take(a, id, rok, &m, &ok);
+				if (an_take(a, id, rok, &m, &ok)) {
+					ok = -1;
+					goto out;
+				}
 				continue;
 			}
 			snprintf(path, sizeof(path), "%s/runs/%s.profile",
@@ -728,7 +902,9 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 				continue;
 			w = waitpid(c[i].pid, &st, WNOHANG);
 			if (w == 0 && an_now() - c[i].t0 > limit) {
-				an_timeout(a, c, n, &c[i], &st);
+				snprintf(path, sizeof(path), "%s/runs/%s-r%u.json",
+					 a->o.out, prefix, c[i].replica);
+				an_timeout(a, c, n, &c[i], path, &st);
 				w = c[i].pid;
 			}
 			if (w != c[i].pid)
@@ -750,7 +926,10 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 				ok = -1;
 				goto out;
 			}
-			an_take(a, id, c[i].ok, &c[i].m, &ok);
+			if (an_take(a, id, c[i].ok, &c[i].m, &ok)) {
+				ok = -1;
+				goto out;
+			}
 		}
 	}
 out:

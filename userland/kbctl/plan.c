@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <seccomp.h>
@@ -24,7 +25,12 @@
 #include <string.h>
 
 #include "kbctl.h"
+#include "jsonin.h"
 #include "../kblaunch/kblaunch.h"
+
+/* The --os list: like a profile, a text file of short lines. */
+#define PL_OS_MAX_BYTES	(1u << 20)
+#define PL_OS_LINE_MAX	4096u
 
 enum pl_class { PL_REQUIRED, PL_STUB, PL_FAKE, PL_EITHER };
 static const char *const pl_class_names[] = {
@@ -35,6 +41,7 @@ static const char *const pl_class_names[] = {
 struct pl_sys {
 	int nr;
 	char *name;
+	const char *report;	/* the first that listed it */
 	bool os;		/* in the --os list */
 	bool impl;		/* os, or implemented by a step so far */
 };
@@ -115,39 +122,61 @@ static int pl_resolve(const char *name)
 	return seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
 }
 
-/* The OS list: one name per line, '#' to the end of a line ignored. */
+/*
+ * The OS list: one name per line, '#' to the end of a line ignored. Read
+ * whole and bounded like a profile: a binary file or /dev/zero gives a
+ * FILE:LINE: error, not an endless read.
+ */
 static int pl_read_os(struct pl *p, const char *path)
 {
-	char *line = NULL, *s, *e, *hash;
-	size_t cap = 0, i;
+	char *text, *line, *next, *s, *e, *hash, q[128];
 	unsigned int lineno = 0;
+	size_t len, i;
 	int nr, ret = -1;
-	FILE *f = fopen(path, "r");
 
-	if (!f) {
-		kbctl_err("%s: %s", path, strerror(errno));
+	text = kj_read(path, PL_OS_MAX_BYTES, &len, NULL);
+	if (!text)
 		return -1;
-	}
-	while (getline(&line, &cap, f) >= 0) {
+	for (line = text; line < text + len; line = next) {
 		lineno++;
+		e = memchr(line, '\n', (size_t)(text + len - line));
+		next = e ? e + 1 : text + len;
+		if (memchr(line, '\0', (size_t)(next - line))) {
+			kbctl_err("%s:%u: a NUL byte: not a list of syscall names",
+				  path, lineno);
+			goto out;
+		}
+		if ((size_t)(next - line) > PL_OS_LINE_MAX) {
+			kbctl_err("%s:%u: line too long (more than %u bytes)",
+				  path, lineno, PL_OS_LINE_MAX);
+			goto out;
+		}
+		if (e)
+			*e = '\0';
 		hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
 		for (s = line; *s == ' ' || *s == '\t'; s++)
 			;
-		for (e = s + strlen(s); e > s && strchr(" \t\r\n", e[-1]); e--)
+		for (e = s + strlen(s); e > s && strchr(" \t\r", e[-1]); e--)
 			;
 		*e = '\0';
 		if (!*s)
 			continue;
 		if (strpbrk(s, " \t")) {
 			kbctl_err("%s:%u: one syscall name per line, not '%s'",
-				  path, lineno, s);
+				  path, lineno, kj_quote(s, q, sizeof(q)));
 			goto out;
 		}
 		nr = pl_resolve(s);
 		if (nr == __NR_SCMP_ERROR) {
-			kbctl_err("%s:%u: unknown syscall '%s'", path, lineno, s);
+			kbctl_err("%s:%u: unknown syscall '%s'", path, lineno,
+				  kj_quote(s, q, sizeof(q)));
+			goto out;
+		}
+		if (nr < 0 || nr >= KB_NR_SYSCALLS) {
+			kbctl_err("%s:%u: '%s' is not an x86_64 syscall", path,
+				  lineno, kj_quote(s, q, sizeof(q)));
 			goto out;
 		}
 		for (i = 0; i < p->nos && p->os_nr[i] != nr; i++)
@@ -158,74 +187,44 @@ static int pl_read_os(struct pl *p, const char *path)
 			goto out;
 		p->os_nr[p->nos++] = nr;
 	}
-	if (ferror(f)) {
-		kbctl_err("%s: %s", path, strerror(errno));
-		goto out;
-	}
 	ret = 0;
 out:
-	free(line);
-	fclose(f);
+	free(text);
 	return ret;
 }
 
-/* The whole file: errors name the file and say what is wrong with it. */
-static struct json_object *pl_load_json(const char *path)
+/*
+ * The index of syscall @nr in the union, added when new. Reports must
+ * agree on names: one number, one name (and one name, one number), or
+ * two reports describe two different systems.
+ */
+static ssize_t pl_sys_index(struct pl *p, const struct pl_app *a, const char *where,
+			    int nr, const char *name)
 {
-	struct json_object *root;
-	enum json_tokener_error jerr;
-	char *text = NULL;
-	size_t len = 0, cap = 0, n;
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		kbctl_err("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (cap - len < 4096) {
-			char *t = realloc(text, cap + 65536);
-
-			if (!t) {
-				kbctl_err("out of memory");
-				goto fail;
-			}
-			text = t;
-			cap += 65536;
-		}
-		n = fread(text + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		kbctl_err("%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	fclose(f);
-	text[len] = '\0';
-	root = json_tokener_parse_verbose(text, &jerr);
-	free(text);
-	if (!root)
-		kbctl_err("%s: not JSON (%s)", path, json_tokener_error_desc(jerr));
-	return root;
-fail:
-	free(text);
-	fclose(f);
-	return NULL;
-}
-
-/* The index of syscall @nr in the union, added when new. */
-static ssize_t pl_sys_index(struct pl *p, int nr, const char *name)
-{
+	char q[128], q2[128];
 	size_t i;
 
-	for (i = 0; i < p->nsys; i++)
+	for (i = 0; i < p->nsys; i++) {
+		if (p->sys[i].nr == nr && strcmp(p->sys[i].name, name)) {
+			kj_err(a->report, where, "syscall %d is '%s' here, '%s' in %s",
+			       nr, kj_quote(name, q, sizeof(q)),
+			       kj_quote(p->sys[i].name, q2, sizeof(q2)),
+			       p->sys[i].report);
+			return -1;
+		}
+		if (p->sys[i].nr != nr && !strcmp(p->sys[i].name, name)) {
+			kj_err(a->report, where, "'%s' is syscall %d here, %d in %s",
+			       kj_quote(name, q, sizeof(q)), nr, p->sys[i].nr,
+			       p->sys[i].report);
+			return -1;
+		}
 		if (p->sys[i].nr == nr)
 			return (ssize_t)i;
+	}
 	if (pl_grow((void **)&p->sys, p->nsys, sizeof(*p->sys)))
 		return -1;
-	p->sys[i] = (struct pl_sys){ .nr = nr, .name = strdup(name) };
+	p->sys[i] = (struct pl_sys){ .nr = nr, .name = strdup(name),
+				     .report = a->report };
 	if (!p->sys[i].name) {
 		kbctl_err("out of memory");
 		return -1;
@@ -234,110 +233,139 @@ static ssize_t pl_sys_index(struct pl *p, int nr, const char *name)
 	return (ssize_t)i;
 }
 
-/* "sqlite3", "nginx+php-fpm": the basenames of the report's "apps". */
-static char *pl_label(struct json_object *root, const char *report)
+/* A syscall name as reports write them: libseccomp's, or syscall_N. */
+static bool pl_name_ok(const char *s)
+{
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
+}
+
+/*
+ * "sqlite3", "nginx+php-fpm": the basenames of the report's "apps"
+ * (an array of strings, if there), or the report's path. 0, or -1 said.
+ */
+static int pl_label(struct json_object *root, struct pl_app *a)
 {
 	struct json_object *apps, *v;
 	const char *s, *slash;
+	char where[64];
 	size_t i, n, len = 0;
-	char *label;
 
-	if (!json_object_object_get_ex(root, "apps", &apps) ||
-	    !json_object_is_type(apps, json_type_array) ||
-	    !json_object_array_length(apps))
-		return strdup(report);
-	n = json_object_array_length(apps);
-	label = calloc(1, PATH_MAX);
-	if (!label)
-		return NULL;
+	if (!kj_member(a->report, "", root, "apps", json_type_array, true, &apps))
+		return -1;
+	n = apps ? json_object_array_length(apps) : 0;
+	a->label = n ? calloc(1, PATH_MAX) : strdup(a->report);
+	if (!a->label) {
+		kbctl_err("out of memory");
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		v = json_object_array_get_idx(apps, i);
-		s = json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : "?";
+		snprintf(where, sizeof(where), ".apps[%zu]", i);
+		if (!json_object_is_type(v, json_type_string) ||
+		    !json_object_get_string_len(v) ||
+		    strlen(json_object_get_string(v)) !=
+		    (size_t)json_object_get_string_len(v)) {
+			kj_err(a->report, where, "expected the path of an application");
+			return -1;
+		}
+		s = json_object_get_string(v);
 		slash = strrchr(s, '/');
-		len += snprintf(label + len, PATH_MAX - len, "%s%s",
+		len += snprintf(a->label + len, PATH_MAX - len, "%s%s",
 				i ? "+" : "", slash && slash[1] ? slash + 1 : s);
 		if (len >= PATH_MAX - 1)
 			break;
 	}
-	return label;
+	/* A label is printed: nothing in it may garble the terminal. */
+	if (n) {
+		char *q = malloc(4 * PATH_MAX);
+
+		if (!q) {
+			kbctl_err("out of memory");
+			return -1;
+		}
+		kj_quote(a->label, q, 4 * PATH_MAX);
+		free(a->label);
+		a->label = q;
+	}
+	return 0;
 }
 
 static int pl_read_report(struct pl *p, struct pl_app *a)
 {
 	struct json_object *root, *arr, *s, *v, *conf;
 	const char *name, *cls;
+	char where[64], key[80], q[128];
 	size_t i, j, n;
 	ssize_t idx;
-	int nr, c, ret = -1;
+	int64_t nr;
+	int c, ret = -1;
 
 	a->step = -1;
-	root = pl_load_json(a->report);
+	root = kj_load(a->report, NULL);
 	if (!root)
 		return -1;
-	if (!json_object_object_get_ex(root, "syscalls", &arr) ||
-	    !json_object_is_type(arr, json_type_array)) {
+	if (!json_object_object_get_ex(root, "syscalls", &arr)) {
 		kbctl_err("%s: no \"syscalls\" array: not an analysis.json of kbctl analyze",
 			  a->report);
 		goto out;
 	}
-	a->label = pl_label(root, a->report);
-	if (!a->label) {
-		kbctl_err("out of memory");
+	if (!kj_member(a->report, "", root, "syscalls", json_type_array, false, &arr) ||
+	    pl_label(root, a) ||
+	    !kj_member(a->report, "", root, "confirmation", json_type_object, true, &conf) ||
+	    (conf && !kj_member(a->report, ".confirmation", conf, "passed",
+				json_type_boolean, true, &v)))
 		goto out;
-	}
-	a->has_confirmation =
-		json_object_object_get_ex(root, "confirmation", &conf) &&
-		json_object_object_get_ex(conf, "passed", &v);
+	a->has_confirmation = conf && v;
 	a->confirmed = a->has_confirmation && json_object_get_boolean(v);
 	n = json_object_array_length(arr);
 	a->use = pl_calloc(n, sizeof(*a->use));
 	if (!a->use)
 		goto out;
 	for (i = 0; i < n; i++) {
-		s = json_object_array_get_idx(arr, i);
-		if (!json_object_object_get_ex(s, "name", &v) ||
-		    !json_object_is_type(v, json_type_string)) {
-			kbctl_err("%s: syscalls[%zu]: no \"name\"", a->report, i);
+		snprintf(where, sizeof(where), ".syscalls[%zu]", i);
+		if (!kj_object_at(a->report, ".syscalls", arr, i, &s) ||
+		    !kj_string(a->report, where, s, "name", 64, &name))
+			goto out;
+		if (!pl_name_ok(name)) {
+			kj_err(a->report, where, "'%s' is not a syscall name",
+			       kj_quote(name, q, sizeof(q)));
 			goto out;
 		}
-		name = json_object_get_string(v);
-		if (!json_object_object_get_ex(s, "nr", &v) ||
-		    !json_object_is_type(v, json_type_int)) {
-			kbctl_err("%s: syscalls[%zu] (%s): no \"nr\"", a->report, i, name);
+		if (!kj_int(a->report, where, s, "nr", 0, KB_NR_SYSCALLS - 1, &nr))
 			goto out;
-		}
-		nr = json_object_get_int(v);
 		/*
 		 * The number is what the application called; a name that
 		 * libseccomp knows must agree with it, or the report was
-		 * written by hand wrongly (or for another architecture).
+		 * written by hand wrongly (or for another architecture). An
+		 * unknown name may be a newer libseccomp's.
 		 */
 		c = pl_resolve(name);
+		/* The name kblaunch gives a number libseccomp has none for. */
+		if (c == __NR_SCMP_ERROR && !strncmp(name, "syscall_", 8) &&
+		    name[8] >= '0' && name[8] <= '9')
+			c = atoi(name + 8);
 		if (c != __NR_SCMP_ERROR && c != nr) {
-			kbctl_err("%s: syscalls[%zu]: %s is syscall %d on x86_64, not %d",
-				  a->report, i, name, c, nr);
+			snprintf(key, sizeof(key), "%s.nr", where);
+			kj_err(a->report, key, "%s is syscall %d on x86_64, not %" PRId64,
+			       name, c, nr);
 			goto out;
 		}
-		if (!json_object_object_get_ex(s, "class", &v) ||
-		    !json_object_is_type(v, json_type_string)) {
-			kbctl_err("%s: syscalls[%zu] (%s): no \"class\"", a->report, i, name);
+		if (!kj_string(a->report, where, s, "class", 64, &cls))
 			goto out;
-		}
-		cls = json_object_get_string(v);
 		for (c = 0; c <= PL_EITHER && strcmp(cls, pl_class_names[c]); c++)
 			;
 		if (c > PL_EITHER) {
-			kbctl_err("%s: syscalls[%zu] (%s): unknown class '%s' (required, stub, fake or either)",
-				  a->report, i, name, cls);
+			snprintf(key, sizeof(key), "%s.class", where);
+			kj_err(a->report, key, "unknown class '%s' (required, stub, fake or either)",
+			       kj_quote(cls, q, sizeof(q)));
 			goto out;
 		}
-		idx = pl_sys_index(p, nr, name);
+		idx = pl_sys_index(p, a, where, (int)nr, name);
 		if (idx < 0)
 			goto out;
 		for (j = 0; j < a->nuse; j++) {
 			if (a->use[j].sys == (size_t)idx) {
-				kbctl_err("%s: syscall %s listed twice", a->report, name);
+				kj_err(a->report, where, "syscall %s listed twice", name);
 				goto out;
 			}
 		}

@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <argp.h>
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -368,7 +367,7 @@ static char *read_all(const char *path, size_t *len)
 		cap *= 2;
 	}
 	if (!buf || ferror(f)) {
-		kbctl_err("%s: %s", path, buf ? "read error" : "out of memory");
+		kbctl_err("%s: %s", path, buf ? strerror(errno) : "out of memory");
 		goto fail;
 	}
 	buf[n] = '\0';
@@ -386,36 +385,30 @@ fail:
 /*
  * Per syscall number, what the fragment's lines say: OWN when some line
  * gives the syscall a rule of its own, WHEN when it only has `when` lines.
+ * Read from the parsed profile, not from the text again, so that the two
+ * can never disagree: a syscall with only `when` lines has its rule entry
+ * on the line of its first condition (kb_profile_parse()), one with a
+ * `partial` line on that line, which no condition has.
  */
 enum { SAYS_NOTHING, SAYS_WHEN, SAYS_OWN };
 
-static int scan_fragment(const char *text, uint8_t *says, uint32_t nr_syscalls)
+static void fragment_says(const struct kb_profile *p, uint8_t *says,
+			  uint32_t nr_syscalls)
 {
-	const char *p = text, *eol;
-	char name[64], second[16];
-	int nr;
+	const struct kb_rule_desc *d;
+	uint32_t i, j;
 
-	for (; *p; p = *eol ? eol + 1 : eol) {
-		eol = strchrnul(p, '\n');
-		while (p < eol && isspace((unsigned char)*p))
-			p++;
-		if (p == eol || *p == '#')
+	for (i = 0; i < p->count; i++) {
+		d = &p->rules[i];
+		if (d->match != KB_MATCH_NONE || d->nr >= nr_syscalls)
 			continue;
-		name[0] = second[0] = '\0';
-		/* The parser has accepted the text: these two words are sane. */
-		if (sscanf(p, "%63s %15s", name, second) < 1)
+		says[d->nr] = SAYS_OWN;
+		if (d->tier != KB_TIER_PARTIAL)
 			continue;
-		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
-		if (nr < 0 || (uint32_t)nr >= nr_syscalls)
-			continue;
-		if (!strcmp(second, "when")) {
-			if (says[nr] == SAYS_NOTHING)
-				says[nr] = SAYS_WHEN;
-		} else {
-			says[nr] = SAYS_OWN;
-		}
+		for (j = i + 1; j < p->count && p->rules[j].nr == d->nr; j++)
+			if (p->line[j] == p->line[i])
+				says[d->nr] = SAYS_WHEN;
 	}
-	return 0;
 }
 
 static bool push(struct kb_rule_desc **v, uint32_t *n, uint32_t *cap,
@@ -540,16 +533,16 @@ int kbctl_set(int argc, char **argv)
 		goto out;
 
 	/* A wrong line is reported whether or not the PID is reachable. */
-	says = calloc(KB_NR_SYSCALLS, 1);
-	if (!says)
-		goto out;
-	scan_fragment(text, says, KB_NR_SYSCALLS);
 	p = kb_profile_parse(text, len, origin, KB_PROFILE_NO_DEFAULT, err,
 			     sizeof(err));
 	if (!p) {
 		kbctl_err("%s", err);
 		goto out;
 	}
+	says = calloc(KB_NR_SYSCALLS, 1);
+	if (!says)
+		goto out;
+	fragment_says(p, says, KB_NR_SYSCALLS);
 	if (!p->count) {
 		kbctl_err("%s: no rule to set", origin);
 		goto out;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kblaunch.h"
+#include "../lib/profile.h"
 
 static bool after_exec;
 
@@ -58,13 +59,14 @@ noreturn void kb_die(const char *fmt, ...)
 
 /*
  * "kblaunch: WHAT: reason". Reasons name the file they are about; when
- * that file is WHAT itself, it is said once.
+ * that file is WHAT itself, it is said once. Printable: a reason may
+ * quote a file's bytes (a PT_INTERP, a #! line).
  */
 noreturn void kb_fail(int status, const char *what, const char *fmt, ...)
 {
 	size_t n = strlen(what);
 	const char *m;
-	char msg[1024];
+	char msg[1024], out[4 * sizeof(msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -73,6 +75,7 @@ noreturn void kb_fail(int status, const char *what, const char *fmt, ...)
 	m = msg;
 	if (!strncmp(m, what, n) && m[n] == ':' && m[n + 1] == ' ')
 		m += n + 2;
-	fprintf(stderr, "kblaunch: %s: %s\n", what, m);
+	kb_escape(out, sizeof(out), m, strlen(m));
+	fprintf(stderr, "kblaunch: %s: %s\n", what, out);
 	end(status);
 }

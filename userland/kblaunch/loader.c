@@ -31,11 +31,10 @@
 #include <unistd.h>
 
 #include "kblaunch.h"
+#include "../rt/elfcheck.h"
 
 #define KB_MAX_SCRIPT_DEPTH	5	/* nested #! interpreters: the kernel's */
 #define KB_BINPRM_BUF		256	/* bytes of a #! line the kernel reads */
-#define KB_TASK_SIZE		0x00007ffffffff000ULL	/* x86_64, 4 levels */
-#define KB_MAX_ALIGN		(1ULL << 30)	/* larger p_align: ignored */
 
 /* An opened and validated ELF file, not mapped yet. */
 struct kb_elf {
@@ -44,6 +43,7 @@ struct kb_elf {
 	Elf64_Ehdr eh;
 	Elf64_Phdr *ph;
 	uint64_t lo, hi;		/* page-aligned span of the PT_LOADs */
+	unsigned int hi_i;		/* the PT_LOAD that ends at hi */
 	uint64_t align;			/* alignment of an ET_DYN load address */
 	uint64_t phdr_vaddr;		/* program headers, link address */
 	bool has_phdr;
@@ -208,156 +208,158 @@ static bool parse_shebang(const char *what, char *buf, size_t len,
 	return true;
 }
 
+/* "kblaunch: WHAT: PATH: ELF header: reason", then exit 126. */
+#define elf_bad(what, path, fmt, ...)					\
+	kb_fail(KB_EXIT_NOEXEC, what, "%s: ELF header: " fmt, path,	\
+		##__VA_ARGS__)
+/* "kblaunch: WHAT: PATH: program header N: reason", then exit 126. */
+#define ph_bad(what, path, i, fmt, ...)					\
+	kb_fail(KB_EXIT_NOEXEC, what, "%s: program header %u: " fmt,	\
+		path, i, ##__VA_ARGS__)
+
 /*
- * Open and check one ELF file completely: header, program headers, every
- * PT_LOAD against the file and the address space, PT_INTERP. @need_phdr:
- * the program headers must be in memory (AT_PHDR of the main program).
+ * The text of PT_INTERP (program header @i, whose place in the file
+ * kb_elf_check_phdrs() has checked): a NUL-terminated path. Malloc'd.
+ */
+static char *elf_interp(const char *what, const char *path, int fd,
+			const Elf64_Phdr *ph, unsigned int i)
+{
+	char *s = malloc(ph->p_filesz);
+
+	if (!s)
+		kb_fail(KB_EXIT_NOEXEC, what, "%s", strerror(ENOMEM));
+	if (!read_at(fd, s, ph->p_filesz, ph->p_offset))
+		ph_bad(what, path, i, "PT_INTERP cannot be read");
+	if (s[ph->p_filesz - 1] != '\0')
+		ph_bad(what, path, i, "PT_INTERP is not NUL-terminated");
+	if (!s[0])
+		ph_bad(what, path, i, "PT_INTERP is empty");
+	return s;
+}
+
+/* What kb_elf_check_ehdr() or kb_elf_check_phdrs() found, said. */
+static noreturn void elf_refuse(const char *what, const char *path,
+				enum kb_elf_err err, const Elf64_Ehdr *eh,
+				const Elf64_Phdr *ph, const struct kb_elf_layout *l,
+				uint64_t fsize)
+{
+	uint64_t phsize = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
+	const Elf64_Phdr *p = ph ? &ph[l->bad_i] : NULL;
+	unsigned int i = l ? l->bad_i : 0;
+
+	switch (err) {
+	case KB_ELF_OK:
+		break;
+	case KB_ELF_TRUNCATED:
+		elf_bad(what, path, "truncated: the file has %llu bytes, the header %zu",
+			(unsigned long long)fsize, sizeof(*eh));
+	case KB_ELF_NOT_X86_64:
+		elf_bad(what, path, "not an x86_64 ELF (class %u, data %u, machine %u)",
+			eh->e_ident[EI_CLASS], eh->e_ident[EI_DATA],
+			eh->e_machine);
+	case KB_ELF_VERSION:
+		elf_bad(what, path, "unknown ELF version %u", eh->e_version);
+	case KB_ELF_TYPE:
+		elf_bad(what, path, "not an executable (ELF type %u)", eh->e_type);
+	case KB_ELF_PHENTSIZE:
+		elf_bad(what, path, "program header size %u, expected %zu",
+			eh->e_phentsize, sizeof(Elf64_Phdr));
+	case KB_ELF_PHNUM:
+		elf_bad(what, path, "%u program headers (1 to %zu)", eh->e_phnum,
+			KB_ELF_PHDRS_MAX / sizeof(Elf64_Phdr));
+	case KB_ELF_PHOFF:
+		elf_bad(what, path,
+			"program headers past the end of the file (offset %llu, %llu bytes; the file has %llu)",
+			(unsigned long long)eh->e_phoff,
+			(unsigned long long)phsize, (unsigned long long)fsize);
+	case KB_ELF_NO_LOAD:
+		elf_bad(what, path, "no loadable segment (PT_LOAD)");
+	case KB_ELF_ENTRY:
+		elf_bad(what, path, "entry point 0x%llx outside the loaded segments",
+			(unsigned long long)eh->e_entry);
+	case KB_ELF_PHDRS_NOT_LOADED:
+		elf_bad(what, path, "program headers are not in a loaded segment");
+	case KB_ELF_LOAD_FILESZ:
+		ph_bad(what, path, i, "PT_LOAD file size larger than memory size");
+	case KB_ELF_LOAD_PAST_EOF:
+		ph_bad(what, path, i,
+		       "PT_LOAD past the end of the file (offset %llu, %llu bytes; the file has %llu)",
+		       (unsigned long long)p->p_offset,
+		       (unsigned long long)p->p_filesz, (unsigned long long)fsize);
+	case KB_ELF_LOAD_RANGE:
+		ph_bad(what, path, i, "PT_LOAD address out of range (0x%llx, %llu bytes)",
+		       (unsigned long long)p->p_vaddr,
+		       (unsigned long long)p->p_memsz);
+	case KB_ELF_LOAD_MODULO:
+		ph_bad(what, path, i,
+		       "PT_LOAD address and file offset differ modulo the page size");
+	case KB_ELF_LOAD_ALIGN:
+		ph_bad(what, path, i, "PT_LOAD alignment is not a power of 2");
+	case KB_ELF_LOAD_OVERLAP:
+		ph_bad(what, path, i, "PT_LOAD overlaps program header %u", l->bad_j);
+	case KB_ELF_LOAD_AT_0:
+		ph_bad(what, path, i, "PT_LOAD would load at address 0");
+	case KB_ELF_INTERP_TWICE:
+		ph_bad(what, path, i, "a second PT_INTERP (the first is program header %u)",
+		       l->bad_j);
+	case KB_ELF_INTERP_SIZE:
+		ph_bad(what, path, i, "PT_INTERP of %llu bytes (2 to %d with its NUL)",
+		       (unsigned long long)p->p_filesz, KB_ELF_INTERP_MAX);
+	case KB_ELF_INTERP_PAST_EOF:
+		ph_bad(what, path, i, "PT_INTERP past the end of the file");
+	}
+	kb_fail(KB_EXIT_NOEXEC, what, "%s: %s", path, strerror(ENOEXEC));
+}
+
+/*
+ * Open and check one ELF file completely (elfcheck.h), PT_INTERP's text
+ * too. @need_phdr: the program headers must be in memory (AT_PHDR of the
+ * main program). Errors name the header they are about.
  */
 static void elf_open(struct kb_elf *e, const char *what, const char *path,
 		     int fd, bool need_phdr)
 {
-	uint64_t fsize, phsize, end, lo = UINT64_MAX, hi = 0;
 	Elf64_Ehdr *eh = &e->eh;
+	struct kb_elf_layout l;
+	enum kb_elf_err err;
+	uint64_t fsize;
 	struct stat st;
-	unsigned int i, loads = 0;
 
 	memset(e, 0, sizeof(*e));
 	e->path = path;
 	e->fd = fd;
-	e->align = page;
 	if (fstat(fd, &st))
 		kb_fail(KB_EXIT_NOEXEC, what, "%s: %s", path, strerror(errno));
 	fsize = (uint64_t)st.st_size;
-	if (fsize < sizeof(*eh) || !read_at(fd, eh, sizeof(*eh), 0) ||
+	/* Not ELF at all: what execve says. */
+	if (fsize < SELFMAG || !read_at(fd, eh->e_ident, SELFMAG, 0) ||
 	    memcmp(eh->e_ident, ELFMAG, SELFMAG))
 		kb_fail(KB_EXIT_NOEXEC, what, "%s: %s", path,
 			strerror(ENOEXEC));
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_machine != EM_X86_64)
-		kb_fail(KB_EXIT_NOEXEC, what,
-			"%s: not an x86_64 ELF (class %u, data %u, machine %u)",
-			path, eh->e_ident[EI_CLASS], eh->e_ident[EI_DATA],
-			eh->e_machine);
-	if (eh->e_ident[EI_VERSION] != EV_CURRENT ||
-	    eh->e_version != EV_CURRENT)
-		kb_fail(KB_EXIT_NOEXEC, what, "%s: unknown ELF version", path);
-	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
-		kb_fail(KB_EXIT_NOEXEC, what,
-			"%s: not an executable (ELF type %u)", path,
-			eh->e_type);
-	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		kb_fail(KB_EXIT_NOEXEC, what,
-			"%s: program header size %u, expected %zu", path,
-			eh->e_phentsize, sizeof(Elf64_Phdr));
-	/* The kernel's limit: all program headers within 64 KiB. */
-	phsize = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
-	if (eh->e_phnum == 0 || phsize > 65536)
-		kb_fail(KB_EXIT_NOEXEC, what, "%s: %u program headers", path,
-			eh->e_phnum);
-	if (eh->e_phoff > fsize || phsize > fsize - eh->e_phoff)
-		kb_fail(KB_EXIT_NOEXEC, what,
-			"%s: program headers past the end of the file", path);
-	e->ph = malloc(phsize);
+	if (fsize >= sizeof(*eh) && !read_at(fd, eh, sizeof(*eh), 0))
+		elf_bad(what, path, "cannot be read");
+	err = kb_elf_check_ehdr(eh, fsize);
+	if (err)
+		elf_refuse(what, path, err, eh, NULL, NULL, fsize);
+	e->ph = malloc((size_t)eh->e_phnum * sizeof(Elf64_Phdr));
 	if (!e->ph)
 		kb_fail(KB_EXIT_NOEXEC, what, "%s", strerror(ENOMEM));
-	if (!read_at(fd, e->ph, phsize, eh->e_phoff))
-		kb_fail(KB_EXIT_NOEXEC, what, "%s: cannot read program headers",
-			path);
-
-	for (i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = &e->ph[i];
-
-		switch (ph->p_type) {
-		case PT_LOAD:
-			if (!ph->p_memsz)
-				break;
-			if (ph->p_filesz > ph->p_memsz)
-				kb_fail(KB_EXIT_NOEXEC, what,
-					"%s: segment %u: file size larger than memory size",
-					path, i);
-			if (ph->p_offset > fsize ||
-			    ph->p_filesz > fsize - ph->p_offset)
-				kb_fail(KB_EXIT_NOEXEC, what,
-					"%s: segment %u: past the end of the file",
-					path, i);
-			if (ph->p_vaddr >= KB_TASK_SIZE ||
-			    ph->p_memsz > KB_TASK_SIZE - ph->p_vaddr)
-				kb_fail(KB_EXIT_NOEXEC, what,
-					"%s: segment %u: address out of range",
-					path, i);
-			if ((ph->p_vaddr - ph->p_offset) & (page - 1))
-				kb_fail(KB_EXIT_NOEXEC, what,
-					"%s: segment %u: address and file offset differ modulo the page size",
-					path, i);
-			if (ph->p_align & (ph->p_align - 1))
-				kb_fail(KB_EXIT_NOEXEC, what,
-					"%s: segment %u: alignment is not a power of 2",
-					path, i);
-			if (ph->p_align > e->align &&
-			    ph->p_align <= KB_MAX_ALIGN)
-				e->align = ph->p_align;
-			if (page_down(ph->p_vaddr) < lo)
-				lo = page_down(ph->p_vaddr);
-			end = page_up(ph->p_vaddr + ph->p_memsz);
-			if (end > hi)
-				hi = end;
-			loads++;
-			break;
-		case PT_INTERP:
-			if (e->interp)
-				kb_fail(KB_EXIT_NOEXEC, what,
-					"%s: more than one PT_INTERP", path);
-			if (ph->p_filesz < 2 || ph->p_filesz > PATH_MAX ||
-			    ph->p_offset > fsize ||
-			    ph->p_filesz > fsize - ph->p_offset)
-				kb_fail(KB_EXIT_NOEXEC, what,
-					"%s: bad PT_INTERP", path);
-			e->interp = malloc(ph->p_filesz);
-			if (!e->interp ||
-			    !read_at(fd, e->interp, ph->p_filesz, ph->p_offset) ||
-			    e->interp[ph->p_filesz - 1] != '\0' ||
-			    !e->interp[0])
-				kb_fail(KB_EXIT_NOEXEC, what,
-					"%s: bad PT_INTERP", path);
-			break;
-		case PT_PHDR:
-			e->phdr_vaddr = ph->p_vaddr;
-			e->has_phdr = true;
-			break;
-		case PT_GNU_STACK:
-			e->exec_stack = ph->p_flags & PF_X;
-			break;
-		}
-	}
-	if (!loads)
-		kb_fail(KB_EXIT_NOEXEC, what, "%s: no loadable segment", path);
-	if (eh->e_type == ET_EXEC && lo < page)
-		kb_fail(KB_EXIT_NOEXEC, what, "%s: would load at address 0",
-			path);
-	if (eh->e_entry < lo || eh->e_entry >= hi)
-		kb_fail(KB_EXIT_NOEXEC, what,
-			"%s: entry point 0x%llx outside the loaded segments",
-			path, (unsigned long long)eh->e_entry);
-	e->lo = lo;
-	e->hi = hi;
-
-	/* Where AT_PHDR points: PT_PHDR, or the PT_LOAD holding e_phoff. */
-	for (i = 0; !e->has_phdr && i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = &e->ph[i];
-
-		if (ph->p_type == PT_LOAD && ph->p_offset <= eh->e_phoff &&
-		    eh->e_phoff - ph->p_offset <= ph->p_filesz &&
-		    phsize <= ph->p_filesz - (eh->e_phoff - ph->p_offset)) {
-			e->phdr_vaddr = ph->p_vaddr +
-					(eh->e_phoff - ph->p_offset);
-			e->has_phdr = true;
-		}
-	}
-	if (need_phdr && !e->has_phdr)
-		kb_fail(KB_EXIT_NOEXEC, what,
-			"%s: program headers are not in a loaded segment",
-			path);
+	if (!read_at(fd, e->ph, (size_t)eh->e_phnum * sizeof(Elf64_Phdr),
+		     eh->e_phoff))
+		elf_bad(what, path, "program headers cannot be read");
+	err = kb_elf_check_phdrs(eh, e->ph, fsize, page, need_phdr, &l);
+	if (err)
+		elf_refuse(what, path, err, eh, e->ph, &l, fsize);
+	if (l.interp >= 0)
+		e->interp = elf_interp(what, path, fd, &e->ph[l.interp],
+				       (unsigned int)l.interp);
+	e->lo = l.lo;
+	e->hi = l.hi;
+	e->hi_i = l.hi_i;
+	e->align = l.align;
+	e->phdr_vaddr = l.phdr_vaddr;
+	e->has_phdr = l.has_phdr;
+	e->exec_stack = l.exec_stack;
 }
 
 static int seg_prot(const Elf64_Phdr *ph)
@@ -368,16 +370,16 @@ static int seg_prot(const Elf64_Phdr *ph)
 }
 
 static void map_or_fail(const char *what, const struct kb_elf *e,
-			uint64_t addr, uint64_t len, int prot, int flags,
-			int fd, uint64_t off)
+			unsigned int i, uint64_t addr, uint64_t len, int prot,
+			int flags, int fd, uint64_t off)
 {
 	void *p = mmap((void *)addr, len, prot, flags | MAP_FIXED, fd,
 		       (off_t)off);
 
 	if (p == MAP_FAILED)
-		kb_fail(KB_EXIT_NOEXEC, what, "%s: cannot map 0x%llx-0x%llx: %s",
-			e->path, (unsigned long long)addr,
-			(unsigned long long)(addr + len), strerror(errno));
+		ph_bad(what, e->path, i, "PT_LOAD cannot be mapped at 0x%llx-0x%llx: %s",
+		       (unsigned long long)addr,
+		       (unsigned long long)(addr + len), strerror(errno));
 }
 
 /*
@@ -397,21 +399,25 @@ static void elf_map(struct kb_elf *e, const char *what, struct kb_image *img)
 		p = mmap((void *)e->lo, span, PROT_NONE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
 			 MAP_FIXED_NOREPLACE, -1, 0);
+		/*
+		 * Named after the segment that ends the span: where it is
+		 * absurd (a huge p_memsz), that one made it so.
+		 */
 		if (p == MAP_FAILED || (uint64_t)p != e->lo)
-			kb_fail(KB_EXIT_NOEXEC, what,
-				"%s: cannot reserve 0x%llx-0x%llx: %s", e->path,
-				(unsigned long long)e->lo,
-				(unsigned long long)e->hi,
-				p == MAP_FAILED ? strerror(errno) :
-				"address in use");
+			ph_bad(what, e->path, e->hi_i,
+			       "PT_LOADs at 0x%llx-0x%llx cannot be reserved: %s",
+			       (unsigned long long)e->lo,
+			       (unsigned long long)e->hi,
+			       p == MAP_FAILED ? strerror(errno) :
+			       "address in use");
 		bias = 0;
 	} else {
 		p = mmap(NULL, span + e->align - page, PROT_NONE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (p == MAP_FAILED)
-			kb_fail(KB_EXIT_NOEXEC, what,
-				"%s: cannot reserve %llu bytes: %s", e->path,
-				(unsigned long long)span, strerror(errno));
+			ph_bad(what, e->path, e->hi_i,
+			       "PT_LOADs of %llu bytes cannot be reserved: %s",
+			       (unsigned long long)span, strerror(errno));
 		base = ((uint64_t)p + e->align - 1) & ~(e->align - 1);
 		/* Give back what the alignment did not need. */
 		if (base > (uint64_t)p)
@@ -441,7 +447,7 @@ static void elf_map(struct kb_elf *e, const char *what, struct kb_image *img)
 			/* The tail of the last file page becomes bss. */
 			zero = ph->p_memsz > ph->p_filesz &&
 			       (file_end & (page - 1));
-			map_or_fail(what, e, map_start, map_end - map_start,
+			map_or_fail(what, e, i, map_start, map_end - map_start,
 				    prot | (zero ? PROT_WRITE : 0),
 				    MAP_PRIVATE, e->fd,
 				    page_down(ph->p_offset));
@@ -450,13 +456,12 @@ static void elf_map(struct kb_elf *e, const char *what, struct kb_image *img)
 				if (!(prot & PROT_WRITE) &&
 				    mprotect((void *)map_start,
 					     map_end - map_start, prot))
-					kb_fail(KB_EXIT_NOEXEC, what,
-						"%s: mprotect: %s", e->path,
-						strerror(errno));
+					ph_bad(what, e->path, i, "PT_LOAD mprotect: %s",
+					       strerror(errno));
 			}
 		}
 		if (page_up(mem_end) > map_end)
-			map_or_fail(what, e, map_end, page_up(mem_end) - map_end,
+			map_or_fail(what, e, i, map_end, page_up(mem_end) - map_end,
 				    prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
 

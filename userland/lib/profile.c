@@ -76,6 +76,30 @@ struct parser {
 	size_t glob_bytes;
 };
 
+/*
+ * @prefix and the formatted message into @err, made printable: messages
+ * quote what they read, which may be anything.
+ */
+static void vseterr(char *err, size_t errlen, const char *prefix,
+		    const char *fmt, va_list ap)
+{
+	char raw[1024];
+	size_t n;
+	int m;
+
+	if (!err || !errlen)
+		return;
+	n = (size_t)snprintf(raw, sizeof(raw), "%s", prefix);
+	if (n >= sizeof(raw))
+		n = sizeof(raw) - 1;
+	m = vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
+	if (m > 0)
+		n += (size_t)m;
+	if (n >= sizeof(raw))
+		n = sizeof(raw) - 1;
+	kb_escape(err, errlen, raw, n);
+}
+
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -83,10 +107,8 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err || !errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	vseterr(err, errlen, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -96,19 +118,15 @@ static bool perr(struct parser *p, const char *fmt, ...)
 /* "origin:line: reason"; returns false so callers can `return perr()`. */
 static bool perr(struct parser *p, const char *fmt, ...)
 {
+	char prefix[PATH_MAX + 32];
 	va_list ap;
-	int n;
 
-	if (!p->err || !p->errlen)
-		return false;
 	if (p->lineno)
-		n = snprintf(p->err, p->errlen, "%s:%u: ", p->origin, p->lineno);
+		snprintf(prefix, sizeof(prefix), "%s:%u: ", p->origin, p->lineno);
 	else
-		n = snprintf(p->err, p->errlen, "%s: ", p->origin);
-	if (n < 0 || (size_t)n >= p->errlen)
-		return false;
+		snprintf(prefix, sizeof(prefix), "%s: ", p->origin);
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	vseterr(p->err, p->errlen, prefix, fmt, ap);
 	va_end(ap);
 	return false;
 }

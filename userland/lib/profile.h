@@ -43,5 +43,13 @@ int kb_rule_format(const struct kb_rule_desc *d, const char *path, char *buf, si
 const char *kb_action_name(uint16_t action);
 /* "full", "partial", "stubbed" */
 const char *kb_tier_name(uint16_t tier);
+/*
+ * @src (@srclen bytes, NULs included) made safe to print in an error
+ * message into @dst (always NUL-terminated when @dstlen > 0): control
+ * bytes, DEL and bytes that are not valid UTF-8 become \xNN, so that a
+ * binary file quoted in a message cannot garble the terminal. Returns the
+ * length written.
+ */
+size_t kb_escape(char *dst, size_t dstlen, const char *src, size_t srclen);
 
 #endif /* KB_PROFILE_H */

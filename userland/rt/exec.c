@@ -22,9 +22,14 @@
  * binfmt_script and binfmt_elf check before they commit: "#!" lines and
  * their interpreters up to the kernel's depth (ELOOP), ELF headers and
  * program headers (ENOEXEC), PT_INTERP and its interpreter (ENOENT,
- * EACCES, ELIBBAD...); anything else is ENOEXEC. EFAULT for a bad argv or
- * envp array, E2BIG and EFAULT for the strings come from the kernel
- * itself when it copies them for kblaunch.
+ * EACCES, ELIBBAD...); anything else is ENOEXEC. Then what kblaunch's
+ * loader would refuse after the exec (rt/elfcheck.h, which the loader
+ * shares: segments outside the file or the address space, overlapping,
+ * a second PT_INTERP...) is refused before it, with ENOEXEC (ELIBBAD for
+ * the interpreter): the exec happens whole or not at all, and only a
+ * mapping that fails (no memory) is left to end the process after it.
+ * EFAULT for a bad argv or envp array, E2BIG and EFAULT for the strings
+ * come from the kernel itself when it copies them for kblaunch.
  *
  * Not like the kernel (README.md, "kblaunch"): the file must also be
  * readable (a userspace loader cannot map an execute-only file: EACCES);
@@ -37,12 +42,11 @@
 
 #include "internal.h"
 #include "sys.h"
+#include "elfcheck.h"
 
 #define KBRT_BINPRM_BUF		256	/* what the kernel reads of a file */
 #define KBRT_MAX_DEPTH		5	/* #! rewrites the kernel follows */
 #define KBRT_PATH_MAX		4096
-#define KBRT_INTERP_BUF		512	/* PT_INTERP checked here up to this */
-#define KBRT_PH_CHUNK		8	/* program headers read at a time */
 #define KBRT_ARGV_STACK		128	/* kblaunch's argv on the stack up to */
 #define KBRT_PAGE		4096
 
@@ -221,68 +225,141 @@ static long check_phdrs(const Elf64_Ehdr *eh, uint64_t fsize, long bad)
 	return 0;
 }
 
+/* What check_elf() reads, in memory of its own: too big for a stack. */
+struct kbrt_elfbuf {
+	Elf64_Phdr ph[KB_ELF_PHDRS_MAX / sizeof(Elf64_Phdr)];
+	Elf64_Phdr iph[KB_ELF_PHDRS_MAX / sizeof(Elf64_Phdr)];
+	char interp[KB_ELF_INTERP_MAX];
+	Elf64_Ehdr ieh;
+};
+#define KBRT_ELFBUF_SIZE \
+	((sizeof(struct kbrt_elfbuf) + KBRT_PAGE - 1) & ~(uint64_t)(KBRT_PAGE - 1))
+
+/* Exactly @len bytes at @off, or a -errno (-EIO for a short read). */
+static long read_exact(int fd, void *buf, uint64_t len, uint64_t off)
+{
+	long n;
+
+	do {
+		n = sys_pread(fd, buf, len, off);
+	} while (n == -EINTR);
+	if (n < 0)
+		return n;
+	return (uint64_t)n == len ? 0 : -EIO;
+}
+
+/*
+ * The first PT_INTERP as load_elf_binary() takes it before its point of
+ * no return: its path, NUL-terminated, opened like the program, with an
+ * ELF header and program headers (ELIBBAD). The interpreter's fd goes
+ * to *@ifd (-1: no PT_INTERP).
+ */
+static long check_interp(int fd, const Elf64_Ehdr *eh, struct kbrt_elfbuf *b,
+			 long *ifd)
+{
+	const Elf64_Phdr *ph = 0;
+	struct stat ist;
+	unsigned int i;
+	long ret;
+
+	*ifd = -1;
+	for (i = 0; i < eh->e_phnum && !ph; i++)
+		if (b->ph[i].p_type == PT_INTERP)
+			ph = &b->ph[i];
+	if (!ph)
+		return 0;
+	if (ph->p_filesz > KB_ELF_INTERP_MAX || ph->p_filesz < 2)
+		return -ENOEXEC;
+	ret = read_exact(fd, b->interp, ph->p_filesz, ph->p_offset);
+	if (ret)
+		return ret;
+	if (b->interp[ph->p_filesz - 1])
+		return -ENOEXEC;
+	/*
+	 * The kernel opens "" as the current directory (open_exec() does
+	 * not refuse an empty name), which is not a regular file.
+	 */
+	if (!b->interp[0])
+		return -EACCES;
+	*ifd = open_exec(AT_FDCWD, b->interp, 0);
+	if (*ifd < 0) {
+		ret = *ifd;
+		*ifd = -1;
+		return ret;
+	}
+	ret = read_exact((int)*ifd, &b->ieh, sizeof(b->ieh), 0);
+	if (ret)
+		return ret;
+	if (!is_elf((const char *)&b->ieh) || b->ieh.e_machine != EM_X86_64 ||
+	    sys_fstat((int)*ifd, &ist))
+		return -ELIBBAD;
+	return check_phdrs(&b->ieh, (uint64_t)ist.st_size, -ELIBBAD);
+}
+
+/*
+ * What kblaunch's loader refuses of the interpreter @ifd beyond the
+ * kernel's checks (elfcheck.h), and an interpreter with an interpreter
+ * of its own: ELIBBAD, as the kernel says of a bad interpreter.
+ */
+static long check_interp_strict(long ifd, struct kbrt_elfbuf *b)
+{
+	struct kb_elf_layout l;
+	struct stat ist;
+
+	if (sys_fstat((int)ifd, &ist) ||
+	    kb_elf_check_ehdr(&b->ieh, (uint64_t)ist.st_size) ||
+	    read_exact((int)ifd, b->iph,
+		       (uint64_t)b->ieh.e_phnum * sizeof(Elf64_Phdr),
+		       b->ieh.e_phoff) ||
+	    kb_elf_check_phdrs(&b->ieh, b->iph, (uint64_t)ist.st_size,
+			       KBRT_PAGE, false, &l) ||
+	    l.interp >= 0)
+		return -ELIBBAD;
+	return 0;
+}
+
 /*
  * What load_elf_binary() checks before its point of no return: the
  * header, the program headers, and the first PT_INTERP with its
- * interpreter (opened like the program, header and program headers
- * checked: ELIBBAD).
+ * interpreter, each refused with the kernel's errno. Then what
+ * kblaunch's loader refuses on top (elfcheck.h: segments outside the
+ * file or overlapping, a second PT_INTERP...), which the kernel would
+ * find only past that point or not at all: ENOEXEC (ELIBBAD for the
+ * interpreter) while the program can still be told, rather than a
+ * program killed after an exec it was told had worked.
  */
 static long check_elf(int fd, const char *hdr, const struct stat *st)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)hdr;
-	Elf64_Phdr ph[KBRT_PH_CHUNK];
-	char interp[KBRT_INTERP_BUF], ihdr[sizeof(Elf64_Ehdr)];
-	struct stat ist;
-	unsigned int i, n, k;
-	long ret, ifd;
+	uint64_t fsize = (uint64_t)st->st_size;
+	struct kbrt_elfbuf *b;
+	struct kb_elf_layout l;
+	long ret, ifd = -1;
 
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
 	    eh->e_machine != EM_X86_64)
 		return -ENOEXEC;
-	ret = check_phdrs(eh, (uint64_t)st->st_size, -ENOEXEC);
+	ret = check_phdrs(eh, fsize, -ENOEXEC);
 	if (ret)
 		return ret;
-	for (i = 0; i < eh->e_phnum; i += n) {
-		n = eh->e_phnum - i < KBRT_PH_CHUNK ? eh->e_phnum - i :
-						      KBRT_PH_CHUNK;
-		if (sys_pread(fd, ph, n * sizeof(*ph),
-			      eh->e_phoff + i * sizeof(*ph)) !=
-		    (long)(n * sizeof(*ph)))
-			return -ENOEXEC;
-		for (k = 0; k < n; k++)
-			if (ph[k].p_type == PT_INTERP)
-				goto interp;
-	}
-	return 0;
-
-interp:
-	if (ph[k].p_filesz > KBRT_PATH_MAX || ph[k].p_filesz < 2)
-		return -ENOEXEC;
-	/* Longer than any real one: left to kblaunch's loader. */
-	if (ph[k].p_filesz > sizeof(interp))
-		return 0;
-	if (sys_pread(fd, interp, ph[k].p_filesz, ph[k].p_offset) !=
-	    (long)ph[k].p_filesz)
-		return -EIO;
-	if (interp[ph[k].p_filesz - 1])
-		return -ENOEXEC;
-	ifd = open_exec(AT_FDCWD, interp, 0);
-	if (ifd < 0)
-		return ifd;
-	ret = sys_pread((int)ifd, ihdr, sizeof(ihdr), 0);
-	if (ret >= 0 && ret != (long)sizeof(ihdr))
-		ret = -EIO;
-	if (ret >= 0) {
-		eh = (const Elf64_Ehdr *)ihdr;
-		ret = 0;
-		if (!is_elf(ihdr) || eh->e_machine != EM_X86_64 ||
-		    sys_fstat((int)ifd, &ist))
-			ret = -ELIBBAD;
-		else
-			ret = check_phdrs(eh, (uint64_t)ist.st_size, -ELIBBAD);
-	}
-	sys_close((int)ifd);
+	ret = sys_mmap(0, KBRT_ELFBUF_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ret < 0)
+		return ret;
+	b = (struct kbrt_elfbuf *)ret;
+	ret = read_exact(fd, b->ph, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr),
+			 eh->e_phoff) ? -ENOEXEC : 0;
+	if (!ret)
+		ret = check_interp(fd, eh, b, &ifd);
+	if (!ret && (kb_elf_check_ehdr(eh, fsize) ||
+		     kb_elf_check_phdrs(eh, b->ph, fsize, KBRT_PAGE, true, &l)))
+		ret = -ENOEXEC;
+	if (!ret && ifd >= 0)
+		ret = check_interp_strict(ifd, b);
+	if (ifd >= 0)
+		sys_close((int)ifd);
+	sys_munmap(b, KBRT_ELFBUF_SIZE);
 	return ret;
 }
 
