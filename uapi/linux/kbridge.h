@@ -159,7 +159,9 @@ struct kb_session_create {
  * leaves when it exits or when the session is freed. Joining twice is a
  * no-op. EBUSY: the caller is a member of another session. EACCES: the
  * caller has neither no_new_privs nor CAP_SYS_ADMIN (see "who may do
- * what").
+ * what"). ENOMEM: threads that had joined when memory ran out (the
+ * process was creating threads meanwhile) stay members, since members
+ * never leave; calling again joins the rest.
  */
 struct kb_session_join {
 	__u32 size;
