@@ -21,6 +21,9 @@ pkgs=(
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	# examples/ocaml and tests/ffi_host.sh: libkbridge through OCaml ctypes
 	ocaml-nox ocaml-findlib libctypes-ocaml-dev libffi-dev
+	# tests/install_host.sh: the man pages rendered and checked;
+	# tests/install_guest.sh: udevd applying 60-kbridge.rules, man -w
+	groff-base man-db udev
 )
 
 missing=()
