@@ -20,7 +20,13 @@
 #   make bench-analyze    kbctl analyze's groups against --exhaustive on
 #                         redis and nginx, here (bench/README.md)
 #   make deps             apt-get what the build and the guest need
-#   make install          install kbridge.ko (modules_install) and the tools
+#   make install          install kbridge.ko (kbuild's modules_install, into
+#                         /lib/modules/KVER/updates), kblaunch, kbctl,
+#                         libkbridge and its headers, the profiles, the man
+#                         pages and the udev rule; create the group kbridge
+#                         (README.md, "Install"). DESTDIR, PREFIX (default
+#                         /usr/local), UDEVRULESDIR (/etc/udev/rules.d)
+#   make uninstall        remove exactly what make install installed
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree; `make check` and
@@ -44,7 +50,7 @@ else
 Q = @
 endif
 
-.PHONY: all module bpf userland tests check demo deps install clean checkpatch \
+.PHONY: all module bpf userland tests check demo deps install uninstall clean checkpatch \
 	guest-build bench-build bench bench-perf bench-analyze
 
 all: module userland tests
@@ -117,14 +123,108 @@ deps:
 checkpatch:
 	$(Q)tests/checkpatch.sh
 
-install: module userland
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	install -D -m 0755 $(OUTPUT)kblaunch $(DESTDIR)$(PREFIX)/bin/kblaunch
-	install -D -m 0755 $(OUTPUT)kbctl $(DESTDIR)$(PREFIX)/bin/kbctl
-	install -D -m 0644 uapi/linux/kbridge.h \
-		$(DESTDIR)$(PREFIX)/include/linux/kbridge.h
-	install -d $(DESTDIR)$(PREFIX)/share/kbridge/profiles
-	install -m 0644 profiles/*.profile $(DESTDIR)$(PREFIX)/share/kbridge/profiles/
+# Where make install puts things; DESTDIR is prepended to every path.
+# udev reads only /etc/udev/rules.d, /run/udev/rules.d and
+# /usr/lib/udev/rules.d: $(PREFIX)/lib/udev/rules.d would be ignored for
+# PREFIX=/usr/local, so the rule goes to /etc (a distribution's package
+# sets UDEVRULESDIR=/usr/lib/udev/rules.d).
+BINDIR		?= $(PREFIX)/bin
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+DATADIR		?= $(PREFIX)/share/kbridge
+MANDIR		?= $(PREFIX)/share/man
+UDEVRULESDIR	?= /etc/udev/rules.d
+MODDIR		:= /lib/modules/$(KVER)/updates
+KB_VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+KB_PROFILES	:= $(notdir $(wildcard $(CURDIR)/profiles/*.profile)) README.md
+# What install puts there besides the module, for uninstall (install names
+# the same files one by one; tests/install_host.sh checks they agree).
+KB_INSTALLED	:= $(BINDIR)/kblaunch $(BINDIR)/kbctl \
+	$(LIBDIR)/libkbridge.a $(LIBDIR)/libkbridge.so.$(KB_VERSION) \
+	$(LIBDIR)/libkbridge.so.0 $(LIBDIR)/libkbridge.so \
+	$(INCLUDEDIR)/kbridge.h $(INCLUDEDIR)/linux/kbridge.h \
+	$(addprefix $(DATADIR)/profiles/,$(KB_PROFILES)) \
+	$(MANDIR)/man1/kblaunch.1 $(MANDIR)/man8/kbctl.8 \
+	$(UDEVRULESDIR)/60-kbridge.rules
+# kbuild may compress what it installs (CONFIG_MODULE_COMPRESS_*).
+KB_MODFILES	:= $(MODDIR)/kbridge.ko $(addprefix $(MODDIR)/kbridge.ko,.gz .xz .zst)
+KB_MODULE_SRCS	= Kbuild $(wildcard module/*.[ch] module/core/*.[ch] \
+		  module/core/Core.mk uapi/linux/*.h)
+D		:= $(DESTDIR)
+
+# kbridge.ko is rebuilt only when it is missing, older than a source or
+# built for another kernel: kbuild's own check rewrites files of the tree
+# (as root, under sudo) and takes a minute under emulation (the test
+# guest). depmod, the group, ldconfig and udev are the running system's:
+# with DESTDIR, a package's scripts do them. kbuild's depmod is turned off
+# (it would skip with a warning on headers-only trees); its signing too
+# when the kernel's key is not in KDIR, where it can only fail.
+install: userland
+	$(Q)rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null); \
+	if [ "$$rel" != "$(KVER)" ]; then \
+		echo "kbridge: $(KDIR) is not the build tree of kernel $(KVER)" \
+			"($${rel:-no include/generated/utsrelease.h}): pass KVER and KDIR" >&2; \
+		exit 1; \
+	fi
+	$(Q)if [ ! -f kbridge.ko ] || \
+	    [ -n "$$(find $(KB_MODULE_SRCS) -newer kbridge.ko 2>/dev/null)" ] || \
+	    [ "$$(modinfo -F vermagic kbridge.ko | cut -d' ' -f1)" != "$(KVER)" ]; then \
+		$(MAKE) --no-print-directory module; \
+	fi
+	$(Q)conf=$(KDIR)/include/config/auto.conf; nosign=; \
+	key=$$(sed -n 's/^CONFIG_MODULE_SIG_KEY=//p' $$conf | tr -d '"'); \
+	if grep -qx 'CONFIG_MODULE_SIG_ALL=y' $$conf; then \
+		case $$key in \
+		pkcs11:*) ;; \
+		/*) [ -e "$$key" ] || nosign=CONFIG_MODULE_SIG_ALL= ;; \
+		*) [ -e "$(KDIR)/$$key" ] || nosign=CONFIG_MODULE_SIG_ALL= ;; \
+		esac; \
+	fi; \
+	[ -z "$$nosign" ] || echo "kbridge: no module signing key in $(KDIR): installing kbridge.ko unsigned"; \
+	$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) modules_install \
+		INSTALL_MOD_PATH=$(abspath $(D)) INSTALL_MOD_DIR=updates \
+		DEPMOD=true 'cmd_depmod=:' quiet_cmd_depmod= $$nosign
+	install -d $(D)$(BINDIR) $(D)$(LIBDIR) $(D)$(INCLUDEDIR)/linux \
+		$(D)$(DATADIR)/profiles $(D)$(MANDIR)/man1 $(D)$(MANDIR)/man8 \
+		$(D)$(UDEVRULESDIR)
+	install -m 0755 $(OUTPUT)kblaunch $(OUTPUT)kbctl $(D)$(BINDIR)/
+	install -m 0644 $(OUTPUT)libkbridge.a $(D)$(LIBDIR)/libkbridge.a
+	install -m 0644 $(OUTPUT)libkbridge.so $(D)$(LIBDIR)/libkbridge.so.$(KB_VERSION)
+	ln -sfn libkbridge.so.$(KB_VERSION) $(D)$(LIBDIR)/libkbridge.so.0
+	ln -sfn libkbridge.so.0 $(D)$(LIBDIR)/libkbridge.so
+	install -m 0644 module/core/kbridge.h $(D)$(INCLUDEDIR)/kbridge.h
+	install -m 0644 uapi/linux/kbridge.h $(D)$(INCLUDEDIR)/linux/kbridge.h
+	install -m 0644 $(addprefix profiles/,$(KB_PROFILES)) $(D)$(DATADIR)/profiles/
+	install -m 0644 docs/man/kblaunch.1 $(D)$(MANDIR)/man1/kblaunch.1
+	install -m 0644 docs/man/kbctl.8 $(D)$(MANDIR)/man8/kbctl.8
+	install -m 0644 module/60-kbridge.rules $(D)$(UDEVRULESDIR)/60-kbridge.rules
+ifeq ($(DESTDIR),)
+	getent group kbridge >/dev/null || groupadd --system kbridge
+	depmod -a $(KVER)
+	ldconfig
+	$(Q)if [ ! -e /sys/class/misc/kbridge ]; then :; \
+	elif [ -S /run/udev/control ] && udevadm control --reload 2>/dev/null && \
+	     udevadm trigger --settle --action=add /sys/class/misc/kbridge; then :; \
+	else \
+		echo "kbridge: udev did not apply the rule: /dev/kbridge stays" \
+			"root-only until kbridge.ko is loaded again"; \
+	fi
+	@echo "kbridge: members of the group kbridge may open /dev/kbridge" \
+		"(usermod -aG kbridge USER, then log in again)"
+endif
+
+# Leaves the group kbridge: files may belong to it. udevd re-reads changed
+# rule directories by itself.
+uninstall:
+	rm -f $(addprefix $(D),$(KB_INSTALLED) $(KB_MODFILES))
+	$(Q)for d in $(D)$(DATADIR)/profiles $(D)$(DATADIR); do \
+		[ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; \
+	done
+ifeq ($(DESTDIR),)
+	$(Q)if [ -d /lib/modules/$(KVER) ]; then depmod -a $(KVER); fi
+	ldconfig
+endif
 
 clean:
 	$(Q)if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

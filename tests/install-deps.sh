@@ -23,6 +23,9 @@ pkgs=(
 	ocaml-nox ocaml-findlib libctypes-ocaml-dev libffi-dev
 	# tests/perm_guest.sh: unprivileged users, a file-capability program
 	util-linux libcap2-bin
+	# tests/install_host.sh: the man pages rendered and checked;
+	# tests/install_guest.sh: udevd applying 60-kbridge.rules, man -w
+	groff-base man-db udev
 )
 
 missing=()
