@@ -13,7 +13,8 @@ tests/run-suite.sh -n host tests/suite.host | tee "$out/host.tap"
 
 echo "# == guest suite (QEMU, Debian kernel, kbridge.ko loaded)"
 # The guest gets no environment from here: pass the long budgets along.
-tests/vm/run.sh -- env KB_FUZZ_SECS="${KB_FUZZ_SECS:-15}" tests/guest-suite.sh |
+tests/vm/run.sh -- env KB_FUZZ_SECS="${KB_FUZZ_SECS:-15}" \
+	KB_STRESS_SECS="${KB_STRESS_SECS:-3}" tests/guest-suite.sh |
 	tee "$out/guest.tap"
 vm_rc=${PIPESTATUS[0]}
 
