@@ -38,67 +38,7 @@
 #include <unistd.h>
 
 #include "kbridge_test.h"
-
-#ifndef PR_SET_SYSCALL_USER_DISPATCH
-#define PR_SET_SYSCALL_USER_DISPATCH	59
-#define PR_SYS_DISPATCH_OFF		0
-#define PR_SYS_DISPATCH_ON		1
-#endif
-#ifndef SA_RESTORER
-#define SA_RESTORER			0x04000000
-#endif
-
-/*
- * The allowed range: a page of its own holding only the trampoline and
- * the restorer, padded to the page end so that the address after the
- * last syscall instruction is still inside.
- */
-__asm__(
-	".pushsection .text.kb_allowed, \"ax\", @progbits\n"
-	".balign 4096\n"
-	".globl kb_allowed_start\n"
-	".hidden kb_allowed_start\n"
-	"kb_allowed_start:\n"
-	/* long kb_tramp(long nr, long a0, ..., long a5): raw, -errno */
-	".globl kb_tramp\n"
-	".hidden kb_tramp\n"
-	"kb_tramp:\n"
-	"	mov %rdi, %rax\n"
-	"	mov %rsi, %rdi\n"
-	"	mov %rdx, %rsi\n"
-	"	mov %rcx, %rdx\n"
-	"	mov %r8, %r10\n"
-	"	mov %r9, %r8\n"
-	"	mov 8(%rsp), %r9\n"
-	"	syscall\n"
-	"	ret\n"
-	".globl kb_restorer\n"
-	".hidden kb_restorer\n"
-	"kb_restorer:\n"
-	"	mov $15, %eax\n"	/* rt_sigreturn */
-	"	syscall\n"
-	"	hlt\n"
-	".balign 4096\n"
-	".globl kb_allowed_end\n"
-	".hidden kb_allowed_end\n"
-	"kb_allowed_end:\n"
-	".popsection\n");
-
-extern char kb_allowed_start[], kb_allowed_end[];
-long kb_tramp(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
-void kb_restorer(void);
-
-#define TRAMP0(nr)		kb_tramp((nr), 0, 0, 0, 0, 0, 0)
-#define TRAMP3(nr, a, b, c)	kb_tramp((nr), (long)(a), (long)(b), \
-					 (long)(c), 0, 0, 0)
-
-/* The kernel's struct sigaction on x86_64 (not glibc's). */
-struct ksigaction {
-	void (*handler)(int, siginfo_t *, void *);
-	unsigned long flags;
-	void (*restorer)(void);
-	uint64_t mask;
-};
+#include "kbridge_sud.h"
 
 #define MAX_CHECKS	32
 
@@ -152,12 +92,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	memset(&sc, 0, sizeof(sc));
 	sc.size = sizeof(sc);
 	sc.nr = si->si_syscall;
-	sc.args[0] = g[REG_RDI];
-	sc.args[1] = g[REG_RSI];
-	sc.args[2] = g[REG_RDX];
-	sc.args[3] = g[REG_R10];
-	sc.args[4] = g[REG_R8];
-	sc.args[5] = g[REG_R9];
+	kb_frame_args(&sc, g);
 	if (sh->member) {
 		ret = TRAMP3(SYS_ioctl, sh->fd, KB_IOC_SYSCALL, &sc);
 		if (ret) {
@@ -178,24 +113,9 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 /* Install on_sigsys with the restorer in range, then arm SUD. */
 static int sud_arm(void)
 {
-	struct ksigaction sa = {
-		.handler = on_sigsys,
-		.flags = SA_SIGINFO | SA_RESTORER,
-		.restorer = kb_restorer,
-	};
-
-	if (kb_tramp(SYS_rt_sigaction, SIGSYS, (long)&sa, 0, 8, 0, 0))
+	if (kb_sud_handler(on_sigsys))
 		return -1;
-	return prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON,
-		     (unsigned long)kb_allowed_start,
-		     (unsigned long)(kb_allowed_end - kb_allowed_start), 0);
-}
-
-/* Exit without a trapped syscall: the policy never sees it. */
-static void __attribute__((noreturn)) tramp_exit(int code)
-{
-	kb_tramp(SYS_exit_group, code, 0, 0, 0, 0, 0);
-	__builtin_unreachable();
+	return kb_sud_on() ? -1 : 0;
 }
 
 /*
@@ -282,26 +202,26 @@ static void scenario_child(void)
 
 	sh->step = 1;
 	if (kb_join(sh->fd) != 1)
-		tramp_exit(10);
+		kb_tramp_exit(10);
 	sh->real_ppid = getppid();
 	sh->real_pid = getpid();
 	unlink(denied);
 	if (kb_tramp(SYS_openat, AT_FDCWD, (long)victim, O_CREAT | O_WRONLY,
 		     0600, 0, 0) < 0)
-		tramp_exit(11);
+		kb_tramp_exit(11);
 	sh->step = 2;
 	if (sud_arm())
-		tramp_exit(12);
+		kb_tramp_exit(12);
 	sh->step = 3;
 
 	CHECK("getppid stubbed", syscall(SYS_getppid), -1, ENOSYS, f);
 	r = kb_rule(SYS_getppid, KB_TIER_STUBBED, KB_ACTION_FAKE, 77);
 	if (tramp_rules(&r, 1))
-		tramp_exit(13);
+		kb_tramp_exit(13);
 	CHECK("getppid faked", syscall(SYS_getppid), 77, 0, f);
 	r = kb_rule(SYS_getppid, KB_TIER_FULL, KB_ACTION_PASS, 0);
 	if (tramp_rules(&r, 1))
-		tramp_exit(14);
+		kb_tramp_exit(14);
 	CHECK("getppid passed", syscall(SYS_getppid), sh->real_ppid, 0, f);
 
 	CHECK("unlink stubbed", syscall(SYS_unlink, victim), -1, EPERM, f);
@@ -337,15 +257,15 @@ static void scenario_child(void)
 	      P_SIGSYS);
 	r = kb_rule(SYS_getpid, KB_TIER_STUBBED, KB_ACTION_STUB, EPERM);
 	if (tramp_rules(&r, 1))
-		tramp_exit(15);
+		kb_tramp_exit(15);
 	CHECK("getpid in trap, stubbed", syscall(SYS_getpid), -1, EPERM, f);
 	r = kb_rule(SYS_getpid, KB_TIER_STUBBED, KB_ACTION_FAKE, 6);
 	if (tramp_rules(&r, 1))
-		tramp_exit(16);
+		kb_tramp_exit(16);
 	CHECK("getpid in trap, faked", syscall(SYS_getpid), 6, 0, f);
 
 	sh->step = 4;
-	tramp_exit(0);
+	kb_tramp_exit(0);
 }
 
 /* Run @fn in a child with the fixture's fd; its exit status. */
@@ -694,11 +614,11 @@ static void trap_args_child(void)
 
 	sh->step = 1;
 	if (kb_join(sh->fd) != 1)
-		tramp_exit(10);
+		kb_tramp_exit(10);
 	ta_touch();
 	sh->step = 2;
 	if (sud_arm())
-		tramp_exit(12);
+		kb_tramp_exit(12);
 	sh->step = 3;
 
 	CHECK("openat below the prefix",
@@ -735,7 +655,7 @@ static void trap_args_child(void)
 	      0, P_SIGSYS);
 	sh->checks[sh->nchecks - 1].nonneg = true;
 	sh->step = 4;
-	tramp_exit(0);
+	kb_tramp_exit(0);
 }
 
 /* KB_IOC_SET_FASTPATH with the floor and the prefix. */
@@ -799,20 +719,20 @@ TEST_F(fp, trap_args)
 static void in_range_child(void)
 {
 	if (kb_join(sh->fd) != 1)
-		tramp_exit(10);
+		kb_tramp_exit(10);
 	sh->real_ppid = getppid();
 	if (kb_tramp(SYS_openat, AT_FDCWD, (long)victim, O_CREAT | O_WRONLY,
 		     0600, 0, 0) < 0)
-		tramp_exit(11);
+		kb_tramp_exit(11);
 	if (sud_arm())
-		tramp_exit(12);
+		kb_tramp_exit(12);
 	CHECK("getppid from the range", TRAMP0(SYS_getppid), sh->real_ppid,
 	      0, P_RANGE);
 	CHECK("unlink from the range", TRAMP3(SYS_unlink, victim, 0, 0), 0,
 	      0, P_RANGE);
 	CHECK("victim gone", TRAMP3(SYS_faccessat, AT_FDCWD, victim, F_OK),
 	      -ENOENT, 0, P_RANGE);
-	tramp_exit(0);
+	kb_tramp_exit(0);
 }
 
 TEST_F(fp, allowed_range_untouched)
@@ -849,15 +769,15 @@ static void getppid_child(void)
 	int i;
 
 	if (sh->member && kb_join(sh->fd) != 1)
-		tramp_exit(10);
+		kb_tramp_exit(10);
 	sh->real_ppid = getppid();
 	if (sud_arm())
-		tramp_exit(12);
+		kb_tramp_exit(12);
 	for (i = 0; i < 3; i++)
 		CHECK("getppid", syscall(SYS_getppid),
 		      sh->member ? -1 : sh->real_ppid,
 		      sh->member ? ENOSYS : 0, P_SIGSYS);
-	tramp_exit(0);
+	kb_tramp_exit(0);
 }
 
 /*

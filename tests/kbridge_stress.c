@@ -296,12 +296,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 
 	(void)sig;
 	atomic_fetch_add(&sh->sigsys[member_s], 1);
-	c.args[0] = g[REG_RDI];
-	c.args[1] = g[REG_RSI];
-	c.args[2] = g[REG_RDX];
-	c.args[3] = g[REG_R10];
-	c.args[4] = g[REG_R8];
-	c.args[5] = g[REG_R9];
+	kb_frame_args(&c, g);
 	ret = TRAMP3(SYS_ioctl, fds[member_s], KB_IOC_SYSCALL, &c);
 	if (ret) {
 		record(-1, -1, -1, ret, 0, 0, "KB_IOC_SYSCALL in SIGSYS");

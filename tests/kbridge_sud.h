@@ -19,6 +19,9 @@
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/ucontext.h>
+
+#include <linux/kbridge.h>
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
 #define PR_SET_SYSCALL_USER_DISPATCH	59
@@ -108,6 +111,17 @@ static inline long kb_sud_off(void)
 {
 	return kb_tramp(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH,
 			PR_SYS_DISPATCH_OFF, 0, 0, 0, 0);
+}
+
+/* The six argument registers of a trapped syscall, into its frame. */
+static inline void kb_frame_args(struct kb_syscall *c, const greg_t *g)
+{
+	c->args[0] = g[REG_RDI];
+	c->args[1] = g[REG_RSI];
+	c->args[2] = g[REG_RDX];
+	c->args[3] = g[REG_R10];
+	c->args[4] = g[REG_R8];
+	c->args[5] = g[REG_R9];
 }
 
 /* Exit the thread group without a dispatched syscall. */

@@ -64,6 +64,7 @@
 
 #include <linux/kbridge.h>
 
+#include "kbridge_ioctls.h"
 #include "kbridge_sud.h"
 
 #define FAIL_EVERY	"/sys/module/kbridge/parameters/fail_every"
@@ -83,70 +84,6 @@ static int open_dev(void)
 	if (fd < 0)
 		die("open " KB_DEVICE_PATH);
 	return fd;
-}
-
-static int kb_create(int fd)
-{
-	struct kb_session_create c = { .size = sizeof(c) };
-
-	return ioctl(fd, KB_IOC_SESSION_CREATE, &c);
-}
-
-static int kb_join(int fd)
-{
-	struct kb_session_join j = { .size = sizeof(j) };
-
-	return ioctl(fd, KB_IOC_SESSION_JOIN, &j) ? -1 : (int)j.members;
-}
-
-static int kb_call(int fd, unsigned int nr)
-{
-	struct kb_syscall c = { .size = sizeof(c), .nr = nr };
-
-	return ioctl(fd, KB_IOC_SYSCALL, &c);
-}
-
-static int kb_rules(int fd, const struct kb_rule_desc *d, unsigned int n)
-{
-	struct kb_set_rules r = {
-		.size = sizeof(r), .count = n, .rule_size = sizeof(*d),
-		.rules = (uintptr_t)d,
-	};
-
-	return ioctl(fd, KB_IOC_SET_RULES, &r);
-}
-
-static int kb_fastpath(int fd, unsigned int *armed)
-{
-	struct kb_set_fastpath f = {
-		.size = sizeof(f), .enable = 1, .nr_bits = KB_NR_SYSCALLS,
-	};
-	int ret = ioctl(fd, KB_IOC_SET_FASTPATH, &f);
-
-	if (!ret && armed)
-		*armed = f.armed;
-	return ret;
-}
-
-static int kb_stats(int fd, struct kb_session_stats *st, uint64_t *counts)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	if (counts) {
-		st->counts = (uintptr_t)counts;
-		st->nr_counts = KB_NR_SYSCALLS;
-	}
-	return ioctl(fd, KB_IOC_SESSION_STATS, st);
-}
-
-static struct kb_rule_desc rule(unsigned int nr, unsigned int tier,
-				unsigned int action, int64_t value)
-{
-	struct kb_rule_desc d = {
-		.nr = nr, .tier = tier, .action = action, .value = value,
-	};
-
-	return d;
 }
 
 static void sleep_ms(long ms)
@@ -188,12 +125,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 
 	(void)sig;
 	atomic_fetch_add(&sigsys_seen, 1);
-	c.args[0] = g[REG_RDI];
-	c.args[1] = g[REG_RSI];
-	c.args[2] = g[REG_RDX];
-	c.args[3] = g[REG_R10];
-	c.args[4] = g[REG_R8];
-	c.args[5] = g[REG_R9];
+	kb_frame_args(&c, g);
 	/* With no file left only the fast path can decide: run natively. */
 	if (hfd >= 0 && !TRAMP3(SYS_ioctl, hfd, KB_IOC_SYSCALL, &c) &&
 	    c.verdict == KB_VERDICT_RESULT) {
@@ -318,15 +250,16 @@ static int hold_member(int fd, bool close_fd, int ready, unsigned int armed)
 static int hold(bool close_fd)
 {
 	struct kb_rule_desc d[] = {
-		rule(SYS_getppid, KB_TIER_STUBBED, KB_ACTION_STUB, HOLD_ERRNO),
-		rule(SYS_getuid, KB_TIER_STUBBED, KB_ACTION_FAKE, HOLD_FAKE),
+		kb_rule(SYS_getppid, KB_TIER_STUBBED, KB_ACTION_STUB, HOLD_ERRNO),
+		kb_rule(SYS_getuid, KB_TIER_STUBBED, KB_ACTION_FAKE, HOLD_FAKE),
 	};
 	unsigned int armed = 0;
 	int fd = open_dev(), p[2];
 	pid_t pid;
 	char c;
 
-	if (kb_create(fd) || kb_rules(fd, d, 2) || kb_fastpath(fd, &armed))
+	if (kb_create(fd, NULL) || kb_rules_set(fd, d, 2) ||
+	    kb_fastpath(fd, 1, NULL, &armed))
 		die("session set-up");
 	if (pipe(p))
 		die("pipe");
@@ -364,12 +297,12 @@ static struct kb_rule_desc churn_rule(uint64_t v)
 {
 	switch (v % 3) {
 	case 0:
-		return rule(SYS_getppid, KB_TIER_FULL, KB_ACTION_PASS, 0);
+		return kb_rule(SYS_getppid, KB_TIER_FULL, KB_ACTION_PASS, 0);
 	case 1:
-		return rule(SYS_getppid, KB_TIER_STUBBED, KB_ACTION_STUB,
+		return kb_rule(SYS_getppid, KB_TIER_STUBBED, KB_ACTION_STUB,
 			    1 + v % 3999);
 	default:
-		return rule(SYS_getppid, KB_TIER_STUBBED, KB_ACTION_FAKE,
+		return kb_rule(SYS_getppid, KB_TIER_STUBBED, KB_ACTION_FAKE,
 			    (1LL << 40) + v);
 	}
 }
@@ -456,7 +389,7 @@ static void *churn_updater(void *arg)
 		uint64_t v = atomic_fetch_add(&csh->issued, 1) + 1;
 		struct kb_rule_desc d = churn_rule(v);
 
-		if (kb_rules(churn_fd, &d, 1))
+		if (kb_rules_set(churn_fd, &d, 1))
 			atomic_fetch_add(&csh->update_errors, 1);
 		else
 			atomic_fetch_add(&csh->updates, 1);
@@ -477,8 +410,8 @@ static int churn(int secs)
 
 	csh = shared_alloc(sizeof(*csh));
 	churn_fd = open_dev();
-	if (kb_create(churn_fd) || kb_rules(churn_fd, &d, 1) ||
-	    kb_fastpath(churn_fd, &armed))
+	if (kb_create(churn_fd, NULL) || kb_rules_set(churn_fd, &d, 1) ||
+	    kb_fastpath(churn_fd, 1, NULL, &armed))
 		die("session set-up");
 	fflush(stdout);
 	pid = fork();
@@ -575,7 +508,7 @@ static int bomb(void)
 	/* An unprivileged task may join only without privileges to gain. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		die("PR_SET_NO_NEW_PRIVS");
-	if (kb_create(fd) || kb_join(fd) != 1)
+	if (kb_create(fd, NULL) || kb_join(fd) != 1)
 		die("session set-up");
 	/* Orphaned bombers come back here to be reaped. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
@@ -676,7 +609,7 @@ static void oom_create(void)
 	int fd = open_dev(), ret, err, sret;
 
 	set_fail(fail_n);
-	ret = kb_create(fd);
+	ret = kb_create(fd, NULL);
 	err = errno;
 	set_fail(0);
 	outcome(T_CREATE, ret, err);
@@ -705,7 +638,7 @@ static void oom_join(void)
 	int fd = open_dev(), status, p[2];
 	pid_t pid;
 
-	if (kb_create(fd) || pipe(p))
+	if (kb_create(fd, NULL) || pipe(p))
 		die("set-up");
 	pid = fork();
 	if (pid < 0)
@@ -729,7 +662,7 @@ static void oom_join(void)
 		if (write(p[1], &r, 1) != 1)
 			_exit(9);
 		/* Membership as this task sees it must match the session's. */
-		ret = kb_call(fd, SYS_getpid);
+		ret = kb_call(fd, SYS_getpid, NULL);
 		_exit(ret ? (errno == EPERM ? 20 : 21) : 10);
 	}
 	close(p[1]);
@@ -761,16 +694,16 @@ static void oom_join(void)
 static void oom_rules(void)
 {
 	static const char glob[] = "/kboom/*";
-	struct kb_rule_desc old = rule(SYS_getppid, KB_TIER_STUBBED,
+	struct kb_rule_desc old = kb_rule(SYS_getppid, KB_TIER_STUBBED,
 				       KB_ACTION_STUB, 5);
 	struct kb_rule_desc d[] = {
-		rule(SYS_getuid, KB_TIER_STUBBED, KB_ACTION_FAKE, 1),
-		rule(SYS_getppid, KB_TIER_PARTIAL, KB_ACTION_PASS, 0),
+		kb_rule(SYS_getuid, KB_TIER_STUBBED, KB_ACTION_FAKE, 1),
+		kb_rule(SYS_getppid, KB_TIER_PARTIAL, KB_ACTION_PASS, 0),
 		{ .nr = SYS_getppid, .tier = KB_TIER_PARTIAL,
 		  .action = KB_ACTION_STUB, .value = 2,
 		  .match = KB_MATCH_PATH, .arg = 0,
 		  .path_len = sizeof(glob) - 1, .path = (uintptr_t)glob },
-		rule(SYS_openat, KB_TIER_STUBBED, KB_ACTION_STUB, 3),
+		kb_rule(SYS_openat, KB_TIER_STUBBED, KB_ACTION_STUB, 3),
 	};
 	struct kb_rule_desc out[8];
 	char strings[64];
@@ -781,10 +714,10 @@ static void oom_rules(void)
 	};
 	int fd = open_dev(), ret, err;
 
-	if (kb_create(fd) || kb_rules(fd, &old, 1))
+	if (kb_create(fd, NULL) || kb_rules_set(fd, &old, 1))
 		die("set-up");
 	set_fail(fail_n);
-	ret = kb_rules(fd, d, 4);
+	ret = kb_rules_set(fd, d, 4);
 	err = errno;
 	set_fail(0);
 	outcome(T_RULES, ret, err);
@@ -809,7 +742,7 @@ static void oom_stats(void)
 	int fd = open_dev(), ret, err;
 	unsigned int i;
 
-	if (kb_create(fd))
+	if (kb_create(fd, NULL))
 		die("set-up");
 	for (i = 0; i <= fail_n; i++) {
 		set_fail(fail_n);
@@ -832,7 +765,7 @@ static void oom_fork(void)
 	unsigned long ok = 0, killed = 0;
 	pid_t pid;
 
-	if (kb_create(fd))
+	if (kb_create(fd, NULL))
 		die("set-up");
 	pid = fork();
 	if (pid < 0)
@@ -847,7 +780,7 @@ static void oom_fork(void)
 		for (i = 0; i < 10; i++) {
 			c[i] = fork();
 			if (!c[i])
-				_exit(kb_call(fd, SYS_getpid) ? 3 : 0);
+				_exit(kb_call(fd, SYS_getpid, NULL) ? 3 : 0);
 		}
 		set_fail(0);
 		for (i = 0; i < 10; i++) {
@@ -883,7 +816,7 @@ static void *oom_thread(void *arg)
 {
 	long fd = (long)arg;
 
-	return (void *)(long)kb_call(fd, SYS_getpid);
+	return (void *)(long)kb_call(fd, SYS_getpid, NULL);
 }
 
 /* A member process makes 6 threads: all are members, or it is killed. */
@@ -892,7 +825,7 @@ static void oom_threads(void)
 	int fd = open_dev(), status;
 	pid_t pid;
 
-	if (kb_create(fd))
+	if (kb_create(fd, NULL))
 		die("set-up");
 	pid = fork();
 	if (pid < 0)
@@ -965,13 +898,13 @@ static int cycles(unsigned long n)
 {
 	static const char glob[] = "/kbcycle/*";
 	struct kb_rule_desc d[] = {
-		rule(SYS_getppid, KB_TIER_STUBBED, KB_ACTION_FAKE, 7),
-		rule(SYS_openat, KB_TIER_PARTIAL, KB_ACTION_PASS, 0),
+		kb_rule(SYS_getppid, KB_TIER_STUBBED, KB_ACTION_FAKE, 7),
+		kb_rule(SYS_openat, KB_TIER_PARTIAL, KB_ACTION_PASS, 0),
 		{ .nr = SYS_openat, .tier = KB_TIER_PARTIAL,
 		  .action = KB_ACTION_STUB, .value = 13,
 		  .match = KB_MATCH_PATH, .arg = 1,
 		  .path_len = sizeof(glob) - 1, .path = (uintptr_t)glob },
-		rule(SYS_getuid, KB_TIER_STUBBED, KB_ACTION_STUB, 1),
+		kb_rule(SYS_getuid, KB_TIER_STUBBED, KB_ACTION_STUB, 1),
 	};
 	unsigned long i;
 	int status, fd;
@@ -979,14 +912,14 @@ static int cycles(unsigned long n)
 
 	for (i = 0; i < n; i++) {
 		fd = open_dev();
-		if (kb_create(fd) || kb_fastpath(fd, NULL))
+		if (kb_create(fd, NULL) || kb_fastpath(fd, 1, NULL, NULL))
 			die("create");
 		pid = fork();
 		if (pid < 0)
 			die("fork");
 		if (!pid)
-			_exit(kb_join(fd) != 1 || kb_call(fd, SYS_getppid));
-		if (kb_rules(fd, d, 4))
+			_exit(kb_join(fd) != 1 || kb_call(fd, SYS_getppid, NULL));
+		if (kb_rules_set(fd, d, 4))
 			die("set rules");
 		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 		    WEXITSTATUS(status)) {
