@@ -28,15 +28,7 @@ cd "$(dirname "$0")/.." || exit 2
 kb_pkg_unshare "$0" "$@"
 
 PLAN=6
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-tmp=$(mktemp -d)
-log=$tmp/log
-show_log() { sed 's/^/# /' "$log"; }
-loaded() { grep -q '^kbridge ' /proc/modules; }
-t_start=$(date +%s)
-since() { echo "$(($(date +%s) - t_start))s"; }
+kb_pkg_tap
 
 echo "1..$PLAN"
 kver=$(uname -r)
@@ -122,8 +114,8 @@ else
 fi
 
 # 4. modprobe loads it: the device, GET_VERSION with the package's release
-loaded && rmmod kbridge
-if ! loaded && modprobe kbridge 2>"$log" && kb_wait_dev &&
+kb_loaded && rmmod kbridge
+if ! kb_loaded && modprobe kbridge 2>"$log" && kb_wait_dev &&
 	[ "$(cat /sys/module/kbridge/version 2>/dev/null)" = "$ver" ] &&
 	.output/kbctl status >>"$log" 2>&1 &&
 	grep -q "^module: kbridge.ko release $ver," "$log"; then
@@ -134,8 +126,8 @@ else
 fi
 
 # 5. dkms remove --all: gone from the tree, modprobe finds nothing
-loaded && rmmod kbridge
-if ! loaded && dkms remove -m "$pkg" -v "$ver" --all >"$log" 2>&1 &&
+kb_loaded && rmmod kbridge
+if ! kb_loaded && dkms remove -m "$pkg" -v "$ver" --all >"$log" 2>&1 &&
 	[ ! -e "/var/lib/dkms/$pkg" ] &&
 	[ -n "${path-}" ] && [ ! -e "$path" ] &&
 	! modinfo -k "$kver" -n "$pkg" >/dev/null 2>&1; then

@@ -34,18 +34,10 @@ kb_pkg_unshare "$0" "$@"
 export SYSTEMD_IGNORE_CHROOT=1
 
 PLAN=12
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+kb_pkg_tap
 check() { # description 'shell condition'
 	if eval "$2"; then ok "$1"; else not_ok "$1"; return 1; fi
 }
-tmp=$(mktemp -d)
-log=$tmp/log
-show_log() { sed 's/^/# /' "$log"; }
-loaded() { grep -q '^kbridge ' /proc/modules; }
-t_start=$(date +%s)
-since() { echo "$(($(date +%s) - t_start))s"; }
 
 echo "1..$PLAN"
 kver=$(uname -r)
@@ -95,7 +87,7 @@ if ! kb_small_modtree "$kver" >"$log" 2>&1; then
 	echo "# cannot make the small module tree; KB_FULL_MODTREE=1 uses the real one"
 	exit 1
 fi
-loaded || { insmod ./kbridge.ko && kb_wait_dev; }
+kb_loaded || { insmod ./kbridge.ko && kb_wait_dev; }
 
 node() { stat -c '%a %U:%G' /dev/kbridge 2>/dev/null; }
 # 1. the module's own node, before any udev rule
@@ -200,8 +192,8 @@ else
 fi
 
 # 9. the installed module, loaded by name; the kernel's add event gets the rule
-loaded && rmmod kbridge
-if ! loaded && modprobe kbridge 2>"$log" && kb_wait_dev && udevadm settle &&
+kb_loaded && rmmod kbridge
+if ! kb_loaded && modprobe kbridge 2>"$log" && kb_wait_dev && udevadm settle &&
 	[ "$(node)" = "660 root:kbridge" ] &&
 	$prefix/bin/kbctl status >>"$log" 2>&1 &&
 	grep -q "^module: kbridge.ko release $kb_ver," "$log"; then
@@ -231,8 +223,8 @@ check "nothing left${left:+:$left}; group kbridge kept" \
 	'[ -z "$left" ] && getent group kbridge >/dev/null'
 
 # 11. the suite's own module again
-loaded && rmmod kbridge
-if ! loaded && insmod ./kbridge.ko 2>"$log" && kb_wait_dev; then
+kb_loaded && rmmod kbridge
+if ! kb_loaded && insmod ./kbridge.ko 2>"$log" && kb_wait_dev; then
 	ok "insmod ./kbridge.ko again ($(since) in all)"
 else
 	show_log

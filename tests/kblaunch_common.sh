@@ -38,16 +38,8 @@ kb() {
 	timeout -k 5 "$KB_TIMEOUT" "$K" $KBOPT "$@"
 }
 
-# kb_wait_dev: after insmod, wait (up to 5 s) for devtmpfs to show
-# /dev/kbridge; 1 if it never does.
-kb_wait_dev() {
-	local i
-	for i in $(seq 50); do
-		[ -c /dev/kbridge ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# shellcheck source=tests/module_common.sh
+. tests/module_common.sh
 
 # A program under test that takes commands on its stdin (fd 7 writes to
 # it) and answers each with one line in the file $out.

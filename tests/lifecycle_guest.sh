@@ -50,15 +50,9 @@ check() { # description command...
 }
 show() { printf '%s\n' "$1" | sed '/^$/d; s/^/# /' | head -n "${2:-20}"; }
 
-loaded() { grep -q '^kbridge ' /proc/modules; }
-wait_dev() {
-	for _ in $(seq 50); do
-		[ -c /dev/kbridge ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-load() { loaded || insmod "$ko" && wait_dev; }
+# shellcheck source=tests/module_common.sh
+. "$(dirname "$0")/module_common.sh"
+load() { kb_load "$ko"; }
 set_fail() { [ -w "$PARAMS/fail_every" ] && echo "$1" >"$PARAMS/fail_every"; }
 
 # "S M R": live sessions, members and rule sets, or why there are none;
@@ -134,7 +128,7 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 dev_owner=
 was_loaded=0
-loaded && was_loaded=1
+kb_loaded && was_loaded=1
 cleanup() {
 	set_fail 0 2>/dev/null
 	if [ -n "$dev_owner" ] && [ -c /dev/kbridge ]; then
@@ -143,7 +137,7 @@ cleanup() {
 		chmod "$3" /dev/kbridge
 	fi
 	[ -n "${bg:-}" ] && kill -9 "$bg" 2>/dev/null
-	if [ "$was_loaded" = 1 ]; then load; elif loaded; then rmmod kbridge; fi
+	if [ "$was_loaded" = 1 ]; then load; elif kb_loaded; then rmmod kbridge; fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -182,7 +176,7 @@ bg=
 # totals.fastpath, without a python start-up (seconds under TCG)
 fast=$(tr -d '\n' <"$tmp/r.json" | sed -n 's/.*"totals": *{[^}]*"fastpath": *\([0-9]*\).*/\1/p')
 echo "# kblaunch: '$ready', '$a1', rmmod $rm_rc ($rm_out), '$a2', exit $rc, $fast decided in the kernel"
-if [ "$rm_rc" -ne 0 ] && loaded && [ -c /dev/kbridge ]; then
+if [ "$rm_rc" -ne 0 ] && kb_loaded && [ -c /dev/kbridge ]; then
 	ok "rmmod refused while a kblaunch'd program runs"
 else
 	not_ok "rmmod refused while a kblaunch'd program runs"
@@ -229,7 +223,7 @@ hold_run() {
 	if [ "$mode" = close ]; then
 		rmmod kbridge 2>/dev/null
 		rm_rc=$?
-		loaded || load
+		kb_loaded || load
 	fi
 	ask c
 	a1=$line
@@ -288,7 +282,7 @@ for round in 1 2; do
 	until rmmod kbridge 2>/dev/null; do
 		[ "$(date +%s)" -gt "$end" ] && break
 	done
-	unloaded=$(loaded || echo yes)
+	unloaded=$(kb_loaded || echo yes)
 	rest=
 	while getline 30; do rest+="$line"$'\n'; done
 	exec {pout}<&-
@@ -552,7 +546,7 @@ part ""
 check_log "$log_start" "whole run"
 trap - EXIT
 cleanup
-if [ "$was_loaded" = 1 ] && loaded && [ -c /dev/kbridge ]; then
+if [ "$was_loaded" = 1 ] && kb_loaded && [ -c /dev/kbridge ]; then
 	ok "kbridge.ko loaded, as at the start"
 else
 	not_ok "kbridge.ko not in its starting state"

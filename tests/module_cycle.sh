@@ -30,19 +30,9 @@ skip_rest() { # reason
 	exit 0
 }
 
-loaded() { grep -q '^kbridge ' /proc/modules; }
-
-# The device node appears with misc_register(); give devtmpfs a moment.
-wait_dev() {
-	local i
-	for i in $(seq 50); do
-		[ -c /dev/kbridge ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-load() { loaded || insmod "$ko" && wait_dev; }
+# shellcheck source=tests/module_common.sh
+. "$(dirname "$0")/module_common.sh"
+load() { kb_load "$ko"; }
 
 # One process: open, create a session, join it, answer "ready"; then for
 # each line read from stdin make one KB_IOC_SYSCALL (getppid) and answer
@@ -77,7 +67,7 @@ py=$(command -v /usr/bin/python3 python3 | head -n 1)
 dmesg_start=$(dmesg | wc -l)
 
 check "module loaded, /dev/kbridge present" load
-loaded || skip_rest "kbridge.ko does not load"
+kb_loaded || skip_rest "kbridge.ko does not load"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -97,7 +87,7 @@ fi
 out=$(rmmod kbridge 2>&1)
 rc=$?
 echo "# rmmod while held: status $rc: $out"
-if [ "$rc" -ne 0 ] && loaded && [ -c /dev/kbridge ]; then
+if [ "$rc" -ne 0 ] && kb_loaded && [ -c /dev/kbridge ]; then
 	ok "rmmod refused while the session's file is open"
 else
 	not_ok "rmmod refused while the session's file is open"
@@ -119,7 +109,7 @@ exec {h_out}<&-
 out=$(rmmod kbridge 2>&1)
 rc=$?
 [ -n "$out" ] && echo "# rmmod: $out"
-if [ "$rc" -eq 0 ] && ! loaded && [ ! -e /dev/kbridge ]; then
+if [ "$rc" -eq 0 ] && ! kb_loaded && [ ! -e /dev/kbridge ]; then
 	ok "rmmod succeeds once the holder has exited"
 else
 	not_ok "rmmod succeeds once the holder has exited (status $rc)"

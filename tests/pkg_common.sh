@@ -54,12 +54,19 @@ kb_small_modtree() { # KVER
 		depmod -a "$1"
 }
 
-# The device node appears with misc_register(); devtmpfs may lag.
-kb_wait_dev() {
-	local _
-	for _ in $(seq 50); do
-		[ -c /dev/kbridge ] && return 0
-		sleep 0.1
-	done
-	return 1
+# shellcheck source=tests/module_common.sh
+. tests/module_common.sh
+
+# kb_pkg_tap: the guest scripts' TAP counters (n, failed), ok and not_ok,
+# a scratch directory $tmp with a command log $log (show_log prints it as
+# comments), and since, the seconds since this call.
+kb_pkg_tap() {
+	n=0 failed=0
+	ok() { n=$((n + 1)); echo "ok $n - $1"; }
+	not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+	tmp=$(mktemp -d)
+	log=$tmp/log
+	show_log() { sed 's/^/# /' "$log"; }
+	t_start=$(date +%s)
+	since() { echo "$(($(date +%s) - t_start))s"; }
 }

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced (not run) by the guest scripts that load and unload kbridge.ko.
+
+# kb_loaded: is a kbridge module loaded?
+kb_loaded() { grep -q '^kbridge ' /proc/modules; }
+
+# kb_wait_dev: after insmod, wait (up to 5 s) for devtmpfs to show
+# /dev/kbridge (misc_register() makes it, devtmpfs may lag); 1 if it never
+# does.
+kb_wait_dev() {
+	local _
+	for _ in $(seq 50); do
+		[ -c /dev/kbridge ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# kb_load KO [PARAM=VALUE...]: insmod KO unless a kbridge is loaded, then
+# wait for its node.
+kb_load() {
+	local ko=$1
+	shift
+	kb_loaded || insmod "$ko" "$@" || return 1
+	kb_wait_dev
+}
