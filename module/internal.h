@@ -27,7 +27,8 @@
 				 KB_FEATURE_RULES | KB_FEATURE_PARTIAL | \
 				 KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH | \
 				 KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE | \
-				 KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK)
+				 KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK | \
+				 KB_FEATURE_EXEC_RULES)
 
 struct file;
 struct task_struct;
@@ -51,6 +52,9 @@ struct kb_counters {
  *              join any more; written under both locks, read under either
  * @closed:     the file is closed: the session ends with its last member;
  *              under both locks
+ * @exec:       owned by an exec rule (exec_rules.c), not by a file
+ * @inherit:    KB_EXEC_INHERIT: members keep it across any exec
+ * @exec_name:  the exec rule's personality name
  * @flags:      KB_SESSION_* of KB_IOC_SESSION_CREATE
  * @end_work:   ends the session from process context when its last
  *              member exits after the file closed
@@ -81,6 +85,9 @@ struct kb_session {
 	u64 joined;
 	bool dead;
 	bool closed;
+	bool exec;
+	bool inherit;
+	char exec_name[KB_EXEC_NAME_MAX + 1];
 	u32 flags;
 	struct work_struct end_work;
 	struct kb_counters __percpu *counters;
@@ -124,6 +131,7 @@ struct kb_run {
  *                either is gone
  * @run:          decisions not yet reported to kbridge_decisions
  * @out_of_scope: KB_IOC_SET_SCOPE 0: its syscalls run natively, uncounted
+ * @sud_armed:    exec_rules.c turned SUD on for it: its children get it too
  */
 struct kb_member {
 	struct task_struct *task;
@@ -135,6 +143,7 @@ struct kb_member {
 	u32 tgid;
 	struct kb_run run;
 	bool out_of_scope;
+	bool sud_armed;
 };
 
 #define KB_MEMBERS_HASH_BITS	10
@@ -180,6 +189,9 @@ struct kb_objects {
 };
 void kb_session_objects(struct kb_objects *o);
 int kb_session_may_change(struct kb_session *s);
+struct kb_session *kb_session_new_exec(bool inherit, const char *name);
+bool kb_session_exec_member(struct task_struct *task);
+int kb_session_exec(struct kb_session *to);
 int kb_session_init(void);
 void kb_session_exit(void);
 void kb_session_release(struct kb_session *s);
@@ -198,7 +210,17 @@ extern const struct kb_ops kb_kernel_ops;
 int kb_policy_live(void);
 
 /* policy.c */
+int kb_session_policy_set(struct kb_session *s, const struct kb_set_rules *req,
+			  bool kernel_only);
 int kb_ioctl_set_rules(struct file *file, void *arg);
+
+/* exec_rules.c */
+struct linux_binprm;
+void kb_exec_sud_arm(struct task_struct *t);
+void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+		   struct linux_binprm *bprm);
+int kb_ioctl_exec_rule_add(struct file *file, void *arg);
+int kb_ioctl_exec_rule_del(struct file *file, void *arg);
 int kb_ioctl_get_rules(struct file *file, void *arg);
 
 /* batch.c */

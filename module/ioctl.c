@@ -37,6 +37,8 @@ union kb_ioctl_buffer {
 	struct kb_set_fastpath set_fastpath;
 	struct kb_set_personality set_personality;
 	struct kb_set_scope set_scope;
+	struct kb_exec_rule_add exec_rule_add;
+	struct kb_exec_rule_del exec_rule_del;
 };
 
 struct kb_ioctl_op {
@@ -99,6 +101,12 @@ static const struct kb_ioctl_op kb_ioctl_ops[] = {
 		     struct kb_set_personality, __reserved, __reserved),
 	IOCTL_OP_RSV(KB_CMD_SET_SCOPE, kb_ioctl_set_scope,
 		     struct kb_set_scope, __reserved, __reserved),
+	__IOCTL_OP(KB_CMD_EXEC_RULE_ADD, kb_ioctl_exec_rule_add,
+		   struct kb_exec_rule_add, id,
+		   offsetof(struct kb_exec_rule_add, __reserved),
+		   KB_EXEC_GLOBAL | KB_EXEC_INHERIT),
+	IOCTL_OP(KB_CMD_EXEC_RULE_DEL, kb_ioctl_exec_rule_del,
+		 struct kb_exec_rule_del, id),
 };
 
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

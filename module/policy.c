@@ -28,11 +28,46 @@ static void kb_policy_free_rcu(struct rcu_head *rcu)
 		       container_of(rcu, struct kb_policy, defer));
 }
 
+/* Does a rule of @p need the program's memory (KB_MATCH_PATH)? */
+static bool kb_policy_needs_ctx(const struct kb_policy *p)
+{
+	u32 nr;
+
+	for (nr = 0; nr < KB_NR_SYSCALLS; nr++)
+		if (p->rules[nr] && p->rules[nr]->needs_ctx)
+			return true;
+	return false;
+}
+
+/*
+ * Replace the rules @req names in @s's policy, all or nothing; with
+ * @kernel_only, -EOPNOTSUPP for a policy that needs a runtime.
+ */
+int kb_session_policy_set(struct kb_session *s, const struct kb_set_rules *req,
+			  bool kernel_only)
+{
+	struct kb_policy *new, *old;
+	int ret;
+
+	mutex_lock(&s->policy_lock);
+	old = rcu_dereference_protected(s->policy,
+					lockdep_is_held(&s->policy_lock));
+	ret = kb_policy_build(&kb_kernel_ops, old, req, &new);
+	if (!ret && new && kernel_only && kb_policy_needs_ctx(new)) {
+		kb_policy_free(&kb_kernel_ops, new);
+		ret = -EOPNOTSUPP;
+	}
+	if (!ret && new)
+		rcu_assign_pointer(s->policy, new);
+	mutex_unlock(&s->policy_lock);
+	if (!ret && new)
+		call_rcu(&old->defer, kb_policy_free_rcu);
+	return ret;
+}
+
 int kb_ioctl_set_rules(struct file *file, void *arg)
 {
 	struct kb_session *s = kb_file_session(file);
-	struct kb_set_rules *req = arg;
-	struct kb_policy *new, *old;
 	int ret;
 
 	if (!s)
@@ -40,16 +75,7 @@ int kb_ioctl_set_rules(struct file *file, void *arg)
 	ret = kb_session_may_change(s);
 	if (ret)
 		return ret;
-	mutex_lock(&s->policy_lock);
-	old = rcu_dereference_protected(s->policy,
-					lockdep_is_held(&s->policy_lock));
-	ret = kb_policy_build(&kb_kernel_ops, old, req, &new);
-	if (!ret && new)
-		rcu_assign_pointer(s->policy, new);
-	mutex_unlock(&s->policy_lock);
-	if (!ret && new)
-		call_rcu(&old->defer, kb_policy_free_rcu);
-	return ret;
+	return kb_session_policy_set(s, arg, false);
 }
 
 int kb_ioctl_get_rules(struct file *file, void *arg)

@@ -139,6 +139,7 @@ static void kb_member_add(struct kb_session *s, struct kb_member *m,
 	m->tgid = task->tgid;
 	m->run.key = 0;
 	m->out_of_scope = false;
+	m->sud_armed = false;
 	hash_add_rcu(kb_members, &m->hash_node, (unsigned long)task);
 	spin_lock(&s->lock);
 	list_add_tail(&m->session_node, &s->members);
@@ -195,6 +196,11 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 			kb_member_add(pm->session, m, child);
 			/* The child of a process outside the test is too. */
 			m->out_of_scope = pm->out_of_scope;
+			/* Not yet running: its SUD, cleared by fork, is ours. */
+			if (pm->sud_armed) {
+				m->sud_armed = true;
+				kb_exec_sud_arm(child);
+			}
 			m = NULL;
 		} else {
 			escaped = pm->session->id;
@@ -249,6 +255,7 @@ struct kb_probe {
 static struct kb_probe kb_probes[] = {
 	{ .name = "sched_process_exit", .probe = kb_probe_exit },
 	{ .name = "sched_process_fork", .probe = kb_probe_fork },
+	{ .name = "sched_process_exec", .probe = kb_probe_exec },
 };
 
 static void kb_find_tracepoint(struct tracepoint *tp, void *priv)
@@ -428,6 +435,78 @@ void kb_session_release(struct kb_session *s)
 
 	if (end)
 		kb_session_end(s);
+}
+
+/* An exec rule's session: locked, decided in the kernel only. */
+struct kb_session *kb_session_new_exec(bool inherit, const char *name)
+{
+	struct kb_session *s = kb_session_alloc(KB_SESSION_LOCKED);
+
+	if (!s)
+		return NULL;
+	s->exec = true;
+	s->inherit = inherit;
+	strscpy(s->exec_name, name, sizeof(s->exec_name));
+	/* No trap set: the hook decides everything. */
+	s->fastpath = true;
+	return s;
+}
+
+/* Is @task in an exec rule's session? Caller: RCU or preemption off. */
+bool kb_session_exec_member(struct task_struct *task)
+{
+	struct kb_member *m = kb_member_find(task);
+
+	return m && READ_ONCE(m->session->exec);
+}
+
+/*
+ * current has exec'd and not yet run: put it into @to (an exec rule's
+ * session), or, with @to NULL, take it out of the exec rule session it is
+ * in unless that one is KB_EXEC_INHERIT. Members of files' sessions are
+ * their runtime's business and stay where they are.
+ */
+int kb_session_exec(struct kb_session *to)
+{
+	struct kb_member *m, *nm = NULL;
+	bool arm = false, disarm = false;
+
+	if (to) {
+		nm = kb_member_alloc(GFP_KERNEL_ACCOUNT);
+		if (!nm)
+			return -ENOMEM;
+	}
+	spin_lock(&kb_members_lock);
+	m = kb_member_find(current);
+	if (m && !m->session->exec)
+		goto out;
+	/* Kept: the exec may have reset its dispatch, set it again. */
+	if (m && (m->session == to || (!to && m->session->inherit))) {
+		arm = m->sud_armed;
+		goto out;
+	}
+	if (m) {
+		kb_run_flush(m);
+		spin_lock(&m->session->lock);
+		kb_member_unlink(m);
+		spin_unlock(&m->session->lock);
+		disarm = true;
+	}
+	if (to) {
+		kb_member_add(to, nm, current);
+		nm->sud_armed = true;
+		nm = NULL;
+		arm = true;
+	}
+out:
+	spin_unlock(&kb_members_lock);
+	if (nm)
+		kb_member_free(nm);
+	if (arm)
+		kb_exec_sud_arm(current);
+	else if (disarm)
+		clear_task_syscall_work(current, SYSCALL_USER_DISPATCH);
+	return 0;
 }
 
 /*

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ static const unsigned int cmd_size[] = {
 	[KB_CMD_SET_FASTPATH] = sizeof(struct kb_set_fastpath),
 	[KB_CMD_SET_PERSONALITY] = sizeof(struct kb_set_personality),
 	[KB_CMD_SET_SCOPE] = sizeof(struct kb_set_scope),
+	[KB_CMD_EXEC_RULE_ADD] = sizeof(struct kb_exec_rule_add),
+	[KB_CMD_EXEC_RULE_DEL] = sizeof(struct kb_exec_rule_del),
 };
 #define NR_CMDS	(sizeof(cmd_size) / sizeof(cmd_size[0]))
 
@@ -143,21 +146,42 @@ static int pick_fd(uint64_t *s, int own)
 	return rnd(s) % 3 ? shared_fd[rnd(s) % SHARED_FDS] : own;
 }
 
+/*
+ * An exec rule the fuzz made would put every later exec in the guest
+ * under a random policy (and hold the module): undone at once.
+ */
+static void undo_exec_rule(int fd, unsigned long cmd, int ret, const void *p)
+{
+	struct kb_exec_rule_del del = { .size = sizeof(del) };
+
+	if (ret || _IOC_TYPE(cmd) != KB_IOC_MAGIC ||
+	    _IOC_NR(cmd) != KB_CMD_EXEC_RULE_ADD || !p)
+		return;
+	memcpy(&del.id, (const char *)p + offsetof(struct kb_exec_rule_add, id),
+	       sizeof(del.id));
+	if (ioctl(fd, KB_IOC_EXEC_RULE_DEL, &del))
+		fprintf(stderr, "cannot delete exec rule %llu: %s\n",
+			(unsigned long long)del.id, strerror(errno));
+}
+
 /* A few calls from a fresh child of a (maybe) member, then gone. */
 static void fuzz_child(uint64_t seed, int own, unsigned char *scratch)
 {
 	static unsigned char buf[PG];
 	unsigned int i, nr;
+	unsigned long cmd;
+	int fd, ret;
 
 	for (i = 0; i < 50; i++) {
 		nr = (unsigned int)(rnd(&seed) % (NR_CMDS + 2));
 		make_arg(&seed, buf, nr, scratch);
-		ioctl(pick_fd(&seed, own), _IOWR(KB_IOC_MAGIC, nr, struct kb_version),
-		      buf);
+		fd = pick_fd(&seed, own);
+		cmd = _IOWR(KB_IOC_MAGIC, nr, struct kb_version);
+		ret = ioctl(fd, cmd, buf);
+		undo_exec_rule(fd, cmd, ret, buf);
 	}
 	_exit(0);
 }
-
 struct worker {
 	pthread_t t;
 	uint64_t seed;
@@ -196,6 +220,7 @@ static void *worker_fn(void *arg)
 		case 4: p = edge + PG - 8; memcpy(p, buf, 8); break;
 		}
 		ret = ioctl(fd, cmd, p);
+		undo_exec_rule(fd, cmd, ret, p);
 		atomic_fetch_add(&calls, 1);
 		if (ret == 0) {
 			atomic_fetch_add(&oks, 1);

@@ -70,6 +70,7 @@
 #define KB_FEATURE_SCOPE	(1ULL << 9) /* KB_IOC_SET_SCOPE */
 #define KB_FEATURE_TRAP_ARGS	(1ULL << 10) /* kb_set_fastpath.fd_floor... */
 #define KB_FEATURE_LOCK		(1ULL << 11) /* KB_SESSION_LOCKED, MEMBER_SCOPE */
+#define KB_FEATURE_EXEC_RULES	(1ULL << 12) /* KB_IOC_EXEC_RULE_ADD, _DEL */
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
@@ -487,6 +488,78 @@ struct kb_set_scope {
 	__u32 __reserved;
 };
 
+/* kb_exec_rule_add.match: what an exec'd program must be to match */
+#define KB_EXEC_MATCH_PATH	1 /* its file's path matches @pattern */
+#define KB_EXEC_MATCH_OSABI	2 /* its ELF header's EI_OSABI is @osabi */
+
+/* kb_exec_rule_add.flags */
+#define KB_EXEC_GLOBAL		(1U << 0) /* every namespace; else the caller's */
+#define KB_EXEC_INHERIT		(1U << 1) /* kept across non-matching execs */
+
+/* Longest personality name of an exec rule, NUL excluded. */
+#define KB_EXEC_NAME_MAX	31
+
+/**
+ * struct kb_exec_rule_add - KB_IOC_EXEC_RULE_ADD: a personality by exec
+ * @size:      sizeof(struct kb_exec_rule_add)
+ * @flags:     KB_EXEC_*
+ * @match:     KB_EXEC_MATCH_*
+ * @osabi:     KB_EXEC_MATCH_OSABI: the value (0..255); otherwise 0
+ * @pattern:   KB_EXEC_MATCH_PATH: user pointer to a glob (as in
+ *             KB_MATCH_PATH rules) against the absolute path of the ELF
+ *             file that runs (after "#!" interpreters); otherwise 0
+ * @pattern_len: bytes at @pattern, NUL excluded, 1..KB_PATH_MAX
+ * @count:     entries at @rules: the personality's policy, as for
+ *             KB_IOC_SET_RULES, every entry decidable in the kernel (no
+ *             KB_MATCH_PATH: there is no runtime to decide it)
+ * @rule_size: sizeof(struct kb_rule_desc) as known to the caller
+ * @rules:     user pointer to the entries
+ * @name:      in, the personality's name ([a-z0-9_-]{1,31}), for kbctl
+ * @id:        out, the rule's identifier (KB_IOC_EXEC_RULE_DEL)
+ *
+ * From now on, every exec of a matching program (by a task of the
+ * caller's user namespace, or of any with KB_EXEC_GLOBAL) puts the new
+ * program under the policy before its first instruction, decided in the
+ * kernel through Syscall User Dispatch with no runtime in the process:
+ * its threads and children follow it. An exec of a program that matches
+ * no rule ends it unless the rule was KB_EXEC_INHERIT. Rules are tried in
+ * the order they were added. A task that is a member of a session of
+ * /dev/kbridge (kblaunch) is left to it.
+ *
+ * EPERM: KB_EXEC_GLOBAL without CAP_SYS_ADMIN, or no CAP_SYS_ADMIN in the
+ * caller's user namespace. EINVAL: a bad match, name, pattern or rule.
+ * EOPNOTSUPP: a rule needs a runtime (KB_MATCH_PATH conditions).
+ */
+struct kb_exec_rule_add {
+	__u32 size;
+	__u32 flags;
+	__u32 match;
+	__u32 osabi;
+	__aligned_u64 pattern;
+	__u32 pattern_len;
+	__u32 count;
+	__aligned_u64 rules;
+	__u32 rule_size;
+	__u32 __reserved;
+	char name[KB_EXEC_NAME_MAX + 1];
+	__aligned_u64 id;
+};
+
+/**
+ * struct kb_exec_rule_del - KB_IOC_EXEC_RULE_DEL: remove an exec rule
+ * @size:  sizeof(struct kb_exec_rule_del)
+ * @flags: must be 0
+ * @id:    the rule's identifier
+ *
+ * Only new execs are affected: programs already under the rule keep its
+ * policy until they exit. ENOENT: no such rule. EPERM: as for adding it.
+ */
+struct kb_exec_rule_del {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 id;
+};
+
 enum {
 	KB_CMD_GET_VERSION = 0x00,
 	KB_CMD_SESSION_CREATE,
@@ -498,6 +571,8 @@ enum {
 	KB_CMD_SET_FASTPATH,
 	KB_CMD_SET_PERSONALITY,
 	KB_CMD_SET_SCOPE,
+	KB_CMD_EXEC_RULE_ADD,
+	KB_CMD_EXEC_RULE_DEL,
 };
 
 /* Each returns 0 or -1 with errno set as documented above. */
@@ -521,5 +596,9 @@ enum {
 	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_PERSONALITY, struct kb_set_personality)
 #define KB_IOC_SET_SCOPE \
 	_IOWR(KB_IOC_MAGIC, KB_CMD_SET_SCOPE, struct kb_set_scope)
+#define KB_IOC_EXEC_RULE_ADD \
+	_IOWR(KB_IOC_MAGIC, KB_CMD_EXEC_RULE_ADD, struct kb_exec_rule_add)
+#define KB_IOC_EXEC_RULE_DEL \
+	_IOWR(KB_IOC_MAGIC, KB_CMD_EXEC_RULE_DEL, struct kb_exec_rule_del)
 
 #endif /* _UAPI_LINUX_KBRIDGE_H */

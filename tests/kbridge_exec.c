@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbridge exec rules (KB_IOC_EXEC_RULE_ADD/DEL): programs that match a
+ * rule run under its policy from their first instruction when anything
+ * execs them (here /bin/sh), decided in the kernel with no runtime; the
+ * others are untouched. Rules by path and by ELF OSABI; deleting a rule
+ * affects only new execs; an exec of a non-matching program ends the
+ * personality unless the rule says KB_EXEC_INHERIT; children follow;
+ * unprivileged users cannot add rules that reach others.
+ *
+ * The program is tests/progs/exec_getppid (no libc), copied into a
+ * scratch directory; it prints "getppid N". Needs root, /dev/kbridge and
+ * the module's fast path.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kbridge_test.h"
+
+#define PROG		".output/tests/progs/exec_getppid"
+#define OSABI		0x61
+
+FIXTURE(exec) {
+	int fd;
+	char dir[64];
+	char match[PATH_MAX];	/* dir/match/app: the path rules' program */
+	char other[PATH_MAX];	/* dir/other/app: the same, elsewhere */
+	char osabi[PATH_MAX];	/* dir/other/osabi: EI_OSABI patched */
+	uint64_t ids[4];
+	int nids;
+};
+
+static int copy_prog(const char *to, int osabi)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out, ret = -1;
+
+	in = open(PROG, O_RDONLY | O_CLOEXEC);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (in < 0 || out < 0)
+		goto out;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (osabi >= 0 && lseek(in, 0, SEEK_CUR) == n)
+			buf[EI_OSABI] = (char)osabi;
+		if (write(out, buf, n) != n)
+			goto out;
+	}
+	ret = n < 0 ? -1 : 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ret;
+}
+
+FIXTURE_SETUP(exec)
+{
+	struct kb_version v;
+	char d[PATH_MAX];
+
+	self->fd = -1;
+	self->nids = 0;
+	OPEN_OR_SKIP(self->fd);
+	ASSERT_EQ(0, kb_version(self->fd, &v));
+	if (!(v.features & KB_FEATURE_EXEC_RULES) ||
+	    !(v.status & KB_STATUS_FASTPATH))
+		SKIP(_exit(255), "no exec rules or no fast path in this module");
+	strcpy(self->dir, "/tmp/kbexec.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, chmod(self->dir, 0755));
+	snprintf(d, sizeof(d), "%s/match", self->dir);
+	ASSERT_EQ(0, mkdir(d, 0755));
+	snprintf(d, sizeof(d), "%s/other", self->dir);
+	ASSERT_EQ(0, mkdir(d, 0755));
+	snprintf(self->match, sizeof(self->match), "%s/match/app", self->dir);
+	snprintf(self->other, sizeof(self->other), "%s/other/app", self->dir);
+	snprintf(self->osabi, sizeof(self->osabi), "%s/other/osabi",
+		 self->dir);
+	ASSERT_EQ(0, copy_prog(self->match, -1));
+	ASSERT_EQ(0, copy_prog(self->other, -1));
+	ASSERT_EQ(0, copy_prog(self->osabi, OSABI));
+}
+
+FIXTURE_TEARDOWN(exec)
+{
+	struct kb_exec_rule_del del = { .size = sizeof(del) };
+	char cmd[PATH_MAX + 16];
+	int i;
+
+	for (i = 0; i < self->nids; i++) {
+		del.id = self->ids[i];
+		ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del);
+	}
+	if (self->dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+		if (system(cmd))
+			TH_LOG("cannot remove %s", self->dir);
+	}
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Add a rule whose policy is getppid @action @value; its id, or 0. */
+static uint64_t add_rule(int fd, uint32_t flags, uint32_t match,
+			 const char *glob, uint32_t osabi, uint16_t action,
+			 int64_t value)
+{
+	struct kb_rule_desc r = kb_rule(SYS_getppid, KB_TIER_STUBBED, action,
+					value);
+	struct kb_exec_rule_add a = {
+		.size = sizeof(a), .flags = flags, .match = match,
+		.osabi = osabi, .count = 1, .rule_size = sizeof(r),
+		.rules = (uintptr_t)&r, .name = "testpers",
+	};
+
+	if (glob) {
+		a.pattern = (uintptr_t)glob;
+		a.pattern_len = strlen(glob);
+	}
+	if (ioctl(fd, KB_IOC_EXEC_RULE_ADD, &a))
+		return 0;
+	return a.id;
+}
+
+static void keep(struct _test_data_exec *self, uint64_t id)
+{
+	self->ids[self->nids++] = id;
+}
+
+/* Run @cmdline with /bin/sh; its stdout (up to @len bytes) into @out. */
+static int sh(const char *cmdline, char *out, size_t len)
+{
+	FILE *p = popen(cmdline, "r");
+	size_t n;
+
+	if (!p)
+		return -1;
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	return pclose(p);
+}
+
+TEST_F(exec, path_rule_stub_and_untouched)
+{
+	char glob[PATH_MAX + 8], cmd[2 * PATH_MAX + 8], out[256], want[64];
+	uint64_t id;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
+		      KB_ACTION_STUB, ESRCH);
+	ASSERT_NE(0u, id) {
+		TH_LOG("KB_IOC_EXEC_RULE_ADD: %s", strerror(errno));
+	}
+	keep(self, id);
+	snprintf(cmd, sizeof(cmd), "%s; %s", self->match, self->other);
+	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
+	/* The matching program gets the stub, the other its real parent. */
+	snprintf(want, sizeof(want), "getppid -%d\ngetppid ", ESRCH);
+	EXPECT_EQ(0, strncmp(out, want, strlen(want))) {
+		TH_LOG("got '%s'", out);
+	}
+	EXPECT_EQ(NULL, strstr(out + strlen(want), "-"));
+}
+
+TEST_F(exec, osabi_rule_fake)
+{
+	char cmd[2 * PATH_MAX + 8], out[256];
+	uint64_t id;
+
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_OSABI, NULL,
+		      OSABI, KB_ACTION_FAKE, 4242);
+	ASSERT_NE(0u, id);
+	keep(self, id);
+	snprintf(cmd, sizeof(cmd), "%s; %s", self->osabi, self->other);
+	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "getppid 4242\ngetppid ", 21)) {
+		TH_LOG("got '%s'", out);
+	}
+	EXPECT_NE(0, strcmp(out + 21, "4242\n"));
+}
+
+/* A matched program's child is under the rule too. */
+TEST_F(exec, children_follow)
+{
+	char glob[PATH_MAX + 8], cmd[2 * PATH_MAX + 8], out[256];
+	uint64_t id;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
+		      KB_ACTION_FAKE, 7);
+	ASSERT_NE(0u, id);
+	keep(self, id);
+	snprintf(cmd, sizeof(cmd), "%s fork", self->match);
+	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
+	EXPECT_STREQ("getppid 7\ngetppid 7\n", out);
+}
+
+/* An exec of a non-matching program ends it; KB_EXEC_INHERIT keeps it. */
+TEST_F(exec, exec_drops_or_inherits)
+{
+	char glob[PATH_MAX + 8], cmd[2 * PATH_MAX + 16], out[256];
+	struct kb_exec_rule_del del = { .size = sizeof(del) };
+	uint64_t id;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
+		      KB_ACTION_FAKE, 9);
+	ASSERT_NE(0u, id);
+	snprintf(cmd, sizeof(cmd), "%s exec %s", self->match, self->other);
+	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "getppid 9\ngetppid ", 18)) {
+		TH_LOG("got '%s'", out);
+	}
+	EXPECT_NE(0, strcmp(out + 18, "9\n"));
+	del.id = id;
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del));
+
+	id = add_rule(self->fd, KB_EXEC_GLOBAL | KB_EXEC_INHERIT,
+		      KB_EXEC_MATCH_PATH, glob, 0, KB_ACTION_FAKE, 9);
+	ASSERT_NE(0u, id);
+	keep(self, id);
+	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
+	EXPECT_STREQ("getppid 9\ngetppid 9\n", out);
+}
+
+/* Deleting a rule changes new execs only. */
+TEST_F(exec, delete_affects_new_execs_only)
+{
+	struct kb_exec_rule_del del = { .size = sizeof(del) };
+	char glob[PATH_MAX + 8], out[256];
+	int in[2], outp[2];
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	del.id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob,
+			  0, KB_ACTION_STUB, EPERM);
+	ASSERT_NE(0u, del.id);
+	ASSERT_EQ(0, pipe(in));
+	ASSERT_EQ(0, pipe(outp));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		close(in[1]);
+		close(outp[0]);
+		execl(self->match, self->match, "wait", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	/* The program runs (under the rule) and waits; the rule goes. */
+	usleep(200 * 1000);
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del));
+	ASSERT_EQ(1, write(in[1], "x", 1));
+	n = read(outp[0], out, sizeof(out) - 1);
+	ASSERT_LT(0, n);
+	out[n] = '\0';
+	EXPECT_STREQ("getppid -1\n", out);
+	waitpid(pid, NULL, 0);
+	/* A new exec of it is untouched. */
+	ASSERT_EQ(0, sh(self->match, out, sizeof(out)));
+	EXPECT_EQ(NULL, strchr(out, '-')) {
+		TH_LOG("got '%s'", out);
+	}
+	close(in[1]);
+	close(outp[0]);
+}
+
+/* Without CAP_SYS_ADMIN: no global rule, no rule in the initial namespace. */
+TEST_F(exec, unprivileged_cannot_add)
+{
+	char glob[PATH_MAX + 8];
+	pid_t pid;
+	int status;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(1);
+		if (add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH,
+			     glob, 0, KB_ACTION_STUB, EPERM) || errno != EPERM)
+			_exit(2);
+		if (add_rule(self->fd, 0, KB_EXEC_MATCH_PATH, glob, 0,
+			     KB_ACTION_STUB, EPERM) || errno != EPERM)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* A policy that needs a runtime (a path condition) is refused. */
+TEST_F(exec, runtime_policy_refused)
+{
+	static const char glob[] = "/etc/*";
+	struct kb_rule_desc r[2] = {
+		kb_rule(SYS_openat, KB_TIER_PARTIAL, KB_ACTION_PASS, 0),
+		kb_cond_path(SYS_openat, 1, glob, KB_ACTION_STUB, EACCES),
+	};
+	struct kb_exec_rule_add a = {
+		.size = sizeof(a), .flags = KB_EXEC_GLOBAL,
+		.match = KB_EXEC_MATCH_OSABI, .osabi = OSABI, .count = 2,
+		.rule_size = sizeof(r[0]), .rules = (uintptr_t)r,
+		.name = "testpers",
+	};
+
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &a));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	a.count = 1;
+	a.match = 9;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &a));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* The ABI's checks: flags, sizes, reserved field, name, unknown ids. */
+TEST_F(exec, abi_checks)
+{
+	struct kb_rule_desc r = kb_rule(SYS_getppid, KB_TIER_STUBBED,
+					KB_ACTION_FAKE, 1);
+	struct kb_exec_rule_add a = {
+		.size = sizeof(a), .flags = KB_EXEC_GLOBAL,
+		.match = KB_EXEC_MATCH_OSABI, .osabi = OSABI, .count = 1,
+		.rule_size = sizeof(r), .rules = (uintptr_t)&r,
+		.name = "testpers",
+	};
+	struct kb_exec_rule_del del = { .size = sizeof(del) };
+	struct kb_exec_rule_add b;
+
+	b = a;
+	b.flags |= 1U << 2;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.size = offsetof(struct kb_exec_rule_add, id);
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.__reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	strcpy(b.name, "Bad Name");
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.osabi = 256;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.rules = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* A good one, deleted twice. */
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &a));
+	del.id = a.id;
+	EXPECT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del));
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del));
+	EXPECT_EQ(ENOENT, errno);
+	del.id = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del));
+	EXPECT_EQ(ENOENT, errno);
+}
+
+TEST_HARNESS_MAIN
