@@ -290,3 +290,67 @@ int kb_ioctl_exec_rule_del(struct file *file, void *arg)
 	module_put(THIS_MODULE);
 	return 0;
 }
+
+static bool kb_exec_visible(const struct kb_exec_rule *r)
+{
+	return r->global || r->userns == current_user_ns();
+}
+
+int kb_ioctl_exec_rule_list(struct file *file, void *arg)
+{
+	struct kb_exec_rule_list *req = arg;
+	struct kb_exec_rule_info *info = NULL;
+	struct kb_exec_rule *r;
+	u32 n = 0, i = 0, size;
+	int ret = 0;
+
+	if (req->info_size < offsetofend(struct kb_exec_rule_info, calls))
+		return -EINVAL;
+	if (req->info_size > PAGE_SIZE)
+		return -E2BIG;
+	size = min_t(u32, req->info_size, sizeof(*info));
+	info = kmalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	mutex_lock(&kb_exec_mutex);
+	list_for_each_entry(r, &kb_exec_rules, node)
+		n += kb_exec_visible(r);
+	if (req->count < n) {
+		req->count = n;
+		ret = -ENOSPC;
+		goto out;
+	}
+	list_for_each_entry(r, &kb_exec_rules, node) {
+		char __user *to;
+
+		if (!kb_exec_visible(r))
+			continue;
+		memset(info, 0, sizeof(*info));
+		info->id = r->id;
+		info->match = r->match;
+		info->osabi = r->osabi;
+		info->flags = (r->global ? KB_EXEC_GLOBAL : 0) |
+			      (r->s->inherit ? KB_EXEC_INHERIT : 0);
+		info->members = kb_session_members(r->s);
+		info->calls = kb_session_calls(r->s);
+		strscpy(info->name, r->s->exec_name, sizeof(info->name));
+		if (r->glob) {
+			info->pattern_len = strlen(r->glob);
+			strscpy(info->pattern, r->glob, sizeof(info->pattern));
+		}
+		to = u64_to_user_ptr(req->rules) + (u64)i * req->info_size;
+		/* A longer struct of the caller's gets zeros past ours. */
+		if (copy_to_user(to, info, size) ||
+		    (req->info_size > size &&
+		     clear_user(to + size, req->info_size - size))) {
+			ret = -EFAULT;
+			goto out;
+		}
+		i++;
+	}
+	req->count = n;
+out:
+	mutex_unlock(&kb_exec_mutex);
+	kfree(info);
+	return ret;
+}

@@ -192,6 +192,8 @@ int kb_session_may_change(struct kb_session *s);
 struct kb_session *kb_session_new_exec(bool inherit, const char *name);
 bool kb_session_exec_member(struct task_struct *task);
 int kb_session_exec(struct kb_session *to);
+u32 kb_session_members(struct kb_session *s);
+u64 kb_session_calls(struct kb_session *s);
 int kb_session_init(void);
 void kb_session_exit(void);
 void kb_session_release(struct kb_session *s);
@@ -221,6 +223,7 @@ void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		   struct linux_binprm *bprm);
 int kb_ioctl_exec_rule_add(struct file *file, void *arg);
 int kb_ioctl_exec_rule_del(struct file *file, void *arg);
+int kb_ioctl_exec_rule_list(struct file *file, void *arg);
 int kb_ioctl_get_rules(struct file *file, void *arg);
 
 /* batch.c */

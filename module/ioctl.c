@@ -39,6 +39,7 @@ union kb_ioctl_buffer {
 	struct kb_set_scope set_scope;
 	struct kb_exec_rule_add exec_rule_add;
 	struct kb_exec_rule_del exec_rule_del;
+	struct kb_exec_rule_list exec_rule_list;
 };
 
 struct kb_ioctl_op {
@@ -107,6 +108,8 @@ static const struct kb_ioctl_op kb_ioctl_ops[] = {
 		   KB_EXEC_GLOBAL | KB_EXEC_INHERIT),
 	IOCTL_OP(KB_CMD_EXEC_RULE_DEL, kb_ioctl_exec_rule_del,
 		 struct kb_exec_rule_del, id),
+	IOCTL_OP(KB_CMD_EXEC_RULE_LIST, kb_ioctl_exec_rule_list,
+		 struct kb_exec_rule_list, rules),
 };
 
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -437,6 +437,33 @@ void kb_session_release(struct kb_session *s)
 		kb_session_end(s);
 }
 
+u32 kb_session_members(struct kb_session *s)
+{
+	u32 n;
+
+	spin_lock(&s->lock);
+	n = s->nr_members;
+	spin_unlock(&s->lock);
+	return n;
+}
+
+/* Every call of @s's members counted so far, in either counter. */
+u64 kb_session_calls(struct kb_session *s)
+{
+	const struct kb_counters *c;
+	u64 total = 0;
+	int cpu;
+	u32 nr;
+
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(s->counters, cpu);
+		for (nr = 0; nr < KB_NR_SYSCALLS; nr++)
+			total += READ_ONCE(c->nr[nr]);
+		total += READ_ONCE(c->out_of_range);
+	}
+	return total;
+}
+
 /* An exec rule's session: locked, decided in the kernel only. */
 struct kb_session *kb_session_new_exec(bool inherit, const char *name)
 {

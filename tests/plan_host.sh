@@ -226,7 +226,7 @@ else
 	show "$kb_tmp/out" out
 fi
 "$C" frob >/dev/null 2>"$kb_tmp/err"
-if grep -q 'analyze, plan;' "$kb_tmp/err" && "$C" --help | grep -q '^  plan --os FILE REPORT'; then
+if grep -qE '[ (]plan[,;]' "$kb_tmp/err" && "$C" --help | grep -q '^  plan --os FILE REPORT'; then
 	ok "kbctl --help and the unknown-command message list plan"
 else
 	not_ok "plan missing from kbctl's command lists"

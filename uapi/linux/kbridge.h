@@ -70,7 +70,7 @@
 #define KB_FEATURE_SCOPE	(1ULL << 9) /* KB_IOC_SET_SCOPE */
 #define KB_FEATURE_TRAP_ARGS	(1ULL << 10) /* kb_set_fastpath.fd_floor... */
 #define KB_FEATURE_LOCK		(1ULL << 11) /* KB_SESSION_LOCKED, MEMBER_SCOPE */
-#define KB_FEATURE_EXEC_RULES	(1ULL << 12) /* KB_IOC_EXEC_RULE_ADD, _DEL */
+#define KB_FEATURE_EXEC_RULES	(1ULL << 12) /* KB_IOC_EXEC_RULE_ADD, _DEL, _LIST */
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
@@ -560,6 +560,55 @@ struct kb_exec_rule_del {
 	__aligned_u64 id;
 };
 
+/* Bytes of a rule's pattern KB_IOC_EXEC_RULE_LIST shows, NUL included. */
+#define KB_EXEC_PATTERN_SHOW	256
+
+/**
+ * struct kb_exec_rule_info - one entry of KB_IOC_EXEC_RULE_LIST
+ * @id:          the rule's identifier
+ * @match:       KB_EXEC_MATCH_*
+ * @osabi:       KB_EXEC_MATCH_OSABI's value
+ * @flags:       KB_EXEC_* it was added with
+ * @members:     tasks under it now, those of a deleted rule aside
+ * @pattern_len: bytes of its whole pattern, NUL excluded
+ * @__pad:       0
+ * @name:        its personality's name
+ * @pattern:     KB_EXEC_MATCH_PATH's glob, NUL-terminated, cut to fit
+ * @calls:       syscalls of its programs decided so far
+ */
+struct kb_exec_rule_info {
+	__aligned_u64 id;
+	__u32 match;
+	__u32 osabi;
+	__u32 flags;
+	__u32 members;
+	__u32 pattern_len;
+	__u32 __pad;
+	char name[KB_EXEC_NAME_MAX + 1];
+	char pattern[KB_EXEC_PATTERN_SHOW];
+	__aligned_u64 calls;
+};
+
+/**
+ * struct kb_exec_rule_list - KB_IOC_EXEC_RULE_LIST: the rules in force
+ * @size:      sizeof(struct kb_exec_rule_list)
+ * @flags:     must be 0
+ * @count:     in, entries @rules holds; out, rules there are
+ * @info_size: sizeof(struct kb_exec_rule_info) as known to the caller
+ * @rules:     user pointer to @count entries, in the order rules apply
+ *
+ * The rules the caller's execs see: global ones and those of its user
+ * namespace. ENOSPC: @count too small (set to what is needed, nothing
+ * written). EINVAL: @info_size smaller than this struct's first version.
+ */
+struct kb_exec_rule_list {
+	__u32 size;
+	__u32 flags;
+	__u32 count;
+	__u32 info_size;
+	__aligned_u64 rules;
+};
+
 enum {
 	KB_CMD_GET_VERSION = 0x00,
 	KB_CMD_SESSION_CREATE,
@@ -573,6 +622,7 @@ enum {
 	KB_CMD_SET_SCOPE,
 	KB_CMD_EXEC_RULE_ADD,
 	KB_CMD_EXEC_RULE_DEL,
+	KB_CMD_EXEC_RULE_LIST,
 };
 
 /* Each returns 0 or -1 with errno set as documented above. */
@@ -600,5 +650,7 @@ enum {
 	_IOWR(KB_IOC_MAGIC, KB_CMD_EXEC_RULE_ADD, struct kb_exec_rule_add)
 #define KB_IOC_EXEC_RULE_DEL \
 	_IOWR(KB_IOC_MAGIC, KB_CMD_EXEC_RULE_DEL, struct kb_exec_rule_del)
+#define KB_IOC_EXEC_RULE_LIST \
+	_IOWR(KB_IOC_MAGIC, KB_CMD_EXEC_RULE_LIST, struct kb_exec_rule_list)
 
 #endif /* _UAPI_LINUX_KBRIDGE_H */

@@ -36,6 +36,7 @@ static const char doc[] =
 "  top [PID|--session S]          the same, live, busiest first\n"
 "  analyze --app PATH -- WORKLOAD  which syscalls the app can do without\n"
 "  plan --os FILE REPORT...       which syscalls an OS implements first\n"
+"  rule add|list|del              profiles chosen at exec, no launcher\n"
 "\n"
 "'kbctl COMMAND --help' describes each.\n"
 "\n"
@@ -48,7 +49,8 @@ static const char doc[] =
 "  kbctl check my.profile\n"
 "  kbctl stats --bpf load && kbctl top\n"
 "  kbctl analyze --app /usr/bin/redis-server -- ./workload.sh\n"
-"  kbctl plan --os myos.txt */analysis.json"
+"  kbctl plan --os myos.txt */analysis.json\n"
+"  kbctl rule add --path '/opt/legacy/bin/*' --profile kerla --global"
 "\v"
 "PID is the program's process id (or kblaunch's, for root). kbctl reaches the "
 "session through the process's /dev/kbridge file with pidfd_getfd(2): the "
@@ -69,6 +71,7 @@ static const struct {
 	{ "top", kbctl_top },
 	{ "analyze", kbctl_analyze },
 	{ "plan", kbctl_plan },
+	{ "rule", kbctl_rule },
 };
 
 struct top {
@@ -129,7 +132,7 @@ int main(int argc, char **argv)
 		NULL, parse_top, args_doc, doc, NULL, NULL, NULL
 	};
 	struct top t = { 0 };
-	char name[64];
+	char name[128];
 	size_t i;
 
 	argp_err_exit_status = KBCTL_EXIT_FAIL;
@@ -142,7 +145,11 @@ int main(int argc, char **argv)
 		t.argv[0] = name;
 		return commands[i].fn(t.argc, t.argv);
 	}
-	kbctl_err("unknown command '%s' (status, get, set, check, stats, top, analyze, plan; see kbctl --help)",
-		  t.argv[0]);
+	/* The list from the table, so that it names every command. */
+	for (i = 0, name[0] = '\0'; i < sizeof(commands) / sizeof(commands[0]); i++)
+		snprintf(name + strlen(name), sizeof(name) - strlen(name),
+			 "%s%s", i ? ", " : "", commands[i].name);
+	kbctl_err("unknown command '%s' (%s; see kbctl --help)", t.argv[0],
+		  name);
 	return KBCTL_EXIT_FAIL;
 }
