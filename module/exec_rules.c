@@ -47,7 +47,8 @@
  * @osabi:   KB_EXEC_MATCH_OSABI's value
  * @global:  KB_EXEC_GLOBAL: execs of every user namespace
  * @userns:  else, the only user namespace whose execs it sees (held)
- * @glob:    KB_EXEC_MATCH_PATH's pattern, NUL-terminated
+ * @glob:    KB_EXEC_MATCH_PATH's pattern, or KB_EXEC_MATCH_NOTE's note
+ *           name, NUL-terminated
  * @s:       the session its programs join
  */
 struct kb_exec_rule {
@@ -92,8 +93,73 @@ static bool kb_exec_may(const struct kb_exec_rule *r)
 			   ns_capable(r->userns, CAP_SYS_ADMIN);
 }
 
+/* Sections and bytes of notes looked at, at most: bounded work per exec. */
+#define KB_NOTE_SECTIONS	64
+#define KB_NOTE_BYTES		4096
+
+/*
+ * Does @file, an ELF64 file, have a note named @name whose description
+ * is the string @desc? Reads its section headers and SHT_NOTE sections.
+ */
+static bool kb_exec_has_note(struct file *file, const char *name,
+			     const char *desc)
+{
+	size_t nlen = strlen(name) + 1, dlen = strlen(desc);
+	Elf64_Shdr *sh = NULL;
+	u8 *notes = NULL;
+	bool found = false;
+	Elf64_Ehdr eh;
+	loff_t pos = 0;
+	u32 i, off;
+
+	if (kernel_read(file, &eh, sizeof(eh), &pos) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_shentsize != sizeof(*sh) || !eh.e_shnum ||
+	    eh.e_shnum > KB_NOTE_SECTIONS)
+		return false;
+	sh = kmalloc_array(eh.e_shnum, sizeof(*sh), GFP_KERNEL);
+	notes = kmalloc(KB_NOTE_BYTES, GFP_KERNEL);
+	pos = eh.e_shoff;
+	if (!sh || !notes ||
+	    kernel_read(file, sh, eh.e_shnum * sizeof(*sh), &pos) !=
+	    eh.e_shnum * sizeof(*sh))
+		goto out;
+	for (i = 0; i < eh.e_shnum && !found; i++) {
+		if (sh[i].sh_type != SHT_NOTE || sh[i].sh_size > KB_NOTE_BYTES)
+			continue;
+		pos = sh[i].sh_offset;
+		if (kernel_read(file, notes, sh[i].sh_size, &pos) !=
+		    sh[i].sh_size)
+			continue;
+		/* Each note: namesz, descsz, type, then both, 4-aligned. */
+		for (off = 0; off + sizeof(Elf64_Nhdr) <= sh[i].sh_size;) {
+			Elf64_Nhdr *nh = (Elf64_Nhdr *)(notes + off);
+			u32 n = ALIGN(nh->n_namesz, 4), d = ALIGN(nh->n_descsz, 4);
+			const char *nm = (char *)(nh + 1);
+
+			if (n < nh->n_namesz || d < nh->n_descsz ||
+			    n + d > sh[i].sh_size - off - sizeof(*nh))
+				break;
+			if (nh->n_namesz == nlen && !memcmp(nm, name, nlen) &&
+			    nh->n_descsz >= dlen && nh->n_descsz <= dlen + 1 &&
+			    !memcmp(nm + n, desc, dlen) &&
+			    (nh->n_descsz == dlen || !nm[n + dlen])) {
+				found = true;
+				break;
+			}
+			off += sizeof(*nh) + n + d;
+		}
+	}
+out:
+	kfree(notes);
+	kfree(sh);
+	return found;
+}
+
 /* The first rule that @path (or NULL) and @osabi (or -1) match. */
-static struct kb_exec_rule *kb_exec_find(const char *path, int osabi)
+static struct kb_exec_rule *kb_exec_find(const char *path, int osabi,
+					 struct file *file)
 {
 	struct user_namespace *ns = current_user_ns();
 	struct kb_exec_rule *r;
@@ -106,6 +172,9 @@ static struct kb_exec_rule *kb_exec_find(const char *path, int osabi)
 		    kb_glob_match(r->glob, path))
 			return r;
 		if (r->match == KB_EXEC_MATCH_OSABI && osabi == (int)r->osabi)
+			return r;
+		if (r->match == KB_EXEC_MATCH_NOTE &&
+		    kb_exec_has_note(file, r->glob, r->s->exec_name))
 			return r;
 	}
 	return NULL;
@@ -139,7 +208,7 @@ static void kb_exec_work_fn(struct callback_head *cb)
 	}
 	osabi = kb_exec_osabi(w->file);
 	mutex_lock(&kb_exec_mutex);
-	r = kb_exec_find(path, osabi);
+	r = kb_exec_find(path, osabi, w->file);
 	ret = kb_session_exec(r ? r->s : NULL);
 	mutex_unlock(&kb_exec_mutex);
 	/* A program that cannot be put under its rule must not run. */
@@ -213,6 +282,11 @@ int kb_ioctl_exec_rule_add(struct file *file, void *arg)
 		if (req->osabi > 255 || req->pattern || req->pattern_len)
 			return -EINVAL;
 		break;
+	case KB_EXEC_MATCH_NOTE:
+		if (!req->pattern_len || req->pattern_len > KB_EXEC_NAME_MAX ||
+		    req->osabi)
+			return -EINVAL;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -228,7 +302,7 @@ int kb_ioctl_exec_rule_add(struct file *file, void *arg)
 	ret = -EPERM;
 	if (!kb_exec_may(r))
 		goto err;
-	if (r->match == KB_EXEC_MATCH_PATH) {
+	if (r->match != KB_EXEC_MATCH_OSABI) {
 		r->glob = memdup_user_nul(u64_to_user_ptr(req->pattern),
 					  req->pattern_len);
 		if (IS_ERR(r->glob)) {

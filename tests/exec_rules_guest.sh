@@ -74,6 +74,24 @@ chmod "$node" /dev/kbridge
 	ok "an unprivileged user cannot add a global rule (needs CAP_SYS_ADMIN)" ||
 	{ not_ok "an unprivileged user cannot add a global rule (exit $rc)"; show "$kb_tmp/err" stderr; }
 
+# A note naming the personality, added with objcopy.
+python3 -c 'import struct,sys
+n=b"kbridge.personality\0"; d=b"legacy\0"
+p=lambda b: b+b"\0"*(-len(b)%4)
+sys.stdout.buffer.write(struct.pack("<III",len(n),len(d),1)+p(n)+p(d))' >"$kb_tmp/note"
+objcopy --add-section .note.kbridge.personality="$kb_tmp/note" \
+	"$d/other/app" "$d/other/noted"
+nid=$("$C" rule add --elf-note kbridge.personality --name legacy \
+	--profile "$kb_tmp/legacy.profile" --global 2>"$kb_tmp/err")
+out=$(sh -c "$d/other/noted; $d/other/app")
+case $out in
+"getppid -3"$'\n'"getppid "[0-9]*) ok "kbctl rule add --elf-note: the program with the note is under the profile" ;;
+*) not_ok "kbctl rule add --elf-note: the program with the note is under the profile (got '$out')"; show "$kb_tmp/err" stderr ;;
+esac
+"$C" rule list | grep -q "^$nid *note kbridge.personality *legacy" &&
+	ok "kbctl rule list shows the note rule" || not_ok "kbctl rule list shows the note rule"
+"$C" rule del "$nid" 2>/dev/null
+
 "$C" rule del "$id" 2>"$kb_tmp/err" && ok "kbctl rule del $id" ||
 	{ not_ok "kbctl rule del $id"; show "$kb_tmp/err" stderr; }
 out=$("$d/match/app")

@@ -332,6 +332,67 @@ TEST_F(exec, runtime_policy_refused)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+/* Write an ELF note named @name described @desc into @path. */
+static int write_note(const char *path, const char *name, const char *desc)
+{
+	uint32_t hdr[3] = { strlen(name) + 1, strlen(desc) + 1, 1 };
+	char buf[256] = { 0 };
+	size_t n = sizeof(hdr);
+	int fd, ok;
+
+	memcpy(buf, hdr, sizeof(hdr));
+	memcpy(buf + n, name, hdr[0]);
+	n += (hdr[0] + 3) & ~3U;
+	memcpy(buf + n, desc, hdr[1]);
+	n += (hdr[1] + 3) & ~3U;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, buf, n) == (ssize_t)n;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * A note added with objcopy names the personality: the rule for that
+ * note and name matches it, a note naming another does not.
+ */
+TEST_F(exec, note_rule)
+{
+	char cmd[4 * PATH_MAX], out[256], note[PATH_MAX + 16];
+	static const char sect[] = ".note.kbridge.personality";
+	uint64_t id;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(note, sizeof(note), "%s/note%d", self->dir, i);
+		ASSERT_EQ(0, write_note(note, "kbridge.personality",
+					i ? "otherpers" : "testpers"));
+		snprintf(cmd, sizeof(cmd),
+			 "objcopy --add-section %s=%s --set-section-flags %s=noload,readonly %s %s/other/noted%d && readelf -SW %s/other/noted%d | grep -q 'kbridge.personality  *NOTE'",
+			 sect, note, sect, self->other, self->dir, i, self->dir,
+			 i);
+		ASSERT_EQ(0, system(cmd)) {
+			TH_LOG("%s", cmd);
+		}
+	}
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_NOTE,
+		      "kbridge.personality", 0, KB_ACTION_FAKE, 31);
+	ASSERT_NE(0u, id) {
+		TH_LOG("KB_IOC_EXEC_RULE_ADD: %s", strerror(errno));
+	}
+	keep(self, id);
+	snprintf(cmd, sizeof(cmd), "%s/other/noted0; %s/other/noted1; %s",
+		 self->dir, self->dir, self->other);
+	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "getppid 31\ngetppid ", 19)) {
+		TH_LOG("got '%s'", out);
+	}
+	EXPECT_EQ(NULL, strstr(out + 19, "getppid 31")) {
+		TH_LOG("got '%s'", out);
+	}
+}
+
 /* The ABI's checks: flags, sizes, reserved field, name, unknown ids. */
 TEST_F(exec, abi_checks)
 {

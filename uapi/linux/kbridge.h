@@ -491,6 +491,8 @@ struct kb_set_scope {
 /* kb_exec_rule_add.match: what an exec'd program must be to match */
 #define KB_EXEC_MATCH_PATH	1 /* its file's path matches @pattern */
 #define KB_EXEC_MATCH_OSABI	2 /* its ELF header's EI_OSABI is @osabi */
+/* KB_EXEC_MATCH_NOTE: it has an ELF note named @pattern, described @name */
+#define KB_EXEC_MATCH_NOTE	3
 
 /* kb_exec_rule_add.flags */
 #define KB_EXEC_GLOBAL		(1U << 0) /* every namespace; else the caller's */
@@ -507,8 +509,12 @@ struct kb_set_scope {
  * @osabi:     KB_EXEC_MATCH_OSABI: the value (0..255); otherwise 0
  * @pattern:   KB_EXEC_MATCH_PATH: user pointer to a glob (as in
  *             KB_MATCH_PATH rules) against the absolute path of the ELF
- *             file that runs (after "#!" interpreters); otherwise 0
- * @pattern_len: bytes at @pattern, NUL excluded, 1..KB_PATH_MAX
+ *             file that runs (after "#!" interpreters); KB_EXEC_MATCH_NOTE:
+ *             to the note's name (e.g. "kbridge.personality"), looked
+ *             for in the file's SHT_NOTE sections (objcopy --add-section
+ *             .note.kbridge.personality=FILE makes one); otherwise 0
+ * @pattern_len: bytes at @pattern, NUL excluded, 1..KB_PATH_MAX (a note's
+ *             name: 1..KB_EXEC_NAME_MAX)
  * @count:     entries at @rules: the personality's policy, as for
  *             KB_IOC_SET_RULES, every entry decidable in the kernel (no
  *             KB_MATCH_PATH: there is no runtime to decide it)

@@ -3,7 +3,8 @@
  * kbctl rule: personalities chosen at exec, with no launcher in front of
  * the program (KB_IOC_EXEC_RULE_ADD/DEL/LIST).
  *
- *   kbctl rule add (--path GLOB | --osabi N) --profile P [--global]
+ *   kbctl rule add (--path GLOB | --osabi N | --elf-note NOTE) --profile P
+ *                  [--global]
  *                  [--inherit] [--name NAME]
  *   kbctl rule list
  *   kbctl rule del ID
@@ -25,12 +26,13 @@
 #include "kbctl.h"
 #include "../lib/profile.h"
 
-enum { OPT_PATH = 0x100, OPT_OSABI, OPT_PROFILE, OPT_GLOBAL, OPT_INHERIT,
-       OPT_NAME };
+enum { OPT_PATH = 0x100, OPT_OSABI, OPT_NOTE, OPT_PROFILE, OPT_GLOBAL,
+       OPT_INHERIT, OPT_NAME };
 
 struct rule_opts {
 	const char *path;
 	long osabi;
+	const char *note;
 	const char *profile;
 	const char *name;
 	uint32_t flags;
@@ -42,6 +44,8 @@ static const struct argp_option add_options[] = {
 	  "Match programs whose ELF file's absolute path matches GLOB ('*' also matches '/')", 0 },
 	{ "osabi", OPT_OSABI, "N", 0,
 	  "Match ELF files whose header's EI_OSABI byte is N (0..255)", 0 },
+	{ "elf-note", OPT_NOTE, "NOTE", 0,
+	  "Match ELF files with a note named NOTE (e.g. kbridge.personality, added with objcopy) whose description is the personality's name", 0 },
 	{ "profile", OPT_PROFILE, "P", 0,
 	  "The policy: a profile name or file, decidable in the kernel (no path conditions)", 0 },
 	{ "global", OPT_GLOBAL, NULL, 0,
@@ -70,6 +74,9 @@ static error_t parse_add(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--osabi %s: not a number from 0 to 255",
 				   arg);
 		break;
+	case OPT_NOTE:
+		o->note = arg;
+		break;
 	case OPT_PROFILE:
 		o->profile = arg;
 		break;
@@ -86,8 +93,8 @@ static error_t parse_add(int key, char *arg, struct argp_state *state)
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!o->path == (o->osabi < 0))
-			argp_error(state, "give one of --path and --osabi");
+		if (!!o->path + (o->osabi >= 0) + !!o->note != 1)
+			argp_error(state, "give one of --path, --osabi and --elf-note");
 		if (!o->profile)
 			argp_error(state, "--profile is required");
 		break;
@@ -145,10 +152,10 @@ static int rule_add(int argc, char **argv)
 	else
 		default_name(o.profile, a.name, sizeof(a.name));
 	a.flags = o.flags;
-	if (o.path) {
-		a.match = KB_EXEC_MATCH_PATH;
-		a.pattern = (uintptr_t)o.path;
-		a.pattern_len = (uint32_t)strlen(o.path);
+	if (o.path || o.note) {
+		a.match = o.path ? KB_EXEC_MATCH_PATH : KB_EXEC_MATCH_NOTE;
+		a.pattern = (uintptr_t)(o.path ? o.path : o.note);
+		a.pattern_len = (uint32_t)strlen(o.path ? o.path : o.note);
 	} else {
 		a.match = KB_EXEC_MATCH_OSABI;
 		a.osabi = (uint32_t)o.osabi;
@@ -259,6 +266,8 @@ static int rule_list(int argc, char **argv)
 			snprintf(match, sizeof(match), "path %s%s", r[i].pattern,
 				 r[i].pattern_len >= KB_EXEC_PATTERN_SHOW ?
 				 "..." : "");
+		else if (r[i].match == KB_EXEC_MATCH_NOTE)
+			snprintf(match, sizeof(match), "note %s", r[i].pattern);
 		else
 			snprintf(match, sizeof(match), "osabi %u", r[i].osabi);
 		printf("%-6llu %-40s %-16s %-14s %8u %12llu\n",
@@ -287,7 +296,7 @@ int kbctl_rule(int argc, char **argv)
 		return rule_list(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "--help")) {
 		printf("Usage: kbctl rule add|list|del ...\n"
-		       "  add (--path GLOB | --osabi N) --profile P [--global] [--inherit] [--name NAME]\n"
+		       "  add (--path GLOB | --osabi N | --elf-note NOTE) --profile P [--global] [--inherit] [--name NAME]\n"
 		       "  list\n"
 		       "  del ID\n"
 		       "'kbctl rule add --help' describes the options.\n");
