@@ -280,8 +280,6 @@ int kb_ioctl_set_fastpath(struct file *file, void *arg)
 	unsigned int i;
 	int ret;
 
-	if (!s)
-		return -ENOENT;
 	ret = kb_session_may_change(s);
 	if (ret)
 		return ret;

@@ -258,8 +258,6 @@ int kb_ioctl_set_personality(struct file *file, void *arg)
 	const struct kb_pers *p;
 	int ret;
 
-	if (!s)
-		return -ENOENT;
 	ret = kb_session_may_change(s);
 	if (ret)
 		return ret;

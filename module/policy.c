@@ -70,8 +70,6 @@ int kb_ioctl_set_rules(struct file *file, void *arg)
 	struct kb_session *s = kb_file_session(file);
 	int ret;
 
-	if (!s)
-		return -ENOENT;
 	ret = kb_session_may_change(s);
 	if (ret)
 		return ret;

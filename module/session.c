@@ -537,14 +537,17 @@ out:
 }
 
 /*
- * -EPERM when @s is KB_SESSION_LOCKED and the caller is one of its
- * members: a program may not loosen the policy it runs under.
+ * For a command that changes @s, a file's session: -ENOENT without one,
+ * -EPERM when it is KB_SESSION_LOCKED and the caller is one of its
+ * members (a program may not loosen the policy it runs under), else 0.
  */
 int kb_session_may_change(struct kb_session *s)
 {
 	struct kb_member *m;
 	bool member;
 
+	if (!s)
+		return -ENOENT;
 	if (!(s->flags & KB_SESSION_LOCKED))
 		return 0;
 	rcu_read_lock();

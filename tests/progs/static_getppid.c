@@ -5,18 +5,7 @@
  * nothing else: not even the start-up a libc would do. kblaunch's counters
  * must show exactly that.
  */
-#include <asm/unistd.h>
-
-static long sys3(long nr, long a, long b, long c)
-{
-	long ret;
-
-	__asm__ volatile ("syscall"
-			  : "=a" (ret)
-			  : "a" (nr), "D" (a), "S" (b), "d" (c)
-			  : "rcx", "r11", "memory");
-	return ret;
-}
+#include "nolibc.h"
 
 static unsigned long parse(const char *s)
 {
@@ -40,12 +29,3 @@ __attribute__((used, noreturn)) static void start_c(long *sp)
 	for (;;)
 		sys3(__NR_exit_group, 3, 0, 0);
 }
-
-__asm__(".text\n"
-	".globl _start\n"
-	"_start:\n"
-	"	xorl %ebp, %ebp\n"
-	"	movq %rsp, %rdi\n"
-	"	andq $-16, %rsp\n"
-	"	call start_c\n"
-	"	hlt\n");
