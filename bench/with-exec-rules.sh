@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# with-exec-rules.sh N [--match PATH] CMD...: run one benchmark command
+# with N global exec rules installed that match nothing (paths under
+# /kbridge-bench-nomatch/), and with --match one more, last, whose path
+# is PATH (a passthrough policy: the program runs under it, all its
+# syscalls decided in the kernel). The rules go in and out through the
+# ioctls in one python3 process (1000 kbctl runs would take longer than
+# the row). Fails unless kbctl rule list showed them all while CMD ran,
+# and, with --match, unless that rule decided syscalls of the program.
+set -u
+C=${KBCTL:-.output/kbctl}
+PY=/usr/bin/python3
+
+n=$1
+shift
+match=
+if [ "${1:-}" = --match ]; then
+	match=$2
+	shift 2
+fi
+rules_py='
+import ctypes, fcntl, os, struct, sys
+
+def iowr(nr, size):
+    return (3 << 30) | (size << 16) | (0xBB << 8) | nr
+
+ADD, DEL = 10, 11
+fd = os.open("/dev/kbridge", os.O_RDWR)
+# one kb_rule_desc: getppid, tier 1, pass
+desc = ctypes.create_string_buffer(struct.pack("=IHHqHHIQQQ", 110, 1, 0, 0, 0, 0, 0, 0, 0, 0))
+if sys.argv[1] == "add":
+    n, match = int(sys.argv[2]), sys.argv[3]
+    globs = ["/kbridge-bench-nomatch/%d/*" % i for i in range(n)]
+    if match:
+        globs.append(match)
+    for g in globs:
+        pat = ctypes.create_string_buffer(g.encode())
+        arg = bytearray(struct.pack("=IIIIQIIQII32sQ", 88, 1, 1, 0,
+                                    ctypes.addressof(pat), len(g), 1,
+                                    ctypes.addressof(desc), 48, 0,
+                                    b"bench", 0))
+        fcntl.ioctl(fd, iowr(ADD, 88), arg)
+        print(struct.unpack_from("=Q", arg, 80)[0])
+else:
+    for line in sys.stdin:
+        fcntl.ioctl(fd, iowr(DEL, 16), bytearray(struct.pack("=IIQ", 16, 0, int(line))))
+'
+ids=$(mktemp)
+trap 'rm -f "$ids"' EXIT
+if ! "$PY" -c "$rules_py" add "$n" "$match" >"$ids"; then
+	echo "with-exec-rules: cannot add $n rules" >&2
+	exit 1
+fi
+want=$((n + (${#match} > 0)))
+have=$("$C" rule list | grep -c ' bench ')
+"$@"
+rc=$?
+# The matching rule really decided the program's syscalls.
+calls=0
+if [ -n "$match" ]; then
+	calls=$("$C" rule list | awk -v id="$(tail -n 1 "$ids")" '$1 == id { print $NF }')
+fi
+"$PY" -c "$rules_py" del <"$ids" || { echo "with-exec-rules: cannot delete the rules" >&2; exit 1; }
+[ "$rc" -eq 0 ] || exit "$rc"
+if [ "$have" -ne "$want" ]; then
+	echo "with-exec-rules: kbctl rule list showed $have rules, expected $want" >&2
+	exit 1
+fi
+if [ -n "$match" ] && [ "${calls:-0}" -eq 0 ]; then
+	echo "with-exec-rules: the rule for $match decided no syscall" >&2
+	exit 1
+fi
