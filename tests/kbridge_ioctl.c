@@ -359,7 +359,7 @@ TEST_F(fd, unknown_command_number)
 
 	/* The first number after the last command, and the last number. */
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC,
-					    KB_CMD_EXEC_RULE_DEL + 1,
+					    KB_CMD_EXEC_RULE_LIST + 1,
 					    struct kb_version), &arg));
 	EXPECT_EQ(ENOTTY, errno);
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC, 0xff,
