@@ -447,21 +447,42 @@ u32 kb_session_members(struct kb_session *s)
 	return n;
 }
 
-/* Every call of @s's members counted so far, in either counter. */
-u64 kb_session_calls(struct kb_session *s)
+/*
+ * @s's per-CPU counters summed: returns every call counted (numbers out
+ * of range included); adds the first @n per-number counts to @counts and
+ * sets *@out_of_range and *@fast when they are not NULL.
+ */
+static u64 kb_session_sum(struct kb_session *s, u64 *counts, u32 n,
+			  u64 *out_of_range, u64 *fast)
 {
+	u64 total = 0, oor = 0, f = 0, v;
 	const struct kb_counters *c;
-	u64 total = 0;
 	int cpu;
 	u32 nr;
 
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(s->counters, cpu);
-		for (nr = 0; nr < KB_NR_SYSCALLS; nr++)
-			total += READ_ONCE(c->nr[nr]);
-		total += READ_ONCE(c->out_of_range);
+		/* Every call is counted once, in one of these. */
+		for (nr = 0; nr < KB_NR_SYSCALLS; nr++) {
+			v = READ_ONCE(c->nr[nr]);
+			total += v;
+			if (nr < n)
+				counts[nr] += v;
+		}
+		oor += READ_ONCE(c->out_of_range);
+		f += READ_ONCE(c->fastpath);
 	}
-	return total;
+	if (out_of_range)
+		*out_of_range = oor;
+	if (fast)
+		*fast = f;
+	return total + oor;
+}
+
+/* Every call of @s's members counted so far, in either counter. */
+u64 kb_session_calls(struct kb_session *s)
+{
+	return kb_session_sum(s, NULL, 0, NULL, NULL);
 }
 
 /* An exec rule's session: locked, decided in the kernel only. */
@@ -725,10 +746,8 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 	struct kb_session *s = kb_file_session(file);
 	struct kb_session_stats *cmd = arg;
 	u32 n = min_t(u32, cmd->nr_counts, KB_NR_SYSCALLS);
-	u64 total = 0, out_of_range = 0, fast = 0, *counts = NULL, v;
-	const struct kb_counters *c;
-	int cpu, ret = 0;
-	u32 nr;
+	u64 total, out_of_range, fast, *counts = NULL;
+	int ret = 0;
 
 	if (!s)
 		return -ENOENT;
@@ -740,19 +759,7 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 			return -ENOMEM;
 	}
 
-	for_each_possible_cpu(cpu) {
-		c = per_cpu_ptr(s->counters, cpu);
-		/* Every call is counted once, in one of these. */
-		for (nr = 0; nr < KB_NR_SYSCALLS; nr++) {
-			v = READ_ONCE(c->nr[nr]);
-			total += v;
-			if (nr < n)
-				counts[nr] += v;
-		}
-		out_of_range += READ_ONCE(c->out_of_range);
-		total += READ_ONCE(c->out_of_range);
-		fast += READ_ONCE(c->fastpath);
-	}
+	total = kb_session_sum(s, counts, n, &out_of_range, &fast);
 	if (n && copy_to_user(u64_to_user_ptr(cmd->counts), counts,
 			      n * sizeof(*counts))) {
 		ret = -EFAULT;
