@@ -16,10 +16,18 @@
  * Children and threads join through the fork probe (session.c), which
  * turns SUD on for them too: the kernel clears it in dup_task_struct().
  *
- * Locking: kb_exec_mutex serialises changes of kb_exec_rules; the exec
- * work reads the list under it (it may sleep: reading the file). Each
- * rule holds a module reference, so that the module cannot go while a
- * rule can still match: rmmod needs every rule deleted first.
+ * A KB_EXEC_RUNTIME rule is for a profile that needs the runtime in the
+ * process (path conditions): a binary handler, the first of the list,
+ * makes the exec of a matching file run the rule's command (kblaunch)
+ * instead, with the file and its arguments, as binfmt_misc runs an
+ * interpreter; kblaunch then makes its own session.
+ *
+ * Locking: kb_exec_rwsem, a per-CPU rwsem: execs read the rule list
+ * shared and may sleep under it (reading the file, allocating a member);
+ * adding and deleting rules take it exclusive. What a rule looks at is
+ * read once per exec, before the lock. Each rule holds a module
+ * reference, so that the module cannot go while a rule can still match:
+ * rmmod needs every rule deleted first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,8 +37,10 @@
 #include <linux/elf.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm_types.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
+#include <linux/namei.h>
+#include <linux/percpu-rwsem.h>
 #include <linux/slab.h>
 #include <linux/syscall_user_dispatch.h>
 #include <linux/task_work.h>
@@ -49,7 +59,13 @@
  * @userns:  else, the only user namespace whose execs it sees (held)
  * @glob:    KB_EXEC_MATCH_PATH's pattern, or KB_EXEC_MATCH_NOTE's note
  *           name, NUL-terminated
- * @s:       the session its programs join
+ * @name:    its personality's name
+ * @s:       the session its programs join; NULL for a KB_EXEC_RUNTIME rule
+ * @cmd:     KB_EXEC_RUNTIME: the command, NUL-terminated arguments
+ * @cmd_len: bytes at @cmd
+ * @cmd_argc: arguments at @cmd
+ * @launcher: the command's file as it was when the rule was added
+ * @execs:   execs it matched
  */
 struct kb_exec_rule {
 	struct list_head node;
@@ -59,7 +75,13 @@ struct kb_exec_rule {
 	bool global;
 	struct user_namespace *userns;
 	char *glob;
+	char name[KB_EXEC_NAME_MAX + 1];
 	struct kb_session *s;
+	char *cmd;
+	u32 cmd_len;
+	u32 cmd_argc;
+	struct path launcher;
+	atomic64_t execs;
 };
 
 /* What the exec probe hands to the task work. */
@@ -68,10 +90,48 @@ struct kb_exec_work {
 	struct file *file;
 };
 
-static DEFINE_MUTEX(kb_exec_mutex);
+/* Sections and bytes of notes looked at, at most: bounded work per exec. */
+#define KB_NOTE_SECTIONS	64
+#define KB_NOTE_BYTES		4096
+/* Arguments of a KB_EXEC_RUNTIME command, at most. */
+#define KB_EXEC_RUNTIME_ARGS	64
+
+/**
+ * struct kb_exec_image - what an exec's rules are matched against, read
+ *                        once for all of them
+ * @file:   the program's file
+ * @path:   its absolute path, or NULL when it has none (deleted, too long)
+ * @osabi:  its ELF header's EI_OSABI, or -1 when it is no ELF file
+ * @notes:  its SHT_NOTE sections, each at a 4-aligned offset, or NULL
+ * @nsect:  how many of them
+ * @start:  where each starts in @notes
+ * @len:    and how long it is
+ */
+struct kb_exec_image {
+	struct file *file;
+	const char *path;
+	int osabi;
+	u8 *notes;
+	u32 nsect;
+	u16 start[KB_NOTE_SECTIONS];
+	u16 len[KB_NOTE_SECTIONS];
+};
+
+/*
+ * Readers (every exec while rules exist, and KB_IOC_EXEC_RULE_LIST) take
+ * it shared, which costs a per-CPU increment; rule changes take it
+ * exclusive.
+ */
+DEFINE_STATIC_PERCPU_RWSEM(kb_exec_rwsem);
 static LIST_HEAD(kb_exec_rules);
-/* Rules in the list: the exec probe's cheap test, read without the lock. */
+/*
+ * The cheap tests of every exec, read without the lock: rules decided in
+ * the kernel (the exec probe's), KB_EXEC_RUNTIME rules (the binfmt
+ * handler's), rules of either kind that read notes.
+ */
 static atomic_t kb_exec_nr_rules = ATOMIC_INIT(0);
+static atomic_t kb_exec_nr_runtime = ATOMIC_INIT(0);
+static atomic_t kb_exec_nr_notes = ATOMIC_INIT(0);
 static u64 kb_exec_next_id;
 
 /*
@@ -93,91 +153,74 @@ static bool kb_exec_may(const struct kb_exec_rule *r)
 			   ns_capable(r->userns, CAP_SYS_ADMIN);
 }
 
-/* Sections and bytes of notes looked at, at most: bounded work per exec. */
-#define KB_NOTE_SECTIONS	64
-#define KB_NOTE_BYTES		4096
-
-/*
- * Does @file, an ELF64 file, have a note named @name whose description
- * is the string @desc? Reads its section headers and SHT_NOTE sections.
- */
-static bool kb_exec_has_note(struct file *file, const char *name,
-			     const char *desc)
+/* Reads @img->file's SHT_NOTE sections, as many as fit, into @img->notes. */
+static void kb_exec_read_notes(struct kb_exec_image *img)
 {
-	size_t nlen = strlen(name) + 1, dlen = strlen(desc);
 	Elf64_Shdr *sh = NULL;
-	u8 *notes = NULL;
-	bool found = false;
+	u32 i, used = 0;
 	Elf64_Ehdr eh;
 	loff_t pos = 0;
-	u32 i, off;
 
-	if (kernel_read(file, &eh, sizeof(eh), &pos) != sizeof(eh) ||
+	if (kernel_read(img->file, &eh, sizeof(eh), &pos) != sizeof(eh) ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_shentsize != sizeof(*sh) || !eh.e_shnum ||
 	    eh.e_shnum > KB_NOTE_SECTIONS)
-		return false;
+		return;
 	sh = kmalloc_array(eh.e_shnum, sizeof(*sh), GFP_KERNEL);
-	notes = kmalloc(KB_NOTE_BYTES, GFP_KERNEL);
+	img->notes = kmalloc(KB_NOTE_BYTES, GFP_KERNEL);
 	pos = eh.e_shoff;
-	if (!sh || !notes ||
-	    kernel_read(file, sh, eh.e_shnum * sizeof(*sh), &pos) !=
+	if (!sh || !img->notes ||
+	    kernel_read(img->file, sh, eh.e_shnum * sizeof(*sh), &pos) !=
 	    eh.e_shnum * sizeof(*sh))
 		goto out;
-	for (i = 0; i < eh.e_shnum && !found; i++) {
-		if (sh[i].sh_type != SHT_NOTE || sh[i].sh_size > KB_NOTE_BYTES)
+	for (i = 0; i < eh.e_shnum; i++) {
+		if (sh[i].sh_type != SHT_NOTE ||
+		    sh[i].sh_size > KB_NOTE_BYTES - used)
 			continue;
 		pos = sh[i].sh_offset;
-		if (kernel_read(file, notes, sh[i].sh_size, &pos) !=
-		    sh[i].sh_size)
+		if (kernel_read(img->file, img->notes + used, sh[i].sh_size,
+				&pos) != sh[i].sh_size)
 			continue;
+		img->start[img->nsect] = used;
+		img->len[img->nsect++] = sh[i].sh_size;
+		used = ALIGN(used + sh[i].sh_size, 4);
+		if (used >= KB_NOTE_BYTES)
+			break;
+	}
+out:
+	kfree(sh);
+}
+
+/* Has @img a note named @name whose description is the string @desc? */
+static bool kb_exec_has_note(const struct kb_exec_image *img,
+			     const char *name, const char *desc)
+{
+	size_t nlen = strlen(name) + 1, dlen = strlen(desc);
+	u32 i, off, size;
+
+	for (i = 0; i < img->nsect; i++) {
+		const u8 *sect = img->notes + img->start[i];
+
+		size = img->len[i];
 		/* Each note: namesz, descsz, type, then both, 4-aligned. */
-		for (off = 0; off + sizeof(Elf64_Nhdr) <= sh[i].sh_size;) {
-			Elf64_Nhdr *nh = (Elf64_Nhdr *)(notes + off);
+		for (off = 0; off + sizeof(Elf64_Nhdr) <= size;) {
+			const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(sect + off);
 			u32 n = ALIGN(nh->n_namesz, 4), d = ALIGN(nh->n_descsz, 4);
-			const char *nm = (char *)(nh + 1);
+			const char *nm = (const char *)(nh + 1);
 
 			if (n < nh->n_namesz || d < nh->n_descsz ||
-			    n + d > sh[i].sh_size - off - sizeof(*nh))
+			    n + d > size - off - sizeof(*nh))
 				break;
 			if (nh->n_namesz == nlen && !memcmp(nm, name, nlen) &&
 			    nh->n_descsz >= dlen && nh->n_descsz <= dlen + 1 &&
 			    !memcmp(nm + n, desc, dlen) &&
-			    (nh->n_descsz == dlen || !nm[n + dlen])) {
-				found = true;
-				break;
-			}
+			    (nh->n_descsz == dlen || !nm[n + dlen]))
+				return true;
 			off += sizeof(*nh) + n + d;
 		}
 	}
-out:
-	kfree(notes);
-	kfree(sh);
-	return found;
-}
-
-/* The first rule that @path (or NULL) and @osabi (or -1) match. */
-static struct kb_exec_rule *kb_exec_find(const char *path, int osabi,
-					 struct file *file)
-{
-	struct user_namespace *ns = current_user_ns();
-	struct kb_exec_rule *r;
-
-	lockdep_assert_held(&kb_exec_mutex);
-	list_for_each_entry(r, &kb_exec_rules, node) {
-		if (!r->global && r->userns != ns)
-			continue;
-		if (r->match == KB_EXEC_MATCH_PATH && path &&
-		    kb_glob_match(r->glob, path))
-			return r;
-		if (r->match == KB_EXEC_MATCH_OSABI && osabi == (int)r->osabi)
-			return r;
-		if (r->match == KB_EXEC_MATCH_NOTE &&
-		    kb_exec_has_note(file, r->glob, r->s->exec_name))
-			return r;
-	}
-	return NULL;
+	return false;
 }
 
 /* EI_OSABI of the ELF file @file, or -1 when it is none. */
@@ -192,33 +235,107 @@ static int kb_exec_osabi(struct file *file)
 	return ident[EI_OSABI];
 }
 
+/*
+ * Names @file and reads what rules look at; @buf: PATH_MAX bytes or NULL.
+ * kb_exec_image_put() frees what this allocated.
+ */
+static void kb_exec_image_get(struct kb_exec_image *img, struct file *file,
+			      char *buf)
+{
+	img->file = file;
+	img->path = NULL;
+	img->nsect = 0;
+	img->notes = NULL;
+	if (buf) {
+		img->path = d_path(&file->f_path, buf, PATH_MAX);
+		if (IS_ERR(img->path))
+			img->path = NULL;
+	}
+	img->osabi = kb_exec_osabi(file);
+	if (atomic_read(&kb_exec_nr_notes))
+		kb_exec_read_notes(img);
+}
+
+static void kb_exec_image_put(struct kb_exec_image *img)
+{
+	kfree(img->notes);
+}
+
+static bool kb_exec_matches(const struct kb_exec_rule *r,
+			    const struct kb_exec_image *img)
+{
+	if (!r->global && r->userns != current_user_ns())
+		return false;
+	switch (r->match) {
+	case KB_EXEC_MATCH_PATH:
+		return img->path && kb_glob_match(r->glob, img->path);
+	case KB_EXEC_MATCH_OSABI:
+		return img->osabi == (int)r->osabi;
+	case KB_EXEC_MATCH_NOTE:
+		return kb_exec_has_note(img, r->glob, r->name);
+	}
+	return false;
+}
+
+/*
+ * The first rule of the kind asked for (@runtime: KB_EXEC_RUNTIME) that
+ * @img matches. Caller holds kb_exec_rwsem.
+ */
+static struct kb_exec_rule *kb_exec_find(const struct kb_exec_image *img,
+					 bool runtime)
+{
+	struct kb_exec_rule *r;
+
+	list_for_each_entry(r, &kb_exec_rules, node) {
+		/* A KB_EXEC_RUNTIME rule is the one kind without a session. */
+		if (!r->s == runtime && kb_exec_matches(r, img))
+			return r;
+	}
+	return NULL;
+}
+
+/* Is @file a KB_EXEC_RUNTIME rule's command? Caller holds kb_exec_rwsem. */
+static bool kb_exec_is_launcher(struct file *file)
+{
+	struct kb_exec_rule *r;
+
+	list_for_each_entry(r, &kb_exec_rules, node)
+		if (!r->s && file_inode(file) == d_inode(r->launcher.dentry))
+			return true;
+	return false;
+}
+
 /* Runs in the task that exec'd, before the program's first instruction. */
 static void kb_exec_work_fn(struct callback_head *cb)
 {
 	struct kb_exec_work *w = container_of(cb, struct kb_exec_work, cb);
-	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
-	const char *path = NULL;
-	struct kb_exec_rule *r;
-	int osabi, ret;
+	char *buf = __getname();
+	struct kb_exec_rule *r = NULL;
+	struct kb_exec_image img;
+	int ret;
 
-	if (buf) {
-		path = d_path(&w->file->f_path, buf, PATH_MAX);
-		if (IS_ERR(path))
-			path = NULL;
-	}
-	osabi = kb_exec_osabi(w->file);
-	mutex_lock(&kb_exec_mutex);
-	r = kb_exec_find(path, osabi, w->file);
+	kb_exec_image_get(&img, w->file, buf);
+	percpu_down_read(&kb_exec_rwsem);
+	/*
+	 * The command a KB_EXEC_RUNTIME rule ran instead of a program makes
+	 * its own session: it matches no rule, and leaves the one it was in.
+	 */
+	if (!atomic_read(&kb_exec_nr_runtime) || !kb_exec_is_launcher(w->file))
+		r = kb_exec_find(&img, false);
+	if (r)
+		atomic64_inc(&r->execs);
 	ret = kb_session_exec(r ? r->s : NULL);
-	mutex_unlock(&kb_exec_mutex);
+	percpu_up_read(&kb_exec_rwsem);
 	/* A program that cannot be put under its rule must not run. */
 	if (ret) {
 		pr_warn_ratelimited("cannot put pid %d (%s) under its exec rule: %d: killed\n",
-				    task_pid_nr(current), path ? path : "?",
-				    ret);
+				    task_pid_nr(current),
+				    img.path ? img.path : "?", ret);
 		force_sig(SIGKILL);
 	}
-	kfree(buf);
+	kb_exec_image_put(&img);
+	if (buf)
+		__putname(buf);
 	fput(w->file);
 	kfree(w);
 }
@@ -247,14 +364,169 @@ void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	}
 }
 
+/*
+ * Makes the exec run @r's command instead, as binfmt_misc runs an
+ * interpreter: argv becomes the command's arguments, the program's path,
+ * then the exec's arguments but its first.
+ */
+static int kb_exec_redirect(struct linux_binprm *bprm,
+			    const struct kb_exec_rule *r)
+{
+	const char *args[KB_EXEC_RUNTIME_ARGS], *p;
+	char *rel = NULL;
+	struct file *f;
+	u32 i, n = 0;
+	int ret;
+
+	/* Its path must still name it when the command opens it. */
+	if (bprm->interp_flags & BINPRM_FLAGS_PATH_INACCESSIBLE)
+		return -ENOENT;
+	for (p = r->cmd; n < r->cmd_argc; p += strlen(p) + 1)
+		args[n++] = p;
+	ret = remove_arg_zero(bprm);
+	if (ret)
+		return ret;
+	/* "prog" is ./prog to exec, and would be looked up in PATH. */
+	if (!strchr(bprm->interp, '/')) {
+		rel = kasprintf(GFP_KERNEL, "./%s", bprm->interp);
+		if (!rel)
+			return -ENOMEM;
+	}
+	ret = copy_string_kernel(rel ? rel : bprm->interp, bprm);
+	kfree(rel);
+	if (ret < 0)
+		return ret;
+	bprm->argc++;
+	for (i = n; i-- > 0;) {
+		ret = copy_string_kernel(args[i], bprm);
+		if (ret < 0)
+			return ret;
+		bprm->argc++;
+	}
+	ret = bprm_change_interp(args[0], bprm);
+	if (ret < 0)
+		return ret;
+	f = open_exec(args[0]);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	bprm->interpreter = f;
+	return 0;
+}
+
+/*
+ * Is current, before its exec, running @r's command? Then the command is
+ * starting the program it was run for, which must not run it again.
+ */
+static bool kb_exec_in_launcher(const struct kb_exec_rule *r)
+{
+	struct mm_struct *mm = current->mm;
+	struct file *exe;
+	bool ret;
+
+	if (!mm)
+		return false;
+	/* Files are freed after a grace period: the inode is only compared. */
+	rcu_read_lock();
+	exe = rcu_dereference(mm->exe_file);
+	ret = exe && file_inode(exe) == d_inode(r->launcher.dentry);
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * The first binary handler of every exec: a file that a KB_EXEC_RUNTIME
+ * rule matches runs through the rule's command; any other goes on to
+ * the next handler (-ENOEXEC).
+ */
+static int kb_exec_load_binary(struct linux_binprm *bprm)
+{
+	struct kb_exec_rule *r;
+	struct kb_exec_image img;
+	char *buf;
+	bool keeps;
+	int ret = -ENOEXEC;
+
+	if (!atomic_read(&kb_exec_nr_runtime))
+		return -ENOEXEC;
+	/* Only the file the exec names: not an interpreter, not ours. */
+	if (bprm->interp != bprm->filename)
+		return -ENOEXEC;
+	rcu_read_lock();
+	keeps = kb_session_exec_keeps(current);
+	rcu_read_unlock();
+	if (keeps)
+		return -ENOEXEC;
+	buf = __getname();
+	if (!buf)
+		return -ENOMEM;
+	kb_exec_image_get(&img, bprm->file, buf);
+	percpu_down_read(&kb_exec_rwsem);
+	r = kb_exec_find(&img, true);
+	if (r && !kb_exec_in_launcher(r)) {
+		atomic64_inc(&r->execs);
+		ret = kb_exec_redirect(bprm, r);
+	}
+	percpu_up_read(&kb_exec_rwsem);
+	kb_exec_image_put(&img);
+	__putname(buf);
+	return ret;
+}
+
+static struct linux_binfmt kb_exec_binfmt = {
+	.module		= THIS_MODULE,
+	.load_binary	= kb_exec_load_binary,
+};
+
+int kb_exec_init(void)
+{
+	/* First, so that it sees the file before binfmt_script and ELF. */
+	insert_binfmt(&kb_exec_binfmt);
+	return 0;
+}
+
+void kb_exec_exit(void)
+{
+	unregister_binfmt(&kb_exec_binfmt);
+}
+
 static void kb_exec_rule_free(struct kb_exec_rule *r)
 {
 	if (r->s)
 		kb_session_release(r->s);
 	if (r->userns)
 		put_user_ns(r->userns);
+	path_put(&r->launcher);
+	kfree(r->cmd);
 	kfree(r->glob);
 	kfree(r);
+}
+
+/*
+ * Copies in and checks a KB_EXEC_RUNTIME command: NUL-terminated
+ * arguments, the first an absolute path to a file that exists now.
+ */
+static int kb_exec_rule_cmd(struct kb_exec_rule *r,
+			    const struct kb_exec_rule_add *req)
+{
+	const char *p, *end;
+	int ret;
+
+	if (req->runtime_len < 2 || req->runtime_len > KB_EXEC_RUNTIME_MAX)
+		return -EINVAL;
+	r->cmd = memdup_user(u64_to_user_ptr(req->runtime), req->runtime_len);
+	if (IS_ERR(r->cmd)) {
+		ret = PTR_ERR(r->cmd);
+		r->cmd = NULL;
+		return ret;
+	}
+	r->cmd_len = req->runtime_len;
+	end = r->cmd + r->cmd_len;
+	if (r->cmd[0] != '/' || end[-1])
+		return -EINVAL;
+	for (p = r->cmd; p < end; p += strlen(p) + 1)
+		if (++r->cmd_argc > KB_EXEC_RUNTIME_ARGS)
+			return -EINVAL;
+	return kern_path(r->cmd, LOOKUP_FOLLOW, &r->launcher);
 }
 
 int kb_ioctl_exec_rule_add(struct file *file, void *arg)
@@ -264,14 +536,20 @@ int kb_ioctl_exec_rule_add(struct file *file, void *arg)
 		.size = sizeof(rules), .count = req->count,
 		.rule_size = req->rule_size, .rules = req->rules,
 	};
+	bool runtime = req->flags & KB_EXEC_RUNTIME;
 	struct kb_exec_rule *r;
 	int ret;
 
-	if (!kb_fastpath_armed())
-		return -EOPNOTSUPP;
-	if (!req->count || req->name[KB_EXEC_NAME_MAX] ||
+	if (req->__reserved2 || req->name[KB_EXEC_NAME_MAX] ||
 	    !kb_personality_name_ok(req->name, sizeof(req->name)))
 		return -EINVAL;
+	/* The command's own runtime decides; it follows execs itself. */
+	if (runtime ? req->count || req->rules || req->rule_size ||
+		      (req->flags & KB_EXEC_INHERIT) :
+		      !req->count || req->runtime || req->runtime_len)
+		return -EINVAL;
+	if (!runtime && !kb_fastpath_armed())
+		return -EOPNOTSUPP;
 	switch (req->match) {
 	case KB_EXEC_MATCH_PATH:
 		if (!req->pattern_len || req->pattern_len > KB_PATH_MAX ||
@@ -297,6 +575,7 @@ int kb_ioctl_exec_rule_add(struct file *file, void *arg)
 	r->match = req->match;
 	r->osabi = req->osabi;
 	r->global = req->flags & KB_EXEC_GLOBAL;
+	strscpy(r->name, req->name, sizeof(r->name));
 	if (!r->global)
 		r->userns = get_user_ns(current_user_ns());
 	ret = -EPERM;
@@ -311,23 +590,34 @@ int kb_ioctl_exec_rule_add(struct file *file, void *arg)
 			goto err;
 		}
 	}
-	r->s = kb_session_new_exec(req->flags & KB_EXEC_INHERIT, req->name);
-	ret = -ENOMEM;
-	if (!r->s)
-		goto err;
-	ret = kb_session_policy_set(r->s, &rules, true);
-	if (ret)
-		goto err;
+	if (runtime) {
+		ret = kb_exec_rule_cmd(r, req);
+		if (ret)
+			goto err;
+	} else {
+		r->s = kb_session_new_exec(req->flags & KB_EXEC_INHERIT,
+					   req->name);
+		ret = -ENOMEM;
+		if (!r->s)
+			goto err;
+		ret = kb_session_policy_set(r->s, &rules, true);
+		if (ret)
+			goto err;
+	}
 	/* Held until the rule is deleted: rmmod needs every rule gone. */
 	ret = -ENODEV;
 	if (!try_module_get(THIS_MODULE))
 		goto err;
 
-	mutex_lock(&kb_exec_mutex);
+	percpu_down_write(&kb_exec_rwsem);
 	r->id = ++kb_exec_next_id;
+	if (r->s)
+		WRITE_ONCE(r->s->exec_rule, r->id);
 	list_add_tail(&r->node, &kb_exec_rules);
-	atomic_inc(&kb_exec_nr_rules);
-	mutex_unlock(&kb_exec_mutex);
+	atomic_inc(runtime ? &kb_exec_nr_runtime : &kb_exec_nr_rules);
+	if (r->match == KB_EXEC_MATCH_NOTE)
+		atomic_inc(&kb_exec_nr_notes);
+	percpu_up_write(&kb_exec_rwsem);
 	req->id = r->id;
 	return 0;
 
@@ -340,8 +630,9 @@ int kb_ioctl_exec_rule_del(struct file *file, void *arg)
 {
 	struct kb_exec_rule_del *req = arg;
 	struct kb_exec_rule *r, *found = NULL;
+	int ret = -ENOENT;
 
-	mutex_lock(&kb_exec_mutex);
+	percpu_down_write(&kb_exec_rwsem);
 	list_for_each_entry(r, &kb_exec_rules, node) {
 		if (r->id == req->id) {
 			found = r;
@@ -349,16 +640,18 @@ int kb_ioctl_exec_rule_del(struct file *file, void *arg)
 		}
 	}
 	if (found && !kb_exec_may(found)) {
-		mutex_unlock(&kb_exec_mutex);
-		return -EPERM;
+		ret = -EPERM;
+		found = NULL;
 	}
 	if (found) {
 		list_del(&found->node);
-		atomic_dec(&kb_exec_nr_rules);
+		atomic_dec(found->s ? &kb_exec_nr_rules : &kb_exec_nr_runtime);
+		if (found->match == KB_EXEC_MATCH_NOTE)
+			atomic_dec(&kb_exec_nr_notes);
 	}
-	mutex_unlock(&kb_exec_mutex);
+	percpu_up_write(&kb_exec_rwsem);
 	if (!found)
-		return -ENOENT;
+		return ret;
 	/* Its session lives on with the programs already under it. */
 	kb_exec_rule_free(found);
 	module_put(THIS_MODULE);
@@ -368,6 +661,34 @@ int kb_ioctl_exec_rule_del(struct file *file, void *arg)
 static bool kb_exec_visible(const struct kb_exec_rule *r)
 {
 	return r->global || r->userns == current_user_ns();
+}
+
+static void kb_exec_rule_info(struct kb_exec_rule_info *info,
+			      const struct kb_exec_rule *r)
+{
+	memset(info, 0, sizeof(*info));
+	info->id = r->id;
+	info->match = r->match;
+	info->osabi = r->osabi;
+	info->flags = (r->global ? KB_EXEC_GLOBAL : 0) |
+		      (r->s && r->s->inherit ? KB_EXEC_INHERIT : 0) |
+		      (r->s ? 0 : KB_EXEC_RUNTIME);
+	if (r->s) {
+		info->members = kb_session_members(r->s);
+		info->calls = kb_session_calls(r->s);
+		info->session = r->s->id;
+	}
+	info->execs = atomic64_read(&r->execs);
+	strscpy(info->name, r->name, sizeof(info->name));
+	if (r->glob) {
+		info->pattern_len = strlen(r->glob);
+		strscpy(info->pattern, r->glob, sizeof(info->pattern));
+	}
+	if (r->cmd) {
+		info->runtime_len = r->cmd_len;
+		memcpy(info->runtime, r->cmd,
+		       min_t(u32, r->cmd_len, sizeof(info->runtime) - 1));
+	}
 }
 
 int kb_ioctl_exec_rule_list(struct file *file, void *arg)
@@ -383,48 +704,44 @@ int kb_ioctl_exec_rule_list(struct file *file, void *arg)
 	if (req->info_size > PAGE_SIZE)
 		return -E2BIG;
 	size = min_t(u32, req->info_size, sizeof(*info));
-	info = kmalloc(sizeof(*info), GFP_KERNEL);
-	if (!info)
-		return -ENOMEM;
-	mutex_lock(&kb_exec_mutex);
+	/*
+	 * A snapshot, copied out after the lock: a fault on the caller's
+	 * buffer (userfaultfd) must not stall every exec on the system.
+	 */
+	percpu_down_read(&kb_exec_rwsem);
 	list_for_each_entry(r, &kb_exec_rules, node)
 		n += kb_exec_visible(r);
 	if (req->count < n) {
+		percpu_up_read(&kb_exec_rwsem);
 		req->count = n;
-		ret = -ENOSPC;
-		goto out;
+		return -ENOSPC;
 	}
-	list_for_each_entry(r, &kb_exec_rules, node) {
-		char __user *to;
+	if (n)
+		info = kb_fault_or(kvmalloc_array(n, sizeof(*info),
+						  GFP_KERNEL));
+	if (n && !info) {
+		percpu_up_read(&kb_exec_rwsem);
+		return -ENOMEM;
+	}
+	list_for_each_entry(r, &kb_exec_rules, node)
+		if (kb_exec_visible(r))
+			kb_exec_rule_info(&info[i++], r);
+	percpu_up_read(&kb_exec_rwsem);
 
-		if (!kb_exec_visible(r))
-			continue;
-		memset(info, 0, sizeof(*info));
-		info->id = r->id;
-		info->match = r->match;
-		info->osabi = r->osabi;
-		info->flags = (r->global ? KB_EXEC_GLOBAL : 0) |
-			      (r->s->inherit ? KB_EXEC_INHERIT : 0);
-		info->members = kb_session_members(r->s);
-		info->calls = kb_session_calls(r->s);
-		strscpy(info->name, r->s->exec_name, sizeof(info->name));
-		if (r->glob) {
-			info->pattern_len = strlen(r->glob);
-			strscpy(info->pattern, r->glob, sizeof(info->pattern));
-		}
-		to = u64_to_user_ptr(req->rules) + (u64)i * req->info_size;
+	for (i = 0; i < n; i++) {
+		char __user *to = u64_to_user_ptr(req->rules) +
+				  (u64)i * req->info_size;
+
 		/* A longer struct of the caller's gets zeros past ours. */
-		if (copy_to_user(to, info, size) ||
+		if (copy_to_user(to, &info[i], size) ||
 		    (req->info_size > size &&
 		     clear_user(to + size, req->info_size - size))) {
 			ret = -EFAULT;
 			goto out;
 		}
-		i++;
 	}
 	req->count = n;
 out:
-	mutex_unlock(&kb_exec_mutex);
-	kfree(info);
+	kvfree(info);
 	return ret;
 }

@@ -28,7 +28,7 @@
 				 KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH | \
 				 KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE | \
 				 KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK | \
-				 KB_FEATURE_EXEC_RULES)
+				 KB_FEATURE_EXEC_RULES | KB_FEATURE_TASK_LIST)
 
 struct file;
 struct task_struct;
@@ -54,7 +54,8 @@ struct kb_counters {
  *              under both locks
  * @exec:       owned by an exec rule (exec_rules.c), not by a file
  * @inherit:    KB_EXEC_INHERIT: members keep it across any exec
- * @exec_name:  the exec rule's personality name
+ * @name:       the exec rule's personality name, or KB_IOC_SESSION_CREATE's
+ * @exec_rule:  the id of the exec rule that owns it, else 0
  * @flags:      KB_SESSION_* of KB_IOC_SESSION_CREATE
  * @end_work:   ends the session from process context when its last
  *              member exits after the file closed
@@ -87,7 +88,8 @@ struct kb_session {
 	bool closed;
 	bool exec;
 	bool inherit;
-	char exec_name[KB_EXEC_NAME_MAX + 1];
+	char name[KB_EXEC_NAME_MAX + 1];
+	u64 exec_rule;
 	u32 flags;
 	struct work_struct end_work;
 	struct kb_counters __percpu *counters;
@@ -191,6 +193,7 @@ void kb_session_objects(struct kb_objects *o);
 int kb_session_may_change(struct kb_session *s);
 struct kb_session *kb_session_new_exec(bool inherit, const char *name);
 bool kb_session_exec_member(struct task_struct *task);
+bool kb_session_exec_keeps(struct task_struct *task);
 int kb_session_exec(struct kb_session *to);
 u32 kb_session_members(struct kb_session *s);
 u64 kb_session_calls(struct kb_session *s);
@@ -202,6 +205,9 @@ int kb_ioctl_session_create(struct file *file, void *arg);
 int kb_ioctl_session_join(struct file *file, void *arg);
 int kb_ioctl_session_stats(struct file *file, void *arg);
 int kb_ioctl_set_scope(struct file *file, void *arg);
+
+/* task_list.c */
+int kb_ioctl_task_list(struct file *file, void *arg);
 
 /* dispatch.c */
 int kb_ioctl_syscall(struct file *file, void *arg);
@@ -225,6 +231,8 @@ int kb_ioctl_exec_rule_add(struct file *file, void *arg);
 int kb_ioctl_exec_rule_del(struct file *file, void *arg);
 int kb_ioctl_exec_rule_list(struct file *file, void *arg);
 int kb_ioctl_get_rules(struct file *file, void *arg);
+int kb_exec_init(void);
+void kb_exec_exit(void);
 
 /* batch.c */
 void kb_run_flush(struct kb_member *m);
@@ -237,6 +245,7 @@ bool kb_pers_decide(struct kb_session *s, struct kb_syscall *call,
 void kb_pers_slot_put(struct kb_pers_slot *slot);
 void kb_pers_session_release(struct kb_session *s);
 void kb_pers_exit(void);
+void kb_pers_name(struct kb_session *s, char *buf, size_t len);
 int kb_ioctl_set_personality(struct file *file, void *arg);
 
 /* fastpath.c */

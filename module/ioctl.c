@@ -40,6 +40,7 @@ union kb_ioctl_buffer {
 	struct kb_exec_rule_add exec_rule_add;
 	struct kb_exec_rule_del exec_rule_del;
 	struct kb_exec_rule_list exec_rule_list;
+	struct kb_task_list task_list;
 };
 
 struct kb_ioctl_op {
@@ -105,11 +106,13 @@ static const struct kb_ioctl_op kb_ioctl_ops[] = {
 	__IOCTL_OP(KB_CMD_EXEC_RULE_ADD, kb_ioctl_exec_rule_add,
 		   struct kb_exec_rule_add, id,
 		   offsetof(struct kb_exec_rule_add, __reserved),
-		   KB_EXEC_GLOBAL | KB_EXEC_INHERIT),
+		   KB_EXEC_GLOBAL | KB_EXEC_INHERIT | KB_EXEC_RUNTIME),
 	IOCTL_OP(KB_CMD_EXEC_RULE_DEL, kb_ioctl_exec_rule_del,
 		 struct kb_exec_rule_del, id),
 	IOCTL_OP(KB_CMD_EXEC_RULE_LIST, kb_ioctl_exec_rule_list,
 		 struct kb_exec_rule_list, rules),
+	IOCTL_OP(KB_CMD_TASK_LIST, kb_ioctl_task_list,
+		 struct kb_task_list, tasks),
 };
 
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -78,18 +78,23 @@ static int __init kb_init(void)
 	ret = kb_fastpath_init();
 	if (ret)
 		goto err_session;
+	ret = kb_exec_init();
+	if (ret)
+		goto err_fastpath;
 
 	/* Last: from here on, user space can create sessions. */
 	ret = misc_register(&kb_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", KB_DEVICE_NAME, ret);
-		goto err_fastpath;
+		goto err_exec;
 	}
 
 	kb_debugfs_init();
 	pr_info("%s loaded, API %d\n", KB_RELEASE, KB_API_VERSION);
 	return 0;
 
+err_exec:
+	kb_exec_exit();
 err_fastpath:
 	kb_fastpath_exit();
 err_session:
@@ -105,6 +110,7 @@ static void __exit kb_exit(void)
 	 * No session is left (fops.owner, and closed sessions hold the
 	 * module): no task can be in the probe's path.
 	 */
+	kb_exec_exit();
 	kb_fastpath_exit();
 	kb_session_exit();
 	kb_pers_exit();

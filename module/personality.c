@@ -302,6 +302,17 @@ void kb_pers_session_release(struct kb_session *s)
 	kb_pers_slot_put(slot);
 }
 
+/*
+ * The name of the personality @s names into @buf, or "". Caller holds
+ * rcu_read_lock(): a replaced slot is put only after a grace period.
+ */
+void kb_pers_name(struct kb_session *s, char *buf, size_t len)
+{
+	struct kb_pers_slot *slot = rcu_dereference(s->pers);
+
+	strscpy(buf, slot ? slot->name : "", len);
+}
+
 /* Module exit: every session and personality is gone by now. */
 void kb_pers_exit(void)
 {

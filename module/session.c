@@ -494,7 +494,7 @@ struct kb_session *kb_session_new_exec(bool inherit, const char *name)
 		return NULL;
 	s->exec = true;
 	s->inherit = inherit;
-	strscpy(s->exec_name, name, sizeof(s->exec_name));
+	strscpy(s->name, name, sizeof(s->name));
 	/* No trap set: the hook decides everything. */
 	s->fastpath = true;
 	return s;
@@ -506,6 +506,17 @@ bool kb_session_exec_member(struct task_struct *task)
 	struct kb_member *m = kb_member_find(task);
 
 	return m && READ_ONCE(m->session->exec);
+}
+
+/*
+ * Does @task stay in its session whatever it execs: a member of a file's
+ * session or of a KB_EXEC_INHERIT one? Caller: RCU or preemption off.
+ */
+bool kb_session_exec_keeps(struct task_struct *task)
+{
+	struct kb_member *m = kb_member_find(task);
+
+	return m && (!READ_ONCE(m->session->exec) || m->session->inherit);
 }
 
 /*
@@ -578,6 +589,17 @@ int kb_session_may_change(struct kb_session *s)
 	return member ? -EPERM : 0;
 }
 
+/* Printable ASCII but space, NUL-terminated within @len; may be empty. */
+static bool kb_session_name_ok(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && name[i]; i++)
+		if (name[i] <= ' ' || name[i] > '~')
+			return false;
+	return i < len;
+}
+
 int kb_ioctl_session_create(struct file *file, void *arg)
 {
 	struct kb_session_create *cmd = arg;
@@ -590,9 +612,12 @@ int kb_ioctl_session_create(struct file *file, void *arg)
 	if ((cmd->flags & KB_SESSION_MEMBER_SCOPE) &&
 	    !(cmd->flags & KB_SESSION_LOCKED))
 		return -EINVAL;
+	if (!kb_session_name_ok(cmd->name, sizeof(cmd->name)))
+		return -EINVAL;
 	s = kb_session_alloc(cmd->flags);
 	if (!s)
 		return -ENOMEM;
+	strscpy(s->name, cmd->name, sizeof(s->name));
 	cmd->session_id = s->id;
 	/* Two racing creates on one file: the loser frees its own copy. */
 	ret = kb_file_set_session(file, s);

@@ -408,7 +408,20 @@ TEST_F(exec, abi_checks)
 	struct kb_exec_rule_add b;
 
 	b = a;
-	b.flags |= 1U << 2;
+	b.flags |= 1U << 3;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.__reserved2 = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	/* A command without KB_EXEC_RUNTIME, KB_EXEC_RUNTIME with a policy. */
+	b = a;
+	b.runtime = (uintptr_t)"/bin/sh";
+	b.runtime_len = 8;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b.flags |= KB_EXEC_RUNTIME;
 	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
 	EXPECT_EQ(EINVAL, errno);
 	b = a;
@@ -441,6 +454,303 @@ TEST_F(exec, abi_checks)
 	del.id = 0;
 	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del));
 	EXPECT_EQ(ENOENT, errno);
+}
+
+/* KB_EXEC_RUNTIME commands the module refuses, and why. */
+TEST_F(exec, runtime_abi_checks)
+{
+	static const char good[] = "/bin/sh\0-c\0:";
+	struct kb_exec_rule_add a = {
+		.size = sizeof(a), .flags = KB_EXEC_GLOBAL | KB_EXEC_RUNTIME,
+		.match = KB_EXEC_MATCH_OSABI, .osabi = OSABI,
+		.runtime = (uintptr_t)good, .runtime_len = sizeof(good),
+		.name = "testpers",
+	};
+	struct kb_exec_rule_del del = { .size = sizeof(del) };
+	struct kb_exec_rule_add b;
+	char many[200];
+	int i;
+
+	b = a;
+	b.runtime = (uintptr_t)"bin/sh";
+	b.runtime_len = 7;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.runtime_len = sizeof(good) - 1;	/* last NUL missing */
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.runtime_len = KB_EXEC_RUNTIME_MAX + 1;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.runtime = (uintptr_t)"/nonexistent/kblaunch";
+	b.runtime_len = sizeof("/nonexistent/kblaunch");
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(ENOENT, errno);
+	b = a;
+	b.flags |= KB_EXEC_INHERIT;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.runtime = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EFAULT, errno);
+	/* 65 arguments: "/bin/sh" and 64 empty ones. */
+	memset(many, 0, sizeof(many));
+	strcpy(many, "/bin/sh");
+	b = a;
+	b.runtime = (uintptr_t)many;
+	b.runtime_len = 8 + 64;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EINVAL, errno);
+	b.runtime_len = 8 + 63;
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	del.id = b.id;
+	EXPECT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &a));
+		del.id = a.id;
+		EXPECT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del));
+	}
+}
+
+/* Every rule the caller sees, as KB_IOC_EXEC_RULE_LIST gives it. */
+static int rule_info(int fd, uint64_t id, struct kb_exec_rule_info *out)
+{
+	struct kb_exec_rule_info r[16];
+	struct kb_exec_rule_list l = {
+		.size = sizeof(l), .count = 16, .info_size = sizeof(r[0]),
+		.rules = (uintptr_t)r,
+	};
+	uint32_t i;
+
+	if (ioctl(fd, KB_IOC_EXEC_RULE_LIST, &l))
+		return -1;
+	for (i = 0; i < l.count; i++) {
+		if (r[i].id == id) {
+			*out = r[i];
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/*
+ * A KB_EXEC_RUNTIME rule runs its command instead of the matching file,
+ * with the file's path and the exec's arguments but the first; a file
+ * elsewhere runs as it is, and the command may exec the file itself.
+ */
+TEST_F(exec, runtime_rule_runs_command)
+{
+	/* bash: sh() runs the lines with /bin/sh, which must not be it. */
+	static const char cmd[] = "/bin/bash\0-c\0echo runtime \"$0\" \"$@\"";
+	static const char cmd_exec[] = "/bin/bash\0-c\0exec \"$0\" \"$@\"";
+	struct kb_exec_rule_add a = {
+		.size = sizeof(a), .flags = KB_EXEC_GLOBAL | KB_EXEC_RUNTIME,
+		.match = KB_EXEC_MATCH_PATH, .runtime = (uintptr_t)cmd,
+		.runtime_len = sizeof(cmd), .name = "rtpers",
+	};
+	struct kb_exec_rule_del del = { .size = sizeof(del) };
+	char glob[PATH_MAX + 8], line[3 * PATH_MAX], out[PATH_MAX + 256];
+	char want[PATH_MAX + 64];
+	struct kb_exec_rule_info info;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	a.pattern = (uintptr_t)glob;
+	a.pattern_len = strlen(glob);
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &a)) {
+		TH_LOG("KB_IOC_EXEC_RULE_ADD: %s", strerror(errno));
+	}
+	keep(self, a.id);
+	snprintf(line, sizeof(line), "%s one 'two three'; cd %s/match && ./app x; %s",
+		 self->match, self->dir, self->other);
+	ASSERT_EQ(0, sh(line, out, sizeof(out)));
+	snprintf(want, sizeof(want),
+		 "runtime %s one two three\nruntime ./app x\ngetppid ",
+		 self->match);
+	EXPECT_EQ(0, strncmp(out, want, strlen(want))) {
+		TH_LOG("got '%s'", out);
+	}
+	ASSERT_EQ(0, rule_info(self->fd, a.id, &info));
+	EXPECT_EQ(2u, info.execs);
+	EXPECT_EQ(0u, info.session);
+	EXPECT_EQ(KB_EXEC_GLOBAL | KB_EXEC_RUNTIME, info.flags);
+	EXPECT_EQ(sizeof(cmd), info.runtime_len);
+	EXPECT_EQ(0, memcmp(info.runtime, cmd, sizeof(cmd)));
+
+	/* The command execs the program: it runs, and is not redirected. */
+	del.id = a.id;
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_DEL, &del));
+	self->nids--;
+	a.runtime = (uintptr_t)cmd_exec;
+	a.runtime_len = sizeof(cmd_exec);
+	ASSERT_EQ(0, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &a));
+	keep(self, a.id);
+	ASSERT_EQ(0, sh(self->match, out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "getppid ", 8)) {
+		TH_LOG("got '%s'", out);
+	}
+	ASSERT_EQ(0, rule_info(self->fd, a.id, &info));
+	EXPECT_EQ(1u, info.execs);
+}
+
+/* Start @path wait with its stdin a pipe; the pipe's write end, or -1. */
+static int start_waiting(const char *path, pid_t *pid)
+{
+	int in[2];
+
+	if (pipe(in))
+		return -1;
+	*pid = fork();
+	if (*pid < 0)
+		return -1;
+	if (*pid == 0) {
+		dup2(in[0], 0);
+		close(in[1]);
+		/* Its "getppid N" is not the test's output. */
+		freopen("/dev/null", "w", stdout);
+		execl(path, path, "wait", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	return in[1];
+}
+
+/* The tasks of @tgid in KB_IOC_TASK_LIST: how many, the last in @out. */
+static int tasks_of(int fd, pid_t tgid, struct kb_task_info *out)
+{
+	struct kb_task_list l = {
+		.size = sizeof(l), .info_size = sizeof(struct kb_task_info),
+	};
+	struct kb_task_info *t = NULL;
+	uint32_t i;
+	int n = 0;
+
+	while (ioctl(fd, KB_IOC_TASK_LIST, &l)) {
+		if (errno != ENOSPC)
+			return -1;
+		free(t);
+		l.count += 8;
+		t = calloc(l.count, sizeof(*t));
+		if (!t)
+			return -1;
+		l.tasks = (uintptr_t)t;
+	}
+	for (i = 0; i < l.count; i++) {
+		if (t[i].tgid == (uint32_t)tgid) {
+			*out = t[i];
+			n++;
+		}
+	}
+	free(t);
+	return n;
+}
+
+/* A program under a rule is listed with the rule, its session and name. */
+TEST_F(exec, task_list)
+{
+	struct kb_task_list l = { .size = sizeof(l) };
+	char glob[PATH_MAX + 8];
+	struct kb_exec_rule_info info;
+	struct kb_task_info t;
+	uint64_t id;
+	pid_t pid;
+	int w, i, n = 0;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
+		      KB_ACTION_FAKE, 5);
+	ASSERT_NE(0u, id);
+	keep(self, id);
+	w = start_waiting(self->match, &pid);
+	ASSERT_LE(0, w);
+	/* Listed once its exec is done. */
+	for (i = 0; i < 100 && n != 1; i++) {
+		n = tasks_of(self->fd, pid, &t);
+		if (n != 1 || !t.rule)
+			n = 0, usleep(20 * 1000);
+	}
+	ASSERT_EQ(1, n);
+	EXPECT_EQ((uint32_t)pid, t.pid);
+	EXPECT_EQ(id, t.rule);
+	EXPECT_EQ(KB_TASK_EXEC, t.flags);
+	EXPECT_EQ(0u, t.uid);
+	EXPECT_STREQ("testpers", t.name);
+	EXPECT_STREQ("app", t.comm);
+	ASSERT_EQ(0, rule_info(self->fd, id, &info));
+	EXPECT_EQ(info.session, t.session);
+	EXPECT_EQ(1u, info.members);
+	EXPECT_EQ(1u, info.execs);
+
+	/* Too little room: ENOSPC and the count; too small an entry: EINVAL. */
+	l.info_size = sizeof(t);
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_TASK_LIST, &l));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_LE(1u, l.count);
+	l.count = 0;
+	l.info_size = offsetof(struct kb_task_info, comm);
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_TASK_LIST, &l));
+	EXPECT_EQ(EINVAL, errno);
+	l.info_size = sizeof(t);
+	l.count = 1024;
+	l.tasks = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_TASK_LIST, &l));
+	EXPECT_EQ(EFAULT, errno);
+
+	ASSERT_EQ(1, write(w, "x", 1));
+	close(w);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	EXPECT_EQ(0, tasks_of(self->fd, pid, &t));
+}
+
+/* KB_IOC_SESSION_CREATE's name is the session's in the task list. */
+TEST_F(exec, session_name)
+{
+	struct kb_session_create sc = {
+		.size = sizeof(sc), .name = "my-profile.v2",
+	};
+	struct kb_session_join j = { .size = sizeof(j) };
+	struct kb_task_info t;
+	int fd, p[2], i, n = 0;
+	pid_t pid;
+	char c;
+
+	fd = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	strcpy(sc.name, "bad name");
+	EXPECT_EQ(-1, ioctl(fd, KB_IOC_SESSION_CREATE, &sc));
+	EXPECT_EQ(EINVAL, errno);
+	strcpy(sc.name, "my-profile.v2");
+	ASSERT_EQ(0, ioctl(fd, KB_IOC_SESSION_CREATE, &sc));
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(p[1]);
+		if (ioctl(fd, KB_IOC_SESSION_JOIN, &j))
+			_exit(1);
+		/* Member now: wait for the parent to look. */
+		_exit(read(p[0], &c, 1) == 1 ? 0 : 2);
+	}
+	close(p[0]);
+	for (i = 0; i < 100 && n != 1; i++) {
+		n = tasks_of(fd, pid, &t);
+		if (n != 1)
+			usleep(20 * 1000);
+	}
+	ASSERT_EQ(1, n);
+	EXPECT_STREQ("my-profile.v2", t.name);
+	EXPECT_EQ(sc.session_id, t.session);
+	EXPECT_EQ(0u, t.rule);
+	EXPECT_EQ(0u, t.flags);
+	ASSERT_EQ(1, write(p[1], "x", 1));
+	close(p[1]);
+	ASSERT_EQ(pid, waitpid(pid, &i, 0));
+	EXPECT_EQ(0, i);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

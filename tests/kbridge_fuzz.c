@@ -50,6 +50,8 @@ static const unsigned int cmd_size[] = {
 	[KB_CMD_SET_SCOPE] = sizeof(struct kb_set_scope),
 	[KB_CMD_EXEC_RULE_ADD] = sizeof(struct kb_exec_rule_add),
 	[KB_CMD_EXEC_RULE_DEL] = sizeof(struct kb_exec_rule_del),
+	[KB_CMD_EXEC_RULE_LIST] = sizeof(struct kb_exec_rule_list),
+	[KB_CMD_TASK_LIST] = sizeof(struct kb_task_list),
 };
 #define NR_CMDS	(sizeof(cmd_size) / sizeof(cmd_size[0]))
 
@@ -59,7 +61,9 @@ static int errno_allowed(int e)
 	switch (e) {
 	case EINVAL: case EFAULT: case E2BIG: case ENOTTY: case ENOENT:
 	case ENOSPC: case EBUSY: case EPERM: case EEXIST: case ENOSYS:
-	case EOPNOTSUPP: case ENOMEM: case EBADF:
+	case EOPNOTSUPP: case ENOMEM: case EBADF: case EAGAIN:
+	/* The lookup of a KB_EXEC_RUNTIME command. */
+	case ENOTDIR: case EACCES: case ELOOP: case ENAMETOOLONG:
 		return 1;
 	}
 	return 0;

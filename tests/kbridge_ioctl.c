@@ -80,6 +80,7 @@ FIXTURE_VARIANT_ADD(cmd, get_version) {
 FIXTURE_VARIANT_ADD(cmd, session_create) {
 	.cmd = KB_IOC_SESSION_CREATE,
 	.size = sizeof(struct kb_session_create),
+	.min_size = offsetofend(struct kb_session_create, session_id),
 	.prep = PREP_NONE,
 };
 
@@ -328,7 +329,7 @@ TEST_F(fd, version)
 		  KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH |
 		  KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE |
 		  KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK |
-		  KB_FEATURE_EXEC_RULES, v.features);
+		  KB_FEATURE_EXEC_RULES | KB_FEATURE_TASK_LIST, v.features);
 	EXPECT_EQ(0u, v.status & ~(__u32)KB_STATUS_FASTPATH);
 	ASSERT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
 	EXPECT_NE(0, v.release[0]);
@@ -359,7 +360,7 @@ TEST_F(fd, unknown_command_number)
 
 	/* The first number after the last command, and the last number. */
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC,
-					    KB_CMD_EXEC_RULE_LIST + 1,
+					    KB_CMD_TASK_LIST + 1,
 					    struct kb_version), &arg));
 	EXPECT_EQ(ENOTTY, errno);
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(KB_IOC_MAGIC, 0xff,

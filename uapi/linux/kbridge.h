@@ -71,6 +71,8 @@
 #define KB_FEATURE_TRAP_ARGS	(1ULL << 10) /* kb_set_fastpath.fd_floor... */
 #define KB_FEATURE_LOCK		(1ULL << 11) /* KB_SESSION_LOCKED, MEMBER_SCOPE */
 #define KB_FEATURE_EXEC_RULES	(1ULL << 12) /* KB_IOC_EXEC_RULE_ADD, _DEL, _LIST */
+/* KB_IOC_TASK_LIST, kb_session_create.name, KB_EXEC_RUNTIME rules */
+#define KB_FEATURE_TASK_LIST	(1ULL << 13)
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
@@ -132,6 +134,9 @@ struct kb_version {
  * @size:       sizeof(struct kb_session_create)
  * @flags:      KB_SESSION_* (KB_FEATURE_LOCK), or 0
  * @session_id: out, identifier unique for the lifetime of the module
+ * @name:       in, what KB_IOC_TASK_LIST calls the session (the profile's
+ *              name): printable ASCII but space, NUL-terminated; "" for
+ *              none (KB_FEATURE_TASK_LIST; a struct without it: none)
  *
  * One session per open file; it lives until the last reference to the
  * file is closed and its last member has exited. All its policy starts as
@@ -142,10 +147,14 @@ struct kb_version {
  * it runs under. EEXIST: the file already has a session. EINVAL:
  * KB_SESSION_MEMBER_SCOPE without KB_SESSION_LOCKED.
  */
+/* Longest name of a session or of an exec rule, NUL excluded. */
+#define KB_EXEC_NAME_MAX	31
+
 struct kb_session_create {
 	__u32 size;
 	__u32 flags;
 	__aligned_u64 session_id;
+	char name[KB_EXEC_NAME_MAX + 1];
 };
 
 /**
@@ -497,9 +506,11 @@ struct kb_set_scope {
 /* kb_exec_rule_add.flags */
 #define KB_EXEC_GLOBAL		(1U << 0) /* every namespace; else the caller's */
 #define KB_EXEC_INHERIT		(1U << 1) /* kept across non-matching execs */
+/* the program runs through @runtime's command (KB_FEATURE_TASK_LIST) */
+#define KB_EXEC_RUNTIME		(1U << 2)
 
-/* Longest personality name of an exec rule, NUL excluded. */
-#define KB_EXEC_NAME_MAX	31
+/* Bytes of a KB_EXEC_RUNTIME rule's command, its last NUL included. */
+#define KB_EXEC_RUNTIME_MAX	1024
 
 /**
  * struct kb_exec_rule_add - KB_IOC_EXEC_RULE_ADD: a personality by exec
@@ -522,6 +533,13 @@ struct kb_set_scope {
  * @rules:     user pointer to the entries
  * @name:      in, the personality's name ([a-z0-9_-]{1,31}), for kbctl
  * @id:        out, the rule's identifier (KB_IOC_EXEC_RULE_DEL)
+ * @runtime:   KB_EXEC_RUNTIME: user pointer to a command, its arguments
+ *             each ended by a NUL, the first an absolute path (e.g.
+ *             "/usr/bin/kblaunch\0--profile\0/etc/x.profile\0--\0");
+ *             otherwise 0
+ * @runtime_len: bytes at @runtime, 2..KB_EXEC_RUNTIME_MAX, at most 64
+ *             arguments
+ * @__reserved2: must be 0
  *
  * From now on, every exec of a matching program (by a task of the
  * caller's user namespace, or of any with KB_EXEC_GLOBAL) puts the new
@@ -532,9 +550,22 @@ struct kb_set_scope {
  * the order they were added. A task that is a member of a session of
  * /dev/kbridge (kblaunch) is left to it.
  *
+ * With KB_EXEC_RUNTIME the rule has no policy (@count 0) but says how to
+ * inject the runtime the profile needs: the exec of a matching file runs
+ * @runtime's command instead, as binfmt_misc runs an interpreter, with
+ * the file's path and the exec's arguments but the first appended
+ * (kblaunch then puts the program under its profile, runtime included).
+ * Such a rule matches the file the exec names (for a "#!" script, the
+ * script), before any in-kernel rule. The command's own exec matches no
+ * in-kernel rule, and the execs the command makes are not redirected (it
+ * may exec the program); members of kblaunch's sessions and of
+ * KB_EXEC_INHERIT ones are left to them.
+ *
  * EPERM: KB_EXEC_GLOBAL without CAP_SYS_ADMIN, or no CAP_SYS_ADMIN in the
- * caller's user namespace. EINVAL: a bad match, name, pattern or rule.
- * EOPNOTSUPP: a rule needs a runtime (KB_MATCH_PATH conditions).
+ * caller's user namespace. EINVAL: a bad match, name, pattern, rule or
+ * command. ENOENT, ENOTDIR, EACCES, ELOOP, ENAMETOOLONG: the command's
+ * path cannot be looked up. EOPNOTSUPP: a rule needs a runtime
+ * (KB_MATCH_PATH conditions) and has no KB_EXEC_RUNTIME.
  */
 struct kb_exec_rule_add {
 	__u32 size;
@@ -549,6 +580,9 @@ struct kb_exec_rule_add {
 	__u32 __reserved;
 	char name[KB_EXEC_NAME_MAX + 1];
 	__aligned_u64 id;
+	__aligned_u64 runtime;
+	__u32 runtime_len;
+	__u32 __reserved2;
 };
 
 /**
@@ -581,6 +615,12 @@ struct kb_exec_rule_del {
  * @name:        its personality's name
  * @pattern:     KB_EXEC_MATCH_PATH's glob, NUL-terminated, cut to fit
  * @calls:       syscalls of its programs decided so far
+ * @session:     the id of the session its programs join, 0 for a
+ *               KB_EXEC_RUNTIME rule (KB_FEATURE_TASK_LIST, as the rest)
+ * @execs:       execs it has matched
+ * @runtime_len: bytes of its whole KB_EXEC_RUNTIME command, else 0
+ * @__pad2:      0
+ * @runtime:     the command, arguments NUL-separated, cut to fit
  */
 struct kb_exec_rule_info {
 	__aligned_u64 id;
@@ -593,6 +633,11 @@ struct kb_exec_rule_info {
 	char name[KB_EXEC_NAME_MAX + 1];
 	char pattern[KB_EXEC_PATTERN_SHOW];
 	__aligned_u64 calls;
+	__aligned_u64 session;
+	__aligned_u64 execs;
+	__u32 runtime_len;
+	__u32 __pad2;
+	char runtime[KB_EXEC_PATTERN_SHOW];
 };
 
 /**
@@ -615,6 +660,58 @@ struct kb_exec_rule_list {
 	__aligned_u64 rules;
 };
 
+/* kb_task_info.flags */
+#define KB_TASK_EXEC		(1U << 0) /* in an exec rule's session */
+#define KB_TASK_OUT_OF_SCOPE	(1U << 1) /* KB_IOC_SET_SCOPE 0 */
+#define KB_TASK_CLOSED		(1U << 2) /* its session's file is closed */
+
+/**
+ * struct kb_task_info - one entry of KB_IOC_TASK_LIST
+ * @pid:     the task's thread id in the caller's pid namespace
+ * @tgid:    its process id there
+ * @session: the id of its session
+ * @rule:    the exec rule whose session it is; 0: a file's (kblaunch)
+ * @flags:   KB_TASK_*
+ * @uid:     its effective uid in the caller's user namespace (overflow
+ *           uid when unmapped)
+ * @name:    the session's name: the exec rule's, else that given to
+ *           KB_IOC_SESSION_CREATE, else that of its personality, or ""
+ * @comm:    the task's command name
+ */
+struct kb_task_info {
+	__u32 pid;
+	__u32 tgid;
+	__aligned_u64 session;
+	__aligned_u64 rule;
+	__u32 flags;
+	__u32 uid;
+	char name[KB_EXEC_NAME_MAX + 1];
+	char comm[16];
+};
+
+/**
+ * struct kb_task_list - KB_IOC_TASK_LIST: the tasks under kbridge
+ * @size:      sizeof(struct kb_task_list)
+ * @flags:     must be 0
+ * @count:     in, entries @tasks holds; out, tasks there are
+ * @info_size: sizeof(struct kb_task_info) as known to the caller
+ * @tasks:     user pointer to @count entries, by session, then as joined
+ *
+ * Every member task of every session that the caller's pid namespace
+ * can see, as /proc shows every process's seccomp mode. The list is a
+ * snapshot: tasks come and go. ENOSPC: @count too small (set to what is
+ * needed now, nothing written). EINVAL: @info_size smaller than this
+ * struct's first version. EAGAIN: tasks kept joining faster than the
+ * list could be taken; call again.
+ */
+struct kb_task_list {
+	__u32 size;
+	__u32 flags;
+	__u32 count;
+	__u32 info_size;
+	__aligned_u64 tasks;
+};
+
 enum {
 	KB_CMD_GET_VERSION = 0x00,
 	KB_CMD_SESSION_CREATE,
@@ -629,6 +726,7 @@ enum {
 	KB_CMD_EXEC_RULE_ADD,
 	KB_CMD_EXEC_RULE_DEL,
 	KB_CMD_EXEC_RULE_LIST,
+	KB_CMD_TASK_LIST,
 };
 
 /* Each returns 0 or -1 with errno set as documented above. */
@@ -658,5 +756,7 @@ enum {
 	_IOWR(KB_IOC_MAGIC, KB_CMD_EXEC_RULE_DEL, struct kb_exec_rule_del)
 #define KB_IOC_EXEC_RULE_LIST \
 	_IOWR(KB_IOC_MAGIC, KB_CMD_EXEC_RULE_LIST, struct kb_exec_rule_list)
+#define KB_IOC_TASK_LIST \
+	_IOWR(KB_IOC_MAGIC, KB_CMD_TASK_LIST, struct kb_task_list)
 
 #endif /* _UAPI_LINUX_KBRIDGE_H */
