@@ -92,7 +92,10 @@ rc=$?
 if [ -e /dev/kbridge ]; then
 	skip "status without the module" "/dev/kbridge exists here"
 	skip "get without the module" "/dev/kbridge exists here"
+	skip "ps without the module" "/dev/kbridge exists here"
 else
+	expect "ps without the module" 1 '^kbctl: /dev/kbridge: No such file or directory \(kbridge.ko is not loaded\)$' -- \
+		"$C" ps
 	expect "status without the module" 1 '^kbctl: kbridge.ko is not loaded' -- "$C" status
 	expect "get without the module" 1 "^kbctl: PID $$ is not running under kbridge" -- \
 		"$C" get $$
@@ -105,10 +108,16 @@ expect "get on a process that does not exist" 1 'no such process' -- \
 # Nothing here loads BPF: that would mount a bpffs on the build machine.
 expect "stats --bpf with a wrong word" 1 "stats: --bpf takes load, unload or status, not 'frob'" -- \
 	"$C" stats --bpf frob
-expect "stats --bpf load with a PID" 1 'stats: --bpf takes no PID, --session or --json' -- \
+expect "stats --bpf load with a PID" 1 'stats: --bpf takes no PID, --session, --rule or --json' -- \
 	"$C" stats --bpf load 1
-expect "stats with a PID and --session" 1 'give a PID or --session, not both' -- \
+expect "stats with a PID and --session" 1 'give one PID, --session or --rule' -- \
 	"$C" stats --session 3 1
+expect "top with --session and --rule" 1 'give one PID, --session or --rule' -- \
+	"$C" top --session 3 --rule 1
+expect "stats with a bad rule id" 1 "^kbctl: 'r1' is not a rule id" -- \
+	"$C" stats --rule r1
+expect "ps with a bad rule id" 1 "ps: --rule 0: not a rule id" -- "$C" ps --rule 0
+expect "ps with an argument" 1 "ps: unexpected argument 'x'" -- "$C" ps x
 expect "stats with a bad session id" 1 "^kbctl: 'x3' is not a session id" -- \
 	"$C" stats --session x3
 expect "top with -d 0" 1 "top: -d takes seconds from 0.1 to 3600, not '0'" -- "$C" top -d 0

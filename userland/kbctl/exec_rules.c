@@ -4,15 +4,18 @@
  * the program (KB_IOC_EXEC_RULE_ADD/DEL/LIST).
  *
  *   kbctl rule add (--path GLOB | --osabi N | --elf-note NOTE) --profile P
- *                  [--global]
- *                  [--inherit] [--name NAME]
+ *                  [--global] [--inherit | --runtime[=KBLAUNCH]]
+ *                  [--name NAME]
  *   kbctl rule list
  *   kbctl rule del ID
  *
- * The profile is parsed here, as for kblaunch, and must be decidable in
- * the kernel alone: there is no runtime in a program an exec rule puts
- * under a profile.
+ * The profile is parsed here, as for kblaunch. Without --runtime it must
+ * be decidable in the kernel alone: there is no runtime in a program an
+ * exec rule puts under a profile. With --runtime the module runs the
+ * matching programs through kblaunch --profile P instead, which brings
+ * the runtime (path conditions and all).
  */
+#define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
@@ -21,13 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kbctl.h"
 #include "../lib/profile.h"
 
 enum { OPT_PATH = 0x100, OPT_OSABI, OPT_NOTE, OPT_PROFILE, OPT_GLOBAL,
-       OPT_INHERIT, OPT_NAME };
+       OPT_INHERIT, OPT_NAME, OPT_RUNTIME };
 
 struct rule_opts {
 	const char *path;
@@ -37,6 +41,7 @@ struct rule_opts {
 	const char *name;
 	uint32_t flags;
 	const char *id;
+	const char *launcher;	/* --runtime=KBLAUNCH */
 };
 
 static const struct argp_option add_options[] = {
@@ -54,6 +59,8 @@ static const struct argp_option add_options[] = {
 	  "Keep the personality when a matched program execs one that matches no rule", 0 },
 	{ "name", OPT_NAME, "NAME", 0,
 	  "The personality's name ([a-z0-9_-], 31 at most); default: the profile's file name", 0 },
+	{ "runtime", OPT_RUNTIME, "KBLAUNCH", OPTION_ARG_OPTIONAL,
+	  "Run the matching programs through kblaunch --profile P, which injects the runtime the profile's path conditions need; KBLAUNCH: its path, by default the kblaunch beside kbctl or in PATH", 0 },
 	{ 0 }
 };
 
@@ -89,6 +96,10 @@ static error_t parse_add(int key, char *arg, struct argp_state *state)
 	case OPT_NAME:
 		o->name = arg;
 		break;
+	case OPT_RUNTIME:
+		o->flags |= KB_EXEC_RUNTIME;
+		o->launcher = arg;
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
@@ -97,6 +108,8 @@ static error_t parse_add(int key, char *arg, struct argp_state *state)
 			argp_error(state, "give one of --path, --osabi and --elf-note");
 		if (!o->profile)
 			argp_error(state, "--profile is required");
+		if ((o->flags & KB_EXEC_RUNTIME) && (o->flags & KB_EXEC_INHERIT))
+			argp_error(state, "--inherit is for in-kernel rules: kblaunch's runtime follows execs itself");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -104,18 +117,84 @@ static error_t parse_add(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* The profile's file name without directory and ".profile". */
-static void default_name(const char *profile, char *name, size_t len)
+/* Is @path an executable regular file? Its absolute path into @out. */
+static bool executable(const char *path, char *out)
 {
-	const char *base = strrchr(profile, '/');
-	size_t n;
+	struct stat st;
 
-	base = base ? base + 1 : profile;
-	n = strcspn(base, ".");
-	if (n >= len)
-		n = len - 1;
-	memcpy(name, base, n);
-	name[n] = '\0';
+	return !access(path, X_OK) && !stat(path, &st) && S_ISREG(st.st_mode) &&
+	       realpath(path, out);
+}
+
+/*
+ * The kblaunch of --runtime into @out (PATH_MAX): @given, else the one
+ * installed beside kbctl (or built beside it in the tree), else PATH's.
+ */
+static bool find_launcher(const char *given, char *out)
+{
+	char exe[PATH_MAX], try[PATH_MAX + 32], *slash;
+	const char *env = getenv("PATH");
+	ssize_t n;
+
+	if (given) {
+		errno = 0;
+		if (executable(given, out))
+			return true;
+		kbctl_err("--runtime=%s: %s", given,
+			  errno ? strerror(errno) : "not an executable file");
+		return false;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(try, sizeof(try), "%s/kblaunch", exe);
+			if (executable(try, out))
+				return true;
+			snprintf(try, sizeof(try), "%s/../kblaunch/kblaunch", exe);
+			if (executable(try, out))
+				return true;
+		}
+	}
+	while (env && *env) {
+		size_t l = strcspn(env, ":");
+
+		snprintf(try, sizeof(try), "%.*s/kblaunch", (int)l, env);
+		if (l && executable(try, out))
+			return true;
+		env += l + (env[l] == ':');
+	}
+	kbctl_err("--runtime: no kblaunch beside kbctl nor in PATH: give --runtime=PATH");
+	return false;
+}
+
+/*
+ * The command of a KB_EXEC_RUNTIME rule: "KBLAUNCH\0--profile\0P\0--\0",
+ * with absolute paths, since the execs it runs for may be anywhere.
+ */
+static char *runtime_cmd(const char *launcher, const struct kb_profile *p,
+			 uint32_t *len)
+{
+	char kbl[PATH_MAX], prof[PATH_MAX], *cmd;
+	int n;
+
+	if (!find_launcher(launcher, kbl))
+		return NULL;
+	if (!realpath(p->origin, prof)) {
+		kbctl_err("%s: %s", p->origin, strerror(errno));
+		return NULL;
+	}
+	n = snprintf(NULL, 0, "%s%c--profile%c%s%c--", kbl, 0, 0, prof, 0);
+	cmd = malloc((size_t)n + 1);
+	if (!cmd) {
+		kbctl_err("out of memory");
+		return NULL;
+	}
+	snprintf(cmd, (size_t)n + 1, "%s%c--profile%c%s%c--", kbl, 0, 0, prof, 0);
+	*len = (uint32_t)n + 1;
+	return cmd;
 }
 
 static int open_dev(void)
@@ -138,7 +217,7 @@ static int rule_add(int argc, char **argv)
 	struct rule_opts o = { .osabi = -1 };
 	struct kb_exec_rule_add a = { .size = sizeof(a) };
 	struct kb_profile *p;
-	char err[512];
+	char err[512], *cmd = NULL;
 	int fd, ret = KBCTL_EXIT_FAIL;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
@@ -150,7 +229,7 @@ static int rule_add(int argc, char **argv)
 	if (o.name)
 		snprintf(a.name, sizeof(a.name), "%s", o.name);
 	else
-		default_name(o.profile, a.name, sizeof(a.name));
+		kb_profile_name(o.profile, a.name, sizeof(a.name));
 	a.flags = o.flags;
 	if (o.path || o.note) {
 		a.match = o.path ? KB_EXEC_MATCH_PATH : KB_EXEC_MATCH_NOTE;
@@ -160,16 +239,27 @@ static int rule_add(int argc, char **argv)
 		a.match = KB_EXEC_MATCH_OSABI;
 		a.osabi = (uint32_t)o.osabi;
 	}
-	a.count = p->count;
-	a.rule_size = sizeof(*p->rules);
-	a.rules = (uintptr_t)p->rules;
+	if (o.flags & KB_EXEC_RUNTIME) {
+		/* The policy is kblaunch's, from the profile: none here. */
+		cmd = runtime_cmd(o.launcher, p, &a.runtime_len);
+		if (!cmd)
+			goto out;
+		a.runtime = (uintptr_t)cmd;
+	} else {
+		a.count = p->count;
+		a.rule_size = sizeof(*p->rules);
+		a.rules = (uintptr_t)p->rules;
+	}
 	fd = open_dev();
 	if (fd < 0)
 		goto out;
 	if (ioctl(fd, KB_IOC_EXEC_RULE_ADD, &a)) {
 		if (errno == EOPNOTSUPP)
-			kbctl_err("%s: KB_IOC_EXEC_RULE_ADD: %s: its path conditions need kblaunch's runtime, or the module's fast path is off",
+			kbctl_err("%s: KB_IOC_EXEC_RULE_ADD: %s: its path conditions need kblaunch's runtime (add --runtime), or the module's fast path is off",
 				  p->origin, strerror(errno));
+		else if (errno == EINVAL && (o.flags & KB_EXEC_RUNTIME))
+			kbctl_err("KB_IOC_EXEC_RULE_ADD: %s (a module without KB_EXEC_RUNTIME, or a bad --name?)",
+				  strerror(errno));
 		else if (errno == EPERM)
 			kbctl_err("KB_IOC_EXEC_RULE_ADD: %s: %s needs CAP_SYS_ADMIN%s",
 				  strerror(errno),
@@ -188,6 +278,7 @@ static int rule_add(int argc, char **argv)
 	close(fd);
 	ret = 0;
 out:
+	free(cmd);
 	kb_profile_free(p);
 	return ret;
 }
@@ -222,61 +313,128 @@ static int rule_del(int argc, char **argv)
 	return 0;
 }
 
-static int rule_list(int argc, char **argv)
+static void print_rule(const struct kb_exec_rule_info *r)
+{
+	char match[KB_EXEC_PATTERN_SHOW + 16], flags[64], session[24];
+	uint32_t n;
+
+	if (r->match == KB_EXEC_MATCH_PATH)
+		snprintf(match, sizeof(match), "path %s%s", r->pattern,
+			 r->pattern_len >= KB_EXEC_PATTERN_SHOW ? "..." : "");
+	else if (r->match == KB_EXEC_MATCH_NOTE)
+		snprintf(match, sizeof(match), "note %s", r->pattern);
+	else
+		snprintf(match, sizeof(match), "osabi %u", r->osabi);
+	snprintf(flags, sizeof(flags), "%s%s%s",
+		 r->flags & KB_EXEC_GLOBAL ? "global" : "ns",
+		 r->flags & KB_EXEC_INHERIT ? ",inherit" : "",
+		 r->flags & KB_EXEC_RUNTIME ? ",runtime" : "");
+	/* A runtime rule's programs are in their kblaunch's sessions. */
+	if (r->session)
+		snprintf(session, sizeof(session), "%llu",
+			 (unsigned long long)r->session);
+	else
+		snprintf(session, sizeof(session), "-");
+	printf("%-4llu %-36s %-16s %-22s %7s %8u %8llu %10llu\n",
+	       (unsigned long long)r->id, match, r->name, flags, session,
+	       r->members, (unsigned long long)r->execs,
+	       (unsigned long long)r->calls);
+	if (!(r->flags & KB_EXEC_RUNTIME))
+		return;
+	/* The command, arguments NUL-separated: shown space-separated. */
+	printf("     runs:");
+	for (n = 0; n < r->runtime_len && n < sizeof(r->runtime) - 1 &&
+	     r->runtime[n]; n += (uint32_t)strlen(r->runtime + n) + 1)
+		printf(" %s", r->runtime + n);
+	printf("%s PROGRAM ARGS...\n",
+	       r->runtime_len >= sizeof(r->runtime) ? " ..." : "");
+}
+
+/* The rules the caller's execs see; *@n of them. NULL on error (printed). */
+static struct kb_exec_rule_info *fetch_rules(uint32_t *n)
 {
 	struct kb_exec_rule_list l = {
 		.size = sizeof(l), .info_size = sizeof(struct kb_exec_rule_info),
 	};
 	struct kb_exec_rule_info *r = NULL;
-	uint32_t i;
 	int fd;
 
-	if (argc != 1) {
-		fprintf(!strcmp(argv[1], "--help") ? stdout : stderr,
-			"Usage: kbctl rule list\nThe exec rules your execs see, in the order they apply: id, match, personality, flags, programs under it now, syscalls decided.\n");
-		return !strcmp(argv[1], "--help") ? 0 : KBCTL_EXIT_FAIL;
-	}
 	fd = open_dev();
 	if (fd < 0)
-		return KBCTL_EXIT_FAIL;
+		return NULL;
 	/* The count may grow between the two calls: ask again then. */
 	while (ioctl(fd, KB_IOC_EXEC_RULE_LIST, &l)) {
 		if (errno != ENOSPC) {
 			kbctl_err("KB_IOC_EXEC_RULE_LIST: %s", strerror(errno));
 			free(r);
 			close(fd);
-			return KBCTL_EXIT_FAIL;
+			return NULL;
 		}
 		free(r);
 		r = calloc(l.count, sizeof(*r));
 		if (!r) {
 			kbctl_err("out of memory");
 			close(fd);
-			return KBCTL_EXIT_FAIL;
+			return NULL;
 		}
 		l.rules = (uintptr_t)r;
 	}
 	close(fd);
-	printf("%-6s %-40s %-16s %-14s %8s %12s\n", "ID", "MATCH", "PERSONALITY",
-	       "FLAGS", "PROGRAMS", "SYSCALLS");
-	for (i = 0; i < l.count && r; i++) {
-		char match[KB_EXEC_PATTERN_SHOW + 16];
+	*n = l.count;
+	/* No rule needs no buffer; callers want one all the same. */
+	return r ? r : calloc(1, sizeof(*r));
+}
 
-		if (r[i].match == KB_EXEC_MATCH_PATH)
-			snprintf(match, sizeof(match), "path %s%s", r[i].pattern,
-				 r[i].pattern_len >= KB_EXEC_PATTERN_SHOW ?
-				 "..." : "");
-		else if (r[i].match == KB_EXEC_MATCH_NOTE)
-			snprintf(match, sizeof(match), "note %s", r[i].pattern);
-		else
-			snprintf(match, sizeof(match), "osabi %u", r[i].osabi);
-		printf("%-6llu %-40s %-16s %-14s %8u %12llu\n",
-		       (unsigned long long)r[i].id, match, r[i].name,
-		       r[i].flags & KB_EXEC_GLOBAL ?
-		       (r[i].flags & KB_EXEC_INHERIT ? "global,inherit" : "global") :
-		       (r[i].flags & KB_EXEC_INHERIT ? "ns,inherit" : "ns"),
-		       r[i].members, (unsigned long long)r[i].calls);
+int kbctl_rule_session(const char *id, uint64_t *session)
+{
+	struct kb_exec_rule_info *r;
+	unsigned long long v;
+	uint32_t i, n = 0;
+	char *end;
+	int ret = -1;
+
+	errno = 0;
+	v = strtoull(id, &end, 10);
+	if (errno || end == id || *end || !v || *id == '-' || *id == '+') {
+		kbctl_err("'%s' is not a rule id", id);
+		return -1;
 	}
+	r = fetch_rules(&n);
+	if (!r)
+		return -1;
+	for (i = 0; i < n && r[i].id != v; i++)
+		;
+	if (i == n)
+		kbctl_err("rule %s: no such rule (kbctl rule list)", id);
+	else if (!r[i].session)
+		kbctl_err("rule %s runs its programs through kblaunch, each in a session of its own named '%s': kbctl ps --name %s",
+			  id, r[i].name, r[i].name);
+	else {
+		*session = r[i].session;
+		ret = 0;
+	}
+	free(r);
+	return ret;
+}
+
+static int rule_list(int argc, char **argv)
+{
+	struct kb_exec_rule_info *r;
+	uint32_t i, n = 0;
+
+	if (argc != 1) {
+		fprintf(!strcmp(argv[1], "--help") ? stdout : stderr,
+			"Usage: kbctl rule list\nThe exec rules your execs see, in the order they apply: id, match, personality, flags, the session its programs join, programs under it now, execs it matched, syscalls decided; a --runtime rule's command on the line after it.\n");
+		return !strcmp(argv[1], "--help") ? 0 : KBCTL_EXIT_FAIL;
+	}
+	r = fetch_rules(&n);
+	if (!r)
+		return KBCTL_EXIT_FAIL;
+	printf("%-4s %-36s %-16s %-22s %7s %8s %8s %10s\n", "ID", "MATCH",
+	       "PERSONALITY", "FLAGS", "SESSION", "PROGRAMS", "EXECS",
+	       "SYSCALLS");
+	for (i = 0; i < n; i++)
+		print_rule(&r[i]);
 	free(r);
 	return 0;
 }
@@ -296,7 +454,7 @@ int kbctl_rule(int argc, char **argv)
 		return rule_list(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "--help")) {
 		printf("Usage: kbctl rule add|list|del ...\n"
-		       "  add (--path GLOB | --osabi N | --elf-note NOTE) --profile P [--global] [--inherit] [--name NAME]\n"
+		       "  add (--path GLOB | --osabi N | --elf-note NOTE) --profile P [--global] [--inherit | --runtime[=KBLAUNCH]] [--name NAME]\n"
 		       "  list\n"
 		       "  del ID\n"
 		       "'kbctl rule add --help' describes the options.\n");

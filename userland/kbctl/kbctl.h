@@ -44,5 +44,14 @@ int kbctl_analyze(int argc, char **argv);
 int kbctl_plan(int argc, char **argv);
 /* exec_rules.c: kbctl rule add|list|del */
 int kbctl_rule(int argc, char **argv);
+/*
+ * The session exec rule @id's programs join (stats and top --rule); -1
+ * with the reason printed when it has none or is no rule.
+ */
+int kbctl_rule_session(const char *id, uint64_t *session);
+/* ps.c: kbctl ps, the tasks under kbridge (KB_IOC_TASK_LIST) */
+int kbctl_ps(int argc, char **argv);
+/* What KB_IOC_TASK_LIST says of the task @pid; false: not listed. */
+bool kbctl_task_info(pid_t pid, struct kb_task_info *out);
 
 #endif /* KBCTL_H */

@@ -72,6 +72,7 @@ static const struct {
 	{ "analyze", kbctl_analyze },
 	{ "plan", kbctl_plan },
 	{ "rule", kbctl_rule },
+	{ "ps", kbctl_ps },
 };
 
 struct top {

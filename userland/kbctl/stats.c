@@ -71,7 +71,8 @@ static const char doc[] =
 "  --bpf unload   remove the pins: counting stops, the counts are gone\n"
 "  --bpf status   loaded or not, the program and map ids, map entries\n"
 "Without --bpf: one snapshot of the counts, for every session, for "
-"--session S (the id 'kblaunch -v' prints) or for the process PID (its "
+"--session S (the id 'kblaunch -v' and 'kbctl ps' print), for the programs "
+"of --rule ID (an exec rule's session) or for the process PID (its "
 "threads included, its children not).\n"
 "\n"
 "EXAMPLES:\n"
@@ -81,6 +82,7 @@ static const char doc[] =
 "  kbctl stats                      every session since the load\n"
 "  kbctl stats --session 3 --json\n"
 "  kbctl stats 1234\n"
+"  kbctl stats --rule 2\n"
 "  bpftool map dump pinned " KBSTAT_PIN_DIR "/tier_hits\n"
 "  kbctl stats --bpf unload"
 "\v"
@@ -93,6 +95,8 @@ static const struct argp_option options[] = {
 	{ "bpf", 'b', "load|unload|status", 0,
 	  "Load, unload or show the eBPF counters", 0 },
 	{ "session", 's', "S", 0, "Only the session with id S", 0 },
+	{ "rule", 'r', "ID", 0,
+	  "Only the programs of exec rule ID (its session; kbctl rule list)", 0 },
 	{ "scope", 'S', "LIST", 0,
 	  "With --bpf load: what to count, a comma list of global (tier_hits), "
 	  "session (session_hits), pid (pid_hits); default all three. global "
@@ -106,10 +110,11 @@ static const struct argp_option options[] = {
 error_t kbs_parse_scope(int key, char *arg, struct argp_state *state,
 			struct kbs_scope *scope)
 {
-	if (key == 's') {
-		if (scope->kind == KBS_PID)
-			argp_error(state, "give a PID or --session, not both");
-		if (!kbs_parse_session(arg, &scope->session))
+	if (key == 's' || key == 'r') {
+		if (scope->kind != KBS_ALL)
+			argp_error(state, "give one PID, --session or --rule");
+		if (key == 's' ? !kbs_parse_session(arg, &scope->session) :
+		    kbctl_rule_session(arg, &scope->session))
 			exit(KBCTL_EXIT_FAIL);
 		scope->kind = KBS_SESSION;
 		return 0;
@@ -119,7 +124,7 @@ error_t kbs_parse_scope(int key, char *arg, struct argp_state *state,
 	if (state->arg_num >= 1)
 		argp_error(state, "one PID at most");
 	if (scope->kind == KBS_SESSION)
-		argp_error(state, "give a PID or --session, not both");
+		argp_error(state, "give one PID, --session or --rule");
 	scope->pid = kbctl_parse_pid(arg);
 	if (scope->pid < 0)
 		exit(KBCTL_EXIT_FAIL);
@@ -194,6 +199,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   arg);
 		break;
 	case 's':
+	case 'r':
 	case ARGP_KEY_ARG:
 		return kbs_parse_scope(key, arg, state, &o->scope);
 	case 'S':
@@ -209,7 +215,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (o->op != OP_NONE && (o->scope.kind != KBS_ALL || o->json))
-			argp_error(state, "--bpf takes no PID, --session or --json");
+			argp_error(state, "--bpf takes no PID, --session, --rule or --json");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -21,7 +21,8 @@
 /* KB_FEATURE_* bits by name, as the documentation spells them. */
 static const char *const feature_names[] = {
 	"sessions", "syscall", "follow-fork", "stats", "rules", "partial",
-	"get-rules", "fastpath", "personality", "scope",
+	"get-rules", "fastpath", "personality", "scope", "trap-args", "lock",
+	"exec-rules", "task-list",
 };
 
 #define NFEATURES (sizeof(feature_names) / sizeof(feature_names[0]))

@@ -52,6 +52,7 @@ static bool has_session(int fd)
 int kbctl_session_fd(pid_t pid)
 {
 	char dir[64], link[96];
+	struct kb_task_info ti;
 	struct stat dev, st;
 	struct dirent *de;
 	bool seen = false, denied = false;
@@ -130,6 +131,12 @@ int kbctl_session_fd(pid_t pid)
 		not_permitted(pid);
 	else if (kill(pid, 0) && errno == ESRCH)
 		kbctl_err("PID %d: no such process", (int)pid);
+	else if (kbctl_task_info(pid, &ti) && ti.rule)
+		kbctl_err("PID %d runs under exec rule %llu (%s, session %llu), whose session no file holds: kbctl ps --rule %llu, kbctl stats --rule %llu",
+			  (int)pid, (unsigned long long)ti.rule, ti.name,
+			  (unsigned long long)ti.session,
+			  (unsigned long long)ti.rule,
+			  (unsigned long long)ti.rule);
 	else
 		kbctl_err("PID %d is not running under kbridge%s", (int)pid,
 			  seen ? " (it has /dev/kbridge open, but no session)" : "");

@@ -37,7 +37,8 @@ static const char doc[] =
 "('kbctl stats --bpf load' first): one row per (syscall, tier, action, "
 "path), with its count since the load and its rate per second since the "
 "previous frame, sorted by rate, then count. The header gives the totals. "
-"For every session, for --session S or for the process PID.\n"
+"For every session, for --session S, for the programs of exec rule --rule "
+"ID or for the process PID.\n"
 "\n"
 "On a terminal the screen is redrawn like top(1) until Ctrl-C. With -n, or "
 "when stdout is not a terminal, each frame is printed after the previous "
@@ -55,6 +56,7 @@ static const struct argp_option options[] = {
 	{ "delay", 'd', "SECONDS", 0, "Time between frames (default 1)", 0 },
 	{ "iterations", 'n', "N", 0, "Print N frames, then exit", 0 },
 	{ "session", 's', "S", 0, "Only the session with id S", 0 },
+	{ "rule", 'r', "ID", 0, "Only the programs of exec rule ID", 0 },
 	{ 0 }
 };
 
@@ -80,6 +82,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   arg);
 		break;
 	case 's':
+	case 'r':
 	case ARGP_KEY_ARG:
 		return kbs_parse_scope(key, arg, state, &o->scope);
 	default:

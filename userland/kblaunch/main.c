@@ -350,6 +350,11 @@ static int open_module(const struct kb_opts *o, struct kb_version *ver,
 	if (ver->features & KB_FEATURE_LOCK)
 		sc.flags = KB_SESSION_LOCKED |
 			   (o->nonly ? KB_SESSION_MEMBER_SCOPE : 0);
+	/* What kbctl ps calls the session; a module without names: none. */
+	if (!(ver->features & KB_FEATURE_TASK_LIST))
+		sc.size = offsetof(struct kb_session_create, name);
+	else if (prof)
+		kb_profile_name(prof->origin, sc.name, sizeof(sc.name));
 	if (ioctl(fd, KB_IOC_SESSION_CREATE, &sc))
 		kb_die("%s: KB_IOC_SESSION_CREATE: %s", KB_DEVICE_PATH,
 		     strerror(errno));

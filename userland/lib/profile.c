@@ -1000,6 +1000,25 @@ static bool find_profile(const char *name, char *out, size_t outlen)
 	return false;
 }
 
+void kb_profile_name(const char *profile, char *name, size_t len)
+{
+	const char *base = strrchr(profile, '/');
+	size_t n;
+
+	if (!len)
+		return;
+	base = base ? base + 1 : profile;
+	n = strcspn(base, ".");
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, base, n);
+	name[n] = '\0';
+	/* Names are printable ASCII with no space (the module checks). */
+	for (; n--; name++)
+		if (*name <= ' ' || *name > '~')
+			*name = '_';
+}
+
 struct kb_profile *kb_profile_load(const char *name_or_path, char *err, size_t errlen)
 {
 	char path[PATH_MAX];

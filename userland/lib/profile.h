@@ -33,6 +33,10 @@ struct kb_profile *kb_profile_load(const char *name_or_path, char *err, size_t e
 /* Parse @text as a profile whose lines are reported as "@origin:LINE". */
 struct kb_profile *kb_profile_parse(const char *text, size_t len, const char *origin,
 				    unsigned int flags, char *err, size_t errlen);
+/* The name a profile goes by (kbctl ps): @profile's file name without its
+ * directory and what follows its first '.', cut to @len - 1 bytes, with
+ * '_' for each byte that is a space, a control or not ASCII. */
+void kb_profile_name(const char *profile, char *name, size_t len);
 /* Free a profile; NULL is fine. */
 void kb_profile_free(struct kb_profile *p);
 /* Write entry @d back in profile syntax ("openat when path=/proc/[0-9]* stub ENOENT",
