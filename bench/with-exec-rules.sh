@@ -1,13 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# with-exec-rules.sh N [--match PATH] CMD...: run one benchmark command
-# with N global exec rules installed that match nothing (paths under
-# /kbridge-bench-nomatch/), and with --match one more, last, whose path
-# is PATH (a passthrough policy: the program runs under it, all its
-# syscalls decided in the kernel). The rules go in and out through the
-# ioctls in one python3 process (1000 kbctl runs would take longer than
-# the row). Fails unless kbctl rule list showed them all while CMD ran,
-# and, with --match, unless that rule decided syscalls of the program.
+# with-exec-rules.sh N [--match PATH | --runtime PATH] CMD...: run one
+# benchmark command with N global exec rules installed that match nothing
+# (paths under /kbridge-bench-nomatch/), and with --match one more, last,
+# whose path is PATH (a passthrough policy: the program runs under it,
+# all its syscalls decided in the kernel); with --runtime, that rule is a
+# KB_EXEC_RUNTIME one, whose programs run through kblaunch --profile
+# passthrough. The rules go in and out through the ioctls in one python3
+# process (1000 kbctl runs would take longer than the row). Fails unless
+# kbctl rule list showed them all while CMD ran, and unless the last rule
+# decided syscalls of the program (--match) or matched its execs
+# (--runtime).
 set -u
 C=${KBCTL:-.output/kbctl}
 PY=/usr/bin/python3
@@ -15,7 +18,10 @@ PY=/usr/bin/python3
 n=$1
 shift
 match=
-if [ "${1:-}" = --match ]; then
+runtime=
+if [ "${1:-}" = --match ] || [ "${1:-}" = --runtime ]; then
+	[ "$1" = --runtime ] &&
+		runtime="$(realpath "${KBLAUNCH:-.output/kblaunch}") $(realpath profiles/passthrough.profile)"
 	match=$2
 	shift 2
 fi
@@ -30,17 +36,26 @@ fd = os.open("/dev/kbridge", os.O_RDWR)
 # one kb_rule_desc: getppid, tier 1, pass
 desc = ctypes.create_string_buffer(struct.pack("=IHHqHHIQQQ", 110, 1, 0, 0, 0, 0, 0, 0, 0, 0))
 if sys.argv[1] == "add":
-    n, match = int(sys.argv[2]), sys.argv[3]
+    n, match, runtime = int(sys.argv[2]), sys.argv[3], sys.argv[4].split()
     globs = ["/kbridge-bench-nomatch/%d/*" % i for i in range(n)]
     if match:
         globs.append(match)
-    for g in globs:
+    for i, g in enumerate(globs):
         pat = ctypes.create_string_buffer(g.encode())
-        arg = bytearray(struct.pack("=IIIIQIIQII32sQ", 88, 1, 1, 0,
-                                    ctypes.addressof(pat), len(g), 1,
-                                    ctypes.addressof(desc), 48, 0,
-                                    b"bench", 0))
-        fcntl.ioctl(fd, iowr(ADD, 88), arg)
+        if runtime and i == n:
+            # KB_EXEC_GLOBAL | KB_EXEC_RUNTIME: kblaunch --profile P --
+            cmd = ctypes.create_string_buffer(b"\0".join(
+                [runtime[0].encode(), b"--profile", runtime[1].encode(), b"--", b""]))
+            arg = bytearray(struct.pack("=IIIIQIIQII32sQQII", 104, 5, 1, 0,
+                                        ctypes.addressof(pat), len(g), 0, 0, 0, 0,
+                                        b"bench", 0, ctypes.addressof(cmd),
+                                        len(cmd.raw) - 1, 0))
+        else:
+            arg = bytearray(struct.pack("=IIIIQIIQII32sQ", 88, 1, 1, 0,
+                                        ctypes.addressof(pat), len(g), 1,
+                                        ctypes.addressof(desc), 48, 0,
+                                        b"bench", 0))
+        fcntl.ioctl(fd, iowr(ADD, len(arg)), arg)
         print(struct.unpack_from("=Q", arg, 80)[0])
 else:
     for line in sys.stdin:
@@ -48,7 +63,7 @@ else:
 '
 ids=$(mktemp)
 trap 'rm -f "$ids"' EXIT
-if ! "$PY" -c "$rules_py" add "$n" "$match" >"$ids"; then
+if ! "$PY" -c "$rules_py" add "$n" "$match" "$runtime" >"$ids"; then
 	echo "with-exec-rules: cannot add $n rules" >&2
 	exit 1
 fi
@@ -56,10 +71,12 @@ want=$((n + (${#match} > 0)))
 have=$("$C" rule list | grep -c ' bench ')
 "$@"
 rc=$?
-# The matching rule really decided the program's syscalls.
+# The matching rule really decided the program's syscalls, or ran them
+# through kblaunch (its execs column).
 calls=0
 if [ -n "$match" ]; then
-	calls=$("$C" rule list | awk -v id="$(tail -n 1 "$ids")" '$1 == id { print $NF }')
+	calls=$("$C" rule list | awk -v id="$(tail -n 1 "$ids")" -v f="${runtime:+1}" \
+		'$1 == id { print f ? $(NF - 1) : $NF }')
 fi
 "$PY" -c "$rules_py" del <"$ids" || { echo "with-exec-rules: cannot delete the rules" >&2; exit 1; }
 [ "$rc" -eq 0 ] || exit "$rc"
@@ -68,6 +85,6 @@ if [ "$have" -ne "$want" ]; then
 	exit 1
 fi
 if [ -n "$match" ] && [ "${calls:-0}" -eq 0 ]; then
-	echo "with-exec-rules: the rule for $match decided no syscall" >&2
+	echo "with-exec-rules: the rule for $match ${runtime:+matched no exec}${runtime:-decided no syscall}" >&2
 	exit 1
 fi
