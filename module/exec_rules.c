@@ -84,10 +84,17 @@ struct kb_exec_rule {
 	atomic64_t execs;
 };
 
-/* What the exec probe hands to the task work. */
+/**
+ * struct kb_exec_work - what the exec probe hands to the task work
+ * @cb:    the task work
+ * @file:  the ELF file that runs
+ * @named: the name the exec was given, when that was a file run through
+ *         an interpreter ("#!" script, binfmt_misc), else NULL
+ */
 struct kb_exec_work {
 	struct callback_head cb;
 	struct file *file;
+	char *named;
 };
 
 /* Sections and bytes of notes looked at, at most: bounded work per exec. */
@@ -101,6 +108,8 @@ struct kb_exec_work {
  *                        once for all of them
  * @file:   the program's file
  * @path:   its absolute path, or NULL when it has none (deleted, too long)
+ * @script: the absolute path of the script (or other file run through an
+ *          interpreter) that the exec named, or NULL
  * @osabi:  its ELF header's EI_OSABI, or -1 when it is no ELF file
  * @notes:  its SHT_NOTE sections, each at a 4-aligned offset, or NULL
  * @nsect:  how many of them
@@ -110,6 +119,7 @@ struct kb_exec_work {
 struct kb_exec_image {
 	struct file *file;
 	const char *path;
+	const char *script;
 	int osabi;
 	u8 *notes;
 	u32 nsect;
@@ -244,6 +254,7 @@ static void kb_exec_image_get(struct kb_exec_image *img, struct file *file,
 {
 	img->file = file;
 	img->path = NULL;
+	img->script = NULL;
 	img->nsect = 0;
 	img->notes = NULL;
 	if (buf) {
@@ -268,7 +279,8 @@ static bool kb_exec_matches(const struct kb_exec_rule *r,
 		return false;
 	switch (r->match) {
 	case KB_EXEC_MATCH_PATH:
-		return img->path && kb_glob_match(r->glob, img->path);
+		return (img->path && kb_glob_match(r->glob, img->path)) ||
+		       (img->script && kb_glob_match(r->glob, img->script));
 	case KB_EXEC_MATCH_OSABI:
 		return img->osabi == (int)r->osabi;
 	case KB_EXEC_MATCH_NOTE:
@@ -305,16 +317,38 @@ static bool kb_exec_is_launcher(struct file *file)
 	return false;
 }
 
+/*
+ * The absolute path of @name, which the exec that just succeeded looked
+ * up from the same working directory, into @buf (PATH_MAX); NULL when it
+ * cannot be found again.
+ */
+static const char *kb_exec_script_path(const char *name, char *buf)
+{
+	const char *ret = NULL;
+	struct path p;
+
+	if (!buf || kern_path(name, LOOKUP_FOLLOW, &p))
+		return NULL;
+	ret = d_path(&p, buf, PATH_MAX);
+	path_put(&p);
+	return IS_ERR(ret) ? NULL : ret;
+}
+
 /* Runs in the task that exec'd, before the program's first instruction. */
 static void kb_exec_work_fn(struct callback_head *cb)
 {
 	struct kb_exec_work *w = container_of(cb, struct kb_exec_work, cb);
-	char *buf = __getname();
+	char *buf = __getname(), *sbuf = NULL;
 	struct kb_exec_rule *r = NULL;
 	struct kb_exec_image img;
 	int ret;
 
 	kb_exec_image_get(&img, w->file, buf);
+	/* Path rules see a script's own path as well as its interpreter's. */
+	if (w->named) {
+		sbuf = __getname();
+		img.script = kb_exec_script_path(w->named, sbuf);
+	}
 	percpu_down_read(&kb_exec_rwsem);
 	/*
 	 * The command a KB_EXEC_RUNTIME rule ran instead of a program makes
@@ -336,6 +370,9 @@ static void kb_exec_work_fn(struct callback_head *cb)
 	kb_exec_image_put(&img);
 	if (buf)
 		__putname(buf);
+	if (sbuf)
+		__putname(sbuf);
+	kfree(w->named);
 	fput(w->file);
 	kfree(w);
 }
@@ -355,10 +392,25 @@ void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		send_sig(SIGKILL, p, 1);
 		return;
 	}
+	w->named = NULL;
+	/* An interpreter runs for the file named: path rules may name it. */
+	if (bprm->interp != bprm->filename && atomic_read(&kb_exec_nr_rules) &&
+	    !(bprm->interp_flags & BINPRM_FLAGS_PATH_INACCESSIBLE)) {
+		w->named = kb_fault_or(kstrdup(bprm->filename,
+					       GFP_ATOMIC | __GFP_NOWARN));
+		if (!w->named) {
+			kfree(w);
+			pr_warn_ratelimited("out of memory: killing pid %d, which an exec rule may match\n",
+					    task_pid_nr(p));
+			send_sig(SIGKILL, p, 1);
+			return;
+		}
+	}
 	w->file = get_file(bprm->file);
 	init_task_work(&w->cb, kb_exec_work_fn);
 	if (task_work_add(p, &w->cb, TWA_RESUME)) {
 		/* Exiting already: it will run nothing. */
+		kfree(w->named);
 		fput(w->file);
 		kfree(w);
 	}
@@ -503,7 +555,8 @@ static void kb_exec_rule_free(struct kb_exec_rule *r)
 
 /*
  * Copies in and checks a KB_EXEC_RUNTIME command: NUL-terminated
- * arguments, the first an absolute path to a file that exists now.
+ * arguments, the first an absolute path to a regular file that exists
+ * now.
  */
 static int kb_exec_rule_cmd(struct kb_exec_rule *r,
 			    const struct kb_exec_rule_add *req)
@@ -526,7 +579,11 @@ static int kb_exec_rule_cmd(struct kb_exec_rule *r,
 	for (p = r->cmd; p < end; p += strlen(p) + 1)
 		if (++r->cmd_argc > KB_EXEC_RUNTIME_ARGS)
 			return -EINVAL;
-	return kern_path(r->cmd, LOOKUP_FOLLOW, &r->launcher);
+	ret = kern_path(r->cmd, LOOKUP_FOLLOW, &r->launcher);
+	if (ret)
+		return ret;
+	/* What open_exec() would refuse at every matching exec. */
+	return d_is_reg(r->launcher.dentry) ? 0 : -EACCES;
 }
 
 int kb_ioctl_exec_rule_add(struct file *file, void *arg)

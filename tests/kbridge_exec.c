@@ -456,6 +456,41 @@ TEST_F(exec, abi_checks)
 	EXPECT_EQ(ENOENT, errno);
 }
 
+/*
+ * A path rule matches a "#!" script too: the interpreter (outside the
+ * rule's directory) runs under the rule when started for the script, and
+ * natively otherwise.
+ */
+TEST_F(exec, script_path_rule)
+{
+	char glob[PATH_MAX + 8], script[PATH_MAX + 16], cmd[3 * PATH_MAX];
+	char out[256], want[64];
+	uint64_t id;
+	FILE *f;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
+		      KB_ACTION_STUB, ESRCH);
+	ASSERT_NE(0u, id);
+	keep(self, id);
+	snprintf(script, sizeof(script), "%s/match/run.sh", self->dir);
+	f = fopen(script, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "#!%s\n", self->other);
+	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, chmod(script, 0755));
+	/* By absolute and by relative name, then the interpreter alone. */
+	snprintf(cmd, sizeof(cmd), "%s; cd %s/match && ./run.sh; %s", script,
+		 self->dir, self->other);
+	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
+	snprintf(want, sizeof(want), "getppid -%d\ngetppid -%d\ngetppid ",
+		 ESRCH, ESRCH);
+	EXPECT_EQ(0, strncmp(out, want, strlen(want))) {
+		TH_LOG("got '%s'", out);
+	}
+	EXPECT_EQ(NULL, strstr(out + strlen(want), "-"));
+}
+
 /* KB_EXEC_RUNTIME commands the module refuses, and why. */
 TEST_F(exec, runtime_abi_checks)
 {
@@ -489,6 +524,11 @@ TEST_F(exec, runtime_abi_checks)
 	b.runtime_len = sizeof("/nonexistent/kblaunch");
 	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
 	EXPECT_EQ(ENOENT, errno);
+	b = a;
+	b.runtime = (uintptr_t)"/";
+	b.runtime_len = 2;
+	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));
+	EXPECT_EQ(EACCES, errno);
 	b = a;
 	b.flags |= KB_EXEC_INHERIT;
 	EXPECT_EQ(-1, ioctl(self->fd, KB_IOC_EXEC_RULE_ADD, &b));

@@ -520,7 +520,9 @@ struct kb_set_scope {
  * @osabi:     KB_EXEC_MATCH_OSABI: the value (0..255); otherwise 0
  * @pattern:   KB_EXEC_MATCH_PATH: user pointer to a glob (as in
  *             KB_MATCH_PATH rules) against the absolute path of the ELF
- *             file that runs (after "#!" interpreters); KB_EXEC_MATCH_NOTE:
+ *             file that runs and, when the exec named a file run through
+ *             an interpreter ("#!" script, binfmt_misc), against that
+ *             file's (KB_FEATURE_TASK_LIST); KB_EXEC_MATCH_NOTE:
  *             to the note's name (e.g. "kbridge.personality"), looked
  *             for in the file's SHT_NOTE sections (objcopy --add-section
  *             .note.kbridge.personality=FILE makes one); otherwise 0
@@ -564,7 +566,7 @@ struct kb_set_scope {
  * EPERM: KB_EXEC_GLOBAL without CAP_SYS_ADMIN, or no CAP_SYS_ADMIN in the
  * caller's user namespace. EINVAL: a bad match, name, pattern, rule or
  * command. ENOENT, ENOTDIR, EACCES, ELOOP, ENAMETOOLONG: the command's
- * path cannot be looked up. EOPNOTSUPP: a rule needs a runtime
+ * path cannot be looked up, or is not a regular file (EACCES). EOPNOTSUPP: a rule needs a runtime
  * (KB_MATCH_PATH conditions) and has no KB_EXEC_RUNTIME.
  */
 struct kb_exec_rule_add {

@@ -46,7 +46,7 @@ struct rule_opts {
 
 static const struct argp_option add_options[] = {
 	{ "path", OPT_PATH, "GLOB", 0,
-	  "Match programs whose ELF file's absolute path matches GLOB ('*' also matches '/')", 0 },
+	  "Match programs whose ELF file's absolute path matches GLOB ('*' also matches '/'), and those a matching #! script starts", 0 },
 	{ "osabi", OPT_OSABI, "N", 0,
 	  "Match ELF files whose header's EI_OSABI byte is N (0..255)", 0 },
 	{ "elf-note", OPT_NOTE, "NOTE", 0,
