@@ -603,7 +603,7 @@ int kb_ioctl_exec_rule_add(struct file *file, void *arg)
 	/* The command's own runtime decides; it follows execs itself. */
 	if (runtime ? req->count || req->rules || req->rule_size ||
 		      (req->flags & KB_EXEC_INHERIT) :
-		      !req->count || req->runtime || req->runtime_len)
+		      req->runtime || req->runtime_len)
 		return -EINVAL;
 	if (!runtime && !kb_fastpath_armed())
 		return -EOPNOTSUPP;
@@ -657,7 +657,8 @@ int kb_ioctl_exec_rule_add(struct file *file, void *arg)
 		ret = -ENOMEM;
 		if (!r->s)
 			goto err;
-		ret = kb_session_policy_set(r->s, &rules, true);
+		/* No entry: every syscall passes, counted (kbctl stats). */
+		ret = req->count ? kb_session_policy_set(r->s, &rules, true) : 0;
 		if (ret)
 			goto err;
 	}
@@ -753,14 +754,13 @@ int kb_ioctl_exec_rule_list(struct file *file, void *arg)
 	struct kb_exec_rule_list *req = arg;
 	struct kb_exec_rule_info *info = NULL;
 	struct kb_exec_rule *r;
-	u32 n = 0, i = 0, size;
-	int ret = 0;
+	u32 n = 0, i = 0;
+	int ret;
 
 	if (req->info_size < offsetofend(struct kb_exec_rule_info, calls))
 		return -EINVAL;
 	if (req->info_size > PAGE_SIZE)
 		return -E2BIG;
-	size = min_t(u32, req->info_size, sizeof(*info));
 	/*
 	 * A snapshot, copied out after the lock: a fault on the caller's
 	 * buffer (userfaultfd) must not stall every exec on the system.
@@ -785,20 +785,10 @@ int kb_ioctl_exec_rule_list(struct file *file, void *arg)
 			kb_exec_rule_info(&info[i++], r);
 	percpu_up_read(&kb_exec_rwsem);
 
-	for (i = 0; i < n; i++) {
-		char __user *to = u64_to_user_ptr(req->rules) +
-				  (u64)i * req->info_size;
-
-		/* A longer struct of the caller's gets zeros past ours. */
-		if (copy_to_user(to, &info[i], size) ||
-		    (req->info_size > size &&
-		     clear_user(to + size, req->info_size - size))) {
-			ret = -EFAULT;
-			goto out;
-		}
-	}
-	req->count = n;
-out:
+	ret = kb_copy_entries(req->rules, info, n, sizeof(*info),
+			      req->info_size);
+	if (!ret)
+		req->count = n;
 	kvfree(info);
 	return ret;
 }

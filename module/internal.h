@@ -173,6 +173,7 @@ int kb_file_set_session(struct file *file, struct kb_session *s);
 
 /* ioctl.c */
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int kb_copy_entries(u64 uptr, const void *buf, u32 n, u32 ksize, u32 usize);
 
 /* fault.c: true when this allocation must fail (fail_every=N) */
 bool kb_fault(void);

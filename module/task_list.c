@@ -95,14 +95,13 @@ int kb_ioctl_task_list(struct file *file, void *arg)
 	struct kb_task_list *req = arg;
 	struct kb_task_info *buf = NULL;
 	struct kb_objects o;
-	u32 cap, n = 0, size, i;
+	u32 cap, n = 0;
 	int ret = -EAGAIN, try;
 
 	if (req->info_size < offsetofend(struct kb_task_info, comm))
 		return -EINVAL;
 	if (req->info_size > PAGE_SIZE)
 		return -E2BIG;
-	size = min_t(u32, req->info_size, sizeof(*buf));
 
 	for (try = 0; try < KB_TASK_TRIES; try++) {
 		kb_session_objects(&o);
@@ -130,19 +129,10 @@ int kb_ioctl_task_list(struct file *file, void *arg)
 		goto out;
 
 	sort(buf, n, sizeof(*buf), kb_task_cmp, NULL);
-	for (i = 0; i < n; i++) {
-		char __user *to = u64_to_user_ptr(req->tasks) +
-				  (u64)i * req->info_size;
-
-		/* A longer struct of the caller's gets zeros past ours. */
-		if (copy_to_user(to, &buf[i], size) ||
-		    (req->info_size > size &&
-		     clear_user(to + size, req->info_size - size))) {
-			ret = -EFAULT;
-			goto out;
-		}
-	}
-	req->count = n;
+	ret = kb_copy_entries(req->tasks, buf, n, sizeof(*buf),
+			      req->info_size);
+	if (!ret)
+		req->count = n;
 out:
 	kvfree(buf);
 	return ret;

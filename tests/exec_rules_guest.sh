@@ -198,6 +198,18 @@ esac
 	ok "kbctl rule list shows the note rule" || not_ok "kbctl rule list shows the note rule"
 "$C" rule del "$nid" 2>/dev/null
 
+# A passthrough profile (no entry at all): the program runs as it would,
+# its syscalls counted.
+pid_=$("$C" rule add --path "$d/other/app" --profile profiles/passthrough.profile \
+	--global 2>"$kb_tmp/err")
+out=$("$d/other/app")
+calls=$("$C" rule list | awk -v id="$pid_" '$1 == id { print $NF }')
+case $out:${calls:-0} in
+"getppid "[1-9]*:[1-9]*) ok "a passthrough rule: the program runs natively, $calls syscalls counted" ;;
+*) not_ok "a passthrough rule (got '$out', ${calls:-no} calls)"; show "$kb_tmp/err" stderr ;;
+esac
+"$C" rule del "$pid_" 2>/dev/null
+
 "$C" rule del "$id" 2>"$kb_tmp/err" && ok "kbctl rule del $id" ||
 	{ not_ok "kbctl rule del $id"; show "$kb_tmp/err" stderr; }
 out=$("$d/match/app")

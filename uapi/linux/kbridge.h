@@ -530,7 +530,8 @@ struct kb_set_scope {
  *             name: 1..KB_EXEC_NAME_MAX)
  * @count:     entries at @rules: the personality's policy, as for
  *             KB_IOC_SET_RULES, every entry decidable in the kernel (no
- *             KB_MATCH_PATH: there is no runtime to decide it)
+ *             KB_MATCH_PATH: there is no runtime to decide it); 0: every
+ *             syscall passes (a passthrough profile), counted
  * @rule_size: sizeof(struct kb_rule_desc) as known to the caller
  * @rules:     user pointer to the entries
  * @name:      in, the personality's name ([a-z0-9_-]{1,31}), for kbctl

@@ -353,36 +353,17 @@ static void print_rule(const struct kb_exec_rule_info *r)
 /* The rules the caller's execs see; *@n of them. NULL on error (printed). */
 static struct kb_exec_rule_info *fetch_rules(uint32_t *n)
 {
-	struct kb_exec_rule_list l = {
-		.size = sizeof(l), .info_size = sizeof(struct kb_exec_rule_info),
-	};
-	struct kb_exec_rule_info *r = NULL;
+	struct kb_exec_rule_info *r;
 	int fd;
 
 	fd = open_dev();
 	if (fd < 0)
 		return NULL;
-	/* The count may grow between the two calls: ask again then. */
-	while (ioctl(fd, KB_IOC_EXEC_RULE_LIST, &l)) {
-		if (errno != ENOSPC) {
-			kbctl_err("KB_IOC_EXEC_RULE_LIST: %s", strerror(errno));
-			free(r);
-			close(fd);
-			return NULL;
-		}
-		free(r);
-		r = calloc(l.count, sizeof(*r));
-		if (!r) {
-			kbctl_err("out of memory");
-			close(fd);
-			return NULL;
-		}
-		l.rules = (uintptr_t)r;
-	}
+	r = kbctl_list(fd, KB_IOC_EXEC_RULE_LIST, sizeof(*r), n);
+	if (!r)
+		kbctl_err("KB_IOC_EXEC_RULE_LIST: %s", strerror(errno));
 	close(fd);
-	*n = l.count;
-	/* No rule needs no buffer; callers want one all the same. */
-	return r ? r : calloc(1, sizeof(*r));
+	return r;
 }
 
 int kbctl_rule_session(const char *id, uint64_t *session)

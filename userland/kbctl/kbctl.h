@@ -28,6 +28,11 @@ pid_t kbctl_parse_pid(const char *s);
 int kbctl_session_fd(pid_t pid);
 /* /dev/kbridge, opened for GET_VERSION only; -1 with errno. */
 int kbctl_open_module(void);
+/*
+ * Every entry of KB_IOC_TASK_LIST or KB_IOC_EXEC_RULE_LIST (@cmd), each
+ * @entry bytes: a malloc'd array of *@n; NULL with errno on error.
+ */
+void *kbctl_list(int fd, unsigned long cmd, uint32_t entry, uint32_t *n);
 /* GET_VERSION and SESSION_STATS: kb_get_version(), kb_get_stats() (report.c) */
 
 /* The subcommands: argc/argv start at the subcommand's name. */

@@ -114,10 +114,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
  */
 static struct kb_task_info *task_list(uint32_t *n)
 {
-	struct kb_task_list l = {
-		.size = sizeof(l), .info_size = sizeof(struct kb_task_info),
-	};
-	struct kb_task_info *t = NULL, *more;
+	struct kb_task_info *t;
 	struct kb_version v;
 	int fd;
 
@@ -132,29 +129,11 @@ static struct kb_task_info *task_list(uint32_t *n)
 		close(fd);
 		return NULL;
 	}
-	/* Tasks come and go between the calls: ask again for more room. */
-	while (ioctl(fd, KB_IOC_TASK_LIST, &l)) {
-		if (errno != ENOSPC) {
-			kbctl_err("KB_IOC_TASK_LIST: %s", strerror(errno));
-			free(t);
-			close(fd);
-			return NULL;
-		}
-		l.count += 16;
-		more = realloc(t, l.count * sizeof(*t));
-		if (!more) {
-			kbctl_err("out of memory");
-			free(t);
-			close(fd);
-			return NULL;
-		}
-		t = more;
-		l.tasks = (uintptr_t)t;
-	}
+	t = kbctl_list(fd, KB_IOC_TASK_LIST, sizeof(*t), n);
+	if (!t)
+		kbctl_err("KB_IOC_TASK_LIST: %s", strerror(errno));
 	close(fd);
-	*n = l.count;
-	/* An empty list needs no buffer; callers want one all the same. */
-	return t ? t : calloc(1, sizeof(*t));
+	return t;
 }
 
 bool kbctl_task_info(pid_t pid, struct kb_task_info *out)

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,38 @@ static void not_permitted(pid_t pid)
 {
 	kbctl_err("not permitted to inspect PID %d (same user or CAP_SYS_PTRACE needed)",
 		  (int)pid);
+}
+
+/* Both lists take the same argument: one loop fetches either. */
+_Static_assert(sizeof(struct kb_task_list) == sizeof(struct kb_exec_rule_list) &&
+	       offsetof(struct kb_task_list, tasks) ==
+	       offsetof(struct kb_exec_rule_list, rules),
+	       "KB_IOC_TASK_LIST and KB_IOC_EXEC_RULE_LIST differ");
+
+void *kbctl_list(int fd, unsigned long cmd, uint32_t entry, uint32_t *n)
+{
+	struct kb_task_list l = { .size = sizeof(l), .info_size = entry };
+	void *buf = NULL, *more;
+
+	/* Entries come and go between the calls: ask again for more room. */
+	while (ioctl(fd, cmd, &l)) {
+		if (errno != ENOSPC) {
+			free(buf);
+			return NULL;
+		}
+		l.count += 16;
+		more = realloc(buf, (size_t)l.count * entry);
+		if (!more) {
+			free(buf);
+			errno = ENOMEM;
+			return NULL;
+		}
+		buf = more;
+		l.tasks = (uintptr_t)buf;
+	}
+	*n = l.count;
+	/* An empty list needs no buffer; callers want one all the same. */
+	return buf ? buf : calloc(1, entry);
 }
 
 int kbctl_open_module(void)
