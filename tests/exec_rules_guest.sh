@@ -198,6 +198,37 @@ esac
 	ok "kbctl rule list shows the note rule" || not_ok "kbctl rule list shows the note rule"
 "$C" rule del "$nid" 2>/dev/null
 
+# --elf-note without --profile: a rule per profile, so that the note
+# alone picks the profile; one that needs the runtime is skipped, saying so.
+mkdir -p "$kb_tmp/profiles"
+cp "$kb_tmp/legacy.profile" "$kb_tmp/profiles/legacy.profile"
+printf 'getppid fake 77\n' >"$kb_tmp/profiles/alt.profile"
+cp "$kb_tmp/runtime.profile" "$kb_tmp/profiles/paths.profile"
+python3 -c 'import struct,sys
+n=b"kbridge.personality\0"; d=b"alt\0"
+p=lambda b: b+b"\0"*(-len(b)%4)
+sys.stdout.buffer.write(struct.pack("<III",len(n),len(d),1)+p(n)+p(d))' >"$kb_tmp/note2"
+objcopy --add-section .note.kbridge.personality="$kb_tmp/note2" \
+	"$d/other/app" "$d/other/noted-alt"
+KB_PROFILE_PATH=$kb_tmp/profiles "$C" rule add --elf-note kbridge.personality \
+	--global >"$kb_tmp/ids" 2>"$kb_tmp/err"
+rc=$?
+out=$(sh -c "$d/other/noted; $d/other/noted-alt; $d/other/app")
+if [ "$rc" -eq 0 ] && grep -q "^[0-9]* alt$" "$kb_tmp/ids" &&
+	grep -q "^[0-9]* legacy$" "$kb_tmp/ids" && ! grep -q " paths$" "$kb_tmp/ids" &&
+	grep -q "skipped $kb_tmp/profiles/paths.profile: its path conditions need kblaunch's runtime (add --runtime)" "$kb_tmp/err"; then
+	ok "kbctl rule add --elf-note without --profile: a rule per profile ($(wc -l <"$kb_tmp/ids")), the runtime one skipped"
+else
+	not_ok "kbctl rule add --elf-note without --profile (exit $rc)"
+	show "$kb_tmp/ids" ids
+	show "$kb_tmp/err" stderr
+fi
+case $out in
+"getppid -3"$'\n'"getppid 77"$'\n'"getppid "[0-9]*) ok "each program's note picks its profile" ;;
+*) not_ok "each program's note picks its profile (got '$out')" ;;
+esac
+while read -r rid_ _; do "$C" rule del "$rid_"; done <"$kb_tmp/ids"
+
 # A passthrough profile (no entry at all): the program runs as it would,
 # its syscalls counted.
 pid_=$("$C" rule add --path "$d/other/app" --profile profiles/passthrough.profile \

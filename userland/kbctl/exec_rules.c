@@ -6,6 +6,8 @@
  *   kbctl rule add (--path GLOB | --osabi N | --elf-note NOTE) --profile P
  *                  [--global] [--inherit | --runtime[=KBLAUNCH]]
  *                  [--name NAME]
+ *   kbctl rule add --elf-note NOTE [--global] [--inherit | --runtime]
+ *                  (one rule per profile found, named after it)
  *   kbctl rule list
  *   kbctl rule del ID
  *
@@ -52,7 +54,7 @@ static const struct argp_option add_options[] = {
 	{ "elf-note", OPT_NOTE, "NOTE", 0,
 	  "Match ELF files with a note named NOTE (e.g. kbridge.personality, added with objcopy) whose description is the personality's name", 0 },
 	{ "profile", OPT_PROFILE, "P", 0,
-	  "The policy: a profile name or file, decidable in the kernel (no path conditions)", 0 },
+	  "The policy: a profile name or file, decidable in the kernel (no path conditions) unless --runtime; required but for --elf-note, which without it adds a rule per profile", 0 },
 	{ "global", OPT_GLOBAL, NULL, 0,
 	  "Apply to execs in every namespace (root only); the default is the caller's user namespace", 0 },
 	{ "inherit", OPT_INHERIT, NULL, 0,
@@ -106,8 +108,10 @@ static error_t parse_add(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!!o->path + (o->osabi >= 0) + !!o->note != 1)
 			argp_error(state, "give one of --path, --osabi and --elf-note");
-		if (!o->profile)
-			argp_error(state, "--profile is required");
+		if (!o->profile && !o->note)
+			argp_error(state, "--profile is required (but for --elf-note: every profile)");
+		if (!o->profile && o->name)
+			argp_error(state, "--name needs --profile");
 		if ((o->flags & KB_EXEC_RUNTIME) && (o->flags & KB_EXEC_INHERIT))
 			argp_error(state, "--inherit is for in-kernel rules: kblaunch's runtime follows execs itself");
 		break;
@@ -207,78 +211,168 @@ static int open_dev(void)
 	return fd;
 }
 
-static int rule_add(int argc, char **argv)
+/*
+ * KB_IOC_EXEC_RULE_ADD of @p under @name, as @o says (--runtime: through
+ * kblaunch). 0 with *@id set, else -1 with errno, the message printed
+ * unless @quiet_eopnotsupp and errno is EOPNOTSUPP.
+ */
+static int add_one(int fd, const struct rule_opts *o,
+		   const struct kb_profile *p, const char *name,
+		   bool quiet_eopnotsupp, uint64_t *id)
 {
-	static const struct argp argp = {
-		add_options, parse_add, NULL,
-		"Put every program that an exec of a matching file starts under a profile, from its first instruction.",
-		NULL, NULL, NULL
-	};
-	struct rule_opts o = { .osabi = -1 };
-	struct kb_exec_rule_add a = { .size = sizeof(a) };
-	struct kb_profile *p;
-	char err[512], *cmd = NULL;
-	int fd, ret = KBCTL_EXIT_FAIL;
+	struct kb_exec_rule_add a = { .size = sizeof(a), .flags = o->flags };
+	char *cmd = NULL;
+	int ret = -1;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	p = kb_profile_load(o.profile, err, sizeof(err));
-	if (!p) {
-		kbctl_err("%s", err);
-		return KBCTL_EXIT_FAIL;
-	}
-	if (o.name)
-		snprintf(a.name, sizeof(a.name), "%s", o.name);
-	else
-		kb_profile_name(o.profile, a.name, sizeof(a.name));
-	a.flags = o.flags;
-	if (o.path || o.note) {
-		a.match = o.path ? KB_EXEC_MATCH_PATH : KB_EXEC_MATCH_NOTE;
-		a.pattern = (uintptr_t)(o.path ? o.path : o.note);
-		a.pattern_len = (uint32_t)strlen(o.path ? o.path : o.note);
+	snprintf(a.name, sizeof(a.name), "%s", name);
+	if (o->path || o->note) {
+		a.match = o->path ? KB_EXEC_MATCH_PATH : KB_EXEC_MATCH_NOTE;
+		a.pattern = (uintptr_t)(o->path ? o->path : o->note);
+		a.pattern_len = (uint32_t)strlen(o->path ? o->path : o->note);
 	} else {
 		a.match = KB_EXEC_MATCH_OSABI;
-		a.osabi = (uint32_t)o.osabi;
+		a.osabi = (uint32_t)o->osabi;
 	}
-	if (o.flags & KB_EXEC_RUNTIME) {
+	if (o->flags & KB_EXEC_RUNTIME) {
 		/* The policy is kblaunch's, from the profile: none here. */
-		cmd = runtime_cmd(o.launcher, p, &a.runtime_len);
-		if (!cmd)
-			goto out;
+		cmd = runtime_cmd(o->launcher, p, &a.runtime_len);
+		if (!cmd) {
+			errno = EINVAL;
+			return -1;
+		}
 		a.runtime = (uintptr_t)cmd;
 	} else {
 		a.count = p->count;
 		a.rule_size = sizeof(*p->rules);
 		a.rules = (uintptr_t)p->rules;
 	}
+	if (!ioctl(fd, KB_IOC_EXEC_RULE_ADD, &a)) {
+		*id = a.id;
+		ret = 0;
+	} else if (errno == EOPNOTSUPP) {
+		if (!quiet_eopnotsupp)
+			kbctl_err("%s: KB_IOC_EXEC_RULE_ADD: %s: its path conditions need kblaunch's runtime (add --runtime), or the module's fast path is off",
+				  p->origin, strerror(errno));
+	} else if (errno == EINVAL && (o->flags & KB_EXEC_RUNTIME)) {
+		kbctl_err("KB_IOC_EXEC_RULE_ADD: %s (a module without KB_EXEC_RUNTIME, or a bad --name?)",
+			  strerror(errno));
+	} else if (errno == EPERM) {
+		kbctl_err("KB_IOC_EXEC_RULE_ADD: %s: %s needs CAP_SYS_ADMIN%s",
+			  strerror(errno),
+			  o->flags & KB_EXEC_GLOBAL ? "--global" : "a rule",
+			  o->flags & KB_EXEC_GLOBAL ? "" : " in your user namespace");
+	} else if (errno == EINVAL && !o->name) {
+		kbctl_err("KB_IOC_EXEC_RULE_ADD: %s (is '%s' a valid name? see --name)",
+			  strerror(errno), a.name);
+	} else {
+		kbctl_err("KB_IOC_EXEC_RULE_ADD: %s", strerror(errno));
+	}
+	free(cmd);
+	return ret;
+}
+
+/* --elf-note without --profile: one rule per profile, named after it. */
+struct each_profile {
+	int fd;
+	const struct rule_opts *o;
+	unsigned int added, skipped;
+	bool failed;
+};
+
+static bool valid_name(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	return n && !name[n] && n <= KB_EXEC_NAME_MAX;
+}
+
+static int add_profile(const char *name, const char *path, void *arg)
+{
+	struct each_profile *e = arg;
+	struct rule_opts kernel;
+	struct kb_profile *p;
+	char err[512];
+	uint64_t id;
+	int ret;
+
+	if (!valid_name(name)) {
+		fprintf(stderr, "kbctl: skipped %s: '%s' is not a personality name ([a-z0-9_-], 31 at most)\n",
+			path, name);
+		e->skipped++;
+		return 0;
+	}
+	p = kb_profile_load(path, err, sizeof(err));
+	if (!p) {
+		fprintf(stderr, "kbctl: skipped %s\n", err);
+		e->skipped++;
+		return 0;
+	}
+	/* In the kernel when it can be; through kblaunch when it must. */
+	kernel = *e->o;
+	kernel.flags &= ~KB_EXEC_RUNTIME;
+	ret = add_one(e->fd, &kernel, p, name, true, &id);
+	if (ret && errno == EOPNOTSUPP && (e->o->flags & KB_EXEC_RUNTIME))
+		ret = add_one(e->fd, e->o, p, name, false, &id);
+	if (!ret) {
+		printf("%llu %s\n", (unsigned long long)id, name);
+		e->added++;
+	} else if (errno == EOPNOTSUPP) {
+		fprintf(stderr, "kbctl: skipped %s: its path conditions need kblaunch's runtime (add --runtime)\n",
+			path);
+		e->skipped++;
+	} else {
+		e->failed = true;
+	}
+	kb_profile_free(p);
+	/* Permission and the like fail the same for every profile. */
+	return e->failed;
+}
+
+static int rule_add(int argc, char **argv)
+{
+	static const struct argp argp = {
+		add_options, parse_add, NULL,
+		"Put every program that an exec of a matching file starts under a profile, from its first instruction.\v"
+		"With --elf-note and no --profile: one rule per profile of the profile search path (as kblaunch --profile NAME finds them), each named after its profile, so that a program whose note names a profile runs under it; a profile that needs the runtime gets a --runtime rule when --runtime is given, and is skipped otherwise; prints 'ID NAME' per rule added.",
+		NULL, NULL, NULL
+	};
+	struct rule_opts o = { .osabi = -1 };
+	struct each_profile e = { .o = &o };
+	struct kb_profile *p = NULL;
+	char err[512], name[KB_EXEC_NAME_MAX + 1];
+	uint64_t id;
+	int fd, ret = KBCTL_EXIT_FAIL;
+
+	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	if (o.profile) {
+		p = kb_profile_load(o.profile, err, sizeof(err));
+		if (!p) {
+			kbctl_err("%s", err);
+			return KBCTL_EXIT_FAIL;
+		}
+	}
 	fd = open_dev();
 	if (fd < 0)
 		goto out;
-	if (ioctl(fd, KB_IOC_EXEC_RULE_ADD, &a)) {
-		if (errno == EOPNOTSUPP)
-			kbctl_err("%s: KB_IOC_EXEC_RULE_ADD: %s: its path conditions need kblaunch's runtime (add --runtime), or the module's fast path is off",
-				  p->origin, strerror(errno));
-		else if (errno == EINVAL && (o.flags & KB_EXEC_RUNTIME))
-			kbctl_err("KB_IOC_EXEC_RULE_ADD: %s (a module without KB_EXEC_RUNTIME, or a bad --name?)",
-				  strerror(errno));
-		else if (errno == EPERM)
-			kbctl_err("KB_IOC_EXEC_RULE_ADD: %s: %s needs CAP_SYS_ADMIN%s",
-				  strerror(errno),
-				  o.flags & KB_EXEC_GLOBAL ? "--global" :
-				  "a rule", o.flags & KB_EXEC_GLOBAL ? "" :
-				  " in your user namespace");
-		else if (errno == EINVAL && !o.name)
-			kbctl_err("KB_IOC_EXEC_RULE_ADD: %s (is '%s' a valid name? see --name)",
-				  strerror(errno), a.name);
+	if (!p) {
+		e.fd = fd;
+		kb_profile_each(add_profile, &e);
+		if (!e.failed && !e.added)
+			kbctl_err("--elf-note without --profile: no profile to add (%u skipped)",
+				  e.skipped);
+		ret = e.failed || !e.added ? KBCTL_EXIT_FAIL : 0;
+	} else {
+		if (o.name)
+			snprintf(name, sizeof(name), "%s", o.name);
 		else
-			kbctl_err("KB_IOC_EXEC_RULE_ADD: %s", strerror(errno));
-		close(fd);
-		goto out;
+			kb_profile_name(o.profile, name, sizeof(name));
+		if (!add_one(fd, &o, p, name, false, &id)) {
+			printf("%llu\n", (unsigned long long)id);
+			ret = 0;
+		}
 	}
-	printf("%llu\n", (unsigned long long)a.id);
 	close(fd);
-	ret = 0;
 out:
-	free(cmd);
 	kb_profile_free(p);
 	return ret;
 }
@@ -436,6 +530,7 @@ int kbctl_rule(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "--help")) {
 		printf("Usage: kbctl rule add|list|del ...\n"
 		       "  add (--path GLOB | --osabi N | --elf-note NOTE) --profile P [--global] [--inherit | --runtime[=KBLAUNCH]] [--name NAME]\n"
+		       "  add --elf-note NOTE [--global] [--inherit | --runtime[=KBLAUNCH]]   (a rule per profile)\n"
 		       "  list\n"
 		       "  del ID\n"
 		       "'kbctl rule add --help' describes the options.\n");

@@ -9,6 +9,7 @@
  * kbridge keeps no table of its own of either.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -960,8 +961,12 @@ static bool try_dir(const char *dir, size_t dlen, const char *name, char *out,
 	return false;
 }
 
-/* The search of kb_profile_load(), in its documented order. */
-static bool find_profile(const char *name, char *out, size_t outlen)
+/*
+ * Calls @fn on each directory of kb_profile_load()'s search, in its
+ * documented order, until @fn returns true; returns whether one did.
+ */
+static bool each_dir(bool (*fn)(const char *dir, size_t len, void *arg),
+		     void *arg)
 {
 	static const char *const sys_dirs[] = {
 		"/usr/local/share/kbridge/profiles",
@@ -974,7 +979,7 @@ static bool find_profile(const char *name, char *out, size_t outlen)
 	while (env && *env) {
 		size_t l = strcspn(env, ":");
 
-		if (try_dir(env, l, name, out, outlen))
+		if (l && fn(env, l, arg))
 			return true;
 		env += l + (env[l] == ':');
 	}
@@ -987,17 +992,113 @@ static bool find_profile(const char *name, char *out, size_t outlen)
 		if (slash) {
 			*slash = '\0';
 			snprintf(dir, sizeof(dir), "%s/../profiles", exe);
-			if (try_dir(dir, strlen(dir), name, out, outlen))
+			if (fn(dir, strlen(dir), arg))
 				return true;
 			snprintf(dir, sizeof(dir), "%s/../../profiles", exe);
-			if (try_dir(dir, strlen(dir), name, out, outlen))
+			if (fn(dir, strlen(dir), arg))
 				return true;
 		}
 	}
 	for (size_t i = 0; i < 2; i++)
-		if (try_dir(sys_dirs[i], strlen(sys_dirs[i]), name, out, outlen))
+		if (fn(sys_dirs[i], strlen(sys_dirs[i]), arg))
 			return true;
 	return false;
+}
+
+struct find_arg {
+	const char *name;
+	char *out;
+	size_t outlen;
+};
+
+static bool find_in(const char *dir, size_t len, void *arg)
+{
+	struct find_arg *f = arg;
+
+	return try_dir(dir, len, f->name, f->out, f->outlen);
+}
+
+/* The search of kb_profile_load(), in its documented order. */
+static bool find_profile(const char *name, char *out, size_t outlen)
+{
+	struct find_arg f = { name, out, outlen };
+
+	return each_dir(find_in, &f);
+}
+
+struct each_arg {
+	int (*fn)(const char *name, const char *path, void *arg);
+	void *arg;
+	char **seen;
+	size_t nseen;
+	int ret;
+};
+
+static bool seen_before(struct each_arg *e, const char *name)
+{
+	char **more;
+
+	for (size_t i = 0; i < e->nseen; i++)
+		if (!strcmp(e->seen[i], name))
+			return true;
+	more = realloc(e->seen, (e->nseen + 1) * sizeof(*more));
+	if (more) {
+		e->seen = more;
+		e->seen[e->nseen] = strdup(name);
+		if (e->seen[e->nseen])
+			e->nseen++;
+	}
+	return false;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static bool each_in(const char *dir, size_t len, void *arg)
+{
+	static const char ext[] = ".profile";
+	struct each_arg *e = arg;
+	char d[PATH_MAX], path[2 * PATH_MAX];
+	struct dirent **ents;
+	struct stat st;
+	int n, i;
+
+	if (len >= sizeof(d))
+		return false;
+	memcpy(d, dir, len);
+	d[len] = '\0';
+	n = scandir(d, &ents, NULL, by_name);
+	for (i = 0; i < n; i++) {
+		char *name = ents[i]->d_name;
+		size_t l = strlen(name);
+
+		if (!e->ret && l > sizeof(ext) - 1 &&
+		    !strcmp(name + l - (sizeof(ext) - 1), ext)) {
+			snprintf(path, sizeof(path), "%s/%s", d, name);
+			name[l - (sizeof(ext) - 1)] = '\0';
+			if (!stat(path, &st) && S_ISREG(st.st_mode) &&
+			    !seen_before(e, name))
+				e->ret = e->fn(name, path, e->arg);
+		}
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	return e->ret != 0;
+}
+
+int kb_profile_each(int (*fn)(const char *name, const char *path, void *arg),
+		    void *arg)
+{
+	struct each_arg e = { .fn = fn, .arg = arg };
+
+	each_dir(each_in, &e);
+	for (size_t i = 0; i < e.nseen; i++)
+		free(e.seen[i]);
+	free(e.seen);
+	return e.ret;
 }
 
 void kb_profile_name(const char *profile, char *name, size_t len)

@@ -30,6 +30,12 @@ struct kb_profile {
  * /usr/share/kbridge/profiles, trying NAME and NAME.profile) or PATH and parse
  * it. NULL on error with "file:line: reason" in @err. */
 struct kb_profile *kb_profile_load(const char *name_or_path, char *err, size_t errlen);
+/* Calls @fn(NAME, PATH, @arg) for each NAME.profile of kb_profile_load()'s
+ * search directories, a NAME once (the one kb_profile_load(NAME) would
+ * read), by directory then name, until @fn returns non-zero; returns that
+ * value, or 0. */
+int kb_profile_each(int (*fn)(const char *name, const char *path, void *arg),
+		    void *arg);
 /* Parse @text as a profile whose lines are reported as "@origin:LINE". */
 struct kb_profile *kb_profile_parse(const char *text, size_t len, const char *origin,
 				    unsigned int flags, char *err, size_t errlen);
