@@ -7,7 +7,9 @@
 # all its syscalls decided in the kernel); with --runtime, that rule is a
 # KB_EXEC_RUNTIME one, whose programs run through kblaunch --profile
 # passthrough. The rules go in and out through the ioctls in one python3
-# process (1000 kbctl runs would take longer than the row). Fails unless
+# process (1000 kbctl runs would take longer than the row). It also
+# prints lookup_ns_per_exec=, the mean time the module spent looking the
+# rules up per exec while CMD ran (debugfs kbridge/exec). Fails unless
 # kbctl rule list showed them all while CMD ran, and unless the last rule
 # decided syscalls of the program (--match) or matched its execs
 # (--runtime).
@@ -69,8 +71,18 @@ if ! "$PY" -c "$rules_py" add "$n" "$match" "$runtime" >"$ids"; then
 fi
 want=$((n + (${#match} > 0)))
 have=$("$C" rule list | grep -c ' bench ')
+# debugfs kbridge/exec: lookups N, lookup_ns N (the rules' share of each
+# exec, measured in the module), redirects N.
+DBG=/sys/kernel/debug/kbridge/exec
+field() { awk -v k="$1" '$1 == k { print $2 }' "$DBG" 2>/dev/null; }
+l0=$(field lookups) t0=$(field lookup_ns)
 "$@"
 rc=$?
+l1=$(field lookups) t1=$(field lookup_ns)
+# Printed beside the command's ns_per_call: paired rows read it.
+if [ -n "$l0" ] && [ -n "$l1" ] && [ "$l1" -gt "$l0" ]; then
+	echo "lookup_ns_per_exec=$(((t1 - t0) / (l1 - l0)))"
+fi
 # The matching rule really decided the program's syscalls, or ran them
 # through kblaunch (its execs column).
 calls=0

@@ -11,6 +11,13 @@
  *
  * Everything reaches 0 once every session's file is closed, its members
  * have exited and a grace period has passed.
+ *
+ * debugfs/kbridge/exec, what exec rules cost (make bench reads it):
+ *
+ *   lookups N    execs the rules were looked up for (while rules exist)
+ *   lookup_ns N  time those lookups took in all: naming the file, reading
+ *                its header and notes, matching every rule
+ *   redirects N  execs a KB_EXEC_RUNTIME rule ran its command for
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -30,12 +37,25 @@ static int kb_objects_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kb_objects);
 
+static int kb_exec_show(struct seq_file *m, void *v)
+{
+	u64 lookups, ns, redirects;
+
+	kb_exec_stats(&lookups, &ns, &redirects);
+	seq_printf(m, "lookups %llu\nlookup_ns %llu\nredirects %llu\n",
+		   lookups, ns, redirects);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kb_exec);
+
 /* Not fatal: debugfs may be absent or off (debugfs=off). */
 void kb_debugfs_init(void)
 {
 	kb_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("objects", 0444, kb_debugfs_dir, NULL,
 			    &kb_objects_fops);
+	debugfs_create_file("exec", 0444, kb_debugfs_dir, NULL,
+			    &kb_exec_fops);
 }
 
 void kb_debugfs_exit(void)

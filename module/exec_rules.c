@@ -44,6 +44,7 @@
 #include <linux/slab.h>
 #include <linux/syscall_user_dispatch.h>
 #include <linux/task_work.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
@@ -143,6 +144,17 @@ static atomic_t kb_exec_nr_rules = ATOMIC_INIT(0);
 static atomic_t kb_exec_nr_runtime = ATOMIC_INIT(0);
 static atomic_t kb_exec_nr_notes = ATOMIC_INIT(0);
 static u64 kb_exec_next_id;
+/* debugfs kbridge/exec: what the rules cost the execs that looked. */
+static atomic64_t kb_exec_lookups = ATOMIC64_INIT(0);
+static atomic64_t kb_exec_lookup_ns = ATOMIC64_INIT(0);
+static atomic64_t kb_exec_redirects = ATOMIC64_INIT(0);
+
+void kb_exec_stats(u64 *lookups, u64 *ns, u64 *redirects)
+{
+	*lookups = atomic64_read(&kb_exec_lookups);
+	*ns = atomic64_read(&kb_exec_lookup_ns);
+	*redirects = atomic64_read(&kb_exec_redirects);
+}
 
 /*
  * Dispatch every syscall of @t that is not yet running, or of current:
@@ -341,6 +353,7 @@ static void kb_exec_work_fn(struct callback_head *cb)
 	char *buf = __getname(), *sbuf = NULL;
 	struct kb_exec_rule *r = NULL;
 	struct kb_exec_image img;
+	u64 start = ktime_get_ns();
 	int ret;
 
 	kb_exec_image_get(&img, w->file, buf);
@@ -358,6 +371,9 @@ static void kb_exec_work_fn(struct callback_head *cb)
 		r = kb_exec_find(&img, false);
 	if (r)
 		atomic64_inc(&r->execs);
+	/* Naming, reading and matching: the rules' price for this exec. */
+	atomic64_add(ktime_get_ns() - start, &kb_exec_lookup_ns);
+	atomic64_inc(&kb_exec_lookups);
 	ret = kb_session_exec(r ? r->s : NULL);
 	percpu_up_read(&kb_exec_rwsem);
 	/* A program that cannot be put under its rule must not run. */
@@ -516,6 +532,7 @@ static int kb_exec_load_binary(struct linux_binprm *bprm)
 	r = kb_exec_find(&img, true);
 	if (r && !kb_exec_in_launcher(r)) {
 		atomic64_inc(&r->execs);
+		atomic64_inc(&kb_exec_redirects);
 		ret = kb_exec_redirect(bprm, r);
 	}
 	percpu_up_read(&kb_exec_rwsem);

@@ -234,6 +234,7 @@ int kb_ioctl_exec_rule_list(struct file *file, void *arg);
 int kb_ioctl_get_rules(struct file *file, void *arg);
 int kb_exec_init(void);
 void kb_exec_exit(void);
+void kb_exec_stats(u64 *lookups, u64 *ns, u64 *redirects);
 
 /* batch.c */
 void kb_run_flush(struct kb_member *m);

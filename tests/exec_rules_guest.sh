@@ -33,11 +33,21 @@ else
 	show "$kb_tmp/err" stderr
 fi
 
+DBG=/sys/kernel/debug/kbridge/exec
+field() { awk -v k="$1" '$1 == k { print $2 }' "$DBG"; }
+l0=$(field lookups) t0=$(field lookup_ns)
 out=$(sh -c "$d/match/app; $d/other/app")
 case $out in
 "getppid -3"$'\n'"getppid "[0-9]*) ok "sh starts the matched program under the profile, the other natively" ;;
 *) not_ok "sh starts the matched program under the profile, the other natively (got '$out')" ;;
 esac
+l1=$(field lookups) t1=$(field lookup_ns)
+# sh, then the two programs: three lookups, each taking some time.
+if [ -n "$l0" ] && [ $((l1 - l0)) -ge 3 ] && [ "$t1" -gt "$t0" ]; then
+	ok "debugfs kbridge/exec: $((l1 - l0)) lookups, $(((t1 - t0) / (l1 - l0))) ns each"
+else
+	not_ok "debugfs kbridge/exec counts the lookups (${l0:-none} -> ${l1:-none}, ${t0:-none} -> ${t1:-none} ns)"
+fi
 
 # A program under the rule, waiting: list counts it.
 mkfifo "$kb_tmp/in"
