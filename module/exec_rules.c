@@ -175,28 +175,29 @@ static bool kb_exec_may(const struct kb_exec_rule *r)
 			   ns_capable(r->userns, CAP_SYS_ADMIN);
 }
 
-/* Reads @img->file's SHT_NOTE sections, as many as fit, into @img->notes. */
-static void kb_exec_read_notes(struct kb_exec_image *img)
+/*
+ * Reads the SHT_NOTE sections of @img->file, whose ELF header is @eh, as
+ * many as fit, into @img->notes.
+ */
+static void kb_exec_read_notes(struct kb_exec_image *img,
+			       const Elf64_Ehdr *eh)
 {
 	Elf64_Shdr *sh = NULL;
 	u32 i, used = 0;
-	Elf64_Ehdr eh;
-	loff_t pos = 0;
+	loff_t pos;
 
-	if (kernel_read(img->file, &eh, sizeof(eh), &pos) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_shentsize != sizeof(*sh) || !eh.e_shnum ||
-	    eh.e_shnum > KB_NOTE_SECTIONS)
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_shentsize != sizeof(*sh) || !eh->e_shnum ||
+	    eh->e_shnum > KB_NOTE_SECTIONS)
 		return;
-	sh = kmalloc_array(eh.e_shnum, sizeof(*sh), GFP_KERNEL);
+	sh = kmalloc_array(eh->e_shnum, sizeof(*sh), GFP_KERNEL);
 	img->notes = kmalloc(KB_NOTE_BYTES, GFP_KERNEL);
-	pos = eh.e_shoff;
+	pos = eh->e_shoff;
 	if (!sh || !img->notes ||
-	    kernel_read(img->file, sh, eh.e_shnum * sizeof(*sh), &pos) !=
-	    eh.e_shnum * sizeof(*sh))
+	    kernel_read(img->file, sh, eh->e_shnum * sizeof(*sh), &pos) !=
+	    eh->e_shnum * sizeof(*sh))
 		goto out;
-	for (i = 0; i < eh.e_shnum; i++) {
+	for (i = 0; i < eh->e_shnum; i++) {
 		if (sh[i].sh_type != SHT_NOTE ||
 		    sh[i].sh_size > KB_NOTE_BYTES - used)
 			continue;
@@ -245,18 +246,6 @@ static bool kb_exec_has_note(const struct kb_exec_image *img,
 	return false;
 }
 
-/* EI_OSABI of the ELF file @file, or -1 when it is none. */
-static int kb_exec_osabi(struct file *file)
-{
-	unsigned char ident[EI_NIDENT];
-	loff_t pos = 0;
-
-	if (kernel_read(file, ident, sizeof(ident), &pos) != sizeof(ident) ||
-	    memcmp(ident, ELFMAG, SELFMAG))
-		return -1;
-	return ident[EI_OSABI];
-}
-
 /*
  * Names @file and reads what rules look at; @buf: PATH_MAX bytes or NULL.
  * kb_exec_image_put() frees what this allocated.
@@ -264,9 +253,14 @@ static int kb_exec_osabi(struct file *file)
 static void kb_exec_image_get(struct kb_exec_image *img, struct file *file,
 			      char *buf)
 {
+	loff_t pos = 0;
+	Elf64_Ehdr eh;
+	ssize_t n;
+
 	img->file = file;
 	img->path = NULL;
 	img->script = NULL;
+	img->osabi = -1;
 	img->nsect = 0;
 	img->notes = NULL;
 	if (buf) {
@@ -274,9 +268,13 @@ static void kb_exec_image_get(struct kb_exec_image *img, struct file *file,
 		if (IS_ERR(img->path))
 			img->path = NULL;
 	}
-	img->osabi = kb_exec_osabi(file);
-	if (atomic_read(&kb_exec_nr_notes))
-		kb_exec_read_notes(img);
+	/* One read of the header serves EI_OSABI and the notes. */
+	n = kernel_read(file, &eh, sizeof(eh), &pos);
+	if (n < EI_NIDENT || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		return;
+	img->osabi = eh.e_ident[EI_OSABI];
+	if (n == sizeof(eh) && atomic_read(&kb_exec_nr_notes))
+		kb_exec_read_notes(img, &eh);
 }
 
 static void kb_exec_image_put(struct kb_exec_image *img)
@@ -318,13 +316,20 @@ static struct kb_exec_rule *kb_exec_find(const struct kb_exec_image *img,
 	return NULL;
 }
 
+/* Is @file the command of @r, a KB_EXEC_RUNTIME rule (else false)? */
+static bool kb_exec_is_command(const struct kb_exec_rule *r,
+			       const struct file *file)
+{
+	return !r->s && file_inode(file) == d_inode(r->launcher.dentry);
+}
+
 /* Is @file a KB_EXEC_RUNTIME rule's command? Caller holds kb_exec_rwsem. */
 static bool kb_exec_is_launcher(struct file *file)
 {
 	struct kb_exec_rule *r;
 
 	list_for_each_entry(r, &kb_exec_rules, node)
-		if (!r->s && file_inode(file) == d_inode(r->launcher.dentry))
+		if (kb_exec_is_command(r, file))
 			return true;
 	return false;
 }
@@ -402,25 +407,16 @@ void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	if (!atomic_read(&kb_exec_nr_rules) && !kb_session_exec_member(p))
 		return;
 	w = kb_fault_or(kmalloc(sizeof(*w), GFP_ATOMIC | __GFP_NOWARN));
-	if (!w) {
-		pr_warn_ratelimited("out of memory: killing pid %d, which an exec rule may match\n",
-				    task_pid_nr(p));
-		send_sig(SIGKILL, p, 1);
-		return;
-	}
+	if (!w)
+		goto oom;
 	w->named = NULL;
 	/* An interpreter runs for the file named: path rules may name it. */
 	if (bprm->interp != bprm->filename && atomic_read(&kb_exec_nr_rules) &&
 	    !(bprm->interp_flags & BINPRM_FLAGS_PATH_INACCESSIBLE)) {
 		w->named = kb_fault_or(kstrdup(bprm->filename,
 					       GFP_ATOMIC | __GFP_NOWARN));
-		if (!w->named) {
-			kfree(w);
-			pr_warn_ratelimited("out of memory: killing pid %d, which an exec rule may match\n",
-					    task_pid_nr(p));
-			send_sig(SIGKILL, p, 1);
-			return;
-		}
+		if (!w->named)
+			goto oom;
 	}
 	w->file = get_file(bprm->file);
 	init_task_work(&w->cb, kb_exec_work_fn);
@@ -430,6 +426,13 @@ void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		fput(w->file);
 		kfree(w);
 	}
+	return;
+
+oom:
+	kfree(w);
+	pr_warn_ratelimited("out of memory: killing pid %d, which an exec rule may match\n",
+			    task_pid_nr(p));
+	send_sig(SIGKILL, p, 1);
 }
 
 /*
@@ -496,7 +499,7 @@ static bool kb_exec_in_launcher(const struct kb_exec_rule *r)
 	/* Files are freed after a grace period: the inode is only compared. */
 	rcu_read_lock();
 	exe = rcu_dereference(mm->exe_file);
-	ret = exe && file_inode(exe) == d_inode(r->launcher.dentry);
+	ret = exe && kb_exec_is_command(r, exe);
 	rcu_read_unlock();
 	return ret;
 }
