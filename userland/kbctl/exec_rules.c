@@ -201,16 +201,6 @@ static char *runtime_cmd(const char *launcher, const struct kb_profile *p,
 	return cmd;
 }
 
-static int open_dev(void)
-{
-	int fd = kbctl_open_module();
-
-	if (fd < 0)
-		kbctl_err("%s: %s%s", KB_DEVICE_PATH, strerror(errno),
-			  errno == ENOENT ? " (kbridge.ko is not loaded)" : "");
-	return fd;
-}
-
 /*
  * KB_IOC_EXEC_RULE_ADD of @p under @name, as @o says (--runtime: through
  * kblaunch). 0 with *@id set, else -1 with errno, the message printed
@@ -351,7 +341,7 @@ static int rule_add(int argc, char **argv)
 			return KBCTL_EXIT_FAIL;
 		}
 	}
-	fd = open_dev();
+	fd = kbctl_open_device();
 	if (fd < 0)
 		goto out;
 	if (!p) {
@@ -380,7 +370,7 @@ out:
 static int rule_del(int argc, char **argv)
 {
 	struct kb_exec_rule_del d = { .size = sizeof(d) };
-	char *end;
+	uint64_t id;
 	int fd;
 
 	if (argc != 2 || !strcmp(argv[1], "--help")) {
@@ -388,13 +378,12 @@ static int rule_del(int argc, char **argv)
 			"Usage: kbctl rule del ID\nRemove the exec rule ID (kbctl rule list); programs already under it keep it until they exit.\n");
 		return argc == 2 ? 0 : KBCTL_EXIT_FAIL;
 	}
-	errno = 0;
-	d.id = strtoull(argv[1], &end, 10);
-	if (errno || end == argv[1] || *end || !d.id) {
+	if (!kbctl_parse_id(argv[1], &id) || !id) {
 		kbctl_err("'%s' is not a rule id", argv[1]);
 		return KBCTL_EXIT_FAIL;
 	}
-	fd = open_dev();
+	d.id = id;
+	fd = kbctl_open_device();
 	if (fd < 0)
 		return KBCTL_EXIT_FAIL;
 	if (ioctl(fd, KB_IOC_EXEC_RULE_DEL, &d)) {
@@ -450,7 +439,7 @@ static struct kb_exec_rule_info *fetch_rules(uint32_t *n)
 	struct kb_exec_rule_info *r;
 	int fd;
 
-	fd = open_dev();
+	fd = kbctl_open_device();
 	if (fd < 0)
 		return NULL;
 	r = kbctl_list(fd, KB_IOC_EXEC_RULE_LIST, sizeof(*r), n);
@@ -463,14 +452,11 @@ static struct kb_exec_rule_info *fetch_rules(uint32_t *n)
 int kbctl_rule_session(const char *id, uint64_t *session)
 {
 	struct kb_exec_rule_info *r;
-	unsigned long long v;
 	uint32_t i, n = 0;
-	char *end;
+	uint64_t v;
 	int ret = -1;
 
-	errno = 0;
-	v = strtoull(id, &end, 10);
-	if (errno || end == id || *end || !v || *id == '-' || *id == '+') {
+	if (!kbctl_parse_id(id, &v) || !v) {
 		kbctl_err("'%s' is not a rule id", id);
 		return -1;
 	}

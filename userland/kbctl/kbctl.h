@@ -18,6 +18,8 @@
 void kbctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "1234" -> 1234; prints the error and returns -1 when it is not a PID. */
 pid_t kbctl_parse_pid(const char *s);
+/* "42" -> 42: an id (session, rule), decimal digits only; false otherwise. */
+bool kbctl_parse_id(const char *s, uint64_t *v);
 
 /* target.c */
 /*
@@ -28,6 +30,8 @@ pid_t kbctl_parse_pid(const char *s);
 int kbctl_session_fd(pid_t pid);
 /* /dev/kbridge, opened for GET_VERSION only; -1 with errno. */
 int kbctl_open_module(void);
+/* The same, saying why on stderr when it cannot be opened. */
+int kbctl_open_device(void);
 /*
  * Every entry of KB_IOC_TASK_LIST or KB_IOC_EXEC_RULE_LIST (@cmd), each
  * @entry bytes: a malloc'd array of *@n; NULL with errno on error.

@@ -105,6 +105,18 @@ pid_t kbctl_parse_pid(const char *s)
 	return (pid_t)v;
 }
 
+bool kbctl_parse_id(const char *s, uint64_t *v)
+{
+	char *end;
+
+	/* strtoull() would take a sign or blanks, and wrap "-1" around. */
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !errno && !*end;
+}
+
 static error_t parse_top(int key, char *arg, struct argp_state *state)
 {
 	struct top *t = state->input;

@@ -10,7 +10,6 @@
 #define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -32,8 +31,13 @@ struct ps_opts {
 	const char *name;
 };
 
-/* One process: its tasks are consecutive in the module's list. */
+/*
+ * One process: its tasks are consecutive in the module's list (sorted by
+ * session, process, thread), and all wanted or none (filters are per
+ * session).
+ */
 struct ps_proc {
+	const struct kb_task_info *tasks;	/* the first of them */
 	const struct kb_task_info *first;	/* its leader if listed */
 	uint32_t ntasks;
 	uint32_t out_of_scope;
@@ -66,15 +70,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return !errno && end != s && !*end && *v && s[0] != '-';
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct ps_opts *o = state->input;
@@ -87,12 +82,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->threads = true;
 		break;
 	case 's':
-		if (!parse_u64(arg, &o->session))
+		if (!kbctl_parse_id(arg, &o->session) || !o->session)
 			argp_error(state, "--session %s: not a session id", arg);
 		o->by_session = true;
 		break;
 	case 'r':
-		if (!parse_u64(arg, &o->rule))
+		if (!kbctl_parse_id(arg, &o->rule) || !o->rule)
 			argp_error(state, "--rule %s: not a rule id", arg);
 		o->by_rule = true;
 		break;
@@ -110,27 +105,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 /*
  * Every task under kbridge, sorted by session, process, thread; *@n
- * entries. NULL on error (printed).
+ * entries. NULL on error, printed when @report.
  */
-static struct kb_task_info *task_list(uint32_t *n)
+static struct kb_task_info *task_list(uint32_t *n, bool report)
 {
 	struct kb_task_info *t;
 	struct kb_version v;
 	int fd;
 
-	fd = kbctl_open_module();
-	if (fd < 0) {
-		kbctl_err("%s: %s%s", KB_DEVICE_PATH, strerror(errno),
-			  errno == ENOENT ? " (kbridge.ko is not loaded)" : "");
+	fd = report ? kbctl_open_device() : kbctl_open_module();
+	if (fd < 0)
 		return NULL;
-	}
 	if (kb_get_version(fd, &v) || !(v.features & KB_FEATURE_TASK_LIST)) {
-		kbctl_err("the loaded kbridge.ko cannot list its tasks (no KB_FEATURE_TASK_LIST)");
+		if (report)
+			kbctl_err("the loaded kbridge.ko cannot list its tasks (no KB_FEATURE_TASK_LIST)");
 		close(fd);
 		return NULL;
 	}
 	t = kbctl_list(fd, KB_IOC_TASK_LIST, sizeof(*t), n);
-	if (!t)
+	if (!t && report)
 		kbctl_err("KB_IOC_TASK_LIST: %s", strerror(errno));
 	close(fd);
 	return t;
@@ -141,18 +134,9 @@ bool kbctl_task_info(pid_t pid, struct kb_task_info *out)
 	struct kb_task_info *t;
 	uint32_t i, n = 0;
 	bool found = false;
-	int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 	/* A side note to another message: no errors of its own. */
-	if (saved >= 0 && null >= 0)
-		dup2(null, 2);
-	t = task_list(&n);
-	if (saved >= 0 && null >= 0)
-		dup2(saved, 2);
-	if (saved >= 0)
-		close(saved);
-	if (null >= 0)
-		close(null);
+	t = task_list(&n, false);
 	/* The process's leader, else any of its threads. */
 	for (i = 0; t && i < n; i++) {
 		if (t[i].tgid != (uint32_t)pid)
@@ -208,7 +192,7 @@ static uint32_t group(const struct ps_opts *o, const struct kb_task_info *t,
 		if (!p || p->first->tgid != t[i].tgid ||
 		    p->first->session != t[i].session) {
 			p = &procs[np++];
-			p->first = &t[i];
+			p->tasks = p->first = &t[i];
 			p->ntasks = 0;
 			p->out_of_scope = 0;
 		}
@@ -236,24 +220,27 @@ static void print_line(const struct kb_task_info *t, uint32_t pid,
 	       flag_text(t->flags, out_of_scope, count, flags, sizeof(flags)));
 }
 
-static void print_text(const struct ps_opts *o, const struct kb_task_info *t,
-		       uint32_t n, const struct ps_proc *procs, uint32_t np)
+static void print_text(const struct ps_opts *o, const struct ps_proc *procs,
+		       uint32_t np)
 {
-	uint32_t i;
+	const struct kb_task_info *t;
+	uint32_t i, j;
 
 	printf("%-16s %5s %7s %7s %-10s %7s %-16s %s\n", "PROFILE", "RULE",
 	       "SESSION", o->threads ? "TID" : "PID", "USER",
 	       o->threads ? "TGID" : "THREADS", "COMMAND", "FLAGS");
-	if (o->threads) {
-		for (i = 0; i < n; i++)
-			if (wanted(o, &t[i]))
-				print_line(&t[i], t[i].pid, t[i].tgid,
-					   !!(t[i].flags & KB_TASK_OUT_OF_SCOPE));
-		return;
+	for (i = 0; i < np; i++) {
+		if (!o->threads) {
+			print_line(procs[i].first, procs[i].first->tgid,
+				   procs[i].ntasks, procs[i].out_of_scope);
+			continue;
+		}
+		for (j = 0; j < procs[i].ntasks; j++) {
+			t = &procs[i].tasks[j];
+			print_line(t, t->pid, t->tgid,
+				   !!(t->flags & KB_TASK_OUT_OF_SCOPE));
+		}
 	}
-	for (i = 0; i < np; i++)
-		print_line(procs[i].first, procs[i].first->tgid,
-			   procs[i].ntasks, procs[i].out_of_scope);
 }
 
 static struct json_object *task_json(const struct kb_task_info *t)
@@ -272,50 +259,41 @@ static struct json_object *task_json(const struct kb_task_info *t)
 	return j;
 }
 
-/* One object per process, its threads inside. */
-static int print_json(const struct ps_opts *o, const struct kb_task_info *t,
-		      uint32_t n)
+/* One object per process, its threads inside; fields of its leader. */
+static int print_json(const struct ps_proc *procs, uint32_t np)
 {
 	struct json_object *root = json_object_new_object(), *arr = NULL;
-	struct json_object *p = NULL, *threads = NULL, *j;
-	const struct kb_task_info *cur = NULL;
+	struct json_object *p, *threads, *j;
+	const struct kb_task_info *t;
 	char user[64];
+	uint32_t i, k;
 	bool ok;
-	uint32_t i;
 
 	ok = root && (arr = json_object_new_array()) &&
 	     kb_json_add(root, "processes", arr);
-	for (i = 0; ok && i < n; i++) {
-		if (!wanted(o, &t[i]))
-			continue;
-		if (!cur || cur->tgid != t[i].tgid ||
-		    cur->session != t[i].session) {
-			cur = &t[i];
-			user_name(t[i].uid, user, sizeof(user));
-			ok = (p = json_object_new_object()) &&
-			     !json_object_array_add(arr, p) &&
-			     kb_json_add(p, "pid", json_object_new_int64(t[i].tgid)) &&
-			     kb_json_add(p, "profile", json_object_new_string(t[i].name)) &&
-			     kb_json_add(p, "rule", json_object_new_int64((int64_t)t[i].rule)) &&
-			     kb_json_add(p, "session", json_object_new_int64((int64_t)t[i].session)) &&
-			     kb_json_add(p, "uid", json_object_new_int64(t[i].uid)) &&
-			     kb_json_add(p, "user", json_object_new_string(user)) &&
-			     kb_json_add(p, "exec_rule",
-					 json_object_new_boolean(t[i].flags & KB_TASK_EXEC)) &&
-			     kb_json_add(p, "closed",
-					 json_object_new_boolean(t[i].flags & KB_TASK_CLOSED)) &&
-			     kb_json_add(p, "comm", json_object_new_string(t[i].comm)) &&
-			     (threads = json_object_new_array()) &&
-			     kb_json_add(p, "threads", threads);
-			if (!ok)
-				break;
+	for (i = 0; ok && i < np; i++) {
+		t = procs[i].first;
+		user_name(t->uid, user, sizeof(user));
+		p = threads = NULL;
+		ok = (p = json_object_new_object()) &&
+		     !json_object_array_add(arr, p) &&
+		     kb_json_add(p, "pid", json_object_new_int64(t->tgid)) &&
+		     kb_json_add(p, "profile", json_object_new_string(t->name)) &&
+		     kb_json_add(p, "rule", json_object_new_int64((int64_t)t->rule)) &&
+		     kb_json_add(p, "session", json_object_new_int64((int64_t)t->session)) &&
+		     kb_json_add(p, "uid", json_object_new_int64(t->uid)) &&
+		     kb_json_add(p, "user", json_object_new_string(user)) &&
+		     kb_json_add(p, "exec_rule",
+				 json_object_new_boolean(t->flags & KB_TASK_EXEC)) &&
+		     kb_json_add(p, "closed",
+				 json_object_new_boolean(t->flags & KB_TASK_CLOSED)) &&
+		     kb_json_add(p, "comm", json_object_new_string(t->comm)) &&
+		     (threads = json_object_new_array()) &&
+		     kb_json_add(p, "threads", threads);
+		for (k = 0; ok && k < procs[i].ntasks; k++) {
+			j = task_json(&procs[i].tasks[k]);
+			ok = j && !json_object_array_add(threads, j);
 		}
-		/* The command is the leader's when it is listed. */
-		if (t[i].pid == t[i].tgid && &t[i] != cur)
-			ok = kb_json_add(p, "comm",
-					 json_object_new_string(t[i].comm));
-		j = ok ? task_json(&t[i]) : NULL;
-		ok = j && !json_object_array_add(threads, j);
 	}
 	if (ok)
 		printf("%s\n", json_object_to_json_string_ext(root,
@@ -337,7 +315,7 @@ int kbctl_ps(int argc, char **argv)
 	int ret = 0;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	t = task_list(&n);
+	t = task_list(&n, true);
 	if (!t)
 		return KBCTL_EXIT_FAIL;
 	procs = calloc(n ? n : 1, sizeof(*procs));
@@ -348,9 +326,9 @@ int kbctl_ps(int argc, char **argv)
 	}
 	np = group(&o, t, n, procs);
 	if (o.json)
-		ret = print_json(&o, t, n);
+		ret = print_json(procs, np);
 	else
-		print_text(&o, t, n, procs, np);
+		print_text(&o, procs, np);
 	free(procs);
 	free(t);
 	return ret;

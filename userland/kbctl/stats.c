@@ -169,17 +169,10 @@ static bool parse_scopes(const char *arg, uint32_t *out)
 
 bool kbs_parse_session(const char *s, uint64_t *session)
 {
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || *s == '+') {
-		kbctl_err("'%s' is not a session id", s);
-		return false;
-	}
-	*session = v;
-	return true;
+	if (kbctl_parse_id(s, session))
+		return true;
+	kbctl_err("'%s' is not a session id", s);
+	return false;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)

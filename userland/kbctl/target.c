@@ -74,6 +74,16 @@ int kbctl_open_module(void)
 	return fd;
 }
 
+int kbctl_open_device(void)
+{
+	int fd = kbctl_open_module();
+
+	if (fd < 0)
+		kbctl_err("%s: %s%s", KB_DEVICE_PATH, strerror(errno),
+			  errno == ENOENT ? " (kbridge.ko is not loaded)" : "");
+	return fd;
+}
+
 /* Does @fd (ours now) carry a session? */
 static bool has_session(int fd)
 {
