@@ -10,6 +10,9 @@
 #   make tests            test binaries into .output/tests/
 #   make check            install deps, build for the guest kernel, run the
 #                         host tests and the guest suite, print the totals
+#   make fuzz             the fuzzer's fixed seeds, then a random campaign of
+#                         KB_FUZZ_SECS (default 600) seconds, in the guest;
+#                         prints the seed of any failure (tests/fuzz_seeds)
 #   make demo             install deps, build, boot the guest, run a program
 #                         under kblaunch and show what kbridge saw
 #   make bench            build for the guest kernel, boot it once and run
@@ -50,7 +53,7 @@ else
 Q = @
 endif
 
-.PHONY: all module bpf userland tests check demo deps install uninstall clean checkpatch \
+.PHONY: all module bpf userland tests check fuzz demo deps install uninstall clean checkpatch \
 	guest-build bench-build bench bench-perf bench-analyze
 
 all: module userland tests
@@ -87,6 +90,13 @@ guest-build:
 check: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
 	$(Q)tests/check.sh
+
+KB_FUZZ_SECS ?= 600
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory guest-build
+	$(Q)tests/vm/run.sh --timeout $$((600 + $(KB_FUZZ_SECS))) -- env \
+		KB_FUZZ_SECS=$(KB_FUZZ_SECS) KB_FUZZ_CALLS=$(KB_FUZZ_CALLS) \
+		sh -c 'insmod ./kbridge.ko && tests/fuzz_guest.sh'
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory guest-build

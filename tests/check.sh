@@ -12,8 +12,11 @@ echo "# == host suite (kernel $(uname -r), no module)"
 tests/run-suite.sh -n host tests/suite.host | tee "$out/host.tap"
 
 echo "# == guest suite (QEMU, Debian kernel, kbridge.ko loaded)"
-# The guest gets no environment from here: pass the long budgets along.
-tests/vm/run.sh -- env KB_FUZZ_SECS="${KB_FUZZ_SECS:-15}" \
+# The guest gets no environment from here: pass the long budgets along
+# (KB_FUZZ_SECS: a random fuzz campaign after the fixed seeds; the guest's
+# time limit grows by it).
+tests/vm/run.sh --timeout $((900 + ${KB_FUZZ_SECS:-0})) -- env \
+	KB_FUZZ_SECS="${KB_FUZZ_SECS-}" KB_FUZZ_CALLS="${KB_FUZZ_CALLS-}" \
 	KB_STRESS_SECS="${KB_STRESS_SECS:-3}" tests/guest-suite.sh |
 	tee "$out/guest.tap"
 vm_rc=${PIPESTATUS[0]}
