@@ -16,6 +16,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/nospec.h>
+#include <linux/pagemap.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -68,6 +69,24 @@ struct kb_ioctl_op {
 /* ... and _rsv: a __u32 that must be 0 */
 #define IOCTL_OP_RSV(_nr, _fn, _struct, _last, _rsv)			\
 	__IOCTL_OP(_nr, _fn, _struct, _last, offsetof(_struct, _rsv), 0)
+
+/*
+ * Commands that change something. Their answer must be deliverable before
+ * the change is made: an EFAULT from the copy back would otherwise leave
+ * it made and unreported (a session the caller cannot know it has, an
+ * exec rule whose id it never learns). KB_IOC_SYSCALL is not among them:
+ * it only counts, and it is the SIGSYS path's every call.
+ */
+static const bool kb_ioctl_changes[] = {
+	[KB_CMD_SESSION_CREATE] = true,
+	[KB_CMD_SESSION_JOIN] = true,
+	[KB_CMD_SET_RULES] = true,
+	[KB_CMD_SET_FASTPATH] = true,
+	[KB_CMD_SET_PERSONALITY] = true,
+	[KB_CMD_SET_SCOPE] = true,
+	[KB_CMD_EXEC_RULE_ADD] = true,
+	[KB_CMD_EXEC_RULE_DEL] = true,
+};
 
 /*
  * Copies @n entries of @ksize bytes from @buf to the user array @uptr,
@@ -170,6 +189,16 @@ long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (rsv)
 			return -EINVAL;
 	}
+
+	/*
+	 * Fault the struct's pages in for writing, as the copy back will,
+	 * without writing: read-only or unmapped memory is EFAULT before
+	 * anything changes. (A thread that unmaps it in between still gets
+	 * EFAULT after the change; it asked for that race.)
+	 */
+	if (nr < ARRAY_SIZE(kb_ioctl_changes) && kb_ioctl_changes[nr] &&
+	    fault_in_safe_writeable(uarg, min_t(u32, usize, op->size)))
+		return -EFAULT;
 
 	ret = op->execute(file, &buf);
 	/* ENOSPC says how much room is needed: the struct goes back too. */

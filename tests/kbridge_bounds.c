@@ -1652,4 +1652,128 @@ TEST_F(reads, exec_rule_add)
 	}
 }
 
+/*
+ * A command that changes something, given a struct it can read but not
+ * write back, is EFAULT and changes nothing: the module checks that the
+ * answer can be delivered before it acts. Otherwise the change would be
+ * made and unreported: a session the caller does not know it created,
+ * an exec rule whose id it never learns.
+ */
+FIXTURE(changes) {
+	int fd;
+	unsigned char *ro;	/* a page made read-only for each call */
+};
+
+FIXTURE_SETUP(changes)
+{
+	self->fd = -1;
+	self->ro = MAP_FAILED;
+	OPEN_DEVICE(self->fd);
+	self->ro = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->ro);
+}
+
+FIXTURE_TEARDOWN(changes)
+{
+	if (self->ro != MAP_FAILED)
+		munmap(self->ro, page);
+	if (self->fd >= 0)
+		close(self->fd);
+	REPORT_CHECKS();
+}
+
+TEST_F(changes, readonly_struct_changes_nothing)
+{
+	struct kb_exec_rule_add add;
+	struct kb_exec_rule_del del = { .size = sizeof(del) };
+	struct kb_session_join join = { .size = sizeof(join) };
+	struct kb_set_scope scope = { .size = sizeof(scope), .in_scope = 0 };
+	struct kb_session_create create = { .size = sizeof(create) };
+	struct kb_set_fastpath fp = { .size = sizeof(fp), .enable = 1 };
+	struct kb_set_personality pers = { .size = sizeof(pers) };
+	struct kb_rule_desc rule = kb_rule(SYS_getppid, KB_TIER_STUBBED,
+					   KB_ACTION_STUB, EPERM);
+	struct kb_set_rules set = {
+		.size = sizeof(set), .count = 1, .rule_size = sizeof(rule),
+		.rules = (uintptr_t)&rule,
+	};
+	struct kb_session_stats st;
+	struct kb_rule_desc got[4];
+	unsigned int count, strings;
+	unsigned char *ro = self->ro;
+	int fd = self->fd, other;
+	uint64_t before;
+
+/* Call @cmd with a read-only copy of @arg; EFAULT is what it must give. */
+#define RO_CALL(_fd, _cmd, _arg) ({					\
+	ASSERT_EQ(0, mprotect(ro, page, PROT_READ | PROT_WRITE));	\
+	memcpy(ro, &(_arg), sizeof(_arg));				\
+	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));			\
+	int __r = ioctl((_fd), (_cmd), ro);				\
+	CHECK(__r == -1 && errno == EFAULT, "%s on a read-only struct: %s, want EFAULT", \
+	      #_cmd, res(__r, errno));					\
+})
+
+	/* SESSION_CREATE: no session; a writable struct then gets one. */
+	RO_CALL(fd, KB_IOC_SESSION_CREATE, create);
+	CHECK(kb_stats(fd, &st, NULL) == -1 && errno == ENOENT,
+	      "after a read-only SESSION_CREATE the file has a session");
+	CHECK(kb_create(fd, NULL) == 0,
+	      "SESSION_CREATE after the read-only one: %s", strerror(errno));
+
+	/* SET_RULES: the policy stays empty. */
+	RO_CALL(fd, KB_IOC_SET_RULES, set);
+	count = 0;
+	strings = 0;
+	CHECK(kb_rules_get(fd, got, NULL, &count, NULL, &strings) == 0 &&
+	      count == 0, "after a read-only SET_RULES the policy has %u entries",
+	      count);
+
+	/* SET_FASTPATH and SET_PERSONALITY: nothing to see but the errno. */
+	RO_CALL(fd, KB_IOC_SET_FASTPATH, fp);
+	RO_CALL(fd, KB_IOC_SET_PERSONALITY, pers);
+
+	/* SESSION_JOIN: no member; SET_SCOPE needs one, so after a join. */
+	RO_CALL(fd, KB_IOC_SESSION_JOIN, join);
+	ASSERT_EQ(0, kb_stats(fd, &st, NULL));
+	CHECK(st.members == 0 && st.joined == 0,
+	      "after a read-only SESSION_JOIN: %u members, %llu joined",
+	      st.members, (unsigned long long)st.joined);
+
+	/* EXEC_RULE_ADD: no rule; EXEC_RULE_DEL: the rule stays. */
+	other = open(KB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, other);
+	exec_template(&add, no_file);
+	before = exec_add(other, no_file);
+	ASSERT_NE(0ULL, (unsigned long long)before);
+	ASSERT_EQ(0, exec_del(other, before));
+	RO_CALL(other, KB_IOC_EXEC_RULE_ADD, add);
+	/* Ids only grow: a rule the read-only call added would be next. */
+	del.id = before + 1;
+	CHECK(exec_del(other, del.id) == -1 && errno == ENOENT,
+	      "a read-only EXEC_RULE_ADD left rule %llu behind",
+	      (unsigned long long)del.id);
+	del.id = exec_add(other, no_file);
+	ASSERT_NE(0ULL, (unsigned long long)del.id);
+	RO_CALL(other, KB_IOC_EXEC_RULE_DEL, del);
+	CHECK(exec_del(other, del.id) == 0,
+	      "a read-only EXEC_RULE_DEL deleted rule %llu",
+	      (unsigned long long)del.id);
+	exec_cleanup(other);
+	close(other);
+
+	/* SET_SCOPE 0: the caller's calls are still counted. */
+	ASSERT_LE(0, kb_join(fd));
+	RO_CALL(fd, KB_IOC_SET_SCOPE, scope);
+	ASSERT_EQ(0, kb_stats(fd, &st, NULL));
+	before = st.total;
+	ASSERT_EQ(0, kb_call(fd, SYS_getppid, NULL));
+	ASSERT_EQ(0, kb_stats(fd, &st, NULL));
+	CHECK(st.total == before + 1,
+	      "a read-only SET_SCOPE 0 put the caller out of scope (%llu calls counted, want %llu)",
+	      (unsigned long long)st.total, (unsigned long long)before + 1);
+#undef RO_CALL
+}
+
 TEST_HARNESS_MAIN

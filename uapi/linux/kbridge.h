@@ -40,7 +40,10 @@
  * DOC: errors common to every kbridge ioctl
  *
  * ENOTTY     unknown command number
- * EFAULT     the argument (or a pointer inside it) is not readable/writable
+ * EFAULT     the argument (or a pointer inside it) is not readable/writable;
+ *            a command that changes something finds out before it acts
+ *            that its struct cannot be written back, so then nothing has
+ *            changed (KB_IOC_SYSCALL aside, whose call is counted)
  * EINVAL     size smaller than the first version of the struct, an unknown
  *            flag, or a non-zero __reserved field
  * E2BIG      size larger than the kernel's struct and the extra bytes are
