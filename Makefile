@@ -10,6 +10,9 @@
 #   make tests            test binaries into .output/tests/
 #   make check            install deps, build for the guest kernel, run the
 #                         host tests and the guest suite, print the totals
+#   make check-debug      the guest suite on a kernel built with KASAN,
+#                         UBSAN, lockdep, kmemleak... (built once per
+#                         machine; KB_DEBUG_KERNEL=kcsan for KCSAN)
 #   make fuzz             the fuzzer's fixed seeds, then a random campaign of
 #                         KB_FUZZ_SECS (default 600) seconds, in the guest;
 #                         prints the seed of any failure (tests/fuzz_seeds)
@@ -42,10 +45,11 @@ OUTPUT	:= $(CURDIR)/.output/
 PREFIX	?= /usr/local
 V	?= 0
 
-# The guest kernel: the newest installed Debian kernel with headers.
-GUEST_KVER ?= $(shell for k in $$(ls /lib/modules 2>/dev/null | sort -rV); do \
-		[ -e /boot/vmlinuz-$$k ] && [ -d /lib/modules/$$k/build ] && \
-		{ echo $$k; break; }; done)
+# The guest kernels: the newest installed Debian kernel with headers, of
+# the generic flavour and of PREEMPT_RT (linux-image-rt-amd64); make check
+# runs the guest suite on both.
+GUEST_KVER ?= $(shell $(CURDIR)/tests/guest-kernel.sh generic)
+RT_KVER ?= $(shell $(CURDIR)/tests/guest-kernel.sh rt)
 
 ifeq ($(V),1)
 Q =
@@ -53,7 +57,7 @@ else
 Q = @
 endif
 
-.PHONY: all module bpf userland tests check fuzz demo deps install uninstall clean checkpatch \
+.PHONY: all module bpf userland tests check check-debug fuzz demo deps install uninstall clean checkpatch \
 	guest-build bench-build bench bench-perf bench-analyze
 
 all: module userland tests
@@ -86,10 +90,19 @@ guest-build:
 		$(MAKE) --no-print-directory -C examples/personality \
 			KDIR=/lib/modules/$(GUEST_KVER)/build KBRIDGE=$(CURDIR); \
 	fi
+	$(Q)if [ -n "$(RT_KVER)" ]; then \
+		tests/build-for-kernel.sh /lib/modules/$(RT_KVER)/build >/dev/null; \
+	fi
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
-	$(Q)tests/check.sh
+	$(Q)GUEST_KVER=$(GUEST_KVER) RT_KVER=$(RT_KVER) tests/check.sh
+
+# Not in make check: the kernel's build takes most of an hour here.
+KB_DEBUG_KERNEL ?= debug
+check-debug: deps
+	$(Q)$(MAKE) --no-print-directory guest-build
+	$(Q)tests/check-debug.sh $(KB_DEBUG_KERNEL)
 
 KB_FUZZ_SECS ?= 600
 fuzz: deps

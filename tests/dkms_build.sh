@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Host test: dkms.conf really builds kbridge.ko. Runs `dkms build` for the
-# newest installed kernel that has headers, entirely inside throw-away
+# guest kernel of a flavour (tests/guest-kernel.sh: generic, the default,
+# or rt; GUEST_KVER and RT_KVER from make check), entirely inside throw-away
 # trees (--dkmstree, --sourcetree, and a throw-away module signing key:
 # dkms would otherwise create /var/lib/dkms/mok.key), then checks that the
 # module it produced has the package's version and the kernel's vermagic.
@@ -26,10 +27,11 @@ skip_all() { # reason
 	exit 0
 }
 command -v dkms >/dev/null 2>&1 || skip_all "dkms not installed (apt-get install dkms)"
-kver=
-for k in $(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -rV); do
-	[ -d "/lib/modules/$k/build" ] && { kver=$k; break; }
-done
+case ${1:-generic} in
+generic) kver=${GUEST_KVER:-$(tests/guest-kernel.sh generic)} ;;
+rt) kver=${RT_KVER:-$(tests/guest-kernel.sh rt)} ;;
+*) echo "usage: $0 [generic|rt]" >&2; exit 2 ;;
+esac
 [ -n "$kver" ] || skip_all "no kernel headers in /lib/modules/*/build"
 pkg=$kb_pkg ver=$kb_ver
 

@@ -46,10 +46,7 @@ skip_rest() { # reason
 }
 
 echo "1..$PLAN"
-kver=
-for k in $(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -rV); do
-	[ -e "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/build" ] && { kver=$k; break; }
-done
+kver=${GUEST_KVER:-$(tests/guest-kernel.sh)}
 [ -n "$kver" ] || skip_rest "no kernel with /boot/vmlinuz-KVER and headers (make deps)"
 
 tmp=$(mktemp -d)

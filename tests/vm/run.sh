@@ -3,8 +3,16 @@
 # Run one command as root in a QEMU guest booting the distribution kernel,
 # with the host's root filesystem visible read-only (under a tmpfs overlay).
 #
-# usage: tests/vm/run.sh [--kver KVER] [--mem MB] [--smp N] [--timeout SEC]
-#                        [--accel kvm|tcg|auto] -- COMMAND [ARGS...]
+# usage: tests/vm/run.sh [--kver KVER | --kernel PATH] [--mem MB] [--smp N]
+#                        [--timeout SEC] [--accel kvm|tcg|auto]
+#                        -- COMMAND [ARGS...]
+#
+# --kernel boots a kernel of our own instead of /boot/vmlinuz-KVER: a
+# bzImage, or a built tree (tests/kernels/build.sh prints one) with
+# arch/x86/boot/bzImage, vmlinux and .config. Such a kernel has no
+# /lib/modules here, so the drivers the guest boots with (virtio-pci, 9p,
+# overlay) must be built in; the initramfs then carries no module (an
+# installed /boot/vmlinuz-KVER given to --kernel keeps its modules).
 #
 # Prints the command's output (console between two markers; the boot noise
 # goes to .output/vm/console.log) and exits with its status; 98 when the
@@ -25,21 +33,25 @@ die() {
 
 usage() {
 	cat >&2 <<EOF
-usage: $prog [--kver KVER] [--mem MB] [--smp N] [--timeout SEC]
-             [--accel kvm|tcg|auto] -- COMMAND [ARGS...]
+usage: $prog [--kver KVER | --kernel PATH] [--mem MB] [--smp N]
+             [--timeout SEC] [--accel kvm|tcg|auto] -- COMMAND [ARGS...]
+  --kernel PATH  boot a bzImage or a kernel tree (arch/x86/boot/bzImage,
+                 vmlinux, .config) with the guest's drivers built in
 EOF
 	exit 2
 }
 
-kver='' mem=2048 smp=2 timeout_s=900 accel=auto
+kver='' kernel_arg='' mem=2048 smp=2 timeout_s=900 accel=auto
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) [ $# -ge 2 ] || usage; kver=$2; shift 2 ;;
+	--kernel) [ $# -ge 2 ] || usage; kernel_arg=$2; shift 2 ;;
 	--mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
 	--smp) [ $# -ge 2 ] || usage; smp=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; timeout_s=$2; shift 2 ;;
 	--accel) [ $# -ge 2 ] || usage; accel=$2; shift 2 ;;
 	--kver=*) kver=${1#*=}; shift ;;
+	--kernel=*) kernel_arg=${1#*=}; shift ;;
 	--mem=*) mem=${1#*=}; shift ;;
 	--smp=*) smp=${1#*=}; shift ;;
 	--timeout=*) timeout_s=${1#*=}; shift ;;
@@ -55,6 +67,7 @@ for v in "$mem" "$smp" "$timeout_s"; do
 	case $v in ''|*[!0-9]*) die "not a positive number: '$v'" ;; esac
 done
 case $accel in kvm|tcg|auto) ;; *) die "--accel must be kvm, tcg or auto" ;; esac
+[ -z "$kver" ] || [ -z "$kernel_arg" ] || die "--kver and --kernel exclude each other"
 
 need() { # command package
 	command -v "$1" >/dev/null 2>&1 ||
@@ -66,19 +79,80 @@ need gzip gzip
 need modinfo kmod
 need timeout coreutils
 
-# Newest kernel that has both an image to boot and modules to load.
-if [ -z "$kver" ]; then
-	kver=$(for d in /lib/modules/*/kernel; do
-		k=${d#/lib/modules/}
-		k=${k%/kernel}
-		[ -d "$d" ] && [ -f "/boot/vmlinuz-$k" ] && echo "$k"
-	done | sort -V | tail -n 1)
-	[ -n "$kver" ] || die "no kernel with both /boot/vmlinuz-KVER and" \
-		"/lib/modules/KVER/kernel: apt-get install linux-image-amd64"
+# The release a bzImage announces: the setup header's kernel_version field
+# (offset 0x20e) points to the string, 0x200 bytes before it.
+bzimage_release() { # bzImage
+	local off
+	[ "$(tail -c +515 "$1" 2>/dev/null | head -c 4)" = HdrS ] || return 1
+	off=$(od -An -tu2 -j 526 -N 2 "$1" | tr -d ' ')
+	[ -n "$off" ] && [ "$off" -gt 0 ] || return 1
+	tail -c +"$((off + 512 + 1))" "$1" | head -c 256 | tr '\0' '\n' |
+		head -n 1 | cut -d' ' -f1
+}
+
+config='' tree=''
+custom=0
+# Whether the initramfs carries the boot drivers from /lib/modules/$kver.
+with_modules=1
+if [ -n "$kernel_arg" ]; then
+	# Our own kernel: a tree from tests/kernels/build.sh or a bare bzImage
+	# (inside a tree if it is that tree's arch/x86/boot/bzImage).
+	custom=1
+	kernel_arg=$(readlink -f -- "$kernel_arg") || die "--kernel: no such path"
+	if [ -d "$kernel_arg" ]; then
+		tree=$kernel_arg
+		kernel=$tree/arch/x86/boot/bzImage
+	else
+		kernel=$kernel_arg
+		case $kernel in
+		*/arch/x86/boot/bzImage)
+			t=${kernel%/arch/x86/boot/bzImage}
+			[ -f "$t/.config" ] && tree=$t ;;
+		esac
+	fi
+	[ -r "$kernel" ] || die "cannot read $kernel (--kernel $kernel_arg)"
+	if [ -n "$tree" ]; then
+		config=$tree/.config
+		[ -r "$config" ] || die "no .config in $tree"
+		kver=$(cat "$tree/include/config/kernel.release" 2>/dev/null) || kver=
+	fi
+	[ -n "$kver" ] || kver=$(bzimage_release "$kernel") ||
+		die "$kernel is not a bzImage"
+	[ -n "$kver" ] || die "$kernel names no kernel release"
+	case $kver in *[!A-Za-z0-9._+-]*) die "odd kernel release '$kver' in $kernel" ;; esac
+	# An installed kernel's image (/boot/vmlinuz-KVER) keeps its modules.
+	if [ -z "$tree" ] && [ -d "/lib/modules/$kver/kernel" ]; then
+		[ -r "/boot/config-$kver" ] && config=/boot/config-$kver
+	else
+		with_modules=0
+	fi
+	# Nothing can load modules before the root is mounted: check, where
+	# a .config tells, that the guest's boot needs none.
+	if [ $with_modules = 0 ] && [ -n "$config" ]; then
+		for o in VIRTIO_PCI NET_9P_VIRTIO 9P_FS OVERLAY_FS TMPFS DEVTMPFS \
+			BLK_DEV_INITRD SERIAL_8250_CONSOLE; do
+			grep -q "^CONFIG_$o=y\$" "$config" ||
+				die "$config: CONFIG_$o is not =y; the guest needs it built in"
+		done
+	fi
 fi
-kernel=/boot/vmlinuz-$kver
-[ -r "$kernel" ] || die "cannot read $kernel (--kver $kver)"
-[ -d "/lib/modules/$kver/kernel" ] || die "no /lib/modules/$kver/kernel"
+
+# Default: the newest generic Debian kernel (tests/guest-kernel.sh).
+if [ $custom = 1 ]; then
+	:
+elif [ -z "$kver" ]; then
+	# The generic one: with linux-image-rt-amd64 installed too, the RT
+	# kernel would sort last.
+	kver=$("$here/../guest-kernel.sh" generic)
+	[ -n "$kver" ] || die "no kernel with /boot/vmlinuz-KVER, its modules" \
+		"and headers: apt-get install linux-image-amd64 linux-headers-amd64"
+fi
+if [ $custom = 0 ]; then
+	kernel=/boot/vmlinuz-$kver
+	config=/boot/config-$kver
+	[ -r "$kernel" ] || die "cannot read $kernel (--kver $kver)"
+	[ -d "/lib/modules/$kver/kernel" ] || die "no /lib/modules/$kver/kernel"
+fi
 
 # Under TCG the kernel's own real-mode setup and xz decompression cost about
 # 4 s per boot: where the kernel has a PVH entry (CONFIG_PVH), boot the ELF
@@ -100,7 +174,11 @@ extract_vmlinux() { # bzImage output
 	return 1
 }
 boot_image=$kernel
-if grep -q '^CONFIG_PVH=y' "/boot/config-$kver" 2>/dev/null; then
+if [ -n "$tree" ] && grep -q '^CONFIG_PVH=y' "$config" &&
+	[ "$(head -c 4 "$tree/vmlinux" 2>/dev/null)" = $'\x7fELF' ]; then
+	# A built tree has its ELF vmlinux right there.
+	boot_image=$tree/vmlinux
+elif [ -n "$config" ] && grep -q '^CONFIG_PVH=y' "$config" 2>/dev/null; then
 	mkdir -p "$vmdir"
 	vmlinux=$vmdir/vmlinux-$kver-$(stat -L -c '%s %Y' "$kernel" | sha256sum | cut -c1-16)
 	if [ ! -f "$vmlinux" ]; then
@@ -144,13 +222,18 @@ add_module() {
 	done
 	modlist+=("$f")
 }
-for m in virtio_pci 9pnet_virtio 9p overlay; do
-	add_module "$m"
-done
+# Our own kernel has them built in (checked above where it has a .config).
+if [ $with_modules = 1 ]; then
+	for m in virtio_pci 9pnet_virtio 9p overlay; do
+		add_module "$m"
+	done
+fi
 
 # The archive is rebuilt only when one of its inputs changes.
 key=$({
 	echo "kbvm initramfs 1 $kver"
+	# Our own kernel: its identity, so a rebuilt one gets a fresh archive.
+	[ $with_modules = 1 ] || stat -L -c '%n %s %Y' "$kernel" "$boot_image"
 	stat -L -c '%n %s %Y' "$busybox" ${modlist[@]+"${modlist[@]}"}
 	cat "$here/init"
 } | sha256sum | cut -c1-16)
@@ -301,7 +384,7 @@ EOF
 	echo
 } >"$run/cmd"
 
-echo "$prog: kernel $kver, accel $accel (-cpu $cpu$why)" >&2
+echo "$prog: kernel $kver${kernel_arg:+ ($boot_image)}, accel $accel (-cpu $cpu$why)" >&2
 
 qopt() { # QEMU option values double their commas
 	printf '%s' "${1//,/,,}"
