@@ -80,7 +80,7 @@ struct kb_counters {
  */
 struct kb_session {
 	u64 id;
-	spinlock_t lock;		/* members, nr_members, joined */
+	raw_spinlock_t lock;		/* members, nr_members, joined */
 	struct list_head members;
 	unsigned int nr_members;
 	u64 joined;

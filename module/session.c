@@ -27,8 +27,13 @@
  *  - session->lock protects the session's member list and counts.
  *  - Order: kb_members_lock, then session->lock; never the other way.
  *  - Both are taken only in process context: ioctls, file release and the
- *    two tracepoint probes (which run with preemption disabled, so nothing
- *    may sleep under either lock).
+ *    tracepoint probes, which run with preemption disabled. So both are
+ *    raw spinlocks: under PREEMPT_RT a spinlock_t sleeps when contended,
+ *    and the probes' "scheduling while atomic" showed as soon as threads
+ *    forked and exited together (tests/progs/fork_storm.c). What they
+ *    guard is short: hash and list updates, counts, and a walk of the
+ *    calling process's threads when it joins. Nothing under them
+ *    allocates, frees or sleeps.
  *  - Members and sessions are freed after an RCU grace period: lockless
  *    readers find a session through a member.
  */
@@ -48,7 +53,7 @@
 #include "internal.h"
 
 DEFINE_HASHTABLE(kb_members, KB_MEMBERS_HASH_BITS);
-static DEFINE_SPINLOCK(kb_members_lock);
+static DEFINE_RAW_SPINLOCK(kb_members_lock);
 static struct kmem_cache *kb_member_cache;
 
 static atomic64_t kb_next_session_id = ATOMIC64_INIT(0);
@@ -141,11 +146,11 @@ static void kb_member_add(struct kb_session *s, struct kb_member *m,
 	m->out_of_scope = false;
 	m->sud_armed = false;
 	hash_add_rcu(kb_members, &m->hash_node, (unsigned long)task);
-	spin_lock(&s->lock);
+	raw_spin_lock(&s->lock);
 	list_add_tail(&m->session_node, &s->members);
 	s->nr_members++;
 	s->joined++;
-	spin_unlock(&s->lock);
+	raw_spin_unlock(&s->lock);
 }
 
 /*
@@ -185,7 +190,7 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 		return;
 
 	m = kb_member_alloc(GFP_ATOMIC | __GFP_NOWARN);
-	spin_lock(&kb_members_lock);
+	raw_spin_lock(&kb_members_lock);
 	pm = kb_member_find(parent);
 	/*
 	 * A session dies with its last member, under this lock, so a session
@@ -206,7 +211,7 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 			escaped = pm->session->id;
 		}
 	}
-	spin_unlock(&kb_members_lock);
+	raw_spin_unlock(&kb_members_lock);
 
 	if (m)
 		kb_member_free(m);
@@ -234,16 +239,16 @@ static void kb_probe_exit(void *data, struct task_struct *task)
 	if (!atomic_read_acquire(&kb_joining) && !kb_task_is_member(task))
 		return;
 
-	spin_lock(&kb_members_lock);
+	raw_spin_lock(&kb_members_lock);
 	m = kb_member_find(task);
 	if (m) {
 		/* @task is current: its last decisions are reported now. */
 		kb_run_flush(m);
-		spin_lock(&m->session->lock);
+		raw_spin_lock(&m->session->lock);
 		kb_member_unlink(m);
-		spin_unlock(&m->session->lock);
+		raw_spin_unlock(&m->session->lock);
 	}
-	spin_unlock(&kb_members_lock);
+	raw_spin_unlock(&kb_members_lock);
 }
 
 struct kb_probe {
@@ -392,7 +397,7 @@ static struct kb_session *kb_session_alloc(u32 flags)
 	if (!s)
 		return NULL;
 	atomic_inc(&kb_live_sessions);
-	spin_lock_init(&s->lock);
+	raw_spin_lock_init(&s->lock);
 	mutex_init(&s->policy_lock);
 	INIT_LIST_HEAD(&s->members);
 	INIT_WORK(&s->end_work, kb_session_end_work);
@@ -420,8 +425,8 @@ void kb_session_release(struct kb_session *s)
 {
 	bool end;
 
-	spin_lock(&kb_members_lock);
-	spin_lock(&s->lock);
+	raw_spin_lock(&kb_members_lock);
+	raw_spin_lock(&s->lock);
 	s->closed = true;
 	end = !s->nr_members;
 	if (end) {
@@ -430,8 +435,8 @@ void kb_session_release(struct kb_session *s)
 		atomic_inc(&kb_closed_sessions);
 		__module_get(THIS_MODULE);
 	}
-	spin_unlock(&s->lock);
-	spin_unlock(&kb_members_lock);
+	raw_spin_unlock(&s->lock);
+	raw_spin_unlock(&kb_members_lock);
 
 	if (end)
 		kb_session_end(s);
@@ -441,9 +446,9 @@ u32 kb_session_members(struct kb_session *s)
 {
 	u32 n;
 
-	spin_lock(&s->lock);
+	raw_spin_lock(&s->lock);
 	n = s->nr_members;
-	spin_unlock(&s->lock);
+	raw_spin_unlock(&s->lock);
 	return n;
 }
 
@@ -535,7 +540,7 @@ int kb_session_exec(struct kb_session *to)
 		if (!nm)
 			return -ENOMEM;
 	}
-	spin_lock(&kb_members_lock);
+	raw_spin_lock(&kb_members_lock);
 	m = kb_member_find(current);
 	if (m && !m->session->exec)
 		goto out;
@@ -546,9 +551,9 @@ int kb_session_exec(struct kb_session *to)
 	}
 	if (m) {
 		kb_run_flush(m);
-		spin_lock(&m->session->lock);
+		raw_spin_lock(&m->session->lock);
 		kb_member_unlink(m);
-		spin_unlock(&m->session->lock);
+		raw_spin_unlock(&m->session->lock);
 		disarm = true;
 	}
 	if (to) {
@@ -558,7 +563,7 @@ int kb_session_exec(struct kb_session *to)
 		arm = true;
 	}
 out:
-	spin_unlock(&kb_members_lock);
+	raw_spin_unlock(&kb_members_lock);
 	if (nm)
 		kb_member_free(nm);
 	if (arm)
@@ -720,9 +725,9 @@ int kb_ioctl_session_join(struct file *file, void *arg)
 			list_add(&m->session_node, &spare);
 			nspare++;
 		}
-		spin_lock(&kb_members_lock);
+		raw_spin_lock(&kb_members_lock);
 		ret = kb_join_threads(s, &spare, &nspare, &want, &members);
-		spin_unlock(&kb_members_lock);
+		raw_spin_unlock(&kb_members_lock);
 	} while (ret == -EAGAIN);
 
 	if (!ret)
@@ -751,7 +756,7 @@ int kb_ioctl_set_scope(struct file *file, void *arg)
 	if (!req->in_scope && kb_session_may_change(s) &&
 	    !(s->flags & KB_SESSION_MEMBER_SCOPE))
 		return -EPERM;
-	spin_lock(&kb_members_lock);
+	raw_spin_lock(&kb_members_lock);
 	rcu_read_lock();
 	for_each_thread(current, t) {
 		m = kb_member_find(t);
@@ -762,7 +767,7 @@ int kb_ioctl_set_scope(struct file *file, void *arg)
 		ret = 0;
 	}
 	rcu_read_unlock();
-	spin_unlock(&kb_members_lock);
+	raw_spin_unlock(&kb_members_lock);
 	return ret;
 }
 
@@ -799,10 +804,10 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 	if (READ_ONCE(s->fastpath) && kb_fastpath_armed())
 		cmd->state |= KB_SESSION_FASTPATH;
 	cmd->nr_counts = KB_NR_SYSCALLS;
-	spin_lock(&s->lock);
+	raw_spin_lock(&s->lock);
 	cmd->members = s->nr_members;
 	cmd->joined = s->joined;
-	spin_unlock(&s->lock);
+	raw_spin_unlock(&s->lock);
 out:
 	kfree(counts);
 	return ret;
