@@ -14,6 +14,13 @@
  * it), so that the program's main thread runs on the kernel's [stack]
  * mapping, which grows on demand and is what the program's libc expects
  * to find. sp is 16-byte aligned, as the x86_64 ABI requires at entry.
+ *
+ * Below sp, the program finds zeros, as after execve(2): kblaunch's own
+ * calls have left data there, and a program that reads its stack before
+ * writing it (a stat buffer a faked fstat never filled, in ld.so) would
+ * otherwise behave according to what kblaunch happened to do, that is
+ * to the length of its arguments and environment: the same profile
+ * passed under kbctl analyze and failed by hand.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,11 +75,30 @@ static uint64_t put_str(char **at, const char *s)
 	return (uint64_t)dst;
 }
 
+/* The lowest address of the [stack] mapping, or 0 when unknown. */
+static uint64_t stack_low(void)
+{
+	unsigned long long lo = 0, from, to;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[stack]") &&
+		    sscanf(line, "%llx-%llx", &from, &to) == 2) {
+			lo = from;
+			break;
+		}
+	fclose(f);
+	return lo;
+}
+
 uint64_t kb_build_stack(const struct kb_program *p, char **envp,
 			const Elf64_auxv_t *auxv)
 {
 	size_t argc = (size_t)p->argc, envc = count(envp), nauxv, words, i;
-	uint64_t top, strbase, sp, *w, strsize = 0;
+	uint64_t top, strbase, sp, low, *w, strsize = 0;
 	const Elf64_auxv_t *a;
 	struct rlimit rl;
 	char *s;
@@ -133,6 +159,13 @@ uint64_t kb_build_stack(const struct kb_program *p, char **envp,
 	*w++ = 0;
 	*w++ = AT_NULL;
 	*w++ = 0;
+
+	/* What kblaunch left below the program's stack: zeros, as execve. */
+	low = stack_low();
+	if (!low || low >= sp)
+		kb_fail(KB_EXIT_NOEXEC, p->argv[0],
+			"cannot find the [stack] mapping in /proc/self/maps");
+	memset((void *)low, 0, sp - low);
 
 	/* PT_GNU_STACK with PF_X: the kernel would make the stack executable. */
 	if (p->main.exec_stack &&
