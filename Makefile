@@ -12,7 +12,9 @@
 #                         host tests and the guest suite, print the totals
 #   make check-debug      the guest suite on a kernel built with KASAN,
 #                         UBSAN, lockdep, kmemleak... (built once per
-#                         machine; KB_DEBUG_KERNEL=kcsan for KCSAN)
+#                         machine; KB_DEBUG_KERNEL=kcsan for KCSAN;
+#                         KB_DEBUG_SUITE=tests/suite.guest-module for
+#                         the module's own tests only)
 #   make fuzz             the fuzzer's fixed seeds, then a random campaign of
 #                         KB_FUZZ_SECS (default 600) seconds, in the guest;
 #                         prints the seed of any failure (tests/fuzz_seeds)

@@ -13,8 +13,10 @@
 # patterns of tests/vm/kernel-log.ere) or a leak kmemleak confirms fails
 # the run. Not part of make check: the kernel takes most of an hour to
 # build on two cores, and the suite runs several times slower than on
-# the stock kernel. KB_FUZZ_SECS, KB_FUZZ_CALLS and KB_STRESS_SECS work as
-# in make check. Ends with "N passed, N failed".
+# the stock kernel. KB_DEBUG_SUITE names another list of guest tests
+# (tests/suite.guest-module: the module's own tests, a few times faster).
+# KB_FUZZ_SECS, KB_FUZZ_CALLS and KB_STRESS_SECS work as in make check.
+# Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 2
 name=${1:-debug}
@@ -39,7 +41,8 @@ t2=$(date +%s)
 # Detectors slow the kernel several times over: a long limit, more memory
 # for KASAN's shadow and kmemleak's pool.
 tests/vm/run.sh --kernel "$tree" --mem 4096 --timeout $((7200 + ${KB_FUZZ_SECS:-0})) -- \
-	env KB_SUITE="$suite" KB_KDIR="$tree" KB_FUZZ_SECS="${KB_FUZZ_SECS-}" \
+	env KB_SUITE="$suite" KB_KDIR="$tree" KB_SUITE_LIST="${KB_DEBUG_SUITE-}" \
+	KB_FUZZ_SECS="${KB_FUZZ_SECS-}" \
 	KB_FUZZ_CALLS="${KB_FUZZ_CALLS-}" KB_STRESS_SECS="${KB_STRESS_SECS:-3}" \
 	tests/guest-suite.sh | tee "$out/$suite.tap"
 vm_rc=${PIPESTATUS[0]}
