@@ -16,19 +16,20 @@ echo "# == host suite (kernel $(uname -r), no module)"
 tests/run-suite.sh -n host tests/suite.host | tee "$out/host.tap"
 
 fail=0
-# guest NAME KVER: the whole guest suite under kernel KVER, its TAP in
-# $out/NAME.tap and its results named NAME.
+# guest NAME KVER LIST: the guest tests of LIST under kernel KVER, their
+# TAP in $out/NAME.tap and their results named NAME.
 guest() {
-	local name=$1 kver=$2 vm_rc t
+	local name=$1 kver=$2 list=$3 vm_rc t
 
 	t=$(date +%s)
 
 	echo "# == $name suite (QEMU, kernel $kver, kbridge.ko loaded)"
 	# The guest gets no environment from here: pass the long budgets
 	# along (KB_FUZZ_SECS: a random fuzz campaign after the fixed seeds;
-	# the guest's time limit grows by it).
-	tests/vm/run.sh --kver "$kver" --timeout $((900 + ${KB_FUZZ_SECS:-0})) -- \
-		env KB_SUITE="$name" KB_FUZZ_SECS="${KB_FUZZ_SECS-}" \
+	# the guest's time limit, a guard against a hung guest, grows by it).
+	tests/vm/run.sh --kver "$kver" --timeout $((1800 + ${KB_FUZZ_SECS:-0})) -- \
+		env KB_SUITE="$name" KB_SUITE_LIST="$list" \
+		KB_FUZZ_SECS="${KB_FUZZ_SECS-}" \
 		KB_FUZZ_CALLS="${KB_FUZZ_CALLS-}" \
 		KB_STRESS_SECS="${KB_STRESS_SECS:-3}" tests/guest-suite.sh |
 		tee "$out/$name.tap"
@@ -50,10 +51,10 @@ guest() {
 }
 
 taps=("$out/host.tap")
-guest guest "$generic"
+guest guest "$generic" tests/suite.guest
 taps+=("$out/guest.tap")
 if [ -n "$rt" ]; then
-	guest guest-rt "$rt"
+	guest guest-rt "$rt" tests/suite.guest-rt
 	taps+=("$out/guest-rt.tap")
 else
 	echo "not ok - no PREEMPT_RT guest kernel (make deps installs linux-image-rt-amd64)"

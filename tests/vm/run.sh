@@ -298,8 +298,12 @@ kvm_cpu() {
 		done
 		echo "$cpu" >"$probe.$$"
 		mv -f "$probe.$$" "$probe"
+		# Verdicts from earlier host boots are void; this boot's stay,
+		# one per kernel, so alternating kernels (--kernel) never
+		# probes twice (a probe that fails costs up to 20 s).
+		up=$(cut -d. -f1 /proc/uptime 2>/dev/null) || up=0
 		find "$vmdir" -maxdepth 1 -name 'kvm-probe-*' ! -name "${probe##*/}" \
-			-delete 2>/dev/null || true
+			-mmin +$((up / 60 + 1)) -delete 2>/dev/null || true
 	fi
 	cpu=$(cat "$probe")
 	[ "$cpu" != none ] || return 1
