@@ -160,12 +160,15 @@ uint64_t kb_build_stack(const struct kb_program *p, char **envp,
 	*w++ = AT_NULL;
 	*w++ = 0;
 
-	/* What kblaunch left below the program's stack: zeros, as execve. */
+	/*
+	 * What kblaunch left below the program's stack: zeros, as execve.
+	 * The mapping may begin right at sp, with nothing below it yet;
+	 * without /proc there is no telling where it begins, and the
+	 * program finds what is there, as before kblaunch did this.
+	 */
 	low = stack_low();
-	if (!low || low >= sp)
-		kb_fail(KB_EXIT_NOEXEC, p->argv[0],
-			"cannot find the [stack] mapping in /proc/self/maps");
-	memset((void *)low, 0, sp - low);
+	if (low && low < sp)
+		memset((void *)low, 0, sp - low);
 
 	/* PT_GNU_STACK with PF_X: the kernel would make the stack executable. */
 	if (p->main.exec_stack &&
