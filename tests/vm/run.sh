@@ -173,12 +173,21 @@ extract_vmlinux() { # bzImage output
 	done
 	return 1
 }
+# Not with KASAN: the PVH entry runs instrumented C code (xen_prepare_pvh
+# and the library calls it makes) before KASAN's shadow is mapped, and the
+# guest triple-faults without a word (seen with 6.1); such a kernel boots
+# from its bzImage.
+pvh=0
+if [ -n "$config" ] && grep -q '^CONFIG_PVH=y' "$config" 2>/dev/null &&
+	! grep -q '^CONFIG_KASAN=y' "$config"; then
+	pvh=1
+fi
 boot_image=$kernel
-if [ -n "$tree" ] && grep -q '^CONFIG_PVH=y' "$config" &&
+if [ $pvh = 1 ] && [ -n "$tree" ] &&
 	[ "$(head -c 4 "$tree/vmlinux" 2>/dev/null)" = $'\x7fELF' ]; then
 	# A built tree has its ELF vmlinux right there.
 	boot_image=$tree/vmlinux
-elif [ -n "$config" ] && grep -q '^CONFIG_PVH=y' "$config" 2>/dev/null; then
+elif [ $pvh = 1 ]; then
 	mkdir -p "$vmdir"
 	vmlinux=$vmdir/vmlinux-$kver-$(stat -L -c '%s %Y' "$kernel" | sha256sum | cut -c1-16)
 	if [ ! -f "$vmlinux" ]; then
