@@ -162,20 +162,6 @@ echo "$prog: extracting $tarball" >&2
 tar -xJf "$tarball" -C "$work" --strip-components=1 >>"$log" 2>&1 ||
 	fail "cannot extract $tarball"
 
-# QEMU's PVH entry (the fast boot of the ELF vmlinux that run.sh uses) runs
-# the C function xen_prepare_pvh() before startup_64 has set up KASAN's
-# shadow; instrumented, its first shadow access faults with no IDT yet and
-# the guest triple-faults before printing anything (seen here with 6.1).
-# That file only fills boot_params: build it uninstrumented, as the kernel
-# does for its other early boot code (head64.c).
-pvh_mk=$work/arch/x86/platform/pvh/Makefile
-if [ -f "$pvh_mk" ] && ! grep -q '^KASAN_SANITIZE' "$pvh_mk"; then
-	printf '%s\n' '' \
-		'# Added by kbridge tests/kernels/build.sh: runs before KASAN is set up.' \
-		'KASAN_SANITIZE := n' 'KCSAN_SANITIZE := n' 'UBSAN_SANITIZE := n' \
-		>>"$pvh_mk"
-fi
-
 mk() {
 	make -C "$work" -j"$jobs" "$@" >>"$log" 2>&1
 }
