@@ -38,10 +38,13 @@ echo "# kbridge.ko for it: $kodir/kbridge.ko"
 
 suite=guest-$name
 t2=$(date +%s)
-# Detectors slow the kernel several times over: a long limit, more memory
-# for KASAN's shadow and kmemleak's pool.
-tests/vm/run.sh --kernel "$tree" --mem 4096 --timeout $((7200 + ${KB_FUZZ_SECS:-0})) -- \
+# Detectors slow the kernel many times over (syscalls about 40 times under
+# TCG): long limits for the guest and for each test, more memory for
+# KASAN's shadow and kmemleak's pool.
+tests/vm/run.sh --kernel "$tree" --mem 4096 \
+	--timeout $((${KB_DEBUG_TIMEOUT:-21600} + ${KB_FUZZ_SECS:-0})) -- \
 	env KB_SUITE="$suite" KB_KDIR="$tree" KB_SUITE_LIST="${KB_DEBUG_SUITE-}" \
+	KB_TEST_TIMEOUT="${KB_TEST_TIMEOUT:-3600}" \
 	KB_FUZZ_SECS="${KB_FUZZ_SECS-}" \
 	KB_FUZZ_CALLS="${KB_FUZZ_CALLS-}" KB_STRESS_SECS="${KB_STRESS_SECS:-3}" \
 	tests/guest-suite.sh | tee "$out/$suite.tap"

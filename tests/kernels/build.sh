@@ -17,11 +17,11 @@
 #
 # Why a cache: the build takes most of an hour on two cores. The tree lands
 # in ${KB_KERNEL_CACHE:-/var/cache/kbridge/kernels}/NAME-HASH, HASH covering
-# the source package (version, size, mtime), the compiler, the fragments
-# and this script; with nothing changed a run only prints that path. The
-# build happens in .NAME-HASH.partial and is renamed when complete, so an
-# interrupted build is never taken as done (the next run removes it). A
-# lock serialises builds of one NAME.
+# the source package (version, size, mtime), the compiler, the fragments'
+# settings and the recipe's version; with nothing changed a run only
+# prints that path. The build happens in .NAME-HASH.partial and is renamed
+# when complete, so an interrupted build is never taken as done (the next
+# run removes it). A lock serialises builds of one NAME.
 #
 # The tree holds arch/x86/boot/bzImage, vmlinux, .config, Module.symvers
 # and what `make -C TREE M=DIR modules` needs; the kernel's own object
@@ -91,16 +91,20 @@ add_frag() { # file
 }
 add_frag "$here/$name.config"
 
+# The key covers what decides the kernel that comes out: the source, the
+# compiler, the fragments' settings (their comments left out, so that
+# rewording one does not cost an hour's build) and the recipe below,
+# whose version number goes up whenever a build step changes.
+recipe=2
 key=$({
-	echo "kbridge kernel 1"
+	echo "kbridge kernel recipe $recipe"
 	dpkg-query -W -f='${Package} ${Version}\n' "$srcpkg"
 	stat -L -c '%n %s %Y' "$tarball"
 	gcc --version | head -n 1
 	for f in "${frags[@]}"; do
 		echo "== ${f##*/}"
-		cat "$f"
+		grep -E '^(CONFIG_|# CONFIG_.* is not set$|# include:)' "$f"
 	done
-	cat "${BASH_SOURCE[0]}"
 } | sha256sum | cut -c1-16)
 
 cache=${KB_KERNEL_CACHE:-/var/cache/kbridge/kernels}
