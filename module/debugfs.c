@@ -8,6 +8,8 @@
  *                members still run (they end with their last member)
  *   members N    member tasks, and members waiting to be freed
  *   rulesets N   rule sets (policies hold them)
+ *   spares N     spare members, one per member for its next fork
+ *   watched N    execs in progress whose task work has not yet run
  *
  * Everything reaches 0 once every session's file is closed, its members
  * have exited and a grace period has passed.
@@ -31,8 +33,9 @@ static int kb_objects_show(struct seq_file *m, void *v)
 	struct kb_objects o;
 
 	kb_session_objects(&o);
-	seq_printf(m, "sessions %d\nclosed %d\nmembers %d\nrulesets %d\n",
-		   o.sessions, o.closed, o.members, kb_policy_live());
+	seq_printf(m, "sessions %d\nclosed %d\nmembers %d\nrulesets %d\nspares %d\nwatched %d\n",
+		   o.sessions, o.closed, o.members, kb_policy_live(), o.spares,
+		   kb_exec_watched_live());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kb_objects);

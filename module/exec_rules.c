@@ -4,12 +4,18 @@
  * launcher and no runtime in the process.
  *
  * A rule owns a session, as a file does, holding its policy. Every exec
- * on the system passes the sched_process_exec probe; while rules exist,
- * or when the task belongs to a rule's session, it queues a task work
- * that runs before the new program's first instruction, in process
- * context: it names the ELF file that runs, reads its header, and puts
- * the task into the session of the first matching rule, or takes it out
- * of the rule session it was in. A task of a rule's session has Syscall
+ * on the system passes the module's binary handler, the first of the
+ * list, once for each file it tries (the one named, then any
+ * interpreter); while rules exist, or when the task belongs to a rule's
+ * session, the first call queues a task work and each call tells it the
+ * file that will run. The work runs when the exec returns to user mode,
+ * before the new program's first instruction, in process context; if the
+ * exec succeeded, it names the ELF file that runs, reads its header, and
+ * puts the task into the session of the first matching rule, or takes it
+ * out of the rule session it was in. Everything it needs is allocated by
+ * the handler, before the exec's point of no return: an exec that cannot
+ * be watched fails with ENOMEM, and nothing is allocated where preemption
+ * is off (the exec tracepoint), which PREEMPT_RT forbids. A task of a rule's session has Syscall
  * User Dispatch on with an empty allowed range, so that every syscall
  * reaches the fast path's hook (fastpath.c), which decides it in the
  * kernel; the rule's policy may only hold what the hook can decide.
@@ -86,17 +92,39 @@ struct kb_exec_rule {
 };
 
 /**
- * struct kb_exec_work - what the exec probe hands to the task work
- * @cb:    the task work
- * @file:  the ELF file that runs
- * @named: the name the exec was given, when that was a file run through
- *         an interpreter ("#!" script, binfmt_misc), else NULL
+ * struct kb_exec_work - an exec being watched, for the task work after it
+ * @cb:      the task work
+ * @node:    in kb_exec_watched, keyed by @task, until the work runs
+ * @task:    the task that execs
+ * @exec_id: @task's self_exec_id before the exec: it moves if it succeeds
+ * @file:    the file the handler saw last: the one that runs
+ * @named:   the name the exec was given; looked at only when that was a
+ *           file run through an interpreter ("#!" script, binfmt_misc)
+ * @interp:  it was, and its path is accessible
  */
 struct kb_exec_work {
 	struct callback_head cb;
+	struct hlist_node node;
+	struct task_struct *task;
+	u64 exec_id;
 	struct file *file;
 	char *named;
+	bool interp;
 };
+
+/*
+ * Execs in progress that a task work will look at: the handler finds the
+ * work it queued at an exec's first file when it sees the next. Only the
+ * exec's own task adds, finds and removes its entry.
+ */
+static DEFINE_HASHTABLE(kb_exec_watched, 6);
+static DEFINE_SPINLOCK(kb_exec_watched_lock);
+static atomic_t kb_exec_nr_watched = ATOMIC_INIT(0);
+
+int kb_exec_watched_live(void)
+{
+	return atomic_read(&kb_exec_nr_watched);
+}
 
 /* Sections and bytes of notes looked at, at most: bounded work per exec. */
 #define KB_NOTE_SECTIONS	64
@@ -137,8 +165,8 @@ DEFINE_STATIC_PERCPU_RWSEM(kb_exec_rwsem);
 static LIST_HEAD(kb_exec_rules);
 /*
  * The cheap tests of every exec, read without the lock: rules decided in
- * the kernel (the exec probe's), KB_EXEC_RUNTIME rules (the binfmt
- * handler's), rules of either kind that read notes.
+ * the kernel (the task work's), KB_EXEC_RUNTIME rules (the redirect's),
+ * rules of either kind that read notes.
  */
 static atomic_t kb_exec_nr_rules = ATOMIC_INIT(0);
 static atomic_t kb_exec_nr_runtime = ATOMIC_INIT(0);
@@ -351,10 +379,9 @@ static const char *kb_exec_script_path(const char *name, char *buf)
 	return IS_ERR(ret) ? NULL : ret;
 }
 
-/* Runs in the task that exec'd, before the program's first instruction. */
-static void kb_exec_work_fn(struct callback_head *cb)
+/* The exec @w watched succeeded: put current under its rule, if any. */
+static void kb_exec_apply(struct kb_exec_work *w)
 {
-	struct kb_exec_work *w = container_of(cb, struct kb_exec_work, cb);
 	char *buf = __getname(), *sbuf = NULL;
 	struct kb_exec_rule *r = NULL;
 	struct kb_exec_image img;
@@ -363,7 +390,7 @@ static void kb_exec_work_fn(struct callback_head *cb)
 
 	kb_exec_image_get(&img, w->file, buf);
 	/* Path rules see a script's own path as well as its interpreter's. */
-	if (w->named) {
+	if (w->interp && atomic_read(&kb_exec_nr_rules)) {
 		sbuf = __getname();
 		img.script = kb_exec_script_path(w->named, sbuf);
 	}
@@ -393,46 +420,100 @@ static void kb_exec_work_fn(struct callback_head *cb)
 		__putname(buf);
 	if (sbuf)
 		__putname(sbuf);
+}
+
+/*
+ * Runs in the task that exec'd, when the exec returns to user mode: before
+ * the program's first instruction if it succeeded. The module reference
+ * taken with the work is dropped last, a tail call: rmmod cannot begin
+ * while a work is pending.
+ */
+static void kb_exec_work_fn(struct callback_head *cb)
+{
+	struct kb_exec_work *w = container_of(cb, struct kb_exec_work, cb);
+
+	spin_lock(&kb_exec_watched_lock);
+	hash_del(&w->node);
+	spin_unlock(&kb_exec_watched_lock);
+	atomic_dec(&kb_exec_nr_watched);
+	/*
+	 * Failed, or killed after it succeeded (the work runs as the task
+	 * exits, after its exit probe): nothing to do.
+	 */
+	if (current->self_exec_id != w->exec_id &&
+	    !(current->flags & PF_EXITING))
+		kb_exec_apply(w);
 	kfree(w->named);
 	fput(w->file);
 	kfree(w);
+	module_put(THIS_MODULE);
 }
 
-/* sched_process_exec: the exec has succeeded; preemption is off. */
-void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
-		   struct linux_binprm *bprm)
+static struct kb_exec_work *kb_exec_watched_find(void)
 {
 	struct kb_exec_work *w;
 
-	if (!atomic_read(&kb_exec_nr_rules) && !kb_session_exec_member(p))
-		return;
-	w = kb_fault_or(kmalloc(sizeof(*w), GFP_ATOMIC | __GFP_NOWARN));
-	if (!w)
-		goto oom;
-	w->named = NULL;
-	/* An interpreter runs for the file named: path rules may name it. */
-	if (bprm->interp != bprm->filename && atomic_read(&kb_exec_nr_rules) &&
-	    !(bprm->interp_flags & BINPRM_FLAGS_PATH_INACCESSIBLE)) {
-		w->named = kb_fault_or(kstrdup(bprm->filename,
-					       GFP_ATOMIC | __GFP_NOWARN));
-		if (!w->named)
-			goto oom;
-	}
-	w->file = get_file(bprm->file);
-	init_task_work(&w->cb, kb_exec_work_fn);
-	if (task_work_add(p, &w->cb, TWA_RESUME)) {
-		/* Exiting already: it will run nothing. */
-		kfree(w->named);
-		fput(w->file);
-		kfree(w);
-	}
-	return;
+	hash_for_each_possible(kb_exec_watched, w, node, (unsigned long)current)
+		if (w->task == current)
+			return w;
+	return NULL;
+}
 
-oom:
-	kfree(w);
-	pr_warn_ratelimited("out of memory: killing pid %d, which an exec rule may match\n",
-			    task_pid_nr(p));
-	send_sig(SIGKILL, p, 1);
+/*
+ * From the binary handler, for each file an exec tries: queue the task
+ * work at the first (while rules exist, or for a member of a rule's
+ * session), and tell it the file and whether an interpreter runs for the
+ * file named. -ENOMEM fails the exec.
+ */
+static int kb_exec_watch(struct linux_binprm *bprm)
+{
+	struct kb_exec_work *w;
+	bool member;
+
+	spin_lock(&kb_exec_watched_lock);
+	w = kb_exec_watched_find();
+	spin_unlock(&kb_exec_watched_lock);
+	if (!w) {
+		rcu_read_lock();
+		member = kb_session_exec_member(current);
+		rcu_read_unlock();
+		if (!atomic_read(&kb_exec_nr_rules) && !member)
+			return 0;
+		w = kb_fault_or(kzalloc(sizeof(*w), GFP_KERNEL));
+		if (!w)
+			return -ENOMEM;
+		/* Path rules may name the script an interpreter runs for. */
+		w->named = kb_fault_or(kstrdup(bprm->filename, GFP_KERNEL));
+		if (!w->named) {
+			kfree(w);
+			return -ENOMEM;
+		}
+		w->task = current;
+		w->exec_id = current->self_exec_id;
+		w->file = get_file(bprm->file);
+		init_task_work(&w->cb, kb_exec_work_fn);
+		/* Fails only past exit_task_work(), not in an exec. */
+		if (WARN_ON_ONCE(task_work_add(current, &w->cb, TWA_RESUME))) {
+			fput(w->file);
+			kfree(w->named);
+			kfree(w);
+			return -ESRCH;
+		}
+		/* search_binary_handler() holds one for this call. */
+		__module_get(THIS_MODULE);
+		/* The work runs in current, after this returns. */
+		atomic_inc(&kb_exec_nr_watched);
+		spin_lock(&kb_exec_watched_lock);
+		hash_add(kb_exec_watched, &w->node, (unsigned long)current);
+		spin_unlock(&kb_exec_watched_lock);
+	} else {
+		/* Only current reaches its entry: its fields need no lock. */
+		fput(w->file);
+		w->file = get_file(bprm->file);
+	}
+	w->interp = bprm->interp != bprm->filename &&
+		    !(bprm->interp_flags & BINPRM_FLAGS_PATH_INACCESSIBLE);
+	return 0;
 }
 
 /*
@@ -515,8 +596,12 @@ static int kb_exec_load_binary(struct linux_binprm *bprm)
 	struct kb_exec_image img;
 	char *buf;
 	bool keeps;
-	int ret = -ENOEXEC;
+	int ret;
 
+	ret = kb_exec_watch(bprm);
+	if (ret)
+		return ret;
+	ret = -ENOEXEC;
 	if (!atomic_read(&kb_exec_nr_runtime))
 		return -ENOEXEC;
 	/* Only the file the exec names: not an interpreter, not ours. */

@@ -134,6 +134,13 @@ struct kb_run {
  * @run:          decisions not yet reported to kbridge_decisions
  * @out_of_scope: KB_IOC_SET_SCOPE 0: its syscalls run natively, uncounted
  * @sud_armed:    exec_rules.c turned SUD on for it: its children get it too
+ * @spare:        the member @task's next child gets; read and written by
+ *                @task only (session.c, "Spares")
+ * @refill:       the task work that gives @task a new @spare
+ * @ref:          1 until the grace period after unlinking, +1 while
+ *                @refill is queued
+ * @unlinked:     out of the hash; @task set it, a late @refill reads it
+ * @refill_queued: @refill is queued on @task
  */
 struct kb_member {
 	struct task_struct *task;
@@ -146,6 +153,11 @@ struct kb_member {
 	struct kb_run run;
 	bool out_of_scope;
 	bool sud_armed;
+	bool unlinked;
+	bool refill_queued;
+	struct kb_member *spare;
+	struct callback_head refill;
+	refcount_t ref;
 };
 
 #define KB_MEMBERS_HASH_BITS	10
@@ -189,6 +201,7 @@ struct kb_objects {
 	int sessions;
 	int closed;
 	int members;
+	int spares;
 };
 void kb_session_objects(struct kb_objects *o);
 int kb_session_may_change(struct kb_session *s);
@@ -224,10 +237,7 @@ int kb_session_policy_set(struct kb_session *s, const struct kb_set_rules *req,
 int kb_ioctl_set_rules(struct file *file, void *arg);
 
 /* exec_rules.c */
-struct linux_binprm;
 void kb_exec_sud_arm(struct task_struct *t);
-void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
-		   struct linux_binprm *bprm);
 int kb_ioctl_exec_rule_add(struct file *file, void *arg);
 int kb_ioctl_exec_rule_del(struct file *file, void *arg);
 int kb_ioctl_exec_rule_list(struct file *file, void *arg);
@@ -235,6 +245,8 @@ int kb_ioctl_get_rules(struct file *file, void *arg);
 int kb_exec_init(void);
 void kb_exec_exit(void);
 void kb_exec_stats(u64 *lookups, u64 *ns, u64 *redirects);
+/* Execs in progress whose task work is pending (debugfs objects). */
+int kb_exec_watched_live(void);
 
 /* batch.c */
 void kb_run_flush(struct kb_member *m);

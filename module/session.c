@@ -36,6 +36,19 @@
  *    allocates, frees or sleeps.
  *  - Members and sessions are freed after an RCU grace period: lockless
  *    readers find a session through a member.
+ *
+ * Spares: the probes allocate and free nothing, since with preemption off
+ * a PREEMPT_RT kernel may not enter the allocator at all (its locks
+ * sleep). Every member carries a spare member instead, which its task's
+ * next fork gives to the child. A task work (kb_member_refill()) gives
+ * the parent a new spare, and the child its first, before either returns
+ * to user mode; a task forks only from user mode, once per syscall, so
+ * every fork finds a spare. Only a member's own task reads or writes its
+ * spare, and only its own task unlinks it (its exit probe, or an exec
+ * into another exec rule's session), so the spare needs no lock. The
+ * refill's callback is embedded in the member, which a pending refill
+ * holds with a reference: the kernel does not let a module cancel a task
+ * work, and a task runs its works after its exit probe.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,6 +59,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/task_work.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
@@ -60,6 +74,8 @@ static atomic64_t kb_next_session_id = ATOMIC64_INIT(0);
 /* Objects alive right now: both must be 0 when the module goes away. */
 static atomic_t kb_live_sessions = ATOMIC_INIT(0);
 static atomic_t kb_live_members = ATOMIC_INIT(0);
+/* Spare members, carried by members for their task's next fork. */
+static atomic_t kb_live_spares = ATOMIC_INIT(0);
 /* Sessions whose file is closed, kept by their members (debugfs.c). */
 static atomic_t kb_closed_sessions = ATOMIC_INIT(0);
 /*
@@ -105,32 +121,109 @@ void kb_session_objects(struct kb_objects *o)
 	o->sessions = atomic_read(&kb_live_sessions);
 	o->closed = atomic_read(&kb_closed_sessions);
 	o->members = atomic_read(&kb_live_members);
+	o->spares = atomic_read(&kb_live_spares);
 }
 
-static struct kb_member *kb_member_alloc(gfp_t gfp)
+/* A spare: only its fields that a member's publication does not set. */
+static struct kb_member *kb_spare_alloc(gfp_t gfp)
 {
-	struct kb_member *m = kb_fault_or(kmem_cache_alloc(kb_member_cache,
-							   gfp));
+	struct kb_member *m = kmem_cache_alloc(kb_member_cache, gfp);
 
-	if (m)
-		atomic_inc(&kb_live_members);
+	if (!m)
+		return NULL;
+	m->spare = NULL;
+	refcount_set(&m->ref, 1);
+	m->unlinked = false;
+	m->refill_queued = false;
+	atomic_inc(&kb_live_spares);
 	return m;
 }
 
-/* For a member that was never published in the hash. */
-static void kb_member_free(struct kb_member *m)
+static void kb_spare_free(struct kb_member *m)
 {
 	kmem_cache_free(kb_member_cache, m);
+	atomic_dec(&kb_live_spares);
+}
+
+/* A member for a task about to join, with the spare of its first fork. */
+static struct kb_member *kb_member_alloc(gfp_t gfp)
+{
+	struct kb_member *m = kb_fault_or(kb_spare_alloc(gfp));
+
+	if (!m)
+		return NULL;
+	m->spare = kb_fault_or(kb_spare_alloc(gfp));
+	if (!m->spare) {
+		kb_spare_free(m);
+		return NULL;
+	}
+	atomic_dec(&kb_live_spares);
+	atomic_inc(&kb_live_members);
+	return m;
+}
+
+/* The last reference: a member never published, or unlinked and past. */
+static void kb_member_free(struct kb_member *m)
+{
+	if (m->spare)
+		kb_spare_free(m->spare);
+	kmem_cache_free(kb_member_cache, m);
 	atomic_dec(&kb_live_members);
+}
+
+static void kb_member_put(struct kb_member *m)
+{
+	if (refcount_dec_and_test(&m->ref))
+		kb_member_free(m);
 }
 
 static void kb_member_free_rcu(struct rcu_head *rcu)
 {
 	struct kb_member *m = container_of(rcu, struct kb_member, rcu);
 
-	/* Unlinked by its session's release: no task can reach it now. */
+	/* Unlinked by its own task: no task can reach it now. */
 	kb_run_flush(m);
-	kb_member_free(m);
+	kb_member_put(m);
+}
+
+/*
+ * The task work of kb_member_queue_refill(), in @m's task before it
+ * returns to user mode (or as it exits). The allocation cannot fail:
+ * without a spare the task's next fork would make a child that cannot
+ * join, and this is a small object in process context. The module
+ * reference taken with the work is dropped last, a tail call: rmmod
+ * cannot begin while a refill is pending.
+ */
+static void kb_member_refill(struct callback_head *cb)
+{
+	struct kb_member *m = container_of(cb, struct kb_member, refill);
+
+	m->refill_queued = false;
+	if (!m->unlinked && !m->spare)
+		m->spare = kb_spare_alloc(GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	kb_member_put(m);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Give @m (the member of @task, current or a child that has not run) a
+ * spare before @task next runs user code. From the fork probe.
+ */
+static void kb_member_queue_refill(struct kb_member *m,
+				   struct task_struct *task)
+{
+	if (m->refill_queued)
+		return;
+	refcount_inc(&m->ref);
+	__module_get(THIS_MODULE);
+	m->refill_queued = true;
+	init_task_work(&m->refill, kb_member_refill);
+	if (task_work_add(task, &m->refill, TWA_RESUME)) {
+		/* Past exit_task_work(): it runs no fork any more. */
+		m->refill_queued = false;
+		refcount_dec(&m->ref);
+		module_put(THIS_MODULE);
+	}
 }
 
 static void kb_member_add(struct kb_session *s, struct kb_member *m,
@@ -161,6 +254,8 @@ static void kb_member_unlink(struct kb_member *m)
 {
 	struct kb_session *s = m->session;
 
+	/* Its task is current: a refill still to run must leave it alone. */
+	m->unlinked = true;
 	hash_del_rcu(&m->hash_node);
 	list_del(&m->session_node);
 	call_rcu(&m->rcu, kb_member_free_rcu);
@@ -173,23 +268,23 @@ static void kb_member_unlink(struct kb_member *m)
 /*
  * sched_process_fork: runs in the parent, in kernel_clone(), after the
  * child is fully set up and before it is first woken; preemption is off.
- * A child of a member joins the parent's session here, so it cannot run a
- * single instruction outside it. If the member cannot be allocated, the
- * child must not run unmonitored: it gets SIGKILL before it runs. SIGKILL
- * is fatal to a whole thread group, so a thread that cannot join takes
- * its process down with it; that is the price of not letting it escape.
+ * A child of a member joins the parent's session here, as the parent's
+ * spare, so it cannot run a single instruction outside it. A parent with
+ * no spare is a bug (see "Spares" above): its child must not run
+ * unmonitored, and gets SIGKILL before it runs. SIGKILL is fatal to a
+ * whole thread group, so a thread that cannot join takes its process
+ * down with it; that is the price of not letting it escape.
  */
 static void kb_probe_fork(void *data, struct task_struct *parent,
 			  struct task_struct *child)
 {
-	struct kb_member *pm, *m;
+	struct kb_member *pm, *m = NULL;
 	u64 escaped = 0;
 
 	/* Cheap test first: every fork on the system comes through here. */
 	if (!kb_task_is_member(parent))
 		return;
 
-	m = kb_member_alloc(GFP_ATOMIC | __GFP_NOWARN);
 	raw_spin_lock(&kb_members_lock);
 	pm = kb_member_find(parent);
 	/*
@@ -197,7 +292,11 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 	 * found through a member here is never dead; checked all the same.
 	 */
 	if (pm && !READ_ONCE(pm->session->dead)) {
-		if (m) {
+		m = pm->spare;
+		pm->spare = NULL;
+		if (!WARN_ON_ONCE(!m)) {
+			atomic_dec(&kb_live_spares);
+			atomic_inc(&kb_live_members);
 			kb_member_add(pm->session, m, child);
 			/* The child of a process outside the test is too. */
 			m->out_of_scope = pm->out_of_scope;
@@ -206,15 +305,19 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 				m->sud_armed = true;
 				kb_exec_sud_arm(child);
 			}
-			m = NULL;
 		} else {
 			escaped = pm->session->id;
 		}
+	} else {
+		pm = NULL;
 	}
 	raw_spin_unlock(&kb_members_lock);
 
+	/* Their tasks are current and a child not yet woken: both stay. */
+	if (pm)
+		kb_member_queue_refill(pm, parent);
 	if (m)
-		kb_member_free(m);
+		kb_member_queue_refill(m, child);
 	if (escaped) {
 		pr_warn_ratelimited("out of memory: killing new task %d so that it cannot escape session %llu\n",
 				    task_pid_nr(child), escaped);
@@ -260,7 +363,6 @@ struct kb_probe {
 static struct kb_probe kb_probes[] = {
 	{ .name = "sched_process_exit", .probe = kb_probe_exit },
 	{ .name = "sched_process_fork", .probe = kb_probe_fork },
-	{ .name = "sched_process_exec", .probe = kb_probe_exec },
 };
 
 static void kb_find_tracepoint(struct tracepoint *tp, void *priv)
@@ -336,7 +438,7 @@ err_cache:
 
 void kb_session_exit(void)
 {
-	int sessions, members, rulesets;
+	int sessions, members, spares, rulesets;
 
 	kb_probes_unregister(ARRAY_SIZE(kb_probes));
 	/* The last session ends hold the module until they return. */
@@ -346,11 +448,13 @@ void kb_session_exit(void)
 
 	sessions = atomic_read(&kb_live_sessions);
 	members = atomic_read(&kb_live_members);
+	spares = atomic_read(&kb_live_spares);
 	rulesets = kb_policy_live();
-	/* Files (fops.owner) and closed sessions keep the module. */
-	WARN(sessions || members || rulesets || !hash_empty(kb_members),
-	     "%d sessions, %d members and %d rules left at exit\n",
-	     sessions, members, rulesets);
+	/* Files (fops.owner), closed sessions and refills keep the module. */
+	WARN(sessions || members || spares || rulesets ||
+	     !hash_empty(kb_members),
+	     "%d sessions, %d members, %d spares and %d rules left at exit\n",
+	     sessions, members, spares, rulesets);
 	pr_info("unloaded after %lld sessions\n",
 		(long long)atomic64_read(&kb_next_session_id));
 	kmem_cache_destroy(kb_member_cache);
@@ -541,6 +645,12 @@ int kb_session_exec(struct kb_session *to)
 			return -ENOMEM;
 	}
 	raw_spin_lock(&kb_members_lock);
+	/*
+	 * Killed after its exec, before it ran: the exit probe has run or
+	 * will find nothing to do, so the task must not become a member.
+	 */
+	if (current->flags & PF_EXITING)
+		goto out;
 	m = kb_member_find(current);
 	if (m && !m->session->exec)
 		goto out;

@@ -16,12 +16,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -747,6 +749,90 @@ TEST_F(exec, task_list)
 }
 
 /* KB_IOC_SESSION_CREATE's name is the session's in the task list. */
+/*
+ * A program killed at its exec's end (ptrace's exec event: the exec has
+ * succeeded, and the kernel ran the task work that put it under its rule
+ * before the stop) and an exec that fails: neither leaves a member, a
+ * spare or a watched exec behind, and the next exec still finds its rule.
+ */
+TEST_F(exec, killed_at_exec_and_failed_exec)
+{
+	long members0, spares0;
+	char glob[PATH_MAX + 8], cmd[PATH_MAX + 64], out[256];
+	struct kb_exec_rule_info info;
+	char *argv[] = { self->match, NULL };
+	int status, fd;
+	uint64_t id;
+	pid_t pid;
+
+	if (kb_objects("spares") < 0)
+		SKIP(return, "no spares in %s (debugfs not mounted?)",
+		     KB_OBJECTS_PATH);
+	/* The earlier tests' members are gone after a grace period. */
+	members0 = kb_objects_wait("members", 0);
+	spares0 = kb_objects_wait("spares", 0);
+	ASSERT_EQ(0, members0);
+	ASSERT_EQ(0, spares0);
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
+		      KB_ACTION_FAKE, 5);
+	ASSERT_NE(0u, id);
+	keep(self, id);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0))
+			_exit(1);
+		raise(SIGSTOP);
+		execv(self->match, argv);
+		_exit(127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, pid, 0,
+			    PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(SIGTRAP | (PTRACE_EVENT_EXEC << 8), status >> 8);
+	ASSERT_EQ(0, rule_info(self->fd, id, &info));
+	EXPECT_EQ(1u, info.members);
+	EXPECT_EQ(1, kb_objects("members"));
+	EXPECT_EQ(1, kb_objects("spares"));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	EXPECT_EQ(members0, kb_objects_wait("members", members0));
+	EXPECT_EQ(spares0, kb_objects_wait("spares", spares0));
+	ASSERT_EQ(0, rule_info(self->fd, id, &info));
+	EXPECT_EQ(0u, info.members);
+
+	/* A file the rule matches that no handler can run: ENOEXEC. */
+	snprintf(cmd, sizeof(cmd), "%s/match/junk", self->dir);
+	fd = open(cmd, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, chmod(cmd, 0755));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *jv[] = { cmd, NULL };
+
+		execv(cmd, jv);
+		_exit(errno == ENOEXEC ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(members0, kb_objects("members"));
+	/* Its task work ran on the way back from the failed exec. */
+	EXPECT_EQ(0, kb_objects("watched"));
+
+	/* The next exec of the program is under its rule as usual. */
+	snprintf(cmd, sizeof(cmd), "%s 2>&1", self->match);
+	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
+	EXPECT_STREQ("getppid 5\n", out);
+}
+
 TEST_F(exec, session_name)
 {
 	struct kb_session_create sc = {

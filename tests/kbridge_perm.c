@@ -33,7 +33,6 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
 #define NOBODY		65534
-#define OBJECTS		"/sys/kernel/debug/kbridge/objects"
 
 static int wait_child(pid_t pid)
 {
@@ -60,37 +59,6 @@ static int open_session(uint32_t flags)
 		return -1;
 	}
 	return fd;
-}
-
-/* The value of @key in debugfs kbridge/objects, or -1. */
-static long objects(const char *key)
-{
-	char name[32];
-	long v, ret = -1;
-	FILE *f = fopen(OBJECTS, "r");
-
-	while (f && fscanf(f, "%31s %ld", name, &v) == 2)
-		if (!strcmp(name, key))
-			ret = v;
-	if (f)
-		fclose(f);
-	return ret;
-}
-
-/* Wait (up to 5 s) until @key reads @want; its last value. */
-static long objects_wait(const char *key, long want)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	long v = -1;
-	int i;
-
-	for (i = 0; i < 500; i++) {
-		v = objects(key);
-		if (v == want)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	return v;
 }
 
 static int set_getppid(int fd, uint16_t tier, uint16_t action, int64_t value)
@@ -310,9 +278,9 @@ TEST(closing_the_file_keeps_members)
 
 	OPEN_OR_SKIP(fd);
 	close(fd);
-	closed0 = objects("closed");
+	closed0 = kb_objects("closed");
 	if (closed0 < 0)
-		SKIP(return, "no %s (debugfs not mounted?)", OBJECTS);
+		SKIP(return, "no %s (debugfs not mounted?)", KB_OBJECTS_PATH);
 	fd = open_session(KB_SESSION_LOCKED);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(ready));
@@ -343,10 +311,10 @@ TEST(closing_the_file_keeps_members)
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	/* The last copy of the file goes: the member keeps the session. */
 	close(fd);
-	EXPECT_EQ(closed0 + 1, objects("closed"));
+	EXPECT_EQ(closed0 + 1, kb_objects("closed"));
 	close(release[1]);
 	EXPECT_EQ(0, wait_child(pid));
-	EXPECT_EQ(closed0, objects_wait("closed", closed0));
+	EXPECT_EQ(closed0, kb_objects_wait("closed", closed0));
 	close(ready[0]);
 }
 

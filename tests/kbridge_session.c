@@ -14,11 +14,13 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -412,6 +414,98 @@ TEST_F(session, members_drop_after_exit)
 	EXPECT_EQ(1u, st.members);
 	EXPECT_EQ(4u, st.joined);
 	close(p[0]);
+}
+
+/*
+ * Every member carries a spare for its next fork (the fork probe may not
+ * allocate): after a member forks, the parent has a new spare before it
+ * returns to user mode and the child has its own before its first
+ * instruction. Then a member is killed while ptrace holds it at a fork
+ * event (after the fork probe; the kernel runs pending task works, the
+ * refill, before the stop) with its child, held before its first
+ * instruction: every member and spare is freed.
+ */
+TEST_F(session, spares_follow_forks_and_kills)
+{
+	long members0, spares0;
+	unsigned long msg = 0;
+	int p[2], q[2], status;
+	pid_t pid, child;
+	char c;
+
+	if (kb_objects("spares") < 0)
+		SKIP(return, "no spares in %s (debugfs not mounted?)",
+		     KB_OBJECTS_PATH);
+	/* The earlier tests' members are gone after a grace period. */
+	members0 = kb_objects_wait("members", 0);
+	spares0 = kb_objects_wait("spares", 0);
+	ASSERT_EQ(0, members0);
+	ASSERT_EQ(0, spares0);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(q));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(p[0]);
+		close(q[1]);
+		if (kb_join(self->fd) != 1)
+			_exit(1);
+		child = fork();
+		if (child == 0) {
+			/* Running: tell the test, wait for its look. */
+			if (write(p[1], "c", 1) != 1)
+				_exit(2);
+			_exit(read(q[0], &c, 1) == 0 ? 0 : 3);
+		}
+		if (child < 0 || write(p[1], "p", 1) != 1)
+			_exit(4);
+		close(p[1]);
+		_exit(wait_child(child));
+	}
+	close(p[1]);
+	close(q[0]);
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	EXPECT_EQ(members0 + 2, kb_objects("members"));
+	EXPECT_EQ(spares0 + 2, kb_objects("spares"));
+	close(q[1]);
+	close(p[0]);
+	ASSERT_EQ(0, wait_child(pid));
+	EXPECT_EQ(members0, kb_objects_wait("members", members0));
+	EXPECT_EQ(spares0, kb_objects_wait("spares", spares0));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0) || kb_join(self->fd) != 1)
+			_exit(1);
+		raise(SIGSTOP);
+		/* Held at the fork event, then killed there. */
+		fork();
+		_exit(2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, pid, 0,
+			    PTRACE_O_TRACEFORK | PTRACE_O_EXITKILL));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(SIGTRAP | (PTRACE_EVENT_FORK << 8), status >> 8);
+	ASSERT_EQ(0, ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg));
+	child = (pid_t)msg;
+	/* Its first stop (ptrace's SIGSTOP) comes after its refill. */
+	ASSERT_EQ(child, waitpid(child, &status, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(members0 + 2, kb_objects("members"));
+	EXPECT_EQ(spares0 + 2, kb_objects("spares"));
+	ASSERT_EQ(0, kill(child, SIGKILL));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(child, waitpid(child, &status, __WALL));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	EXPECT_EQ(members0, kb_objects_wait("members", members0));
+	EXPECT_EQ(spares0, kb_objects_wait("spares", spares0));
 }
 
 TEST_F(session, two_sessions_independent)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the kbridge.ko kselftests: the harness include, the
- * open-or-SKIP fixture step, and the ioctl wrappers (kbridge_ioctls.h).
+ * open-or-SKIP fixture step, the module's live objects (debugfs), and the
+ * ioctl wrappers (kbridge_ioctls.h).
  */
 #ifndef KBRIDGE_TEST_H
 #define KBRIDGE_TEST_H
@@ -9,8 +10,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/kbridge.h>
@@ -42,5 +45,41 @@
 		TH_LOG("open %s: %s", KB_DEVICE_PATH, strerror(errno)); \
 	}								\
 } while (0)
+
+#define KB_OBJECTS_PATH	"/sys/kernel/debug/kbridge/objects"
+
+/* The value of @key ("members", "spares"...) in debugfs kbridge/objects, or -1. */
+static inline long kb_objects(const char *key)
+{
+	char name[32];
+	long v, ret = -1;
+	FILE *f = fopen(KB_OBJECTS_PATH, "r");
+
+	while (f && fscanf(f, "%31s %ld", name, &v) == 2)
+		if (!strcmp(name, key))
+			ret = v;
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/*
+ * Wait (up to 5 s: frees follow a grace period, exits the reaping) until
+ * @key reads @want; its last value.
+ */
+static inline long kb_objects_wait(const char *key, long want)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	long v = -1;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		v = kb_objects(key);
+		if (v == want)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	return v;
+}
 
 #endif /* KBRIDGE_TEST_H */

@@ -15,8 +15,9 @@
 #    the bomb gets EAGAIN, the module holds no more members than there are
 #    processes, and nothing is left once it is over;
 #  - every Nth allocation of the module failing (fail_every = 2 ... 29):
-#    sessions, joins, rules, stats, forks, threads and kblaunch fail
-#    cleanly (ENOMEM, SIGKILL for a task that cannot be made a member);
+#    sessions, joins, rules, stats and kblaunch fail cleanly (ENOMEM),
+#    and forks and threads of members never fail (their members are the
+#    spares allocated before);
 #  - 1000 session create/join/set-rules/close cycles leave the module's
 #    counters exactly as before and the slab caches within a tolerance.
 # No BUG/WARNING/Oops in the kernel log; the module ends loaded as it was
@@ -55,30 +56,33 @@ show() { printf '%s\n' "$1" | sed '/^$/d; s/^/# /' | head -n "${2:-20}"; }
 load() { kb_load "$ko"; }
 set_fail() { [ -w "$PARAMS/fail_every" ] && echo "$1" >"$PARAMS/fail_every"; }
 
-# "S M R": live sessions, members and rule sets, or why there are none;
-# closed_sessions: of the sessions, those whose file is closed.
+# "S M R P W": live sessions, members, rule sets, spare members and
+# watched execs, or why there are none; closed_sessions: of the sessions,
+# those whose file is closed.
 objs() {
 	[ -r "$OBJ" ] || { echo "no $OBJ"; return; }
 	awk '$1 == "sessions" { s = $2 } $1 == "members" { m = $2 }
-	     $1 == "rulesets" { r = $2 }
-	     END { if (s == "" || m == "" || r == "") print "unreadable";
-		   else print s, m, r }' "$OBJ"
+	     $1 == "rulesets" { r = $2 } $1 == "spares" { p = $2 }
+	     $1 == "watched" { w = $2 }
+	     END { if (s == "" || m == "" || r == "" || p == "" || w == "")
+			print "unreadable";
+		   else print s, m, r, p, w }' "$OBJ"
 }
 closed_sessions() { awk '$1 == "closed" { print $2 }' "$OBJ" 2>/dev/null; }
 # Frees come after an RCU grace period, exits after the reaping: wait.
 objs_zero() {
 	[ -r "$OBJ" ] || return 1
 	for _ in $(seq 100); do
-		[ "$(objs)" = "0 0 0" ] && return 0
+		[ "$(objs)" = "0 0 0 0 0" ] && return 0
 		sleep 0.1
 	done
 	return 1
 }
 check_zero() { # what
 	if objs_zero; then
-		ok "$1: objects back to 0 0 0"
+		ok "$1: objects back to 0 0 0 0 0"
 	else
-		not_ok "$1: objects $(objs), want 0 0 0"
+		not_ok "$1: objects $(objs), want 0 0 0 0 0"
 	fi
 }
 
@@ -149,8 +153,8 @@ fi
 load || { not_ok "kbridge.ko loaded"; exit 1; }
 log_start=$(dmesg | wc -l)
 start_objs=$(objs)
-if [ "$start_objs" = "0 0 0" ]; then
-	ok "$OBJ reads 0 0 0 with no session"
+if [ "$start_objs" = "0 0 0 0 0" ]; then
+	ok "$OBJ reads 0 0 0 0 0 with no session"
 else
 	not_ok "$OBJ: '$start_objs' with no session"
 fi
@@ -377,7 +381,7 @@ else
 	done
 	set_fail 0
 	if [ "$bad" -eq 0 ]; then
-		ok "fail_every 2, 3, 7, 11, 29: create, join, rules, stats, fork and threads succeed or fail cleanly, all or nothing"
+		ok "fail_every 2, 3, 7, 11, 29: create, join, rules and stats succeed or fail cleanly, all or nothing; forks and threads of members succeed"
 	else
 		not_ok "fault injection: $bad of 5 runs saw an unclean failure (or none at all)"
 	fi
@@ -507,7 +511,7 @@ else
 	not_ok "$CYCLES cycles: exit status $rc"
 	show "$out"
 fi
-if [ "$o0" = "0 0 0" ] && [ "$o1" = "0 0 0" ]; then
+if [ "$o0" = "0 0 0 0 0" ] && [ "$o1" = "0 0 0 0 0" ]; then
 	ok "module counters exactly back after $CYCLES cycles ($o0 -> $o1)"
 else
 	not_ok "module counters: '$o0' before $CYCLES cycles, '$o1' after"
