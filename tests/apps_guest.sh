@@ -396,7 +396,7 @@ redis_run() {
 		return
 	fi
 	r_up=1
-	timeout -k 5 180 redis-benchmark -p 7777 -n "$2" -t set,get,incr,lpush -q \
+	timeout -k 5 "$(kb_t 180)" redis-benchmark -p 7777 -n "$2" -t set,get,incr,lpush -q \
 		>"$kb_tmp/bench.$1" 2>&1
 	r_brc=$?
 	r_bench=$(tr '\r' '\n' <"$kb_tmp/bench.$1" |
@@ -404,9 +404,9 @@ redis_run() {
 	r_tasks=$(tasks "$prog_pid")
 	r_cli=$(for c in "set k v" "get k" "llen mylist" "get counter:__rand_int__"; do
 			# shellcheck disable=SC2086
-			timeout 10 redis-cli -p 7777 $c
+			timeout "$(kb_t 10)" redis-cli -p 7777 $c
 		done | tr '\n' ' ')
-	timeout 10 redis-cli -p 7777 shutdown nosave >/dev/null 2>&1
+	timeout "$(kb_t 10)" redis-cli -p 7777 shutdown nosave >/dev/null 2>&1
 	wait_exit "$spid"
 	[ "$st" = 0 ] || show "$log" "redis $1"
 }
@@ -468,12 +468,12 @@ nginx_run() {
 		return
 	fi
 	g_up=1
-	timeout 30 curl -s http://127.0.0.1:8088/ | cmp -s - "$kb_tmp/index.html"
+	timeout "$(kb_t 30)" curl -s http://127.0.0.1:8088/ | cmp -s - "$kb_tmp/index.html"
 	g_body=$?
-	g_404=$(timeout 30 curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8088/missing)
+	g_404=$(timeout "$(kb_t 30)" curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8088/missing)
 	pid=$(cat "$pre/nginx.pid")
 	g_workers=$(pgrep -P "$pid" | wc -l)
-	timeout -k 5 60 wrk -t2 -c8 -d3s --timeout 10s http://127.0.0.1:8088/ \
+	timeout -k 5 "$(kb_t 60)" wrk -t2 -c8 -d3s --timeout 10s http://127.0.0.1:8088/ \
 		>"$kb_tmp/wrk.$1" 2>&1
 	g_wrc=$?
 	g_wrk=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$kb_tmp/wrk.$1")
@@ -528,7 +528,7 @@ mc_run() {
 		return
 	fi
 	m_up=1
-	m_out=$(timeout 60 "$PY" "$A/memcache_client.py" 11311 400 2>&1)
+	m_out=$(timeout "$(kb_t 60)" "$PY" "$A/memcache_client.py" 11311 400 2>&1)
 	m_crc=$?
 	m_tasks=$(tasks "$prog_pid")
 	# To kblaunch under kblaunch: it forwards the signal.

@@ -15,7 +15,9 @@
 # build on two cores, and the suite runs several times slower than on
 # the stock kernel. KB_DEBUG_SUITE names another list of guest tests
 # (tests/suite.guest-module: the module's own tests, a few times faster).
-# KB_FUZZ_SECS, KB_FUZZ_CALLS and KB_STRESS_SECS work as in make check.
+# KB_FUZZ_SECS, KB_FUZZ_CALLS and KB_STRESS_SECS work as in make check;
+# the tests' hang guards are multiplied by KB_TIME_SCALE (default 40, the
+# slowdown of the fuzzer's syscalls on this kernel under TCG).
 # Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -44,7 +46,7 @@ t2=$(date +%s)
 tests/vm/run.sh --kernel "$tree" --mem 4096 \
 	--timeout $((${KB_DEBUG_TIMEOUT:-21600} + ${KB_FUZZ_SECS:-0})) -- \
 	env KB_SUITE="$suite" KB_KDIR="$tree" KB_SUITE_LIST="${KB_DEBUG_SUITE-}" \
-	KB_TEST_TIMEOUT="${KB_TEST_TIMEOUT:-3600}" \
+	KB_TEST_TIMEOUT="${KB_TEST_TIMEOUT:-3600}" KB_TIME_SCALE="${KB_TIME_SCALE:-40}" \
 	KB_FUZZ_SECS="${KB_FUZZ_SECS-}" \
 	KB_FUZZ_CALLS="${KB_FUZZ_CALLS-}" KB_STRESS_SECS="${KB_STRESS_SECS:-3}" \
 	tests/guest-suite.sh | tee "$out/$suite.tap"

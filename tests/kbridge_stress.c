@@ -34,8 +34,9 @@
  *    touches equal the calls exactly; after the updates end, one final
  *    version is set and 8 calls per thread and syscall must give exactly
  *    its answers and add up to exactly its hits;
- *  - every wait is bounded (the test says which step hung), and the
- *    harness's timeout is the last resort.
+ *  - every wait is bounded (the test says which step hung; KB_TIME_SCALE
+ *    multiplies the bounds), and the harness's timeout is the last
+ *    resort.
  *
  * Runs KB_STRESS_SECS seconds (default 3). Prints the figures as TAP
  * comments. Needs /dev/kbridge (SKIP otherwise) and root.
@@ -880,7 +881,7 @@ TEST_F_TIMEOUT(stress, churn, 120)
 		if (!self->pid[s])
 			member_main(s);
 	}
-	deadline = now() + 60;
+	deadline = now() + 60 * kb_time_scale();
 	ASSERT_TRUE(WAIT_UNTIL(sh->ready[SA] == MEMBER_THREADS &&
 			       sh->ready[SB] == MEMBER_THREADS, deadline,
 			       self->pid)) {
@@ -902,7 +903,7 @@ TEST_F_TIMEOUT(stress, churn, 120)
 		sleep_ms(50);
 
 	atomic_store(&sh->stop, true);
-	deadline = now() + 30;
+	deadline = now() + 30 * kb_time_scale();
 	ASSERT_TRUE(WAIT_UNTIL(sh->updaters_done == UPDATERS, deadline,
 			       self->pid)) {
 		TH_LOG("only %d of %d updaters finished: stuck in the module?",
@@ -918,7 +919,7 @@ TEST_F_TIMEOUT(stress, churn, 120)
 
 	atomic_store(&sh->phase, PH_PAUSE);
 	wake_all(&sh->phase);
-	deadline = now() + 30;
+	deadline = now() + 30 * kb_time_scale();
 	ASSERT_TRUE(WAIT_UNTIL(sh->paused[SA] == MEMBER_THREADS &&
 			       sh->paused[SB] == MEMBER_THREADS, deadline,
 			       self->pid)) {
@@ -933,7 +934,7 @@ TEST_F_TIMEOUT(stress, churn, 120)
 	atomic_store(&sh->phase, PH_FINAL);
 	wake_all(&sh->phase);
 
-	deadline = now() + 60;
+	deadline = now() + 60 * kb_time_scale();
 	for (s = 0; s < NSESS; s++) {
 		pid_t w;
 
@@ -977,10 +978,11 @@ TEST_F_TIMEOUT(stress, churn, 120)
 	}
 }
 
-/* KB_STRESS_SECS lengthens the run: the harness's limit follows. */
+/* KB_STRESS_SECS and KB_TIME_SCALE lengthen it: the harness's limit too. */
 static void __attribute__((constructor)) stress_timeout(void)
 {
-	_stress_churn_object.timeout = 120 + 2 * stress_secs();
+	_stress_churn_object.timeout = (120 + 2 * stress_secs()) *
+				       kb_time_scale();
 }
 
 TEST_HARNESS_MAIN

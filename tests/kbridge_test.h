@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -45,6 +46,19 @@
 		TH_LOG("open %s: %s", KB_DEVICE_PATH, strerror(errno)); \
 	}								\
 } while (0)
+
+/*
+ * The factor for hang guards (KB_TIME_SCALE, 1 to 1000, default 1). A
+ * guard is measured on the stock kernel under TCG; a kernel with the bug
+ * detectors on runs syscalls tens of times slower (make check-debug).
+ */
+static inline unsigned int kb_time_scale(void)
+{
+	const char *e = getenv("KB_TIME_SCALE");
+	long v = e ? atol(e) : 0;
+
+	return v > 0 && v <= 1000 ? (unsigned int)v : 1;
+}
 
 #define KB_OBJECTS_PATH	"/sys/kernel/debug/kbridge/objects"
 

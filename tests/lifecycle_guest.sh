@@ -306,7 +306,7 @@ check_log "$since" "rmmod against the last member's exit"
 # --- members exit while the policy changes ---------------------------
 part "churn"
 since=$(dmesg | wc -l)
-out=$(timeout 120 "$H" churn 2 2>&1)
+out=$(timeout "$(kb_t 120)" "$H" churn 2 2>&1)
 rc=$?
 show "$out"
 if [ "$rc" -eq 0 ]; then
@@ -374,7 +374,7 @@ else
 	inj0=$(cat "$PARAMS/fault_injected")
 	bad=0
 	for nth in 2 3 7 11 29; do
-		out=$(timeout 120 "$H" oom "$nth" 6 2>&1)
+		out=$(timeout "$(kb_t 120)" "$H" oom "$nth" 6 2>&1)
 		rc=$?
 		show "$out"
 		[ "$rc" -eq 0 ] || bad=$((bad + 1))
@@ -393,7 +393,7 @@ else
 		for opt in "" --no-fastpath; do
 			set_fail "$nth"
 			# shellcheck disable=SC2086
-			o=$(timeout 60 "$K" $opt --profile "$tmp/kl.profile" -- \
+			o=$(timeout "$(kb_t 60)" "$K" $opt --profile "$tmp/kl.profile" -- \
 				"$P/static_getppid" 50 2>"$tmp/kerr")
 			rc=$?
 			set_fail 0
@@ -497,7 +497,7 @@ sleep 1
 slab_read idle1
 slab_read before
 t0=$(date +%s.%N)
-out=$(timeout 300 "$H" cycles "$CYCLES" 2>&1)
+out=$(timeout "$(kb_t 300)" "$H" cycles "$CYCLES" 2>&1)
 rc=$?
 secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 objs_zero

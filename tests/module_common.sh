@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced (not run) by the guest scripts that load and unload kbridge.ko.
 
+# kb_t SECONDS: a hang guard measured on the stock kernel, times
+# KB_TIME_SCALE (default 1; make check-debug sets it for its slow kernel).
+kb_t() { echo $(($1 * ${KB_TIME_SCALE:-1})); }
+
 # kb_loaded: is a kbridge module loaded?
 kb_loaded() { grep -q '^kbridge ' /proc/modules; }
 
