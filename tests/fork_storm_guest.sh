@@ -15,6 +15,8 @@ F=$top/.output/tests/progs/fork_storm
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+# shellcheck source=tests/module_common.sh
+. "$top/tests/module_common.sh"
 
 if [ ! -c /dev/kbridge ] || [ ! -x "$F" ]; then
 	echo "1..0 # SKIP needs /dev/kbridge and $F (make tests)"
@@ -28,7 +30,7 @@ if [ "$rc" -eq 0 ]; then
 else
 	not_ok "fork storm on $(uname -r): exit status $rc: $out"
 fi
-bad=$(dmesg | tail -n +"$((before + 1))" | grep -E -f "$top/tests/vm/kernel-log.ere")
+bad=$(kb_log_since "$before")
 if [ -z "$bad" ]; then
 	ok "kernel log clean after the fork storm"
 else

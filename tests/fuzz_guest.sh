@@ -22,16 +22,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 ko=$top/kbridge.ko
 F=$top/.output/tests/kbridge_fuzz
 seeds=$top/tests/fuzz_seeds
-# What the kernel must never say while the fuzzer runs
-# (tests/vm/kernel-log.ere), and the module's own leak check at rmmod.
-bad_re="$(cat "$top/tests/vm/kernel-log.ere")|left at exit"
 n=0 failed=0 failures=()
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 show() { printf '%s\n' "$1" | tail -n "$2" | sed 's/^/# /'; }
-# logged_since LINES PATTERN: the kernel log's lines after the first
-# LINES that match PATTERN
-logged_since() { dmesg | tail -n +"$(($1 + 1))" | grep -E "$2"; }
+# shellcheck source=tests/module_common.sh
+. "$top/tests/module_common.sh"
 
 if [ ! -c /dev/kbridge ] || [ ! -x "$F" ]; then
 	echo "1..0 # SKIP needs /dev/kbridge and $F (make tests)"
@@ -58,7 +54,7 @@ run_seed() {
 		show "$out" 30
 		r=1
 	fi
-	bad=$(logged_since "$before" "$bad_re")
+	bad=$(kb_log_since "$before")
 	if [ -z "$bad" ]; then
 		ok "kernel log clean after seed $seed"
 	else
@@ -95,7 +91,7 @@ fi
 
 before=$(dmesg | wc -l)
 if rmmod kbridge; then
-	bad=$(logged_since "$before" 'left at exit|WARNING:|BUG:')
+	bad=$(kb_log_since "$before")
 	if [ -z "$bad" ]; then
 		ok "rmmod after the fuzz runs: every session, member and rule set freed"
 	else

@@ -87,13 +87,9 @@ check_zero() { # what
 }
 
 # Kernel log lines since line $1 that no test may provoke.
-log_bad() {
-	dmesg | tail -n +"$(($1 + 1))" |
-		grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|refcount_t:|list_(add|del) corruption|left at exit'
-}
 check_log() { # since what
 	local bad
-	bad=$(log_bad "$1")
+	bad=$(kb_log_since "$1")
 	if [ -z "$bad" ]; then
 		ok "$2: kernel log free of BUG/WARNING/Oops"
 	else

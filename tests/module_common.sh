@@ -5,6 +5,15 @@
 # KB_TIME_SCALE (default 1; make check-debug sets it for its slow kernel).
 kb_t() { echo $(($1 * ${KB_TIME_SCALE:-1})); }
 
+# kb_log_since LINES: the kernel log's lines after the first LINES that
+# no test may provoke: the patterns of tests/vm/kernel-log.ere (BUG,
+# WARNING, the detectors' reports) and the module's own report of objects
+# left at unload.
+kb_log_ere=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/vm/kernel-log.ere
+kb_log_since() {
+	dmesg | tail -n +"$(($1 + 1))" | grep -E -f "$kb_log_ere" -e 'left at exit'
+}
+
 # kb_loaded: is a kbridge module loaded?
 kb_loaded() { grep -q '^kbridge ' /proc/modules; }
 

@@ -137,8 +137,7 @@ fi
 
 check "module loaded again for the tests that follow" load
 
-bad=$(dmesg | tail -n +"$((dmesg_start + 1))" |
-	grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|refcount_t:|list_(add|del) corruption|left at exit')
+bad=$(kb_log_since "$dmesg_start")
 if [ -z "$bad" ]; then
 	ok "kernel log free of BUG/WARNING during the cycles"
 else
