@@ -5,17 +5,19 @@
  *
  * A rule owns a session, as a file does, holding its policy. Every exec
  * on the system passes the module's binary handler, the first of the
- * list, once for each file it tries (the one named, then any
- * interpreter); while rules exist, or when the task belongs to a rule's
- * session, the first call queues a task work and each call tells it the
- * file that will run. The work runs when the exec returns to user mode,
- * before the new program's first instruction, in process context; if the
- * exec succeeded, it names the ELF file that runs, reads its header, and
- * puts the task into the session of the first matching rule, or takes it
- * out of the rule session it was in. Everything it needs is allocated by
- * the handler, before the exec's point of no return: an exec that cannot
- * be watched fails with ENOMEM, and nothing is allocated where preemption
- * is off (the exec tracepoint), which PREEMPT_RT forbids. A task of a rule's session has Syscall
+ * list; while rules exist, or when the task belongs to a rule's session,
+ * it prepares what the exec's task work will need (struct kb_exec_work,
+ * with the member the task may become), before the exec's point of no
+ * return: an exec that cannot have it fails with ENOMEM. When the exec
+ * has succeeded, the sched_process_exec probe, where preemption is off and
+ * PREEMPT_RT forbids allocating, only hands it the file that runs and
+ * queues it. The work runs before the new program's first instruction,
+ * in process context: it names the ELF file, reads its header, and puts
+ * the task into the session of the first matching rule, or takes it out
+ * of the rule session it was in. (Queued any earlier, the work could run
+ * inside the exec: begin_new_exec() runs pending task works when it
+ * cancels the task's io_uring requests.) What a failed exec prepared
+ * waits for the task's next exec, or is queued by its exit probe. A task of a rule's session has Syscall
  * User Dispatch on with an empty allowed range, so that every syscall
  * reaches the fast path's hook (fastpath.c), which decides it in the
  * kernel; the rule's policy may only hold what the hook can decide.
@@ -94,31 +96,35 @@ struct kb_exec_rule {
 /**
  * struct kb_exec_work - an exec being watched, for the task work after it
  * @cb:      the task work
- * @node:    in kb_exec_watched, keyed by @task, until the work runs
+ * @node:    in kb_exec_watched, keyed by @task, until it is queued
  * @task:    the task that execs
- * @exec_id: @task's self_exec_id before the exec: it moves if it succeeds
- * @file:    the file the handler saw last: the one that runs
- * @named:   the name the exec was given; looked at only when that was a
- *           file run through an interpreter ("#!" script, binfmt_misc)
- * @interp:  it was, and its path is accessible
+ * @member:  the member @task becomes if a rule matches (while rules exist)
+ * @named:   the name the exec was given (while rules exist); looked at
+ *           only when that was a file run through an interpreter ("#!"
+ *           script, binfmt_misc)
+ * @file:    set by the exec probe: the file that runs; NULL for a task
+ *           that exits without a successful exec
+ * @interp:  set with @file: @named was run through an interpreter, and
+ *           its path is accessible
  */
 struct kb_exec_work {
 	struct callback_head cb;
 	struct hlist_node node;
 	struct task_struct *task;
-	u64 exec_id;
-	struct file *file;
+	struct kb_member *member;
 	char *named;
+	struct file *file;
 	bool interp;
 };
 
 /*
- * Execs in progress that a task work will look at: the handler finds the
- * work it queued at an exec's first file when it sees the next. Only the
- * exec's own task adds, finds and removes its entry.
+ * Execs prepared by the handler and not yet queued, keyed by task. Only
+ * the entry's own task adds, finds and removes it: its handler, its exec
+ * probe, its exit probe. A raw spinlock, as the probes run with
+ * preemption off.
  */
 static DEFINE_HASHTABLE(kb_exec_watched, 6);
-static DEFINE_SPINLOCK(kb_exec_watched_lock);
+static DEFINE_RAW_SPINLOCK(kb_exec_watched_lock);
 static atomic_t kb_exec_nr_watched = ATOMIC_INIT(0);
 
 int kb_exec_watched_live(void)
@@ -406,7 +412,7 @@ static void kb_exec_apply(struct kb_exec_work *w)
 	/* Naming, reading and matching: the rules' price for this exec. */
 	atomic64_add(ktime_get_ns() - start, &kb_exec_lookup_ns);
 	atomic64_inc(&kb_exec_lookups);
-	ret = kb_session_exec(r ? r->s : NULL);
+	ret = kb_session_exec(r ? r->s : NULL, &w->member);
 	percpu_up_read(&kb_exec_rwsem);
 	/* A program that cannot be put under its rule must not run. */
 	if (ret) {
@@ -423,97 +429,133 @@ static void kb_exec_apply(struct kb_exec_work *w)
 }
 
 /*
- * Runs in the task that exec'd, when the exec returns to user mode: before
- * the program's first instruction if it succeeded. The module reference
- * taken with the work is dropped last, a tail call: rmmod cannot begin
- * while a work is pending.
+ * Runs in the task that exec'd, before the program's first instruction;
+ * or, with no file, as a task exits with a failed exec's preparations. The
+ * module reference taken with @w is dropped last, a tail call, and module
+ * exit waits for every task to leave module code (synchronize_rcu_tasks()):
+ * rmmod cannot begin while a work is pending.
  */
 static void kb_exec_work_fn(struct callback_head *cb)
 {
 	struct kb_exec_work *w = container_of(cb, struct kb_exec_work, cb);
 
-	spin_lock(&kb_exec_watched_lock);
-	hash_del(&w->node);
-	spin_unlock(&kb_exec_watched_lock);
-	atomic_dec(&kb_exec_nr_watched);
-	/*
-	 * Failed, or killed after it succeeded (the work runs as the task
-	 * exits, after its exit probe): nothing to do.
-	 */
-	if (current->self_exec_id != w->exec_id &&
-	    !(current->flags & PF_EXITING))
+	/* Killed before it ran: its exit probe has run, or will find nothing. */
+	if (w->file && !(current->flags & PF_EXITING))
 		kb_exec_apply(w);
+	if (w->member)
+		kb_member_discard(w->member);
 	kfree(w->named);
-	fput(w->file);
+	if (w->file)
+		fput(w->file);
 	kfree(w);
+	atomic_dec(&kb_exec_nr_watched);
 	module_put(THIS_MODULE);
 }
 
-static struct kb_exec_work *kb_exec_watched_find(void)
+/* Caller holds kb_exec_watched_lock. */
+static struct kb_exec_work *kb_exec_watched_find(struct task_struct *task)
 {
 	struct kb_exec_work *w;
 
-	hash_for_each_possible(kb_exec_watched, w, node, (unsigned long)current)
-		if (w->task == current)
+	hash_for_each_possible(kb_exec_watched, w, node, (unsigned long)task)
+		if (w->task == task)
 			return w;
 	return NULL;
 }
 
+/* @task's prepared exec, out of the hash, or NULL. */
+static struct kb_exec_work *kb_exec_watched_take(struct task_struct *task)
+{
+	struct kb_exec_work *w;
+
+	if (!atomic_read(&kb_exec_nr_watched))
+		return NULL;
+	raw_spin_lock(&kb_exec_watched_lock);
+	w = kb_exec_watched_find(task);
+	if (w)
+		hash_del(&w->node);
+	raw_spin_unlock(&kb_exec_watched_lock);
+	return w;
+}
+
 /*
- * From the binary handler, for each file an exec tries: queue the task
- * work at the first (while rules exist, or for a member of a rule's
- * session), and tell it the file and whether an interpreter runs for the
- * file named. -ENOMEM fails the exec.
+ * From the binary handler, for each file an exec tries: prepare the task
+ * work (while rules exist, or for a member of a rule's session). -ENOMEM
+ * fails the exec.
  */
 static int kb_exec_watch(struct linux_binprm *bprm)
 {
+	bool rules = atomic_read(&kb_exec_nr_rules), member;
 	struct kb_exec_work *w;
-	bool member;
 
-	spin_lock(&kb_exec_watched_lock);
-	w = kb_exec_watched_find();
-	spin_unlock(&kb_exec_watched_lock);
+	raw_spin_lock(&kb_exec_watched_lock);
+	w = kb_exec_watched_find(current);
+	raw_spin_unlock(&kb_exec_watched_lock);
 	if (!w) {
 		rcu_read_lock();
 		member = kb_session_exec_member(current);
 		rcu_read_unlock();
-		if (!atomic_read(&kb_exec_nr_rules) && !member)
+		if (!rules && !member)
 			return 0;
-		w = kb_fault_or(kzalloc(sizeof(*w), GFP_KERNEL));
+		w = kb_fault_or(kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT));
 		if (!w)
 			return -ENOMEM;
-		/* Path rules may name the script an interpreter runs for. */
-		w->named = kb_fault_or(kstrdup(bprm->filename, GFP_KERNEL));
-		if (!w->named) {
-			kfree(w);
-			return -ENOMEM;
-		}
 		w->task = current;
-		w->exec_id = current->self_exec_id;
-		w->file = get_file(bprm->file);
 		init_task_work(&w->cb, kb_exec_work_fn);
-		/* Fails only past exit_task_work(), not in an exec. */
-		if (WARN_ON_ONCE(task_work_add(current, &w->cb, TWA_RESUME))) {
-			fput(w->file);
-			kfree(w->named);
-			kfree(w);
-			return -ESRCH;
-		}
 		/* search_binary_handler() holds one for this call. */
 		__module_get(THIS_MODULE);
-		/* The work runs in current, after this returns. */
 		atomic_inc(&kb_exec_nr_watched);
-		spin_lock(&kb_exec_watched_lock);
+		raw_spin_lock(&kb_exec_watched_lock);
 		hash_add(kb_exec_watched, &w->node, (unsigned long)current);
-		spin_unlock(&kb_exec_watched_lock);
-	} else {
-		/* Only current reaches its entry: its fields need no lock. */
-		fput(w->file);
-		w->file = get_file(bprm->file);
+		raw_spin_unlock(&kb_exec_watched_lock);
 	}
+	if (!rules)
+		return 0;
+	/* Only current reaches its entry: its fields need no lock. */
+	if (!w->member) {
+		w->member = kb_member_new();
+		if (!w->member)
+			return -ENOMEM;
+	}
+	/* Another exec than the one that prepared it, which failed. */
+	if (!w->named || strcmp(w->named, bprm->filename)) {
+		kfree(w->named);
+		w->named = kb_fault_or(kstrdup(bprm->filename,
+					       GFP_KERNEL_ACCOUNT));
+		if (!w->named)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * sched_process_exec: the exec has succeeded and @p (current) has not run;
+ * preemption is off. Queue what its handler prepared.
+ */
+void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+		   struct linux_binprm *bprm)
+{
+	struct kb_exec_work *w = kb_exec_watched_take(p);
+
+	if (!w)
+		return;
+	w->file = get_file(bprm->file);
 	w->interp = bprm->interp != bprm->filename &&
 		    !(bprm->interp_flags & BINPRM_FLAGS_PATH_INACCESSIBLE);
-	return 0;
+	/* Fails only past exit_task_work(), not in an exec. */
+	WARN_ON_ONCE(task_work_add(p, &w->cb, TWA_RESUME));
+}
+
+/*
+ * From the exit probe (preemption off): a failed exec's preparations are
+ * freed by the task work, which runs in exit_task_work().
+ */
+void kb_exec_task_exit(struct task_struct *task)
+{
+	struct kb_exec_work *w = kb_exec_watched_take(task);
+
+	if (w)
+		WARN_ON_ONCE(task_work_add(task, &w->cb, TWA_NONE));
 }
 
 /*

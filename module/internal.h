@@ -208,7 +208,9 @@ int kb_session_may_change(struct kb_session *s);
 struct kb_session *kb_session_new_exec(bool inherit, const char *name);
 bool kb_session_exec_member(struct task_struct *task);
 bool kb_session_exec_keeps(struct task_struct *task);
-int kb_session_exec(struct kb_session *to);
+int kb_session_exec(struct kb_session *to, struct kb_member **prepared);
+struct kb_member *kb_member_new(void);
+void kb_member_discard(struct kb_member *m);
 u32 kb_session_members(struct kb_session *s);
 u64 kb_session_calls(struct kb_session *s);
 int kb_session_init(void);
@@ -238,6 +240,10 @@ int kb_ioctl_set_rules(struct file *file, void *arg);
 
 /* exec_rules.c */
 void kb_exec_sud_arm(struct task_struct *t);
+struct linux_binprm;
+void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+		   struct linux_binprm *bprm);
+void kb_exec_task_exit(struct task_struct *task);
 int kb_ioctl_exec_rule_add(struct file *file, void *arg);
 int kb_ioctl_exec_rule_del(struct file *file, void *arg);
 int kb_ioctl_exec_rule_list(struct file *file, void *arg);

@@ -162,6 +162,12 @@ static struct kb_member *kb_member_alloc(gfp_t gfp)
 	return m;
 }
 
+/* For exec_rules.c: a member prepared before an exec, or NULL. */
+struct kb_member *kb_member_new(void)
+{
+	return kb_member_alloc(GFP_KERNEL_ACCOUNT);
+}
+
 /* The last reference: a member never published, or unlinked and past. */
 static void kb_member_free(struct kb_member *m)
 {
@@ -169,6 +175,12 @@ static void kb_member_free(struct kb_member *m)
 		kb_spare_free(m->spare);
 	kmem_cache_free(kb_member_cache, m);
 	atomic_dec(&kb_live_members);
+}
+
+/* For exec_rules.c: a member from kb_member_new() that was not used. */
+void kb_member_discard(struct kb_member *m)
+{
+	kb_member_free(m);
 }
 
 static void kb_member_put(struct kb_member *m)
@@ -191,8 +203,9 @@ static void kb_member_free_rcu(struct rcu_head *rcu)
  * returns to user mode (or as it exits). The allocation cannot fail:
  * without a spare the task's next fork would make a child that cannot
  * join, and this is a small object in process context. The module
- * reference taken with the work is dropped last, a tail call: rmmod
- * cannot begin while a refill is pending.
+ * reference taken with the work is dropped last, and module exit waits
+ * for every task to leave module code: rmmod cannot begin while a refill
+ * is pending.
  */
 static void kb_member_refill(struct callback_head *cb)
 {
@@ -291,7 +304,11 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 	 * A session dies with its last member, under this lock, so a session
 	 * found through a member here is never dead; checked all the same.
 	 */
-	if (pm && !READ_ONCE(pm->session->dead)) {
+	/*
+	 * The child is in its thread group's list already: a JOIN pass of
+	 * the parent's process may have made it a member first.
+	 */
+	if (pm && !READ_ONCE(pm->session->dead) && !kb_member_find(child)) {
 		m = pm->spare;
 		pm->spare = NULL;
 		if (!WARN_ON_ONCE(!m)) {
@@ -339,6 +356,7 @@ static void kb_probe_exit(void *data, struct task_struct *task)
 	 * progress, look under the lock that JOIN inserts under.
 	 */
 	smp_mb();
+	kb_exec_task_exit(task);
 	if (!atomic_read_acquire(&kb_joining) && !kb_task_is_member(task))
 		return;
 
@@ -363,6 +381,7 @@ struct kb_probe {
 static struct kb_probe kb_probes[] = {
 	{ .name = "sched_process_exit", .probe = kb_probe_exit },
 	{ .name = "sched_process_fork", .probe = kb_probe_fork },
+	{ .name = "sched_process_exec", .probe = kb_probe_exec },
 };
 
 static void kb_find_tracepoint(struct tracepoint *tp, void *priv)
@@ -441,6 +460,12 @@ void kb_session_exit(void)
 	int sessions, members, spares, rulesets;
 
 	kb_probes_unregister(ARRAY_SIZE(kb_probes));
+	/*
+	 * Task works (spare refills, exec works) drop their module reference
+	 * as their last statement; wait until no task can still be running
+	 * their code.
+	 */
+	synchronize_rcu_tasks();
 	/* The last session ends hold the module until they return. */
 	destroy_workqueue(kb_wq);
 	/* Wait for the frees queued by the last releases and exits. */
@@ -632,15 +657,20 @@ bool kb_session_exec_keeps(struct task_struct *task)
  * current has exec'd and not yet run: put it into @to (an exec rule's
  * session), or, with @to NULL, take it out of the exec rule session it is
  * in unless that one is KB_EXEC_INHERIT. Members of files' sessions are
- * their runtime's business and stay where they are.
+ * their runtime's business and stay where they are. A new member is
+ * *@prepared (taken: set to NULL), else allocated here.
  */
-int kb_session_exec(struct kb_session *to)
+int kb_session_exec(struct kb_session *to, struct kb_member **prepared)
 {
 	struct kb_member *m, *nm = NULL;
 	bool arm = false, disarm = false;
 
 	if (to) {
-		nm = kb_member_alloc(GFP_KERNEL_ACCOUNT);
+		nm = *prepared;
+		*prepared = NULL;
+		/* A rule added after the exec's handler ran. */
+		if (!nm)
+			nm = kb_member_alloc(GFP_KERNEL_ACCOUNT);
 		if (!nm)
 			return -ENOMEM;
 	}

@@ -23,11 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/io_uring.h>
 
 #include "kbridge_test.h"
 
@@ -831,6 +834,90 @@ TEST_F(exec, killed_at_exec_and_failed_exec)
 	snprintf(cmd, sizeof(cmd), "%s 2>&1", self->match);
 	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
 	EXPECT_STREQ("getppid 5\n", out);
+}
+
+/*
+ * Submit one io_uring read of @fd (a pipe nobody writes): a request in
+ * flight until the task's exec cancels it. 0, or -1.
+ */
+static int uring_pending_read(int fd)
+{
+	static char buf[1];
+	struct io_uring_params p = { 0 };
+	struct io_uring_sqe *sqes;
+	unsigned int *tail, *array, mask, t;
+	char *sq;
+	int ring;
+
+	ring = syscall(__NR_io_uring_setup, 4, &p);
+	if (ring < 0)
+		return -1;
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring,
+		  IORING_OFF_SQ_RING);
+	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || sqes == MAP_FAILED)
+		return -1;
+	tail = (unsigned int *)(sq + p.sq_off.tail);
+	array = (unsigned int *)(sq + p.sq_off.array);
+	mask = *(unsigned int *)(sq + p.sq_off.ring_mask);
+	t = *tail;
+	memset(&sqes[t & mask], 0, sizeof(sqes[0]));
+	sqes[t & mask].opcode = IORING_OP_READ;
+	sqes[t & mask].fd = fd;
+	sqes[t & mask].addr = (uintptr_t)buf;
+	sqes[t & mask].len = 1;
+	array[t & mask] = t & mask;
+	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+	return syscall(__NR_io_uring_enter, ring, 1, 0, 0, NULL, 0) == 1 ? 0 : -1;
+}
+
+/*
+ * A program exec'd with an io_uring request in flight is under its rule:
+ * the exec cancels the request and runs the task's pending task works on
+ * the way (begin_new_exec()), before it is complete; the work that puts
+ * the program under its rule must not be among them.
+ */
+TEST_F(exec, io_uring_in_flight_at_exec)
+{
+	char glob[PATH_MAX + 8], out[256];
+	int p[2], idle[2], status;
+	ssize_t n;
+	uint64_t id;
+	pid_t pid;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
+		      KB_ACTION_FAKE, 5);
+	ASSERT_NE(0u, id);
+	keep(self, id);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(idle));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *argv[] = { self->match, NULL };
+
+		dup2(p[1], 1);
+		close(p[0]);
+		if (uring_pending_read(idle[0]))
+			_exit(126);
+		execv(self->match, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	n = read(p[0], out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(p[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 126)
+		SKIP(return, "no io_uring in this kernel");
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_STREQ("getppid 5\n", out);
+	close(idle[0]);
+	close(idle[1]);
 }
 
 TEST_F(exec, session_name)
