@@ -17,10 +17,12 @@
  * of the rule session it was in. (Queued any earlier, the work could run
  * inside the exec: begin_new_exec() runs pending task works when it
  * cancels the task's io_uring requests.) What a failed exec prepared
- * waits for the task's next exec, or is queued by its exit probe. A task of a rule's session has Syscall
- * User Dispatch on with an empty allowed range, so that every syscall
- * reaches the fast path's hook (fastpath.c), which decides it in the
- * kernel; the rule's policy may only hold what the hook can decide.
+ * waits for the task's next exec, or is queued by its exit probe.
+ *
+ * A task of a rule's session has Syscall User Dispatch on with an empty
+ * allowed range, so that every syscall reaches the fast path's hook
+ * (fastpath.c), which decides it in the kernel; the rule's policy may
+ * only hold what the hook can decide.
  * Children and threads join through the fork probe (session.c), which
  * turns SUD on for them too: the kernel clears it in dup_task_struct().
  *
