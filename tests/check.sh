@@ -67,6 +67,15 @@ while read -r p f s; do
 done < <(sed -nE 's/^# [a-z-]+ totals: pass ([0-9]+) fail ([0-9]+) skip ([0-9]+)$/\1 \2 \3/p' \
 	"${taps[@]}")
 
+# Repeat every failure last, with the lines its test printed just before
+# it: a CI log is often read from its tail only.
+if grep -q '^not ok' "${taps[@]}"; then
+	echo "# failures, with the lines before each:"
+	for tap in "${taps[@]}"; do
+		grep -B 6 '^not ok' "$tap" | sed "s|^|# ${tap##*/}: |"
+	done | tail -n 60
+	grep -h '^not ok' "${taps[@]}" | head -n 20
+fi
 echo "# TAP totals: pass $pass fail $fail skip $skip"
 echo "# make check took $(( $(date +%s) - t0 ))s"
 echo "$pass passed, $fail failed, $skip skipped"

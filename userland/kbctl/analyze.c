@@ -365,18 +365,30 @@ static bool an_whole_goes(const struct an *a, uint32_t nr)
 }
 
 /*
+ * The environments the confirmation runs the workload in: as it is, then
+ * with KBRIDGE_ANALYZE_PAD of each length. A faked call leaves its output
+ * buffer as the program's own earlier code left that stack memory, and
+ * what is there moves with the size of the environment: sort's ld.so,
+ * with newfstatat faked, compared garbage as the device and inode of
+ * libc, found it "already loaded" and failed its symbol lookups in most
+ * environments, and not in the one the analysis happened to run in.
+ */
+static const unsigned int an_pads[] = { 0, 1, 24, 200 };
+
+/*
  * What the analysis recommends, confirmed: every syscall that can go,
- * stubbed if it can be (else faked), all at once. If the combination
- * fails, the one its run changed last goes (where the program died of
- * it: faked close and stubbed writev each pass alone, together redis
- * stops answering), else the last one, until it passes. What went is in
- * a->dropped.
+ * stubbed if it can be (else faked), all at once, in every environment of
+ * an_pads. If the combination fails, one goes, until it passes: the one
+ * its run changed last if that is a fake (where the program died of it),
+ * else the last fake, else the one changed last (faked close and stubbed
+ * writev each pass alone, together redis stops answering), else the last
+ * one. What went is in a->dropped.
  */
 static int an_confirm(struct an *a, uint32_t *idx, int *modes,
 		      struct an_config *cfg, int *passed,
 		      struct an_metrics *m)
 {
-	uint32_t i;
+	uint32_t i, c, p;
 	int ok = 1;
 
 	cfg->idx = idx;
@@ -392,18 +404,36 @@ static int an_confirm(struct an *a, uint32_t *idx, int *modes,
 		}
 	}
 	for (;;) {
-		char what[64];
+		char what[96];
 
-		snprintf(what, sizeof(what), "test %u, confirmation, %u together",
-			 a->tests + 1, cfg->n);
-		ok = an_test(a, cfg, what, m);
+		for (p = 0; p < sizeof(an_pads) / sizeof(an_pads[0]); p++) {
+			a->pad = an_pads[p];
+			snprintf(what, sizeof(what),
+				 "test %u, confirmation, %u together, %u bytes of padding",
+				 a->tests + 1, cfg->n, a->pad);
+			ok = an_test(a, cfg, what, m);
+			if (ok != 1)
+				break;
+		}
+		a->pad = 0;
 		if (ok || !cfg->n)
 			break;
-		for (i = 0; i < cfg->n; i++)
-			if (a->sys[idx[i]].called &&
-			    (int64_t)a->sys[idx[i]].nr == a->culprit)
+		for (c = 0; c < cfg->n; c++)
+			if (a->sys[idx[c]].called &&
+			    (int64_t)a->sys[idx[c]].nr == a->culprit)
 				break;
-		if (i == cfg->n)
+		/*
+		 * Fakes first: a stub's answer is the same in every run, a
+		 * fake's unwritten buffer is not (above), and the call the
+		 * program made last before it failed may come long after the
+		 * one that misled it (ld.so's newfstatat, then munmap).
+		 */
+		for (i = cfg->n; i-- > 0;)
+			if (modes[i] == AN_FAKE)
+				break;
+		if (c < cfg->n && (modes[c] == AN_FAKE || i == (uint32_t)-1))
+			i = c;
+		else if (i == (uint32_t)-1)
 			i = cfg->n - 1;
 		a->dropped[a->ndropped++] = idx[i];
 		memmove(&idx[i], &idx[i + 1], (cfg->n - i - 1) * sizeof(*idx));
@@ -527,7 +557,8 @@ int kbctl_analyze(int argc, char **argv)
 		"--only APP; by default many syscalls are tested at once, "
 		"--exhaustive tests each alone.\v"
 		"Writes DIR/analysis.json, analysis.csv and analysis.md, "
-		"DIR/generated.profile (confirmed by a final run) and every "
+		"DIR/generated.profile (confirmed by final runs in four "
+		"environments) and every "
 		"run's files in DIR/runs/. Progress goes to stderr, one line "
 		"per run. An interrupted analysis goes on where it stopped "
 		"with the same command and --resume.\n\n"
@@ -584,11 +615,12 @@ int kbctl_analyze(int argc, char **argv)
 	 * An upper bound: per mode one test per syscall (exhaustive) or at
 	 * most a splitting tree plus one settling test per syscall and the
 	 * tree that attributes effects (groups), and a confirmation that may
-	 * drop every syscall.
+	 * drop every syscall, each time after a run in every environment.
 	 */
 	n = a.nsys;
 	a.most = a.runs + a.o.replicas *
-		 (AN_NMODES * (a.o.exhaustive ? n : 5 * n - 2) + n + 1);
+		 (AN_NMODES * (a.o.exhaustive ? n : 5 * n - 2) +
+		  (n + 1) * (sizeof(an_pads) / sizeof(an_pads[0])));
 
 	idx = calloc(n, sizeof(*idx));
 	final_idx = calloc(n, sizeof(*final_idx));

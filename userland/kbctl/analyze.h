@@ -87,7 +87,15 @@ struct an {
 	unsigned int npop, cpop;
 	char comms[8][16];		/* the apps' process names */
 	int ncomms;
+	/*
+	 * Bytes of KBRIDGE_ANALYZE_PAD given to the workload (0: none): the
+	 * confirmation moves the program's stack with it.
+	 */
+	unsigned int pad;
 };
+
+/* The longest KBRIDGE_ANALYZE_PAD (struct an's pad). */
+#define AN_PAD_MAX	256
 
 /* Passing runs needed before a side effect can stand out of their noise. */
 #define AN_MIN_POP	5

@@ -401,6 +401,14 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile)
 	if (!pid) {
 		/* Its own process group: a timeout takes all of it down. */
 		setpgid(0, 0);
+		if (a->pad) {
+			char pad[AN_PAD_MAX + 1];
+
+			memset(pad, 'x', a->pad);
+			pad[a->pad] = '\0';
+			if (setenv("KBRIDGE_ANALYZE_PAD", pad, 1))
+				_exit(127);
+		}
 		snprintf(path, sizeof(path), "%s/runs/%s.out", a->o.out, id);
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || dup2(fd, 1) < 0)
