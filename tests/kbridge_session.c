@@ -427,20 +427,12 @@ TEST_F(session, members_drop_after_exit)
  */
 TEST_F(session, spares_follow_forks_and_kills)
 {
-	long members0, spares0;
 	unsigned long msg = 0;
 	int p[2], q[2], status;
 	pid_t pid, child;
 	char c;
 
-	if (kb_objects("spares") < 0)
-		SKIP(return, "no spares in %s (debugfs not mounted?)",
-		     KB_OBJECTS_PATH);
-	/* The earlier tests' members are gone after a grace period. */
-	members0 = kb_objects_wait("members", 0);
-	spares0 = kb_objects_wait("spares", 0);
-	ASSERT_EQ(0, members0);
-	ASSERT_EQ(0, spares0);
+	KB_NO_MEMBERS_OR_SKIP();
 	ASSERT_EQ(0, pipe(p));
 	ASSERT_EQ(0, pipe(q));
 	pid = fork();
@@ -466,13 +458,13 @@ TEST_F(session, spares_follow_forks_and_kills)
 	close(q[0]);
 	ASSERT_EQ(1, read(p[0], &c, 1));
 	ASSERT_EQ(1, read(p[0], &c, 1));
-	EXPECT_EQ(members0 + 2, kb_objects("members"));
-	EXPECT_EQ(spares0 + 2, kb_objects("spares"));
+	EXPECT_EQ(2, kb_objects("members"));
+	EXPECT_EQ(2, kb_objects("spares"));
 	close(q[1]);
 	close(p[0]);
 	ASSERT_EQ(0, wait_child(pid));
-	EXPECT_EQ(members0, kb_objects_wait("members", members0));
-	EXPECT_EQ(spares0, kb_objects_wait("spares", spares0));
+	EXPECT_EQ(0, kb_objects_wait("members", 0));
+	EXPECT_EQ(0, kb_objects_wait("spares", 0));
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -496,16 +488,16 @@ TEST_F(session, spares_follow_forks_and_kills)
 	/* Its first stop (ptrace's SIGSTOP) comes after its refill. */
 	ASSERT_EQ(child, waitpid(child, &status, __WALL));
 	ASSERT_TRUE(WIFSTOPPED(status));
-	EXPECT_EQ(members0 + 2, kb_objects("members"));
-	EXPECT_EQ(spares0 + 2, kb_objects("spares"));
+	EXPECT_EQ(2, kb_objects("members"));
+	EXPECT_EQ(2, kb_objects("spares"));
 	ASSERT_EQ(0, kill(child, SIGKILL));
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(child, waitpid(child, &status, __WALL));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	EXPECT_EQ(members0, kb_objects_wait("members", members0));
-	EXPECT_EQ(spares0, kb_objects_wait("spares", spares0));
+	EXPECT_EQ(0, kb_objects_wait("members", 0));
+	EXPECT_EQ(0, kb_objects_wait("spares", 0));
 }
 
 TEST_F(session, two_sessions_independent)

@@ -96,4 +96,17 @@ static inline long kb_objects_wait(const char *key, long want)
 	return v;
 }
 
+/*
+ * In a test: SKIP when debugfs kbridge/objects has no spares, else wait
+ * until no member and no spare is left (an earlier test's go after a
+ * grace period) and fail if some stay.
+ */
+#define KB_NO_MEMBERS_OR_SKIP() do {					\
+	if (kb_objects("spares") < 0)					\
+		SKIP(return, "no spares in %s (debugfs not mounted?)",	\
+		     KB_OBJECTS_PATH);					\
+	ASSERT_EQ(0, kb_objects_wait("members", 0));			\
+	ASSERT_EQ(0, kb_objects_wait("spares", 0));			\
+} while (0)
+
 #endif /* KBRIDGE_TEST_H */
