@@ -30,6 +30,8 @@ pkgs=(
 	# tests/install_host.sh: the man pages rendered and checked;
 	# tests/install_guest.sh: udevd applying 60-kbridge.rules, man -w
 	groff-base man-db udev
+	# tests/runtimes/ and tests/runtimes_guest.sh: real language runtimes
+	golang-go
 )
 
 missing=()

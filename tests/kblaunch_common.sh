@@ -547,6 +547,13 @@ kb_signals() {
 
 	same_as_native "sigsys_block: SIGSYS blocked, pending, inherited, across exec" \
 		"$P/sigsys_block"
+	# Frames of AMX size (11 KiB) as well as this CPU's own: what only
+	# large frames break must break here too.
+	same_as_native "altstacks: small stacks, sigaltstack, nested handlers" \
+		"$P/altstacks"
+	KBRIDGE_SIGFRAME_PAD=12288 same_as_native \
+		"altstacks with 12 KiB more per trap (KBRIDGE_SIGFRAME_PAD)" \
+		"$P/altstacks"
 	rm -f "$rep"
 	out=$(kb --report "$rep" -- "$P/sig_threads" 1000 2>"$kb_tmp/err")
 	rc=$?

@@ -105,6 +105,28 @@ static void rseq_release(bool verbose)
 			strerror(errno));
 }
 
+/*
+ * KBRIDGE_SIGFRAME_PAD (bytes, at most 64 KiB): a test knob. Every trap
+ * then takes that much more stack, as a CPU with larger signal frames
+ * (AVX-512, AMX) would, so that tests on a machine with small frames find
+ * what only large ones would break. Read at every start, exec included.
+ */
+static uint32_t kb_frame_pad(void)
+{
+	const char *v = getenv("KBRIDGE_SIGFRAME_PAD");
+	unsigned long n;
+	char *end;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || n > 65536)
+		kb_die("KBRIDGE_SIGFRAME_PAD=%s: not a byte count up to 65536",
+		       v);
+	return (uint32_t)n;
+}
+
 noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
 		       const sigset_t *mask, const Elf64_auxv_t *auxv,
 		       bool comm_from_file)
@@ -119,6 +141,7 @@ noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
 		kb_die("%s: path too long", prog->exe);
 	memcpy(cfg->exe, prog->exe, strlen(prog->exe) + 1);
 	cfg->fd_min = kb_fd_min();
+	cfg->frame_pad = kb_frame_pad();
 	sp = kb_build_stack(prog, environ, auxv);
 
 	/*

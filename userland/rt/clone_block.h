@@ -33,10 +33,12 @@
 #define KBRT_BLK_FLAGS		128	/* clone flags */
 #define KBRT_BLK_MXCSR		136
 #define KBRT_BLK_FCW		140
-#define KBRT_BLK_SIZE		144	/* a multiple of 16 */
+#define KBRT_BLK_SIZE		160	/* a multiple of 16 */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+struct kbrt_as_slot;
 
 struct kbrt_clone_block {
 	uint64_t rbx, rbp, r12, r13, r14, r15;
@@ -47,6 +49,10 @@ struct kbrt_clone_block {
 	uint32_t mxcsr;
 	uint16_t fcw;
 	uint16_t vsigsys;		/* SIGSYS blocked, virtually */
+	/* The alternate stack claimed for a CLONE_VM child, or NULL. */
+	struct kbrt_as_slot *astack;
+	uint32_t ptid;			/* the creator's tid */
+	uint32_t pad;
 };
 
 #define KBRT_BLK_CHECK(field, off) \

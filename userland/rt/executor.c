@@ -48,14 +48,17 @@ static uint64_t kbrt_masked_sigsys;
  * rt_sigaction: SIGSYS is virtual (virtsig.c). For any other signal the
  * kernel gets a copy of the program's action with SIGSYS taken out of
  * its mask, so that no instant exists in which the handler is installed
- * with SIGSYS blocked. Checks in the kernel's order: size, then the new
- * action (EFAULT), then the signal number.
+ * with SIGSYS blocked, and with kbrt_onstack() in front of an SA_ONSTACK
+ * handler (altstack.c); the program reads back its own action. Checks in
+ * the kernel's order: size, then the new action (EFAULT), then the
+ * signal number.
  */
 static long ex_rt_sigaction(const __u64 a[6])
 {
-	struct kbrt_sigaction act, old;
-	int sig = (int)a[0], had = 0;
-	uint64_t bit = sig > 0 && sig <= 64 ? KBRT_SIGBIT(sig) : 0;
+	struct kbrt_sigaction act, kact, old, prog_old;
+	int sig = (int)a[0], had = 0, wrap = 0;
+	int valid = sig > 0 && sig <= 64;
+	uint64_t bit = valid ? KBRT_SIGBIT(sig) : 0;
 	long ret;
 
 	if (sig == SIGSYS)
@@ -66,11 +69,28 @@ static long ex_rt_sigaction(const __u64 a[6])
 		if (kbrt_copy_from_user(&act, a[1], sizeof(act)))
 			return -EFAULT;
 		had = !!(act.mask & KBRT_SIGSYS_BIT);
-		act.mask &= ~KBRT_SIGSYS_BIT;
+		kact = act;
+		kact.mask &= ~KBRT_SIGSYS_BIT;
+		/* SA_ONSTACK: delivered through kbrt_onstack (altstack.c). */
+		wrap = valid && (act.flags & SA_ONSTACK) && act.handler > 1;
 	}
-	ret = sys_rt_sigaction(sig, a[1] ? &act : 0, a[2] ? &old : 0);
-	if (ret)
+	if (valid)
+		kbrt_as_handler_get(sig, &prog_old);
+	if (wrap) {
+		/* In place before the kernel can deliver through it. */
+		kbrt_as_handler_set(sig, &act);
+		kact.handler = (uint64_t)kbrt_onstack;
+		kact.flags |= SA_SIGINFO | SA_RESTORER;
+		kact.restorer = (uint64_t)kbrt_rt_sigreturn;
+	}
+	ret = sys_rt_sigaction(sig, a[1] ? &kact : 0, a[2] ? &old : 0);
+	if (ret) {
+		if (wrap)
+			kbrt_as_handler_set(sig, &prog_old);
 		return ret;
+	}
+	if (a[2] && old.handler == (uint64_t)kbrt_onstack)
+		old = prog_old;
 	if (a[2] && (__atomic_load_n(&kbrt_masked_sigsys, __ATOMIC_RELAXED) &
 		     bit))
 		old.mask |= KBRT_SIGSYS_BIT;
@@ -245,18 +265,57 @@ static long ex_pselect6(__u64 a[6], struct kbrt_ucontext *uc)
 }
 
 /*
- * sigaltstack: rt_sigreturn re-applies uc_stack, so a new alternate
- * stack set here must also go into the ucontext to survive this handler.
+ * sigaltstack: the program's alternate stack is virtual (altstack.c). A
+ * change is checked in the kernel's order (EFAULT, then EPERM when the
+ * program runs on its alternate stack), then by the kernel itself: the
+ * new stack is set for real and the kernel's previous one put back at
+ * once, with every signal blocked and a stack pointer outside every
+ * alternate stack (this handler may run on one, where the kernel refuses
+ * any change).
  */
-static long ex_sigaltstack(const __u64 a[6], struct kbrt_ucontext *uc)
+static char kbrt_sas_sp[64] __attribute__((aligned(16)));
+
+static long check_altstack(const struct kbrt_stack *nw)
 {
-	struct kbrt_stack cur;
+	void *sp = kbrt_sas_sp + sizeof(kbrt_sas_sp);
+	struct kbrt_stack was;
+	kbrt_sigset_t all = ~0ULL, mask;
 	long ret;
 
-	ret = raw(__NR_sigaltstack, a);
-	if (ret == 0 && a[0] && sys_sigaltstack(0, &cur) == 0)
-		uc->uc_stack = cur;
+	sys_rt_sigprocmask(SIG_SETMASK, &all, &mask);
+	ret = sys_sigaltstack(0, &was);
+	if (ret == 0) {
+		ret = kbrt_sigaltstack_at(nw, 0, sp);
+		was.ss_flags &= ~SS_ONSTACK;
+		if (kbrt_sigaltstack_at(&was, 0, sp))
+			kbrt_die("cannot restore the alternate stack", -EPERM);
+	}
+	sys_rt_sigprocmask(SIG_SETMASK, &mask, 0);
 	return ret;
+}
+
+static long ex_sigaltstack(const __u64 a[6], struct kbrt_ucontext *uc)
+{
+	struct kbrt_as_slot *me = kbrt_as_mine((int)sys_gettid());
+	struct kbrt_stack cur, nw;
+	long ret;
+
+	if (!me)
+		kbrt_die("a thread without its alternate stack slot", -ESRCH);
+	kbrt_as_view(me, uc->uc_mcontext.rsp, &cur);
+	if (a[0]) {
+		if (kbrt_copy_from_user(&nw, a[0], sizeof(nw)))
+			return -EFAULT;
+		if (cur.ss_flags & SS_ONSTACK)
+			return -EPERM;
+		ret = check_altstack(&nw);
+		if (ret)
+			return ret;
+		kbrt_as_set(me, &nw);
+	}
+	if (a[1] && kbrt_copy_to_user(a[1], &cur, sizeof(cur)))
+		return -EFAULT;
+	return 0;
 }
 
 /*
@@ -350,6 +409,16 @@ void kbrt_child_start(struct kbrt_clone_block *b)
 	int tid = 0;
 
 	child_rearm(b->flags);
+	/*
+	 * A task sharing our memory starts with no alternate stack: it gets
+	 * the one its creator claimed. A copy keeps its creator's.
+	 */
+	if (b->astack)
+		kbrt_as_adopt(b->astack, (int)sys_gettid(),
+			      (b->flags & CLONE_VFORK) &&
+			      !(b->flags & CLONE_THREAD));
+	else if (!(b->flags & CLONE_VM))
+		kbrt_as_forked((int)b->ptid, (int)sys_gettid());
 	/* The creator's virtual SIGSYS bit, as the kernel copies the mask. */
 	if (!(b->flags & CLONE_VM))
 		kbrt_vsig_forked(b->vsigsys);
@@ -365,11 +434,13 @@ void kbrt_child_start(struct kbrt_clone_block *b)
 static long ex_fork_like(long nr, __u64 a[6], uint64_t flags)
 {
 	int tid = 0, blocked = kbrt_vsig_blocked(&tid);
+	int parent = (int)sys_gettid();
 	long ret = raw(nr, a);
 
 	if (ret == 0) {
 		child_rearm(flags);
 		kbrt_vsig_forked(blocked);
+		kbrt_as_forked(parent, (int)sys_gettid());
 	}
 	return ret;
 }
@@ -383,7 +454,7 @@ static long ex_fork_like(long nr, __u64 a[6], uint64_t flags)
  * kernel, or a -errno.
  */
 static long prepare_block(struct kbrt_ucontext *uc, uint64_t top,
-			  uint64_t flags)
+			  uint64_t flags, struct kbrt_as_slot *astack)
 {
 	const struct kbrt_mcontext *mc = &uc->uc_mcontext;
 	struct kbrt_clone_block b;
@@ -410,6 +481,8 @@ static long prepare_block(struct kbrt_ucontext *uc, uint64_t top,
 	b.rsp = top;
 	b.sigmask = uc->uc_sigmask & ~KBRT_SIGSYS_BIT;
 	b.flags = flags;
+	b.astack = astack;
+	b.ptid = (uint32_t)sys_gettid();
 	b.vsigsys = (uint16_t)kbrt_vsig_blocked(&tid);
 	/*
 	 * The handler runs with a fresh FPU state; a native child would
@@ -446,17 +519,53 @@ static long unshare_vm(uint64_t *flags)
 	return 0;
 }
 
+/*
+ * A child that shares our memory gets an alternate stack of its own
+ * (altstack.c), claimed here and adopted by the child.
+ */
+static long claim_for(uint64_t flags, struct kbrt_as_slot **s)
+{
+	int tid = (int)sys_gettid();
+	long ret;
+
+	*s = 0;
+	if (!(flags & CLONE_VM))
+		return 0;
+	ret = kbrt_as_claim(tid, s);
+	/* The kernel keeps the alternate stack for a vfork-style child. */
+	if (!ret && (flags & CLONE_VFORK) && !(flags & CLONE_THREAD))
+		kbrt_as_inherit(*s, tid);
+	return ret;
+}
+
+/*
+ * The claim comes back when the clone failed, and when a vfork-style
+ * child has exec'd or exited: the parent resumes only then.
+ */
+static long after_clone(struct kbrt_as_slot *s, uint64_t flags, long ret)
+{
+	if (s && (ret < 0 || ((flags & CLONE_VFORK) &&
+			      !(flags & CLONE_THREAD))))
+		kbrt_as_unclaim(s, (int)sys_gettid(), ret);
+	return ret;
+}
+
 static long ex_clone(__u64 a[6], struct kbrt_ucontext *uc)
 {
+	struct kbrt_as_slot *s;
 	uint64_t flags = a[0];
 	long sp, ret;
 
 	if (a[1]) {
-		sp = prepare_block(uc, a[1], flags);
+		ret = claim_for(flags, &s);
+		if (ret)
+			return ret;
+		sp = prepare_block(uc, a[1], flags, s);
 		if (sp < 0)
-			return sp;
-		return kbrt_clone_on_stack(__NR_clone, (long)a[0], sp,
-					   (long)a[2], (long)a[3], (long)a[4]);
+			return after_clone(s, flags, sp);
+		ret = kbrt_clone_on_stack(__NR_clone, (long)a[0], sp,
+					  (long)a[2], (long)a[3], (long)a[4]);
+		return after_clone(s, flags, ret);
 	}
 	ret = unshare_vm(&flags);
 	if (ret)
@@ -475,6 +584,7 @@ static long ex_clone3(__u64 a[6], struct kbrt_ucontext *uc)
 		unsigned char b[KBRT_CLONE_ARGS_MAX];
 	} args;
 	uint64_t size = a[1], i;
+	struct kbrt_as_slot *s;
 	long sp, ret;
 
 	if (size < CLONE_ARGS_SIZE_VER0)
@@ -491,15 +601,19 @@ static long ex_clone3(__u64 a[6], struct kbrt_ucontext *uc)
 	a[0] = (uint64_t)&args;
 
 	if (args.ca.stack) {
+		ret = claim_for(args.ca.flags, &s);
+		if (ret)
+			return ret;
 		sp = prepare_block(uc, args.ca.stack + args.ca.stack_size,
-				   args.ca.flags);
+				   args.ca.flags, s);
+		if (sp >= 0 && (uint64_t)sp <= args.ca.stack)
+			sp = -EINVAL;
 		if (sp < 0)
-			return sp;
-		if ((uint64_t)sp <= args.ca.stack)
-			return -EINVAL;
+			return after_clone(s, args.ca.flags, sp);
 		args.ca.stack_size = (uint64_t)sp - args.ca.stack;
-		return kbrt_clone_on_stack(__NR_clone3, (long)a[0],
-					   (long)a[1], 0, 0, 0);
+		ret = kbrt_clone_on_stack(__NR_clone3, (long)a[0],
+					  (long)a[1], 0, 0, 0);
+		return after_clone(s, args.ca.flags, ret);
 	}
 	ret = unshare_vm((uint64_t *)&args.ca.flags);
 	if (ret)
@@ -611,10 +725,9 @@ void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 		break;
 	case __NR_exit:
 	case __NR_exit_group:
-		/* The thread's tid may be reused: free its SIGSYS slot. */
+		/* The thread's tid may be reused: free its slots. */
 		kbrt_vsig_forget(&tid, 0);
-		ret = raw(nr, a);
-		break;
+		kbrt_as_exit(nr, (int)sys_gettid(), (int)a[0]);
 	case __NR_prctl:
 		/* The program may not switch interception off or move it. */
 		if ((int)a[0] == PR_SET_SYSCALL_USER_DISPATCH)

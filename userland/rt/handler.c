@@ -3,7 +3,7 @@
  * kbridge runtime: the SIGSYS handler, entry point of every trapped
  * syscall.
  *
- * It runs on the program's own stack (no SA_ONSTACK), with the program's
+ * It runs on an alternate stack (altstack.c), with the program's
  * signal mask (empty sa_mask, SA_NODEFER), possibly nested inside itself
  * when a program signal handler interrupts it and makes a syscall. So it
  * keeps all its state on the stack, calls nothing but the runtime, and
@@ -25,14 +25,13 @@ static void decide_module(struct kb_syscall *call)
 		kbrt_die("ioctl failed", ret);
 }
 
-void kbrt_sigsys(int sig, struct kbrt_siginfo *info, void *ctx)
+static void sigsys_body(struct kbrt_siginfo *info, void *ctx)
 {
 	struct kbrt_ucontext *uc = ctx;
 	struct kbrt_mcontext *mc = &uc->uc_mcontext;
 	struct kb_syscall call;
 	long nr;
 
-	(void)sig;
 	/*
 	 * Not a SUD trap: somebody sent SIGSYS (kill, seccomp's
 	 * SECCOMP_RET_TRAP). It belongs to the program.
@@ -68,4 +67,29 @@ void kbrt_sigsys(int sig, struct kbrt_siginfo *info, void *ctx)
 	default:
 		kbrt_die("unknown verdict from kbridge", call.verdict);
 	}
+}
+
+/*
+ * Take @pad more bytes of this stack and touch them, as a larger signal
+ * frame would (KBRIDGE_SIGFRAME_PAD); the decision then runs below them.
+ */
+static __attribute__((noinline)) void sigsys_padded(uint32_t pad,
+						    struct kbrt_siginfo *info,
+						    void *ctx)
+{
+	volatile char *room = __builtin_alloca(pad);
+	uint32_t i;
+
+	for (i = 0; i < pad; i += 64)
+		room[i] = 0;
+	sigsys_body(info, ctx);
+}
+
+void kbrt_sigsys(int sig, struct kbrt_siginfo *info, void *ctx)
+{
+	(void)sig;
+	if (kbrt_cfg->frame_pad)
+		sigsys_padded(kbrt_cfg->frame_pad, info, ctx);
+	else
+		sigsys_body(info, ctx);
 }

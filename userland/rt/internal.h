@@ -23,6 +23,52 @@ long kbrt_install_sigsys(void);
 long kbrt_arm_sud(void);
 int kbrt_own_fd(int fd);
 
+/*
+ * altstack.c: the runtime's alternate stack of each thread (the kernel's)
+ * and the program's (virtual). A slot is claimed by the thread creating a
+ * task, adopted by the task (which installs the stack), and freed when
+ * the task exits or, for a vfork-style child, by its creator.
+ */
+struct kbrt_as_slot {
+	uint64_t owner;			/* see altstack.c */
+	uint64_t base;			/* the stack's lowest byte, or 0 */
+	struct kbrt_stack prog;		/* the program's: SS_DISABLE, none */
+	int disarmed;			/* in a handler on it, SS_AUTODISARM */
+};
+long kbrt_as_init(void);
+long kbrt_as_claim(int creator, struct kbrt_as_slot **out);
+long kbrt_as_adopt(struct kbrt_as_slot *s, int tid, int parent_frees);
+void kbrt_as_inherit(struct kbrt_as_slot *s, int creator);
+void kbrt_as_release(struct kbrt_as_slot *s);
+void kbrt_as_unclaim(struct kbrt_as_slot *s, int creator, long child);
+struct kbrt_as_slot *kbrt_as_mine(int tid);
+void kbrt_as_stack(const struct kbrt_as_slot *s, struct kbrt_stack *st);
+void kbrt_as_forked(int parent, int child);
+/* exit or exit_group (@nr) for the caller, its slot freed last. */
+__attribute__((noreturn)) void kbrt_as_exit(long nr, int tid, int code);
+/* The program's alternate stack as sigaltstack() reports it at @sp. */
+void kbrt_as_view(const struct kbrt_as_slot *s, uint64_t sp,
+		  struct kbrt_stack *st);
+/* Record @st (checked by the kernel already) as the program's. */
+void kbrt_as_set(struct kbrt_as_slot *s, const struct kbrt_stack *st);
+/* The program's action of a signal whose kernel action is kbrt_onstack. */
+void kbrt_as_handler_set(int sig, const struct kbrt_sigaction *act);
+void kbrt_as_handler_get(int sig, struct kbrt_sigaction *act);
+void kbrt_onstack(int sig, struct kbrt_siginfo *info, void *ctx);
+
+/*
+ * trampoline.S: exit or exit_group (@nr) with @code after storing 0 to
+ * *@owner (if not NULL) without touching the stack in between;
+ * sigaltstack() made with the stack pointer @sp (the kernel compares it
+ * with the current alternate stack); @fn(@a1, @a2, @a3) called with the
+ * stack pointer at @top.
+ */
+__attribute__((noreturn)) void kbrt_exit_releasing(uint64_t *owner, int code,
+						  long nr);
+long kbrt_sigaltstack_at(const struct kbrt_stack *ss, struct kbrt_stack *oss,
+			 void *sp);
+void kbrt_call_on(uint64_t top, uint64_t fn, long a1, void *a2, void *a3);
+
 /* handler.c */
 void kbrt_sigsys(int sig, struct kbrt_siginfo *info, void *ctx);
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <asm/signal.h>
+#include <linux/signal.h>
 #include <asm-generic/siginfo.h>
 #include <asm/stat.h>
 #include <asm/statfs.h>

@@ -98,6 +98,7 @@ struct kbrt_config {
 	int onlyfd;
 	int out_of_scope;
 	int fd_min;			/* where the runtime's own fds go */
+	uint32_t frame_pad;		/* KBRIDGE_SIGFRAME_PAD (child.c) */
 	int follow_exec;		/* exec re-enters through kblaunch */
 	int verbose;			/* kblaunch -v, passed on across exec */
 	/* The program's SIGSYS state at start (KBRT_REENTRY_SIGSYS_*). */

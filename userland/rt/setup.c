@@ -38,13 +38,14 @@ void kbrt_range(uint64_t *start, uint64_t *len)
  * sigreturn, and a libc restorer would trap again); SA_NODEFER and an
  * empty sa_mask so that SIGSYS is never blocked while the handler runs:
  * a program signal handler that interrupts it and makes a syscall must be
- * able to trap again.
+ * able to trap again; SA_ONSTACK because the program's stack may have no
+ * room for a signal frame (altstack.c).
  */
 long kbrt_install_sigsys(void)
 {
 	struct kbrt_sigaction act = {
 		.handler = (uint64_t)kbrt_sigsys,
-		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER,
+		.flags = SA_SIGINFO | SA_RESTORER | SA_NODEFER | SA_ONSTACK,
 		.restorer = (uint64_t)kbrt_rt_sigreturn,
 		.mask = 0,
 	};
@@ -77,5 +78,8 @@ int kbrt_setup(const struct kbrt_config *cfg)
 	if (ret)
 		return (int)ret;
 	kbrt_vsig_init(cfg->sigsys);
+	ret = kbrt_as_init();
+	if (ret)
+		return (int)ret;
 	return (int)kbrt_install_sigsys();
 }

@@ -113,6 +113,75 @@ kbrt_clone_on_stack:
 	jmp	*%rcx
 	.size kbrt_clone_on_stack, . - kbrt_clone_on_stack
 
+/*
+ * void kbrt_exit_releasing(uint64_t *owner, int code, long nr)
+ * A thread's last steps: free its alternate stack slot (the store is the
+ * release) and exit or exit_group (@nr), with no stack access between.
+ */
+	.globl kbrt_exit_releasing
+	.hidden kbrt_exit_releasing
+	.type kbrt_exit_releasing, @function
+kbrt_exit_releasing:
+	testq	%rdi, %rdi
+	jz	1f
+	movq	$0, (%rdi)
+1:
+	movl	%esi, %edi
+	movq	%rdx, %rax
+	syscall
+	ud2
+	.size kbrt_exit_releasing, . - kbrt_exit_releasing
+
+/*
+ * long kbrt_sigaltstack_at(const stack_t *ss, stack_t *oss, void *sp)
+ * sigaltstack() with %rsp = @sp during the syscall. The caller blocks
+ * every signal first: a frame delivered now would be pushed at @sp.
+ */
+	.globl kbrt_sigaltstack_at
+	.hidden kbrt_sigaltstack_at
+	.type kbrt_sigaltstack_at, @function
+kbrt_sigaltstack_at:
+	.cfi_startproc
+	pushq	%rbx
+	.cfi_adjust_cfa_offset 8
+	movq	%rsp, %rbx
+	movq	%rdx, %rsp
+	movl	$__NR_sigaltstack, %eax
+	syscall
+	movq	%rbx, %rsp
+	popq	%rbx
+	.cfi_adjust_cfa_offset -8
+	ret
+	.cfi_endproc
+	.size kbrt_sigaltstack_at, . - kbrt_sigaltstack_at
+
+/*
+ * void kbrt_call_on(uint64_t top, uint64_t fn, long a1, void *a2, void *a3)
+ * fn(a1, a2, a3) with %rsp = @top (16-byte aligned), then back.
+ */
+	.globl kbrt_call_on
+	.hidden kbrt_call_on
+	.type kbrt_call_on, @function
+kbrt_call_on:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %rbp, 0
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	movq	%rdi, %rsp
+	movq	%rsi, %rax
+	movq	%rdx, %rdi
+	movq	%rcx, %rsi
+	movq	%r8, %rdx
+	call	*%rax
+	movq	%rbp, %rsp
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_endproc
+	.size kbrt_call_on, . - kbrt_call_on
+
 	/* Pad to a page: the range ends here, after the last `syscall`. */
 	.p2align 12, 0xcc
 

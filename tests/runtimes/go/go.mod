@@ -1,0 +1,3 @@
+module kbridge.test/goserver
+
+go 1.19
