@@ -29,6 +29,14 @@ node=$(stat -c '%u:%g %a' /dev/kbridge)
 trap 'chown 0:0 /dev/kbridge; chmod 600 /dev/kbridge; rm -rf "$kb_tmp"' EXIT
 chown 0:0 /dev/kbridge && chmod 600 /dev/kbridge
 chmod 755 "$kb_tmp"
+# The users run copies: they may not be able to enter the tree (a clone
+# made in a mktemp -d directory is mode 0700).
+mkdir "$kb_tmp/bin" && cp "$K" "$C" "$P/escape" "$kb_tmp/bin/" &&
+	chmod 755 "$kb_tmp/bin" "$kb_tmp/bin/"* ||
+	{ not_ok "copy kblaunch, kbctl and escape where the users can run them"; kb_done; exit 1; }
+K=$kb_tmp/bin/kblaunch
+C=$kb_tmp/bin/kbctl
+P=$kb_tmp/bin
 
 # as UID [GROUPS] -- CMD...: run CMD as UID (its own gid), with GROUPS.
 as() {
