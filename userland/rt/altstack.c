@@ -116,6 +116,11 @@ static long map_stack(struct kbrt_as_slot *s)
 	return 0;
 }
 
+static void release(struct kbrt_as_slot *s)
+{
+	__atomic_store_n(&s->owner, 0, __ATOMIC_RELEASE);
+}
+
 long kbrt_as_claim(int creator, struct kbrt_as_slot **out)
 {
 	struct kbrt_as_chunk *c = &kbrt_as_first;
@@ -132,7 +137,7 @@ long kbrt_as_claim(int creator, struct kbrt_as_slot **out)
 			if (!__atomic_load_n(&s->base, __ATOMIC_ACQUIRE)) {
 				ret = map_stack(s);
 				if (ret) {
-					kbrt_as_release(s);
+					release(s);
 					return -EAGAIN;
 				}
 			}
@@ -143,7 +148,8 @@ long kbrt_as_claim(int creator, struct kbrt_as_slot **out)
 	return -EAGAIN;
 }
 
-void kbrt_as_stack(const struct kbrt_as_slot *s, struct kbrt_stack *st)
+/* The runtime's stack of @s, as the kernel is given it. */
+static void runtime_stack(const struct kbrt_as_slot *s, struct kbrt_stack *st)
 {
 	kbrt_memset(st, 0, sizeof(*st));
 	st->ss_sp = __atomic_load_n(&s->base, __ATOMIC_ACQUIRE);
@@ -163,13 +169,8 @@ long kbrt_as_adopt(struct kbrt_as_slot *s, int tid, int parent_frees)
 	__atomic_store_n(&s->owner, (uint32_t)tid |
 			 (parent_frees ? KBRT_AS_PARENT_FREES : 0),
 			 __ATOMIC_RELEASE);
-	kbrt_as_stack(s, &st);
+	runtime_stack(s, &st);
 	return sys_sigaltstack(&st, 0);
-}
-
-void kbrt_as_release(struct kbrt_as_slot *s)
-{
-	__atomic_store_n(&s->owner, 0, __ATOMIC_RELEASE);
 }
 
 /* The slot whose owner word, tid and flags masked by @mask, is @want. */

@@ -403,10 +403,16 @@ static void child_rearm(uint64_t flags)
 	}
 }
 
+/* A child sharing our memory that its parent waits for (posix_spawn). */
+static int vfork_style(uint64_t flags)
+{
+	return (flags & CLONE_VFORK) && !(flags & CLONE_THREAD);
+}
+
 /* First C code of a child created by kbrt_clone_on_stack (trampoline.S). */
 void kbrt_child_start(struct kbrt_clone_block *b)
 {
-	int tid = 0;
+	int tid = (int)sys_gettid();
 
 	child_rearm(b->flags);
 	/*
@@ -414,11 +420,9 @@ void kbrt_child_start(struct kbrt_clone_block *b)
 	 * the one its creator claimed. A copy keeps its creator's.
 	 */
 	if (b->astack)
-		kbrt_as_adopt(b->astack, (int)sys_gettid(),
-			      (b->flags & CLONE_VFORK) &&
-			      !(b->flags & CLONE_THREAD));
+		kbrt_as_adopt(b->astack, tid, vfork_style(b->flags));
 	else if (!(b->flags & CLONE_VM))
-		kbrt_as_forked((int)b->ptid, (int)sys_gettid());
+		kbrt_as_forked((int)b->ptid, tid);
 	/* The creator's virtual SIGSYS bit, as the kernel copies the mask. */
 	if (!(b->flags & CLONE_VM))
 		kbrt_vsig_forked(b->vsigsys);
@@ -433,8 +437,7 @@ void kbrt_child_start(struct kbrt_clone_block *b)
  */
 static long ex_fork_like(long nr, __u64 a[6], uint64_t flags)
 {
-	int tid = 0, blocked = kbrt_vsig_blocked(&tid);
-	int parent = (int)sys_gettid();
+	int parent = (int)sys_gettid(), blocked = kbrt_vsig_blocked(&parent);
 	long ret = raw(nr, a);
 
 	if (ret == 0) {
@@ -450,16 +453,15 @@ static long ex_fork_like(long nr, __u64 a[6], uint64_t flags)
  * frames are not on that stack). Put the program's registers in a block
  * at the top of the new stack, start the child on the block, and let it
  * resume the program from there (trampoline.S). @top is the stack pointer
- * the program asked for; returns the child stack pointer to pass to the
- * kernel, or a -errno.
+ * the program asked for, @tid the creator's; returns the child stack
+ * pointer to pass to the kernel, or a -errno.
  */
 static long prepare_block(struct kbrt_ucontext *uc, uint64_t top,
-			  uint64_t flags, struct kbrt_as_slot *astack)
+			  uint64_t flags, struct kbrt_as_slot *astack, int tid)
 {
 	const struct kbrt_mcontext *mc = &uc->uc_mcontext;
 	struct kbrt_clone_block b;
 	uint64_t at = (top - sizeof(b)) & ~15ULL;
-	int tid = 0;
 
 	if (top < sizeof(b) + 16)
 		return -EINVAL;
@@ -482,7 +484,7 @@ static long prepare_block(struct kbrt_ucontext *uc, uint64_t top,
 	b.sigmask = uc->uc_sigmask & ~KBRT_SIGSYS_BIT;
 	b.flags = flags;
 	b.astack = astack;
-	b.ptid = (uint32_t)sys_gettid();
+	b.ptid = (uint32_t)tid;
 	b.vsigsys = (uint16_t)kbrt_vsig_blocked(&tid);
 	/*
 	 * The handler runs with a fresh FPU state; a native child would
@@ -523,9 +525,8 @@ static long unshare_vm(uint64_t *flags)
  * A child that shares our memory gets an alternate stack of its own
  * (altstack.c), claimed here and adopted by the child.
  */
-static long claim_for(uint64_t flags, struct kbrt_as_slot **s)
+static long claim_for(uint64_t flags, int tid, struct kbrt_as_slot **s)
 {
-	int tid = (int)sys_gettid();
 	long ret;
 
 	*s = 0;
@@ -533,7 +534,7 @@ static long claim_for(uint64_t flags, struct kbrt_as_slot **s)
 		return 0;
 	ret = kbrt_as_claim(tid, s);
 	/* The kernel keeps the alternate stack for a vfork-style child. */
-	if (!ret && (flags & CLONE_VFORK) && !(flags & CLONE_THREAD))
+	if (!ret && vfork_style(flags))
 		kbrt_as_inherit(*s, tid);
 	return ret;
 }
@@ -542,11 +543,11 @@ static long claim_for(uint64_t flags, struct kbrt_as_slot **s)
  * The claim comes back when the clone failed, and when a vfork-style
  * child has exec'd or exited: the parent resumes only then.
  */
-static long after_clone(struct kbrt_as_slot *s, uint64_t flags, long ret)
+static long after_clone(struct kbrt_as_slot *s, uint64_t flags, int tid,
+			long ret)
 {
-	if (s && (ret < 0 || ((flags & CLONE_VFORK) &&
-			      !(flags & CLONE_THREAD))))
-		kbrt_as_unclaim(s, (int)sys_gettid(), ret);
+	if (s && (ret < 0 || vfork_style(flags)))
+		kbrt_as_unclaim(s, tid, ret);
 	return ret;
 }
 
@@ -555,17 +556,19 @@ static long ex_clone(__u64 a[6], struct kbrt_ucontext *uc)
 	struct kbrt_as_slot *s;
 	uint64_t flags = a[0];
 	long sp, ret;
+	int tid;
 
 	if (a[1]) {
-		ret = claim_for(flags, &s);
+		tid = (int)sys_gettid();
+		ret = claim_for(flags, tid, &s);
 		if (ret)
 			return ret;
-		sp = prepare_block(uc, a[1], flags, s);
+		sp = prepare_block(uc, a[1], flags, s, tid);
 		if (sp < 0)
-			return after_clone(s, flags, sp);
+			return after_clone(s, flags, tid, sp);
 		ret = kbrt_clone_on_stack(__NR_clone, (long)a[0], sp,
 					  (long)a[2], (long)a[3], (long)a[4]);
-		return after_clone(s, flags, ret);
+		return after_clone(s, flags, tid, ret);
 	}
 	ret = unshare_vm(&flags);
 	if (ret)
@@ -586,6 +589,7 @@ static long ex_clone3(__u64 a[6], struct kbrt_ucontext *uc)
 	uint64_t size = a[1], i;
 	struct kbrt_as_slot *s;
 	long sp, ret;
+	int tid;
 
 	if (size < CLONE_ARGS_SIZE_VER0)
 		return -EINVAL;
@@ -601,19 +605,20 @@ static long ex_clone3(__u64 a[6], struct kbrt_ucontext *uc)
 	a[0] = (uint64_t)&args;
 
 	if (args.ca.stack) {
-		ret = claim_for(args.ca.flags, &s);
+		tid = (int)sys_gettid();
+		ret = claim_for(args.ca.flags, tid, &s);
 		if (ret)
 			return ret;
 		sp = prepare_block(uc, args.ca.stack + args.ca.stack_size,
-				   args.ca.flags, s);
+				   args.ca.flags, s, tid);
 		if (sp >= 0 && (uint64_t)sp <= args.ca.stack)
 			sp = -EINVAL;
 		if (sp < 0)
-			return after_clone(s, args.ca.flags, sp);
+			return after_clone(s, args.ca.flags, tid, sp);
 		args.ca.stack_size = (uint64_t)sp - args.ca.stack;
 		ret = kbrt_clone_on_stack(__NR_clone3, (long)a[0],
 					  (long)a[1], 0, 0, 0);
-		return after_clone(s, args.ca.flags, ret);
+		return after_clone(s, args.ca.flags, tid, ret);
 	}
 	ret = unshare_vm((uint64_t *)&args.ca.flags);
 	if (ret)
@@ -726,8 +731,9 @@ void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 	case __NR_exit:
 	case __NR_exit_group:
 		/* The thread's tid may be reused: free its slots. */
+		tid = (int)sys_gettid();
 		kbrt_vsig_forget(&tid, 0);
-		kbrt_as_exit(nr, (int)sys_gettid(), (int)a[0]);
+		kbrt_as_exit(nr, tid, (int)a[0]);
 	case __NR_prctl:
 		/* The program may not switch interception off or move it. */
 		if ((int)a[0] == PR_SET_SYSCALL_USER_DISPATCH)

@@ -39,10 +39,8 @@ long kbrt_as_init(void);
 long kbrt_as_claim(int creator, struct kbrt_as_slot **out);
 long kbrt_as_adopt(struct kbrt_as_slot *s, int tid, int parent_frees);
 void kbrt_as_inherit(struct kbrt_as_slot *s, int creator);
-void kbrt_as_release(struct kbrt_as_slot *s);
 void kbrt_as_unclaim(struct kbrt_as_slot *s, int creator, long child);
 struct kbrt_as_slot *kbrt_as_mine(int tid);
-void kbrt_as_stack(const struct kbrt_as_slot *s, struct kbrt_stack *st);
 void kbrt_as_forked(int parent, int child);
 /* exit or exit_group (@nr) for the caller, its slot freed last. */
 __attribute__((noreturn)) void kbrt_as_exit(long nr, int tid, int code);
