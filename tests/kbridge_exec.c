@@ -146,6 +146,24 @@ static void keep(struct _test_data_exec *self, uint64_t id)
 	self->ids[self->nids++] = id;
 }
 
+/*
+ * A global rule for every program in @self's match/ directory, kept for
+ * the teardown: its id, or 0 (errno set).
+ */
+static uint64_t match_dir_rule(struct _test_data_exec *self, uint16_t action,
+			       int64_t value)
+{
+	char glob[PATH_MAX + 8];
+	uint64_t id;
+
+	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
+	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
+		      action, value);
+	if (id)
+		keep(self, id);
+	return id;
+}
+
 /* Run @cmdline with /bin/sh; its stdout (up to @len bytes) into @out. */
 static int sh(const char *cmdline, char *out, size_t len)
 {
@@ -161,16 +179,13 @@ static int sh(const char *cmdline, char *out, size_t len)
 
 TEST_F(exec, path_rule_stub_and_untouched)
 {
-	char glob[PATH_MAX + 8], cmd[2 * PATH_MAX + 8], out[256], want[64];
+	char cmd[2 * PATH_MAX + 8], out[256], want[64];
 	uint64_t id;
 
-	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
-	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
-		      KB_ACTION_STUB, ESRCH);
+	id = match_dir_rule(self, KB_ACTION_STUB, ESRCH);
 	ASSERT_NE(0u, id) {
 		TH_LOG("KB_IOC_EXEC_RULE_ADD: %s", strerror(errno));
 	}
-	keep(self, id);
 	snprintf(cmd, sizeof(cmd), "%s; %s", self->match, self->other);
 	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
 	/* The matching program gets the stub, the other its real parent. */
@@ -201,14 +216,11 @@ TEST_F(exec, osabi_rule_fake)
 /* A matched program's child is under the rule too. */
 TEST_F(exec, children_follow)
 {
-	char glob[PATH_MAX + 8], cmd[2 * PATH_MAX + 8], out[256];
+	char cmd[2 * PATH_MAX + 8], out[256];
 	uint64_t id;
 
-	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
-	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
-		      KB_ACTION_FAKE, 7);
+	id = match_dir_rule(self, KB_ACTION_FAKE, 7);
 	ASSERT_NE(0u, id);
-	keep(self, id);
 	snprintf(cmd, sizeof(cmd), "%s fork", self->match);
 	ASSERT_EQ(0, sh(cmd, out, sizeof(out)));
 	EXPECT_STREQ("getppid 7\ngetppid 7\n", out);
@@ -468,16 +480,13 @@ TEST_F(exec, abi_checks)
  */
 TEST_F(exec, script_path_rule)
 {
-	char glob[PATH_MAX + 8], script[PATH_MAX + 16], cmd[3 * PATH_MAX];
+	char script[PATH_MAX + 16], cmd[3 * PATH_MAX];
 	char out[256], want[64];
 	uint64_t id;
 	FILE *f;
 
-	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
-	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
-		      KB_ACTION_STUB, ESRCH);
+	id = match_dir_rule(self, KB_ACTION_STUB, ESRCH);
 	ASSERT_NE(0u, id);
-	keep(self, id);
 	snprintf(script, sizeof(script), "%s/match/run.sh", self->dir);
 	f = fopen(script, "w");
 	ASSERT_NE(NULL, f);
@@ -698,18 +707,14 @@ static int tasks_of(int fd, pid_t tgid, struct kb_task_info *out)
 TEST_F(exec, task_list)
 {
 	struct kb_task_list l = { .size = sizeof(l) };
-	char glob[PATH_MAX + 8];
 	struct kb_exec_rule_info info;
 	struct kb_task_info t;
 	uint64_t id;
 	pid_t pid;
 	int w, i, n = 0;
 
-	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
-	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
-		      KB_ACTION_FAKE, 5);
+	id = match_dir_rule(self, KB_ACTION_FAKE, 5);
 	ASSERT_NE(0u, id);
-	keep(self, id);
 	w = start_waiting(self->match, &pid);
 	ASSERT_LE(0, w);
 	/* Listed once its exec is done. */
@@ -760,7 +765,7 @@ TEST_F(exec, task_list)
  */
 TEST_F(exec, killed_at_exec_and_failed_exec)
 {
-	char glob[PATH_MAX + 8], cmd[PATH_MAX + 64], out[256];
+	char cmd[PATH_MAX + 64], out[256];
 	struct kb_exec_rule_info info;
 	char *argv[] = { self->match, NULL };
 	int status, fd;
@@ -768,11 +773,8 @@ TEST_F(exec, killed_at_exec_and_failed_exec)
 	pid_t pid;
 
 	KB_NO_MEMBERS_OR_SKIP();
-	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
-	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
-		      KB_ACTION_FAKE, 5);
+	id = match_dir_rule(self, KB_ACTION_FAKE, 5);
 	ASSERT_NE(0u, id);
-	keep(self, id);
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -783,13 +785,8 @@ TEST_F(exec, killed_at_exec_and_failed_exec)
 		execv(self->match, argv);
 		_exit(127);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
-	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, pid, 0,
-			    PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL));
-	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_EQ(SIGTRAP | (PTRACE_EVENT_EXEC << 8), status >> 8);
+	ASSERT_EQ(0, kb_trace_to_event(pid, PTRACE_O_TRACEEXEC,
+				       PTRACE_EVENT_EXEC));
 	ASSERT_EQ(0, rule_info(self->fd, id, &info));
 	EXPECT_EQ(1u, info.members);
 	EXPECT_EQ(1, kb_objects("members"));
@@ -873,17 +870,14 @@ static int uring_pending_read(int fd)
  */
 TEST_F(exec, io_uring_in_flight_at_exec)
 {
-	char glob[PATH_MAX + 8], out[256];
+	char out[256];
 	int p[2], idle[2], status;
 	ssize_t n;
 	uint64_t id;
 	pid_t pid;
 
-	snprintf(glob, sizeof(glob), "%s/match/*", self->dir);
-	id = add_rule(self->fd, KB_EXEC_GLOBAL, KB_EXEC_MATCH_PATH, glob, 0,
-		      KB_ACTION_FAKE, 5);
+	id = match_dir_rule(self, KB_ACTION_FAKE, 5);
 	ASSERT_NE(0u, id);
-	keep(self, id);
 	ASSERT_EQ(0, pipe(p));
 	ASSERT_EQ(0, pipe(idle));
 	pid = fork();

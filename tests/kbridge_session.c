@@ -476,13 +476,8 @@ TEST_F(session, spares_follow_forks_and_kills)
 		fork();
 		_exit(2);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
-	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, pid, 0,
-			    PTRACE_O_TRACEFORK | PTRACE_O_EXITKILL));
-	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_EQ(SIGTRAP | (PTRACE_EVENT_FORK << 8), status >> 8);
+	ASSERT_EQ(0, kb_trace_to_event(pid, PTRACE_O_TRACEFORK,
+				       PTRACE_EVENT_FORK));
 	ASSERT_EQ(0, ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg));
 	child = (pid_t)msg;
 	/* Its first stop (ptrace's SIGSTOP) comes after its refill. */

@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +61,24 @@ static inline unsigned int kb_time_scale(void)
 	long v = e ? atol(e) : 0;
 
 	return v > 0 && v <= 1000 ? (unsigned int)v : 1;
+}
+
+/*
+ * @pid, a child that called PTRACE_TRACEME and raised SIGSTOP: trace it
+ * with @options (and PTRACE_O_EXITKILL) and let it run to its next stop,
+ * which must be ptrace event @event. 0, or -1 if any step fails.
+ */
+static inline int kb_trace_to_event(pid_t pid, int options, int event)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    WSTOPSIG(status) != SIGSTOP)
+		return -1;
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, options | PTRACE_O_EXITKILL) ||
+	    ptrace(PTRACE_CONT, pid, 0, 0) || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status >> 8 == (SIGTRAP | (event << 8)) ? 0 : -1;
 }
 
 #define KB_OBJECTS_PATH	"/sys/kernel/debug/kbridge/objects"
