@@ -25,8 +25,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compat.h>
+#include <linux/fcntl.h>
+#include <linux/fdtable.h>
 #include <linux/kprobes.h>
 #include <linux/linkage.h>
+#include <linux/magic.h>
 #include <linux/moduleparam.h>
 #include <linux/nospec.h>
 #include <linux/objtool.h>
@@ -114,10 +117,48 @@ static __always_inline int kb_fast_eval(const struct kb_ruleset *set,
 }
 
 /*
+ * Whether fd @fd of the current task is a directory of procfs (or is not
+ * open): only a listing of a /proc/PID/fd or fdinfo directory can name
+ * the runtime's own fds. The fd table is read under RCU, as fget does.
+ */
+static __always_inline bool kb_fast_fd_on_proc(unsigned int fd)
+{
+	struct file *f;
+	bool ret;
+
+	rcu_read_lock();
+	f = files_lookup_fd_rcu(current->files, fd);
+	ret = !f || file_inode(f)->i_sb->s_magic == PROC_SUPER_MAGIC;
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * Whether fcntl(F_DUPFD*, @from) could be given a number at @floor or
+ * above, where the runtime's fds are: the lowest free fd from @from, as
+ * alloc_fd() looks for it, is at @floor or more.
+ */
+static __always_inline bool kb_fast_dupfd_high(unsigned int from, u32 floor)
+{
+	struct fdtable *fdt;
+	bool ret;
+
+	if (from >= floor)
+		return true;
+	rcu_read_lock();
+	fdt = files_fdtable(current->files);
+	ret = find_next_zero_bit(fdt->open_fds, fdt->max_fds, from) >= floor;
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
  * Whether a passed syscall must still raise SIGSYS for the runtime. Its
  * close, dup2 and dup3 matter only for its own fds, which it keeps at
- * @fd_floor and above, and its opens and readlinks only for the paths it
- * redirects, which all start with @path_prefix: the rest runs here.
+ * @fd_floor and above, so does fcntl(F_DUPFD*) only when it could reach
+ * them, and getdents only on procfs; its opens and readlinks matter only
+ * for the paths it redirects, which all start with @path_prefix: the rest
+ * runs here.
  * A path that cannot be read without faulting traps, and so does every
  * other number of the set. A thread that rewrites the path between this
  * look and the syscall's own copy gets its syscall run unredirected: it
@@ -140,6 +181,15 @@ static __always_inline bool kb_fast_traps(const struct kb_session *s, u32 nr,
 		fd = (u32)(nr == __NR_close ? uregs->di : uregs->si);
 		floor = READ_ONCE(s->fd_floor);
 		return !floor || fd >= floor;
+	case __NR_fcntl:
+		if ((u32)uregs->si != F_DUPFD && (u32)uregs->si != F_DUPFD_CLOEXEC)
+			return false;
+		floor = READ_ONCE(s->fd_floor);
+		return !floor || kb_fast_dupfd_high((u32)uregs->dx, floor);
+	case __NR_getdents:
+	case __NR_getdents64:
+		return !READ_ONCE(s->fd_floor) ||
+		       kb_fast_fd_on_proc((u32)uregs->di);
 	case __NR_open:
 	case __NR_readlink:
 		path = uregs->di;

@@ -65,7 +65,9 @@ struct kb_counters {
  *              KB_IOC_GET_RULES, which reads it with user copies
  * @fastpath:   KB_IOC_SET_FASTPATH enabled in-kernel decisions
  * @trap:       syscalls the runtime executes itself when they pass
- * @fd_floor:   0, or close/dup2/dup3 of @trap trap only for fds >= it
+ * @fd_floor:   0, or close/dup2/dup3 of @trap trap only for fds >= it,
+ *              fcntl only for an F_DUPFD that may reach it, getdents
+ *              only on procfs
  * @path_prefix_len: 0, or the path syscalls of @trap trap only for paths
  *              starting with the first @path_prefix_len bytes of
  *              @path_prefix

@@ -33,9 +33,11 @@ kb_done() {
 }
 
 # kb [kblaunch options] -- PROGRAM...: kblaunch in this file's mode.
+# KB_PRE, if set, is a command (e.g. prlimit) that both runs go through
+# before kblaunch or the native program.
 kb() {
 	# shellcheck disable=SC2086
-	timeout -k 5 "$KB_TIMEOUT" "$K" $KBOPT "$@"
+	timeout -k 5 "$KB_TIMEOUT" ${KB_PRE:-} "$K" $KBOPT "$@"
 }
 
 # shellcheck source=tests/module_common.sh
@@ -112,7 +114,8 @@ need() { # name command: skip the test when a program is missing
 
 # run_both CMD...: native and kblaunch runs into $kb_tmp; 0 if they agree.
 run_both() {
-	timeout -k 5 "$KB_TIMEOUT" "$@" >"$kb_tmp/native.out" 2>"$kb_tmp/native.err"
+	# shellcheck disable=SC2086
+	timeout -k 5 "$KB_TIMEOUT" ${KB_PRE:-} "$@" >"$kb_tmp/native.out" 2>"$kb_tmp/native.err"
 	nrc=$?
 	kb -- "$@" >"$kb_tmp/kb.out" 2>"$kb_tmp/kb.err"
 	krc=$?
@@ -661,6 +664,31 @@ kb_only() {
 	fi
 }
 
+# The program sees exactly its own fds (rt/ownfds.c), with kbridge's
+# fds above its soft limit (soft below hard), at 1000 and up (soft equal
+# to hard), or just below a small limit; then the limit lowered to 29
+# before exec, fork and threads, inside the program.
+kb_fds() {
+	local hard
+	hard=$(ulimit -Hn)
+	same_as_native "ownfds: /proc fd listings, F_DUPFD, dup2, close_range, limit 29 + exec (inherited limits)" \
+		"$P/ownfds"
+	if [ "$hard" = unlimited ] || [ "$hard" -gt 1100 ]; then
+		KB_PRE="prlimit --nofile=1024:" same_as_native \
+			"ownfds, soft limit 1024 below the hard one" "$P/ownfds"
+	else
+		skip "ownfds, soft limit 1024" "hard limit $hard"
+	fi
+	if [ "$hard" = unlimited ] || [ "$hard" -ge 2048 ]; then
+		KB_PRE="prlimit --nofile=2048:2048" same_as_native \
+			"ownfds, soft and hard limit 2048" "$P/ownfds"
+	else
+		skip "ownfds, limit 2048" "hard limit $hard"
+	fi
+	KB_PRE="prlimit --nofile=100:" same_as_native \
+		"ownfds, soft limit 100" "$P/ownfds"
+}
+
 kb_runtime_checks() {
 	kb_only
 	kb_real_programs
@@ -669,6 +697,7 @@ kb_runtime_checks() {
 	kb_runtime_edges
 	kb_exec_follow
 	kb_signals
+	kb_fds
 	kb_interp
 	kb_stress
 }

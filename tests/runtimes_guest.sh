@@ -59,6 +59,7 @@ for opt in "" --no-fastpath; do
 	KBRIDGE_SIGFRAME_PAD=12288 same_as_native \
 		"altstacks, 12 KiB more per trap ($(path_name "$opt"))" "$P/altstacks"
 done
+KBOPT=--no-fastpath kb_fds
 KBOPT=
 
 # Go: goroutines on small stacks making raw syscalls, SA_ONSTACK

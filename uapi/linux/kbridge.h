@@ -417,7 +417,10 @@ struct kb_get_rules {
  *            Replaces the previous set.
  * @fd_floor: in, 0, or the lowest of the runtime's own fds: then close,
  *            dup2 and dup3 in @trap raise SIGSYS only when their fd
- *            (close's, the new one of dup2 and dup3) is at least this
+ *            (close's, the new one of dup2 and dup3) is at least this,
+ *            fcntl only for F_DUPFD and F_DUPFD_CLOEXEC when the lowest
+ *            free fd from their argument is at least this, getdents and
+ *            getdents64 only on a directory of procfs
  *            (KB_FEATURE_TRAP_ARGS; a struct without it leaves it 0)
  * @path_prefix_len: in, 0 to KB_PATH_PREFIX_MAX; when non-zero, open,
  *            openat, openat2, readlink and readlinkat in @trap raise

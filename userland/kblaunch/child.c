@@ -35,31 +35,81 @@
 extern char **environ;
 
 /*
- * Where kblaunch's fds go in the program's process: at KB_FD_MIN or above
- * (below RLIMIT_NOFILE), so that the program's first open() returns 3 as
- * it would natively.
+ * Where kblaunch's fds go in the program's process (rt/ownfds.c): at its
+ * soft RLIMIT_NOFILE when the hard limit leaves room above it, so that
+ * they take no number the program can open without raising its limit;
+ * otherwise (soft and hard equal) at KB_FD_MIN, or in the last numbers
+ * below a smaller limit. The first answer holds for the whole launch: it
+ * is the session's floor (KB_IOC_SET_FASTPATH).
  */
 int kb_fd_min(void)
 {
+	static int floor = -1;
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur <= (rlim_t)KB_FD_MIN + 4)
-		return rl.rlim_cur > 4 ? (int)rl.rlim_cur - 4 : 3;
-	return KB_FD_MIN;
+	if (floor >= 0)
+		return floor;
+	floor = KB_FD_MIN;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return floor;
+	if (rl.rlim_cur <= KB_FD_ABOVE_MAX &&
+	    rl.rlim_max >= rl.rlim_cur + KB_FD_ROOM)
+		floor = (int)rl.rlim_cur;
+	else if (rl.rlim_cur <= (rlim_t)KB_FD_MIN + KB_FD_ROOM)
+		floor = rl.rlim_cur > KB_FD_ROOM ?
+			(int)(rl.rlim_cur - KB_FD_ROOM) : 3;
+	return floor;
 }
 
-/* Move @fd to kb_fd_min() or above, close-on-exec; close the original. */
+/*
+ * Move @fd to kb_fd_min() or above, close-on-exec; close the original.
+ * The soft limit is raised for the dup and put back: the program starts
+ * with the limit kblaunch was given.
+ */
 int kb_move_high(int fd, const char *what)
 {
-	int nfd, min = kb_fd_min();
+	int nfd, err, min = kb_fd_min();
+	struct rlimit rl, up;
+	bool raised = false;
 
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)min + KB_FD_ROOM) {
+		up = rl;
+		up.rlim_cur = (rlim_t)min + KB_FD_ROOM < rl.rlim_max ?
+			      (rlim_t)min + KB_FD_ROOM : rl.rlim_max;
+		raised = !setrlimit(RLIMIT_NOFILE, &up);
+	}
 	nfd = fcntl(fd, F_DUPFD_CLOEXEC, min);
+	err = errno;
+	if (raised && setrlimit(RLIMIT_NOFILE, &rl))
+		kb_die("cannot put RLIMIT_NOFILE back: %s", strerror(errno));
 	if (nfd < 0)
 		kb_die("cannot move the %s fd above %d: %s", what, min,
-		       strerror(errno));
+		       strerror(err));
 	close(fd);
 	return nfd;
+}
+
+/* An fd passed across exec stays at its number, close-on-exec again. */
+int kb_keep_fd(int fd, const char *what)
+{
+	if (fd >= 0 && fcntl(fd, F_SETFD, FD_CLOEXEC))
+		kb_die("the %s fd %d did not survive the exec: %s", what, fd,
+		       strerror(errno));
+	return fd;
+}
+
+/* The lowest of the runtime's fds: where it moves them (rt/ownfds.c). */
+static int lowest_own_fd(const struct kbrt_config *cfg)
+{
+	int fds[] = { cfg->kbfd, cfg->cntfd, cfg->selffd, cfg->onlyfd };
+	int low = -1;
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0 && (low < 0 || fds[i] < low))
+			low = fds[i];
+	return low < 0 ? kb_fd_min() : low;
 }
 
 /*
@@ -140,7 +190,7 @@ noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
 	if (strlen(prog->exe) >= sizeof(cfg->exe))
 		kb_die("%s: path too long", prog->exe);
 	memcpy(cfg->exe, prog->exe, strlen(prog->exe) + 1);
-	cfg->fd_min = kb_fd_min();
+	cfg->fd_min = lowest_own_fd(cfg);
 	cfg->frame_pad = kb_frame_pad();
 	sp = kb_build_stack(prog, environ, auxv);
 

@@ -63,8 +63,14 @@ struct kb_program {
 	char exe[PATH_MAX];		/* elf_path, canonical: /proc/self/exe */
 };
 
-/* Lowest fd kblaunch's own fds move to in the program's process. */
+/*
+ * Where kblaunch's own fds go in the program's process when they cannot
+ * go above its soft RLIMIT_NOFILE (kb_fd_min()): KB_FD_ROOM numbers for
+ * them and their moves; above KB_FD_ABOVE_MAX, fd tables grow too large.
+ */
 #define KB_FD_MIN		1000
+#define KB_FD_ROOM		8
+#define KB_FD_ABOVE_MAX		65536
 
 /* child.c */
 noreturn void kb_child(const struct kb_launch *l);
@@ -77,6 +83,7 @@ noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
 		       bool comm_from_file);
 int kb_fd_min(void);
 int kb_move_high(int fd, const char *what);
+int kb_keep_fd(int fd, const char *what);
 int kb_open_self(void);
 
 /* reenter.c: kblaunch exec'd by the runtime for the program's execve */

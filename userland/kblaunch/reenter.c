@@ -74,12 +74,12 @@ noreturn void kb_reenter(int argc, char **argv, const Elf64_auxv_t *auxv)
 		kb_die("%s: incomplete re-entry state '%s'", KBRT_REENTRY_ARG,
 		       argv[0]);
 
-	/* Close-on-exec again, out of the program's way. */
-	cfg.selffd = kb_move_high(v[3], "kblaunch");
+	/* Close-on-exec again, at the numbers they had (rt/ownfds.c). */
+	cfg.selffd = kb_keep_fd(v[3], "kblaunch");
 	if (cfg.mode == KBRT_MODE_MODULE) {
 		struct kb_session_join join = { .size = sizeof(join) };
 
-		cfg.kbfd = kb_move_high(v[1], "kbridge");
+		cfg.kbfd = kb_keep_fd(v[1], "kbridge");
 		/* A member already (the task survived the exec): a no-op. */
 		if (ioctl(cfg.kbfd, KB_IOC_SESSION_JOIN, &join))
 			kb_die("KB_IOC_SESSION_JOIN: %s", strerror(errno));
@@ -87,7 +87,7 @@ noreturn void kb_reenter(int argc, char **argv, const Elf64_auxv_t *auxv)
 		struct stat st;
 		int err;
 
-		cfg.cntfd = kb_move_high(v[2], "counters");
+		cfg.cntfd = kb_keep_fd(v[2], "counters");
 		if (fstat(cfg.cntfd, &st) ||
 		    (uint64_t)st.st_size < sizeof(*cfg.counters))
 			kb_die("the counters' memfd is not an area");
@@ -118,7 +118,7 @@ noreturn void kb_reenter(int argc, char **argv, const Elf64_auxv_t *auxv)
 		fprintf(stderr, "kblaunch: pid %d exec %s\n", getpid(),
 			argv[1]);
 	if (v[6] >= 0)
-		cfg.onlyfd = kb_move_high(v[6], "--only list");
+		cfg.onlyfd = kb_keep_fd(v[6], "--only list");
 	kb_load_fd(argv[1], fd, pargv, pargc, &prog, cfg.verbose);
 	kb_scope(&cfg, &prog);
 

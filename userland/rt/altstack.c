@@ -191,6 +191,13 @@ struct kbrt_as_slot *kbrt_as_mine(int tid)
 	return find((uint32_t)tid, KBRT_AS_TID | KBRT_AS_CLAIMED);
 }
 
+int kbrt_as_vfork_child(int tid)
+{
+	struct kbrt_as_slot *s = kbrt_as_mine(tid);
+
+	return s && (owner_of(s) & KBRT_AS_PARENT_FREES);
+}
+
 /*
  * In a fork child (a copy of our memory with one thread, ours): the
  * parent's slot, whose stack the child is running on, becomes the child's;

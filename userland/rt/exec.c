@@ -132,8 +132,12 @@ static long open_exec_fd(int fd)
 	fl = sys_fcntl(fd, F_GETFL, 0);
 	if (fl < 0)
 		return fl;
-	if (!(fl & O_PATH) && (fl & O_ACCMODE) != O_WRONLY)
-		return sys_fcntl(fd, F_DUPFD_CLOEXEC, kbrt_cfg->fd_min);
+	if (!(fl & O_PATH) && (fl & O_ACCMODE) != O_WRONLY) {
+		/* Out of the way if the program's limit lets it. */
+		ret = sys_fcntl(fd, F_DUPFD_CLOEXEC, kbrt_cfg->fd_min);
+		return ret == -EINVAL || ret == -EMFILE ?
+		       sys_fcntl(fd, F_DUPFD_CLOEXEC, 0) : ret;
+	}
 	d = kbrt_fmt_int(num + sizeof(num), fd);
 	kbrt_memcpy(buf, proc, sizeof(proc) - 1);
 	kbrt_memcpy(buf + sizeof(proc) - 1, d, kbrt_strlen(d) + 1);
@@ -490,25 +494,6 @@ static long user_ptrs(uint64_t arr, uint64_t *dst, long max)
 	}
 }
 
-/*
- * A copy of the runtime's fd @fd without close-on-exec, for the new image,
- * into *@out (-1 when @fd is -1). 0 or a -errno.
- */
-static long pass_fd(int fd, long *out)
-{
-	*out = -1;
-	if (fd < 0)
-		return 0;
-	*out = sys_fcntl(fd, F_DUPFD, kbrt_cfg->fd_min);
-	return *out < 0 ? *out : 0;
-}
-
-static void close_passed(long fd)
-{
-	if (fd >= 0)
-		sys_close((int)fd);
-}
-
 static char *put_int(char *p, long v, char sep)
 {
 	char num[24], *d = kbrt_fmt_int(num + sizeof(num), v);
@@ -526,7 +511,7 @@ static char *put_int(char *p, long v, char sep)
  */
 static long reenter(struct kbrt_exec *x, uint64_t fname, long argc)
 {
-	long kb = -1, cnt = -1, self = -1, only = -1, ret, n;
+	long fds[KBRT_FD_N], ret, n;
 	struct kbrt_siginfo pending;
 	uint64_t stack_argv[KBRT_ARGV_STACK], *kargv = stack_argv;
 	uint64_t map_len = 0;
@@ -560,19 +545,19 @@ static long reenter(struct kbrt_exec *x, uint64_t fname, long argc)
 	kargv[3] = fname;
 	kargv[4 + n] = 0;
 
-	ret = pass_fd(kbrt_cfg->kbfd, &kb);
-	if (!ret)
-		ret = pass_fd(kbrt_cfg->cntfd, &cnt);
-	if (!ret)
-		ret = pass_fd(kbrt_cfg->selffd, &self);
-	if (!ret)
-		ret = pass_fd(kbrt_cfg->onlyfd, &only);
-	if (!ret && self < 0)
+	/*
+	 * Our fds at the numbers they have, whatever RLIMIT_NOFILE the
+	 * program set: a copy would need a free number below it.
+	 */
+	ret = kbrt_fds_pass(fds);
+	if (ret)
+		goto out_unmap;
+	if (fds[KBRT_FD_SELF] < 0)
 		ret = -ENOEXEC;	/* kblaunch always passes it: not reached */
 	if (!ret)
 		ret = sys_fcntl(x->fd, F_SETFD, 0);
 	if (ret)
-		goto out_close;
+		goto out_unpass;
 
 	blocked = kbrt_vsig_blocked(&tid);
 	has_pending = blocked && kbrt_vsig_pending(&tid);
@@ -587,12 +572,12 @@ static long reenter(struct kbrt_exec *x, uint64_t fname, long argc)
 	if (x->empty)
 		sflags |= KBRT_REENTRY_COMM_FROM_FILE;
 	p = put_int(state, kbrt_cfg->mode, ',');
-	p = put_int(p, kb, ',');
-	p = put_int(p, cnt, ',');
-	p = put_int(p, self, ',');
+	p = put_int(p, fds[KBRT_FD_KB], ',');
+	p = put_int(p, fds[KBRT_FD_CNT], ',');
+	p = put_int(p, fds[KBRT_FD_SELF], ',');
 	p = put_int(p, x->fd, ',');
 	p = put_int(p, sflags, ',');
-	p = put_int(p, only, '\0');
+	p = put_int(p, fds[KBRT_FD_ONLY], '\0');
 
 	/*
 	 * The thread's slot must not outlive it if the exec succeeds (a
@@ -603,19 +588,16 @@ static long reenter(struct kbrt_exec *x, uint64_t fname, long argc)
 		kbrt_vsig_forget(&tid, &pending);
 		has_pending = sflags & KBRT_REENTRY_SIGSYS_PENDING;
 	}
-	ret = KBRT_SYS5(__NR_execveat, self, "", kargv, x->envp,
-			AT_EMPTY_PATH);
+	ret = KBRT_SYS5(__NR_execveat, fds[KBRT_FD_SELF], "", kargv,
+			x->envp, AT_EMPTY_PATH);
 	/* Still here: the kernel refused (E2BIG, EFAULT, ENOMEM...). */
 	if (blocked) {
 		kbrt_vsig_set_blocked(&tid, 1, 0);
 		if (has_pending)
 			kbrt_vsig_hold(&pending);
 	}
-out_close:
-	close_passed(only);
-	close_passed(self);
-	close_passed(cnt);
-	close_passed(kb);
+out_unpass:
+	kbrt_fds_unpass(fds);
 out_unmap:
 	if (map_len)
 		sys_munmap(kargv, map_len);

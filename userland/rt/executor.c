@@ -319,72 +319,6 @@ static long ex_sigaltstack(const __u64 a[6], struct kbrt_ucontext *uc)
 }
 
 /*
- * The runtime's fds (the kbridge fd, the --no-module counters, kblaunch
- * itself, the --only list) are not the program's: they look closed to close(), and
- * dup2/dup3 onto them fail with EBUSY (the errno Linux itself gives dup2
- * in a race with open, so callers already treat it as a plain failure).
- * close_range() closes everything around them.
- */
-static long ex_close_range(__u64 a[6])
-{
-	unsigned int lo = (unsigned int)a[0], hi = (unsigned int)a[1];
-	unsigned int own[4], n = 0, i, j, t, from;
-	int fds[4] = { kbrt_cfg->kbfd, kbrt_cfg->cntfd, kbrt_cfg->selffd,
-		       kbrt_cfg->onlyfd };
-	long ret = 0;
-
-	if (lo > hi)
-		return raw(__NR_close_range, a);
-	for (i = 0; i < 4; i++)
-		if (fds[i] >= 0 && (unsigned int)fds[i] >= lo &&
-		    (unsigned int)fds[i] <= hi)
-			own[n++] = (unsigned int)fds[i];
-	if (!n)
-		return raw(__NR_close_range, a);
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && own[j - 1] > own[j]; j--) {
-			t = own[j];
-			own[j] = own[j - 1];
-			own[j - 1] = t;
-		}
-	/* The ranges between them, each a call of its own. */
-	from = lo;
-	for (i = 0; i < n; i++) {
-		if (own[i] > from) {
-			a[0] = from;
-			a[1] = own[i] - 1;
-			ret = raw(__NR_close_range, a);
-			if (ret < 0)
-				return ret;
-		}
-		if (own[i] == hi)
-			return ret;
-		from = own[i] + 1;
-	}
-	a[0] = from;
-	a[1] = hi;
-	return raw(__NR_close_range, a);
-}
-
-static long ex_fd(long nr, __u64 a[6])
-{
-	switch (nr) {
-	case __NR_close:
-		if (kbrt_own_fd((int)a[0]))
-			return -EBADF;
-		break;
-	case __NR_dup2:
-	case __NR_dup3:
-		if (kbrt_own_fd((int)a[1]) && a[0] != a[1])
-			return -EBUSY;
-		break;
-	case __NR_close_range:
-		return ex_close_range(a);
-	}
-	return raw(nr, a);
-}
-
-/*
  * A new task starts with SUD off. Arm it before the task runs one
  * instruction of the program, or it escapes. CLONE_CLEAR_SIGHAND also
  * reset the runtime's SIGSYS action in the child: install it again.
@@ -423,6 +357,8 @@ void kbrt_child_start(struct kbrt_clone_block *b)
 		kbrt_as_adopt(b->astack, tid, vfork_style(b->flags));
 	else if (!(b->flags & CLONE_VM))
 		kbrt_as_forked((int)b->ptid, tid);
+	if (!(b->flags & CLONE_VM))
+		kbrt_fds_forked();
 	/* The creator's virtual SIGSYS bit, as the kernel copies the mask. */
 	if (!(b->flags & CLONE_VM))
 		kbrt_vsig_forked(b->vsigsys);
@@ -444,6 +380,7 @@ static long ex_fork_like(long nr, __u64 a[6], uint64_t flags)
 		child_rearm(flags);
 		kbrt_vsig_forked(blocked);
 		kbrt_as_forked(parent, (int)sys_gettid());
+		kbrt_fds_forked();
 	}
 	return ret;
 }
@@ -635,10 +572,13 @@ static const unsigned short kbrt_own[] = {
 	__NR_rt_sigreturn, __NR_rt_sigaction, __NR_rt_sigprocmask,
 	__NR_rt_sigpending, __NR_rt_sigsuspend, __NR_rt_sigtimedwait,
 	__NR_ppoll, __NR_epoll_pwait, __NR_epoll_pwait2, __NR_pselect6,
-	__NR_sigaltstack, __NR_close, __NR_dup2, __NR_dup3, __NR_close_range,
+	__NR_sigaltstack,
+	/* kbrt_fd_call() */
+	__NR_close, __NR_dup2, __NR_dup3, __NR_fcntl, __NR_close_range,
+	__NR_getdents, __NR_getdents64,
 	__NR_fork, __NR_vfork, __NR_clone, __NR_clone3, __NR_execve,
 	__NR_execveat, __NR_exit, __NR_exit_group, __NR_prctl,
-	/* kbrt_selfexe() */
+	/* kbrt_fd_path(), kbrt_selfexe() */
 	__NR_readlink, __NR_readlinkat, __NR_open, __NR_openat, __NR_openat2,
 };
 
@@ -660,7 +600,9 @@ void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 	int handled, tid = 0;
 	long ret;
 
-	ret = kbrt_selfexe(nr, a, &handled);
+	ret = kbrt_fd_path(nr, a, &handled);
+	if (!handled)
+		ret = kbrt_selfexe(nr, a, &handled);
 	if (handled) {
 		uc->uc_mcontext.rax = (uint64_t)ret;
 		return;
@@ -700,8 +642,11 @@ void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 	case __NR_close:
 	case __NR_dup2:
 	case __NR_dup3:
+	case __NR_fcntl:
 	case __NR_close_range:
-		ret = ex_fd(nr, a);
+	case __NR_getdents:
+	case __NR_getdents64:
+		ret = kbrt_fd_call(nr, a);
 		break;
 	case __NR_fork:
 		ret = ex_fork_like(nr, a, 0);

@@ -16,10 +16,13 @@
 static void decide_module(struct kb_syscall *call)
 {
 	long ret;
+	int fd;
 
+	/* Again when interrupted, or when the fd moved meanwhile (ownfds.c). */
 	do {
-		ret = sys_ioctl(kbrt_cfg->kbfd, KB_IOC_SYSCALL, call);
-	} while (ret == -EINTR);
+		fd = kbrt_fd(KBRT_FD_KB);
+		ret = sys_ioctl(fd, KB_IOC_SYSCALL, call);
+	} while (ret == -EINTR || (ret < 0 && fd != kbrt_fd(KBRT_FD_KB)));
 	/* A syscall is never silently lost or run without a verdict. */
 	if (ret < 0)
 		kbrt_die("ioctl failed", ret);

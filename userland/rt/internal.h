@@ -21,7 +21,26 @@
 extern const struct kbrt_config *const kbrt_cfg;
 long kbrt_install_sigsys(void);
 long kbrt_arm_sud(void);
+
+/*
+ * ownfds.c: the runtime's fds, out of the program's sight. kbrt_fd() is
+ * the number now (-1: none); kbrt_fd_call() runs close, dup2, dup3,
+ * fcntl, close_range, getdents and getdents64 for the program;
+ * kbrt_fd_path() answers ENOENT (*@handled set) for the /proc paths of
+ * ours; kbrt_fds_pass() clears close-on-exec on ours for an exec
+ * (0 or -errno), kbrt_fds_unpass() sets it back when the exec failed.
+ */
+enum kbrt_fd_which {
+	KBRT_FD_KB, KBRT_FD_CNT, KBRT_FD_SELF, KBRT_FD_ONLY, KBRT_FD_N
+};
+void kbrt_fds_init(const struct kbrt_config *cfg);
+int kbrt_fd(enum kbrt_fd_which w);
 int kbrt_own_fd(int fd);
+long kbrt_fd_call(long nr, __u64 a[6]);
+long kbrt_fd_path(long nr, const __u64 a[6], int *handled);
+long kbrt_fds_pass(long out[KBRT_FD_N]);
+void kbrt_fds_unpass(const long fds[KBRT_FD_N]);
+void kbrt_fds_forked(void);
 
 /*
  * altstack.c: the runtime's alternate stack of each thread (the kernel's)
@@ -41,6 +60,8 @@ long kbrt_as_adopt(struct kbrt_as_slot *s, int tid, int parent_frees);
 void kbrt_as_inherit(struct kbrt_as_slot *s, int creator);
 void kbrt_as_unclaim(struct kbrt_as_slot *s, int creator, long child);
 struct kbrt_as_slot *kbrt_as_mine(int tid);
+/* Is thread @tid a vfork-style child (our memory, its own fd table)? */
+int kbrt_as_vfork_child(int tid);
 void kbrt_as_forked(int parent, int child);
 /* exit or exit_group (@nr) for the caller, its slot freed last. */
 __attribute__((noreturn)) void kbrt_as_exit(long nr, int tid, int code);

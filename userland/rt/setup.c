@@ -61,18 +61,12 @@ long kbrt_arm_sud(void)
 			 (long)kbrt_cfg->range_len, 0);
 }
 
-/* The fds the runtime keeps for itself; the program cannot touch them. */
-int kbrt_own_fd(int fd)
-{
-	return fd >= 0 && (fd == kbrt_cfg->kbfd || fd == kbrt_cfg->cntfd ||
-			   fd == kbrt_cfg->selffd || fd == kbrt_cfg->onlyfd);
-}
-
 int kbrt_setup(const struct kbrt_config *cfg)
 {
 	long ret;
 
 	kbrt_memcpy(&kbrt_page.cfg, cfg, sizeof(*cfg));
+	kbrt_fds_init(cfg);
 	kbrt_range(&kbrt_page.cfg.range_start, &kbrt_page.cfg.range_len);
 	ret = sys_mprotect(&kbrt_page, sizeof(kbrt_page), PROT_READ);
 	if (ret)
