@@ -689,6 +689,59 @@ kb_fds() {
 		"ownfds, soft limit 100" "$P/ownfds"
 }
 
+# After an exec the process looks like the program (kblaunch/stack.c):
+# /proc/PID/cmdline, environ and auxv, a title written over argv, comm,
+# /proc/self/exe; pgrep -f and pkill -f find it by its own command line;
+# /proc/self/maps differs from native by kblaunch's own mappings only.
+# Needs PR_SET_MM_MAP (CONFIG_CHECKPOINT_RESTORE): without it kblaunch
+# says so with -v, and the tests skip.
+kb_identity() {
+	local out pid i rc maps_n maps_k extra
+	if kb -v -- /bin/true 2>&1 | grep -q "keeps kblaunch's (PR_SET_MM_MAP"; then
+		skip "identity after exec" "this kernel refuses PR_SET_MM_MAP"
+		return
+	fi
+	KB_ID_MARK=42 same_as_native "identity: cmdline, title over argv, comm, exe, environ, auxv" \
+		"$P/identity"
+	KB_ID_MARK=42 same_as_native "identity, then exec: the same after the exec" \
+		"$P/identity" exec
+	KB_ID_MARK=42 same_as_native "identity through env (exec'd by another program)" \
+		env "$P/identity"
+
+	# A service script's way: find it by its command line, stop it.
+	kb -- sh -c 'exec sleep 31.4159' &
+	pid=
+	for i in $(seq 100); do
+		pid=$(pgrep -f '^sleep 31.4159$') && break
+		sleep 0.1
+	done
+	if [ -n "$pid" ] && [ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "sleep 31.4159 " ]; then
+		ok "pgrep -f finds an exec'd program by its own command line"
+	else
+		not_ok "pgrep -f '^sleep 31.4159\$': '$pid'"
+		pgrep -af 31.4159 | sed 's/^/# ps: /'
+	fi
+	pkill -f '^sleep 31.4159$'
+	wait $!
+	rc=$?
+	[ "$rc" -eq 143 ] && ok "pkill -f stops it: exit status 143, as natively" ||
+		not_ok "pkill -f: exit status $rc, expected 143"
+
+	# The one difference: kblaunch's own image is mapped too, and
+	# without the module the counters' memfd.
+	maps_n=$(awk '$6 ~ /^\// { print $6 }' /proc/self/maps | sort -u)
+	maps_k=$(kb -- awk '$6 ~ /^\// { print $6 }' /proc/self/maps | sort -u)
+	extra=$(comm -13 <(echo "$maps_n") <(echo "$maps_k") |
+		grep -vx '/memfd:kbridge-counters')
+	if [ "$(comm -23 <(echo "$maps_n") <(echo "$maps_k"))" = "" ] &&
+	   [ "$extra" = "$(readlink -f "$K")" ]; then
+		ok "/proc/self/maps: the native files, and kblaunch's image (and counters) besides"
+	else
+		not_ok "/proc/self/maps differs by more than kblaunch's image"
+		diff <(echo "$maps_n") <(echo "$maps_k") | sed 's/^/# maps: /'
+	fi
+}
+
 kb_runtime_checks() {
 	kb_only
 	kb_real_programs
@@ -698,6 +751,7 @@ kb_runtime_checks() {
 	kb_exec_follow
 	kb_signals
 	kb_fds
+	kb_identity
 	kb_interp
 	kb_stress
 }

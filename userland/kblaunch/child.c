@@ -192,7 +192,7 @@ noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
 	memcpy(cfg->exe, prog->exe, strlen(prog->exe) + 1);
 	cfg->fd_min = lowest_own_fd(cfg);
 	cfg->frame_pad = kb_frame_pad();
-	sp = kb_build_stack(prog, environ, auxv);
+	sp = kb_build_stack(prog, environ, auxv, cfg->verbose);
 
 	/*
 	 * The kernel names a task after the file it executes: the name it

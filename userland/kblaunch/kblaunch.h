@@ -106,7 +106,7 @@ void kb_load_fd(char *filename, int fd, char **argv, int argc,
 
 /* stack.c */
 uint64_t kb_build_stack(const struct kb_program *p, char **envp,
-			const Elf64_auxv_t *auxv);
+			const Elf64_auxv_t *auxv, bool verbose);
 
 /*
  * report.c: the --report file (docs/report.md), and the per-syscall JSON

@@ -27,7 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/prctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -94,9 +97,90 @@ static uint64_t stack_low(void)
 	return lo;
 }
 
-uint64_t kb_build_stack(const struct kb_program *p, char **envp,
-			const Elf64_auxv_t *auxv)
+/*
+ * Fields 26-28 and 45-51 of /proc/self/stat, in prctl_mm_map's order of
+ * the ones PR_SET_MM_MAP replaces whole: 0 or -1.
+ */
+static int stat_fields(struct prctl_mm_map *m)
 {
+	unsigned long long v[52] = { 0 };
+	char buf[2048], *p;
+	ssize_t n;
+	int fd, i;
+
+	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* comm may hold anything: the fields start after its last ')' */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
+		return -1;
+	/* ") S ": field 3, the state, is a letter */
+	for (i = 4, p += 3; i <= 51; i++) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return -1;
+		v[i] = strtoull(p, &p, 10);
+	}
+	m->start_code = v[26];
+	m->end_code = v[27];
+	m->start_stack = v[28];
+	m->start_data = v[45];
+	m->end_data = v[46];
+	m->start_brk = v[47];
+	return 0;
+}
+
+/*
+ * What /proc/PID/cmdline, environ and auxv show (and so ps, pgrep -f,
+ * pkill -f) is the kernel's record of where execve put the strings: it
+ * names kblaunch's. Point it at the program's, which PR_SET_MM_MAP lets
+ * any process do for itself (CONFIG_CHECKPOINT_RESTORE), every other
+ * field kept as it is. A program that writes its title over its argv
+ * and environment strings (PostgreSQL) is then shown as natively. Best
+ * effort: without it, those files keep naming kblaunch.
+ */
+static void set_identity(uint64_t arg_start, uint64_t arg_end,
+			 uint64_t env_end, const uint64_t *auxv,
+			 size_t auxv_bytes, bool verbose)
+{
+	struct prctl_mm_map m = { .exe_fd = (__u32)-1 };
+	unsigned int size = 0;
+
+	if (prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE, (unsigned long)&size, 0, 0) ||
+	    size != sizeof(m) || stat_fields(&m))
+		goto fail;
+	m.brk = (uint64_t)sbrk(0);
+	m.arg_start = arg_start;
+	m.arg_end = arg_end;
+	m.env_start = arg_end;
+	m.env_end = env_end;
+	m.auxv = (__u64 *)(uintptr_t)auxv;
+	m.auxv_size = (__u32)auxv_bytes;
+	if (!prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&m, sizeof(m), 0))
+		return;
+	/* An auxv longer than the kernel keeps: the strings alone. */
+	m.auxv = NULL;
+	m.auxv_size = 0;
+	if (!prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&m, sizeof(m), 0))
+		return;
+fail:
+	if (verbose)
+		fprintf(stderr,
+			"kblaunch: /proc/self/cmdline keeps kblaunch's (PR_SET_MM_MAP: %s)\n",
+			strerror(errno));
+}
+
+uint64_t kb_build_stack(const struct kb_program *p, char **envp,
+			const Elf64_auxv_t *auxv, bool verbose)
+{
+	uint64_t arg_end, env_end, *auxv_at;
 	size_t argc = (size_t)p->argc, envc = count(envp), nauxv, words, i;
 	uint64_t top, strbase, sp, low, *w, strsize = 0;
 	const Elf64_auxv_t *a;
@@ -134,9 +218,12 @@ uint64_t kb_build_stack(const struct kb_program *p, char **envp,
 	for (i = 0; i < argc; i++)
 		*w++ = put_str(&s, p->argv[i]);
 	*w++ = 0;
+	arg_end = (uint64_t)s;
 	for (i = 0; i < envc; i++)
 		*w++ = put_str(&s, envp[i]);
 	*w++ = 0;
+	env_end = (uint64_t)s;
+	auxv_at = w;
 	for (a = auxv; a->a_type != AT_NULL; a++) {
 		if (overridden(a->a_type))
 			continue;
@@ -159,6 +246,8 @@ uint64_t kb_build_stack(const struct kb_program *p, char **envp,
 	*w++ = 0;
 	*w++ = AT_NULL;
 	*w++ = 0;
+	set_identity(strbase, arg_end, env_end, auxv_at,
+		     (size_t)((char *)w - (char *)auxv_at), verbose);
 
 	/*
 	 * What kblaunch left below the program's stack: zeros, as execve.
