@@ -64,6 +64,9 @@ struct kb_counters {
  * @policy_lock: serialises writers of @policy (KB_IOC_SET_RULES) and
  *              KB_IOC_GET_RULES, which reads it with user copies
  * @fastpath:   KB_IOC_SET_FASTPATH enabled in-kernel decisions
+ * @creator:    the process that created the session (its launcher), or
+ *              NULL for an exec rule's: once it has exited, the session
+ *              shows as closed even while members keep its file open
  * @trap:       syscalls the runtime executes itself when they pass
  * @fd_floor:   0, or close/dup2/dup3 of @trap trap only for fds >= it,
  *              fcntl only for an F_DUPFD that may reach it, getdents
@@ -98,6 +101,7 @@ struct kb_session {
 	struct kb_policy __rcu *policy;
 	struct mutex policy_lock;	/* writers of policy */
 	bool fastpath;
+	struct pid *creator;		/* process of KB_IOC_SESSION_CREATE */
 	u64 last_changed;		/* 1 + nr of the latest stub or fake */
 	DECLARE_BITMAP(trap, KB_NR_SYSCALLS);
 	u32 fd_floor;

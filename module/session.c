@@ -489,6 +489,7 @@ static void kb_session_free(struct kb_session *s)
 {
 	kb_policy_free(&kb_kernel_ops, rcu_access_pointer(s->policy));
 	free_percpu(s->counters);
+	put_pid(s->creator);
 	kfree(s);
 	atomic_dec(&kb_live_sessions);
 }
@@ -763,6 +764,7 @@ int kb_ioctl_session_create(struct file *file, void *arg)
 	if (!s)
 		return -ENOMEM;
 	strscpy(s->name, cmd->name, sizeof(s->name));
+	s->creator = get_pid(task_tgid(current));
 	cmd->session_id = s->id;
 	/* Two racing creates on one file: the loser frees its own copy. */
 	ret = kb_file_set_session(file, s);

@@ -29,6 +29,16 @@
 /* Walks before giving up on a task list that keeps growing. */
 #define KB_TASK_TRIES	4
 
+/*
+ * Its file closed, or its launcher exited while members still hold the
+ * file (a daemon that outlived kblaunch). Caller: RCU, as for members.
+ */
+static bool kb_session_gone(const struct kb_session *s)
+{
+	return READ_ONCE(s->closed) ||
+	       (s->creator && !pid_has_task(s->creator, PIDTYPE_TGID));
+}
+
 static void kb_task_fill(struct kb_task_info *t, struct kb_member *m,
 			 struct pid_namespace *ns, struct user_namespace *uns)
 {
@@ -40,7 +50,7 @@ static void kb_task_fill(struct kb_task_info *t, struct kb_member *m,
 	t->rule = READ_ONCE(s->exec_rule);
 	t->flags = (s->exec ? KB_TASK_EXEC : 0) |
 		   (READ_ONCE(m->out_of_scope) ? KB_TASK_OUT_OF_SCOPE : 0) |
-		   (READ_ONCE(s->closed) ? KB_TASK_CLOSED : 0);
+		   (kb_session_gone(s) ? KB_TASK_CLOSED : 0);
 	t->uid = from_kuid_munged(uns, __task_cred(task)->euid);
 	if (s->name[0])
 		strscpy(t->name, s->name, sizeof(t->name));

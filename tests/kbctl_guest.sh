@@ -255,4 +255,17 @@ if [ $((v_status & 1)) -eq 1 ]; then
 else
 	skip "fast path report" "the module's fast path is not armed"
 fi
+
+# A daemon that outlives kblaunch (pg_ctl start, a shell's '&'): its
+# session shows as closed once kblaunch has gone, though the daemon
+# still holds the session's file.
+pid=$("$K" -- sh -c 'sleep 30.2718 </dev/null >/dev/null 2>&1 & echo $!')
+"$C" ps >"$kb_tmp/ps" 2>&1
+if [ -n "$pid" ] && grep -q "^.* $pid .*closed.*sleep" "$kb_tmp/ps"; then
+	ok "kbctl ps: a program whose kblaunch has exited shows as closed"
+else
+	not_ok "kbctl ps: pid '$pid' not shown closed after kblaunch exited"
+	show "$kb_tmp/ps" ps
+fi
+[ -n "$pid" ] && kill "$pid" 2>/dev/null
 kb_done

@@ -35,6 +35,16 @@ else
 	fi
 fi
 
+"$K" --no-module -- sh -c 'true; exec true' 2>"$kb_tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$kb_tmp/err")" -eq 1 ] &&
+   grep -qx 'kblaunch: --no-module: the tier core decides in this process' "$kb_tmp/err"; then
+	ok "--no-module: said once on stderr, across an exec too"
+else
+	not_ok "--no-module: exit status $rc"
+	show "$kb_tmp/err" stderr
+fi
+
 # expect_fail NAME STATUS MESSAGE-REGEX -- CMD...
 expect_fail() {
 	local name=$1 want=$2 re=$3 rc
@@ -42,7 +52,7 @@ expect_fail() {
 	kb -- "$@" >"$kb_tmp/out" 2>"$kb_tmp/err"
 	rc=$?
 	if [ "$rc" -eq "$want" ] && grep -Eq "$re" "$kb_tmp/err" && [ ! -s "$kb_tmp/out" ]; then
-		ok "$name: exit $want, '$(head -1 "$kb_tmp/err")'"
+		ok "$name: exit $want, '$(grep -v "^kblaunch: --no-module: " "$kb_tmp/err" | head -1)'"
 	else
 		not_ok "$name: exit status $rc, expected $want"
 		show "$kb_tmp/err" stderr

@@ -672,7 +672,8 @@ struct kb_exec_rule_list {
 /* kb_task_info.flags */
 #define KB_TASK_EXEC		(1U << 0) /* in an exec rule's session */
 #define KB_TASK_OUT_OF_SCOPE	(1U << 1) /* KB_IOC_SET_SCOPE 0 */
-#define KB_TASK_CLOSED		(1U << 2) /* its session's file is closed */
+/* its session's file is closed, or the process that created it exited */
+#define KB_TASK_CLOSED		(1U << 2)
 
 /**
  * struct kb_task_info - one entry of KB_IOC_TASK_LIST

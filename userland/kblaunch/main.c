@@ -587,6 +587,9 @@ int main(int argc, char **argv, char **envp)
 		if (l.kbfd < 0)
 			fprintf(stderr, "kblaunch: %s not found: the tier core decides in this process (no module; as --no-module)\n",
 				KB_DEVICE_PATH);
+	} else {
+		/* Said once, as for the fallback: the reports are the same. */
+		fprintf(stderr, "kblaunch: --no-module: the tier core decides in this process\n");
 	}
 	if (l.kbfd >= 0) {
 		l.mode = KBRT_MODE_MODULE;
