@@ -30,8 +30,10 @@ pkgs=(
 	# tests/install_host.sh: the man pages rendered and checked;
 	# tests/install_guest.sh: udevd applying 60-kbridge.rules, man -w
 	groff-base man-db udev
-	# tests/runtimes/ and tests/runtimes_guest.sh: real language runtimes
-	golang-go
+	# tests/runtimes/ and tests/runtimes_guest.sh: real language runtimes,
+	# a database that forks and execs, CPython's own regression tests
+	golang-go default-jdk-headless nodejs postgresql
+	libpython3.11-testsuite
 )
 
 missing=()
@@ -48,5 +50,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "kbridge: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The servers among them (redis, nginx, memcached, postgresql) are for the
+# tests to start: none may start as a service here (invoke-rc.d asks
+# policy-rc.d; 101 means "not allowed"). Ours only if there was none.
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
