@@ -156,7 +156,8 @@ static __always_inline bool kb_fast_dupfd_high(unsigned int from, u32 floor)
  * Whether a passed syscall must still raise SIGSYS for the runtime. Its
  * close, dup2 and dup3 matter only for its own fds, which it keeps at
  * @fd_floor and above, so does fcntl(F_DUPFD*) only when it could reach
- * them, and getdents only on procfs; its opens and readlinks matter only
+ * them, fstat, fstatat, statx and other fcntls only on the numbers it
+ * keeps them at, and getdents only on procfs; its opens and readlinks matter only
  * for the paths it redirects, which all start with @path_prefix: the rest
  * runs here.
  * A path that cannot be read without faulting traps, and so does every
@@ -181,11 +182,21 @@ static __always_inline bool kb_fast_traps(const struct kb_session *s, u32 nr,
 		fd = (u32)(nr == __NR_close ? uregs->di : uregs->si);
 		floor = READ_ONCE(s->fd_floor);
 		return !floor || fd >= floor;
+	case __NR_fstat:
+	case __NR_newfstatat:
+	case __NR_statx:
+		/* probes of "is fd N open": only the runtime's numbers */
+		fd = (u32)uregs->di;
+		floor = READ_ONCE(s->fd_floor);
+		return !floor || fd - floor < KB_FD_FLOOR_SPAN;
 	case __NR_fcntl:
+		fd = (u32)uregs->di;
+		floor = READ_ONCE(s->fd_floor);
+		if (!floor || fd - floor < KB_FD_FLOOR_SPAN)
+			return true;
 		if ((u32)uregs->si != F_DUPFD && (u32)uregs->si != F_DUPFD_CLOEXEC)
 			return false;
-		floor = READ_ONCE(s->fd_floor);
-		return !floor || kb_fast_dupfd_high((u32)uregs->dx, floor);
+		return kb_fast_dupfd_high((u32)uregs->dx, floor);
 	case __NR_getdents:
 	case __NR_getdents64:
 		return !READ_ONCE(s->fd_floor) ||

@@ -5,7 +5,8 @@
  * output of a run under kblaunch with a native one).
  *
  * Listings of /proc/self/fd, fdinfo, thread-self and /proc/PID/fd;
- * /proc/self/fd/N of numbers the program never opened; F_DUPFD and dup2
+ * /proc/self/fd/N, fstat, fstatat and fcntl of numbers the program never
+ * opened; F_DUPFD and dup2
  * onto numbers around the soft RLIMIT_NOFILE once the program raised it;
  * close_range of everything; then RLIMIT_NOFILE lowered to 29 and exec,
  * fork and a thread; an fd without close-on-exec inherited by the exec.
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,6 +67,7 @@ static void list_all(const char *when)
 static void probe(int lo, int hi)
 {
 	char path[64], buf[256];
+	struct stat st;
 	int n, fd;
 
 	printf("probe %d-%d:", lo, hi);
@@ -78,6 +81,13 @@ static void probe(int lo, int hi)
 			printf(" info%d", n);
 			close(fd);
 		}
+		/* the probes of closefrom() fallbacks and fd_status.py */
+		if (fstat(n, &st) == 0)
+			printf(" fstat%d", n);
+		if (fstatat(n, "", &st, AT_EMPTY_PATH) == 0)
+			printf(" fstatat%d", n);
+		if (fcntl(n, F_GETFD) >= 0)
+			printf(" fcntl%d", n);
 	}
 	printf("\n");
 }

@@ -420,8 +420,11 @@ struct kb_get_rules {
  *            (close's, the new one of dup2 and dup3) is at least this,
  *            fcntl only for F_DUPFD and F_DUPFD_CLOEXEC when the lowest
  *            free fd from their argument is at least this, getdents and
- *            getdents64 only on a directory of procfs
- *            (KB_FEATURE_TRAP_ARGS; a struct without it leaves it 0)
+ *            getdents64 only on a directory of procfs, and fstat,
+ *            newfstatat, statx and every other fcntl only when their fd
+ *            is in [@fd_floor, @fd_floor + KB_FD_FLOOR_SPAN), where the
+ *            runtime keeps its fds (KB_FEATURE_TRAP_ARGS; a struct
+ *            without it leaves it 0)
  * @path_prefix_len: in, 0 to KB_PATH_PREFIX_MAX; when non-zero, open,
  *            openat, openat2, readlink and readlinkat in @trap raise
  *            SIGSYS only when their path starts with the first
@@ -436,6 +439,8 @@ struct kb_get_rules {
  * the same on both paths. Needs the file's session; any holder may call.
  */
 #define KB_PATH_PREFIX_MAX	16
+/* How many fd numbers from kb_set_fastpath.fd_floor the runtime uses. */
+#define KB_FD_FLOOR_SPAN	8
 
 struct kb_set_fastpath {
 	__u32 size;

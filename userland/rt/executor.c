@@ -575,7 +575,7 @@ static const unsigned short kbrt_own[] = {
 	__NR_sigaltstack,
 	/* kbrt_fd_call() */
 	__NR_close, __NR_dup2, __NR_dup3, __NR_fcntl, __NR_close_range,
-	__NR_getdents, __NR_getdents64,
+	__NR_getdents, __NR_getdents64, __NR_fstat, __NR_newfstatat, __NR_statx,
 	__NR_fork, __NR_vfork, __NR_clone, __NR_clone3, __NR_execve,
 	__NR_execveat, __NR_exit, __NR_exit_group, __NR_prctl,
 	/* kbrt_fd_path(), kbrt_selfexe() */
@@ -646,6 +646,9 @@ void kbrt_execute(long nr, __u64 a[6], struct kbrt_ucontext *uc)
 	case __NR_close_range:
 	case __NR_getdents:
 	case __NR_getdents64:
+	case __NR_fstat:
+	case __NR_newfstatat:
+	case __NR_statx:
 		ret = kbrt_fd_call(nr, a);
 		break;
 	case __NR_fork:

@@ -25,7 +25,8 @@ long kbrt_arm_sud(void);
 /*
  * ownfds.c: the runtime's fds, out of the program's sight. kbrt_fd() is
  * the number now (-1: none); kbrt_fd_call() runs close, dup2, dup3,
- * fcntl, close_range, getdents and getdents64 for the program;
+ * fcntl, close_range, getdents, getdents64, fstat, newfstatat and
+ * statx for the program;
  * kbrt_fd_path() answers ENOENT (*@handled set) for the /proc paths of
  * ours; kbrt_fds_pass() clears close-on-exec on ours for an exec
  * (0 or -errno), kbrt_fds_unpass() sets it back when the exec failed.

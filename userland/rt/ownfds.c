@@ -9,15 +9,18 @@
  * nothing unless it raises its limit, and exec passes them on at the same
  * numbers, whatever limit the program set meanwhile. The program still
  * sees exactly the fds it opened:
- *  - close() of one of them is EBADF, close_range() closes around them;
+ *  - close(), fstat(), fcntl() and fstatat/statx relative to one of them
+ *    are EBADF, close_range() closes around them;
  *  - dup2 and dup3 onto one, and an fcntl(F_DUPFD*) that natively would
  *    be given one, move the runtime's fd out of the way and then do what
  *    the program asked;
  *  - a listing of the process's /proc fd or fdinfo directory leaves them
  *    out, and /proc/self/fd/N and /proc/self/fdinfo/N do not exist for
  *    them (open, readlink).
- * Other calls on a number the program never opened (read, fstat...) are
- * not intercepted: only the calls that find or reclaim fds are.
+ * Other calls on a number the program never opened (read, lseek...) are
+ * not intercepted: only the calls that find, probe or reclaim fds are,
+ * and the probes only at the numbers kblaunch chose (the module traps
+ * them there only: KB_FD_FLOOR_SPAN).
  *
  * The numbers change only when an fd is moved, which is rare: a mover
  * holds kbrt_fds_lock with every signal blocked, dups the fd to the
@@ -166,10 +169,10 @@ static long dupfd(__u64 a[6])
 	kbrt_sigset_t old;
 	long got, ret;
 
-	if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
-		return raw(__NR_fcntl, a);
 	if (own_index((long)(int)a[0]) >= 0)
 		return -EBADF;
+	if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
+		return raw(__NR_fcntl, a);
 	got = raw(__NR_fcntl, a);
 	if (got < 0)
 		return got;
@@ -368,11 +371,32 @@ static long getdents_filtered(long nr, __u64 a[6])
 	}
 }
 
+/*
+ * fstatat and statx of a path relative to one of ours, or of ours itself
+ * (AT_EMPTY_PATH): EBADF, as for a closed dirfd. An absolute path does
+ * not look at the dirfd; an empty one without the flag is ENOENT first.
+ */
+static long stat_at(long nr, __u64 a[6])
+{
+	int flags = (int)(nr == __NR_statx ? a[2] : a[3]);
+	char c = 0;
+
+	if (own_index((long)(int)a[0]) < 0 ||
+	    kbrt_copy_from_user(&c, a[1], 1) || c == '/' ||
+	    (!c && !(flags & AT_EMPTY_PATH)))
+		return raw(nr, a);
+	return -EBADF;
+}
+
 long kbrt_fd_call(long nr, __u64 a[6])
 {
 	switch (nr) {
 	case __NR_close:
+	case __NR_fstat:
 		return own_index((long)(int)a[0]) >= 0 ? -EBADF : raw(nr, a);
+	case __NR_newfstatat:
+	case __NR_statx:
+		return stat_at(nr, a);
 	case __NR_dup2:
 	case __NR_dup3:
 		return dup_onto(nr, a);

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# CPython's own regression tests (Debian's libpython3.11-testsuite) under
+# kblaunch: every test that passes natively must pass under kbridge, on
+# each decision path; a per-file table shows passed/failed/skipped.
+#
+# usage: [KB_CPYTHON_FILES=...] tests/cpython_tests.sh host|guest|long
+#   host   the in-process engine (--no-module), on the host
+#   guest  the module's fast path and SIGSYS + ioctl (--no-fastpath), in
+#          the guest with the module loaded
+#   long   all three paths, on a longer list of files (make check-runtimes)
+# The native run is made in the same place, just before.
+set -u
+KBOPT=
+# shellcheck source=tests/kblaunch_common.sh
+. "$(dirname "$0")/kblaunch_common.sh"
+PYT=/usr/bin/python3.11
+FILES=(test_subprocess test_signal test_os test_threading)
+LONG=(test_socket test_select test_selectors test_epoll test_poll test_fcntl
+      test_posix test_mmap test_pty test_time test_io test_shutil test_tempfile)
+# One file may take minutes under TCG; a hung one is stopped by regrtest.
+PER_FILE_S=${KB_CPYTHON_TIMEOUT:-1200}
+
+case ${1:-} in
+host) PATHS=(--no-module) ;;
+guest) PATHS=("" --no-fastpath) ;;
+long) PATHS=("" --no-fastpath --no-module); FILES+=("${LONG[@]}") ;;
+*) echo "usage: $0 host|guest|long" >&2; exit 2 ;;
+esac
+# KB_CPYTHON_FILES="test_os test_time": other files (by hand).
+[ -n "${KB_CPYTHON_FILES:-}" ] && read -ra FILES <<<"$KB_CPYTHON_FILES"
+path_name() {
+	case $1 in
+	"") echo "fast path" ;;
+	--no-fastpath) echo "SIGSYS + ioctl" ;;
+	--no-module) echo "in-process" ;;
+	esac
+}
+
+if ! [ -x "$PYT" ] || ! [ -f /usr/lib/python3.11/test/test_subprocess.py ]; then
+	skip "CPython's regression tests" "libpython3.11-testsuite not installed (tests/install-deps.sh)"
+	kb_done
+	exit 0
+fi
+[ "${1:-}" = host ] || kb_require_guest "kblaunch is built" "$K" || exit 1
+
+# run NAME [KBLAUNCH-OPTIONS --]: the files in one regrtest, its results
+# in $kb_tmp/NAME.xml; prints the wall time.
+run() {
+	local name=$1 t0 rc
+	shift
+	rm -f "$kb_tmp/$name.xml"
+	mkdir -p "$kb_tmp/cwd-$name"
+	t0=$(date +%s)
+	(cd "$kb_tmp/cwd-$name" && timeout -k 10 $((PER_FILE_S * ${#FILES[@]})) \
+		"$@" "$PYT" -m test --timeout "$PER_FILE_S" --junit-xml "$kb_tmp/$name.xml" \
+		"${FILES[@]}" >"$kb_tmp/$name.log" 2>&1)
+	rc=$?
+	echo "# $name: regrtest exit status $rc in $(($(date +%s) - t0)) s"
+	grep -E '^(test_[a-z_]+ failed|[0-9]+ tests? failed|Tests result)' "$kb_tmp/$name.log" |
+		sed "s/^/# $name: /" | head -5
+}
+
+run native
+args=("native=$kb_tmp/native.xml")
+for opt in "${PATHS[@]}"; do
+	name=$(path_name "$opt")
+	# shellcheck disable=SC2086
+	run "${name// /-}" "$(realpath "$K")" $opt --
+	args+=("$name=$kb_tmp/${name// /-}.xml")
+done
+while IFS=$'\t' read -r verdict mod run detail; do
+	case $verdict in
+	ok) ok "CPython $mod ($run): $detail" ;;
+	"not ok") not_ok "CPython $mod ($run): $detail" ;;
+	table) echo "# table: $mod: $run, ${detail//$'\t'/, } (passed/failed/skipped)" ;;
+	esac
+done < <("$PYT" tests/cpython_compare.py "$kb_tmp/native.xml" "${args[@]:1}")
+kb_done
