@@ -274,6 +274,30 @@ if need "sqlite3 workload" sqlite3; then
 	fi
 fi
 
+# Time calls: without a vDSO (the default) they are syscalls the analysis
+# classes (vdso_time needs time() to answer, and accepts a faked
+# clock_gettime and gettimeofday, which return 0); --vdso=keep: not seen.
+VT=$PWD/.output/tests/progs/vdso_time
+for v in hide keep; do
+	"$C" analyze --vdso=$v --app "$VT" -o "$kb_tmp/vdso-$v" -r 1 -- "$VT" \
+		>/dev/null 2>"$kb_tmp/err"
+	echo "rc $?" >"$kb_tmp/vdso-$v.classes"
+	classes "$kb_tmp/vdso-$v" 2>/dev/null |
+		grep -E '^(clock_gettime|gettimeofday|time) ' >>"$kb_tmp/vdso-$v.classes"
+done
+if [ "$(cat "$kb_tmp/vdso-hide.classes")" = "rc 0
+clock_gettime fake
+gettimeofday fake
+time required" ] && grep -q 'ran without a vDSO' "$kb_tmp/vdso-hide/analysis.md"; then
+	ok "without a vDSO (default): time required, clock_gettime and gettimeofday fake-able, said in analysis.md"
+else
+	not_ok "--vdso=hide: $(tr '\n' ' ' <"$kb_tmp/vdso-hide.classes")"
+	show "$kb_tmp/err" stderr
+fi
+[ "$(cat "$kb_tmp/vdso-keep.classes")" = "rc 0" ] &&
+	ok "--vdso=keep: no time syscall in the results" ||
+	not_ok "--vdso=keep: $(tr '\n' ' ' <"$kb_tmp/vdso-keep.classes")"
+
 "$C" analyze --app "$PROBE" -o "$kb_tmp/fail" -r 1 -- false >/dev/null 2>"$kb_tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && grep -q 'the workload fails without any stub' "$kb_tmp/err" &&

@@ -27,7 +27,7 @@ guest() {
 	# The guest gets no environment from here: pass the long budgets
 	# along (KB_FUZZ_SECS: a random fuzz campaign after the fixed seeds;
 	# the guest's time limit, a guard against a hung guest, grows by it).
-	tests/vm/run.sh --kver "$kver" --timeout $((1800 + ${KB_FUZZ_SECS:-0})) -- \
+	tests/vm/run.sh --kver "$kver" --timeout $((3000 + ${KB_FUZZ_SECS:-0})) -- \
 		env KB_SUITE="$name" KB_SUITE_LIST="$list" \
 		KB_FUZZ_SECS="${KB_FUZZ_SECS-}" \
 		KB_FUZZ_CALLS="${KB_FUZZ_CALLS-}" \

@@ -752,6 +752,28 @@ kb_identity() {
 	fi
 }
 
+# --vdso=hide: the time calls become syscalls, counted, after exec too;
+# keep (the default): none reaches kbridge.
+kb_vdso() {
+	local rep=$kb_tmp/vdso.json s out
+	rm -f "$rep"
+	kb --report "$rep" -- "$P/vdso_time" exec >/dev/null 2>"$kb_tmp/err"
+	for s in clock_gettime gettimeofday time; do
+		expect_count "--vdso=keep (default): answered by the vDSO" "$rep" "$s" 0
+	done
+	rm -f "$rep"
+	kb --vdso=hide --report "$rep" -- "$P/vdso_time" exec >"$kb_tmp/out" 2>"$kb_tmp/err"
+	[ "$(cat "$kb_tmp/out")" = "400 of 400 answered"$'\n'"400 of 400 answered" ] &&
+		ok "--vdso=hide: every time call answered, before and after exec" ||
+		{ not_ok "--vdso=hide: '$(head -c 200 "$kb_tmp/out")'"; show "$kb_tmp/err" stderr; }
+	for s in clock_gettime gettimeofday time; do
+		expect_count "--vdso=hide: a syscall each, across exec" "$rep" "$s" 200
+	done
+	out=$(kb --vdso=hide -- sh -c 'grep -c "\[vdso\]\|\[vvar\]" /proc/self/maps' 2>/dev/null)
+	[ "$out" = 0 ] && ok "--vdso=hide: no [vdso] or [vvar] mapping after exec" ||
+		not_ok "--vdso=hide: $out vDSO mappings after exec"
+}
+
 kb_runtime_checks() {
 	kb_only
 	kb_real_programs
@@ -761,6 +783,7 @@ kb_runtime_checks() {
 	kb_exec_follow
 	kb_signals
 	kb_fds
+	kb_vdso
 	kb_identity
 	kb_interp
 	kb_stress

@@ -4,7 +4,8 @@
 #
 # usage: tests/run-suite.sh [-t SECONDS] [-n NAME] LIST
 #
-# Each line of LIST is a command run from the repo root; each prints TAP
+# Each line of LIST is a command run from the repo root (after an optional
+# "timeout=SECONDS " for a limit of its own); each prints TAP
 # (kselftest harness or shell). Its own ok/not ok lines are renumbered into
 # one plan, prefixed with the command's name, and everything else it prints
 # is kept as '# ' comments so a failure can be read in the log. A command
@@ -47,10 +48,17 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 while IFS= read -r line || [ -n "$line" ]; do
 	case $line in ''|'#'*) continue ;; esac
+	# "timeout=SECONDS COMMAND": a longer limit for that command alone.
+	t=$timeout_s
+	case $line in timeout=[0-9]*' '*)
+		t=${line%% *}
+		t=${t#timeout=}
+		line=${line#* } ;;
+	esac
 	tname=$(basename "${line%% *}")
 	echo "# run: $line"
 	start=$(date +%s.%N)
-	timeout -k 10 "$timeout_s" bash -c "$line" >"$log" 2>&1
+	timeout -k 10 "$t" bash -c "$line" >"$log" 2>&1
 	rc=$?
 	secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	sed -e 's/^/# /' "$log"
@@ -64,7 +72,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 		emit "$st" "$tname: $desc"
 	done < <(grep -E '^(not )?ok [0-9]+' "$log")
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		emit "not ok" "$tname: timed out after ${timeout_s}s"
+		emit "not ok" "$tname: timed out after ${t}s"
 	elif [ "$got" -eq 0 ]; then
 		emit "not ok" "$tname: no test result (exit status $rc)"
 	elif [ -n "$plan" ] && [ "$got" -lt "$plan" ]; then

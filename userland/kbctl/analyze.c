@@ -445,7 +445,7 @@ static int an_confirm(struct an *a, uint32_t *idx, int *modes,
 	return ok < 0 ? -1 : 0;
 }
 
-enum { OPT_EXHAUSTIVE = 0x100, OPT_KBLAUNCH, OPT_RESUME };
+enum { OPT_EXHAUSTIVE = 0x100, OPT_KBLAUNCH, OPT_RESUME, OPT_VDSO };
 
 static const struct argp_option an_options[] = {
 	{ "app", 'a', "PATH", 0,
@@ -466,6 +466,11 @@ static const struct argp_option an_options[] = {
 	{ "resume", OPT_RESUME, NULL, 0,
 	  "Go on with the interrupted analysis in DIR (same command), "
 	  "taking the runs it finished from DIR/runs", 0 },
+	{ "vdso", OPT_VDSO, "hide|keep", 0,
+	  "hide (the default): the application gets no vDSO, so the time "
+	  "calls (clock_gettime, gettimeofday, time, getcpu) are syscalls "
+	  "the analysis tests, as an OS without a vDSO must serve them; "
+	  "keep: they stay invisible, as under kblaunch's default", 0 },
 	{ "kblaunch", OPT_KBLAUNCH, "PATH", 0,
 	  "The kblaunch to run (default: the one next to kbctl)", 0 },
 	{ 0 }
@@ -513,6 +518,11 @@ static error_t an_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_KBLAUNCH:
 		o->kblaunch = arg;
+		break;
+	case OPT_VDSO:
+		if (strcmp(arg, "hide") && strcmp(arg, "keep"))
+			argp_error(state, "--vdso: '%s': hide or keep", arg);
+		o->vdso_keep = !strcmp(arg, "keep");
 		break;
 	case ARGP_KEY_ARGS:
 		o->work = state->argv + state->next;

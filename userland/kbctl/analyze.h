@@ -25,6 +25,7 @@ struct an_opts {
 	unsigned int jobs;
 	bool exhaustive;
 	bool resume;
+	bool vdso_keep;		/* --vdso=keep: time calls through the vDSO */
 };
 
 /* What one run of the workload measured. */

@@ -354,6 +354,9 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 		a->o.exhaustive ? "Exhaustive" : "Group", a->o.replicas,
 		a->runs, a->tests, wall, final->n,
 		passed ? "passed" : "FAILED");
+	fprintf(f, "\n%s\n", a->o.vdso_keep ?
+		"Time calls (clock_gettime, gettimeofday, time, getcpu) were answered by the vDSO (--vdso=keep): they are not in these results." :
+		"The application ran without a vDSO (--vdso=hide): its time calls (clock_gettime, gettimeofday, time, getcpu) were syscalls, tested like the others, as an OS without a vDSO must serve them.");
 	for (i = 0; i < a->ndropped; i++)
 		fprintf(f, "%s`%s%s%s`%s", i ? ", " :
 			"\nLeft out of the generated profile (each can go alone, not with all the others): ",
@@ -464,6 +467,8 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	kb_json_add(root, "apps", w);
 	kb_json_add(root, "method", json_object_new_string(
 			a->o.exhaustive ? "exhaustive" : "groups"));
+	kb_json_add(root, "vdso", json_object_new_string(
+			a->o.vdso_keep ? "keep" : "hide"));
 	kb_json_add(root, "replicas", json_object_new_int((int)a->o.replicas));
 	kb_json_add(root, "jobs", json_object_new_int((int)a->o.jobs));
 	kb_json_add(root, "runs", json_object_new_int((int)a->runs));

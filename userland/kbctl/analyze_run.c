@@ -370,7 +370,7 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile)
 	int argc = 0, i, fd;
 	pid_t pid;
 
-	argv = calloc(8 + 2 * a->o.napps + a->o.nwork, sizeof(*argv));
+	argv = calloc(9 + 2 * a->o.napps + a->o.nwork, sizeof(*argv));
 	if (!argv)
 		return -1;
 	snprintf(rep, sizeof(rep), "%s/runs/%s.json", a->o.out, id);
@@ -380,6 +380,7 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile)
 		argv[argc++] = "--only";
 		argv[argc++] = a->o.apps[i];
 	}
+	argv[argc++] = a->o.vdso_keep ? "--vdso=keep" : "--vdso=hide";
 	argv[argc++] = "--report";
 	argv[argc++] = rep;
 	if (profile) {

@@ -192,7 +192,7 @@ noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
 	memcpy(cfg->exe, prog->exe, strlen(prog->exe) + 1);
 	cfg->fd_min = lowest_own_fd(cfg);
 	cfg->frame_pad = kb_frame_pad();
-	sp = kb_build_stack(prog, environ, auxv, cfg->verbose);
+	sp = kb_build_stack(prog, environ, auxv, cfg->vdso_hide, cfg->verbose);
 
 	/*
 	 * The kernel names a task after the file it executes: the name it
@@ -235,6 +235,9 @@ noreturn void kb_start(struct kbrt_config *cfg, const struct kb_program *prog,
 			(unsigned long long)sp,
 			(unsigned long long)prog->entry);
 	}
+	/* From here on kblaunch asks libc for no time: the vDSO can go. */
+	if (cfg->vdso_hide)
+		kb_unmap_vdso();
 	ret = kbrt_setup(cfg);
 	if (ret)
 		kb_die("cannot install the runtime: %s", strerror((int)-ret));
@@ -288,6 +291,7 @@ noreturn void kb_child(const struct kb_launch *l)
 		.mode = l->mode, .kbfd = -1, .cntfd = -1, .selffd = -1,
 		.onlyfd = -1,
 		.follow_exec = l->follow_exec, .verbose = l->verbose,
+		.vdso_hide = l->vdso_hide,
 	};
 	struct kb_program prog;
 

@@ -28,6 +28,7 @@ struct kb_launch {
 	bool verbose;
 	bool follow_exec;		/* not --no-follow-exec */
 	bool fastpath;			/* not --no-fastpath: in-kernel decisions */
+	bool vdso_hide;			/* --vdso=hide */
 	uint64_t features;		/* module mode: KB_FEATURE_* of the module */
 	enum kbrt_mode mode;
 	int kbfd;			/* module mode: /dev/kbridge */
@@ -106,7 +107,9 @@ void kb_load_fd(char *filename, int fd, char **argv, int argc,
 
 /* stack.c */
 uint64_t kb_build_stack(const struct kb_program *p, char **envp,
-			const Elf64_auxv_t *auxv, bool verbose);
+			const Elf64_auxv_t *auxv, bool vdso_hide, bool verbose);
+/* Unmap the vDSO and its data pages ([vdso], [vvar]): --vdso=hide. */
+void kb_unmap_vdso(void);
 
 /*
  * report.c: the --report file (docs/report.md), and the per-syscall JSON

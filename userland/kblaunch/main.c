@@ -35,6 +35,7 @@ struct kb_opts {
 	bool no_fastpath;
 	bool no_module;
 	bool no_follow_exec;
+	bool vdso_hide;
 	bool verbose;
 	char **only;			/* --only PATH, repeatable */
 	int nonly;
@@ -44,7 +45,7 @@ struct kb_opts {
 
 const char *argp_program_version = "kblaunch " KB_RELEASE;
 
-enum { OPT_REPORT_FORMAT = 0x100, OPT_NO_FASTPATH, OPT_ONLY };
+enum { OPT_REPORT_FORMAT = 0x100, OPT_NO_FASTPATH, OPT_ONLY, OPT_VDSO };
 
 static const char doc[] =
 "Run PROGRAM with all its syscalls going through kbridge.\n"
@@ -95,6 +96,11 @@ static const struct argp_option options[] = {
 	  "the profile and in the report: every other program of the tree "
 	  "(a workload's shell, its helpers) runs natively, still followed "
 	  "into its children and execs", 0 },
+	{ "vdso", OPT_VDSO, "keep|hide", 0,
+	  "keep (the default): the program's libc reads the clock through "
+	  "the vDSO, without syscalls; hide: the program and the programs "
+	  "it execs get no vDSO, so clock_gettime, gettimeofday, time and "
+	  "getcpu are syscalls that profiles decide and reports count", 0 },
 	{ "no-follow-exec", 'X', NULL, 0,
 	  "Let programs the program execs run natively, not through kbridge "
 	  "(by default an exec re-enters kblaunch, same pid and session)", 0 },
@@ -123,6 +129,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_FASTPATH:
 		o->no_fastpath = true;
+		break;
+	case OPT_VDSO:
+		if (!strcmp(arg, "hide"))
+			o->vdso_hide = true;
+		else if (!strcmp(arg, "keep"))
+			o->vdso_hide = false;
+		else
+			argp_error(state, "--vdso: '%s': keep or hide", arg);
 		break;
 	case OPT_ONLY:
 		o->only = realloc(o->only, (o->nonly + 1) * sizeof(*o->only));
@@ -571,6 +585,7 @@ int main(int argc, char **argv, char **envp)
 	l.argc = o.argc;
 	l.verbose = o.verbose;
 	l.follow_exec = !o.no_follow_exec;
+	l.vdso_hide = o.vdso_hide;
 	l.fastpath = !o.no_fastpath;
 
 	/* A profile that does not parse stops everything, before any work. */

@@ -64,6 +64,7 @@ noreturn void kb_reenter(int argc, char **argv, const Elf64_auxv_t *auxv)
 	kb_fail_after_exec();
 	cfg.mode = v[0];
 	cfg.verbose = !!(v[5] & KBRT_REENTRY_VERBOSE);
+	cfg.vdso_hide = !!(v[5] & KBRT_REENTRY_VDSO_HIDE);
 	cfg.sigsys = v[5] & (KBRT_REENTRY_SIGSYS_BLOCKED |
 			     KBRT_REENTRY_SIGSYS_IGNORED |
 			     KBRT_REENTRY_SIGSYS_PENDING);

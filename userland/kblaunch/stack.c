@@ -40,9 +40,15 @@
 /* What is left for the program must at least be this much. */
 #define KB_STACK_MIN_LEFT	(256 * 1024)
 
-/* auxv entries that describe the new program rather than kblaunch. */
-static bool overridden(uint64_t type)
+/*
+ * auxv entries that describe the new program rather than kblaunch, and
+ * with --vdso=hide the vDSO's address: libc (and Go) then make real
+ * clock_gettime, gettimeofday, time and getcpu syscalls.
+ */
+static bool overridden(uint64_t type, bool vdso_hide)
 {
+	if (type == AT_SYSINFO_EHDR)
+		return vdso_hide;
 	switch (type) {
 	case AT_PHDR:
 	case AT_PHENT:
@@ -76,6 +82,29 @@ static uint64_t put_str(char **at, const char *s)
 	memcpy(dst, s, len);
 	*at += len;
 	return (uint64_t)dst;
+}
+
+/*
+ * The program must not find the vDSO by its mapping either: take [vdso]
+ * and [vvar] away. x86_64 signal frames return through SA_RESTORER, not
+ * the vDSO, so nothing of the kernel's needs them.
+ */
+void kb_unmap_vdso(void)
+{
+	unsigned long long from, to;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		kb_die("--vdso=hide: cannot read /proc/self/maps: %s",
+		       strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if ((strstr(line, "[vdso]") || strstr(line, "[vvar]")) &&
+		    sscanf(line, "%llx-%llx", &from, &to) == 2 &&
+		    munmap((void *)(uintptr_t)from, (size_t)(to - from)))
+			kb_die("--vdso=hide: cannot unmap %.*s: %s",
+			       (int)strcspn(line, "\n"), line, strerror(errno));
+	fclose(f);
 }
 
 /* The lowest address of the [stack] mapping, or 0 when unknown. */
@@ -178,7 +207,7 @@ fail:
 }
 
 uint64_t kb_build_stack(const struct kb_program *p, char **envp,
-			const Elf64_auxv_t *auxv, bool verbose)
+			const Elf64_auxv_t *auxv, bool vdso_hide, bool verbose)
 {
 	uint64_t arg_end, env_end, *auxv_at;
 	size_t argc = (size_t)p->argc, envc = count(envp), nauxv, words, i;
@@ -194,7 +223,7 @@ uint64_t kb_build_stack(const struct kb_program *p, char **envp,
 	strsize += strlen(p->path) + 1;
 	/* kblaunch's own entries we keep, plus the ones we set, plus AT_NULL */
 	for (nauxv = 0, a = auxv; a->a_type != AT_NULL; a++)
-		if (!overridden(a->a_type))
+		if (!overridden(a->a_type, vdso_hide))
 			nauxv++;
 	nauxv += 8;
 	words = 1 + argc + 1 + envc + 1 + 2 * nauxv;
@@ -225,7 +254,7 @@ uint64_t kb_build_stack(const struct kb_program *p, char **envp,
 	env_end = (uint64_t)s;
 	auxv_at = w;
 	for (a = auxv; a->a_type != AT_NULL; a++) {
-		if (overridden(a->a_type))
+		if (overridden(a->a_type, vdso_hide))
 			continue;
 		*w++ = a->a_type;
 		*w++ = a->a_un.a_val;

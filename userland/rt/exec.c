@@ -571,6 +571,8 @@ static long reenter(struct kbrt_exec *x, uint64_t fname, long argc)
 		sflags |= KBRT_REENTRY_SIGSYS_IGNORED;
 	if (x->empty)
 		sflags |= KBRT_REENTRY_COMM_FROM_FILE;
+	if (kbrt_cfg->vdso_hide)
+		sflags |= KBRT_REENTRY_VDSO_HIDE;
 	p = put_int(state, kbrt_cfg->mode, ',');
 	p = put_int(p, fds[KBRT_FD_KB], ',');
 	p = put_int(p, fds[KBRT_FD_CNT], ',');

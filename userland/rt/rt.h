@@ -80,6 +80,7 @@ int kbrt_policy_rules(const struct kb_policy *p, struct kb_get_rules *req);
 #define KBRT_REENTRY_SIGSYS_IGNORED	0x04	/* SIGSYS was SIG_IGN */
 #define KBRT_REENTRY_SIGSYS_PENDING	0x08	/* ... and one was pending */
 #define KBRT_REENTRY_COMM_FROM_FILE	0x10	/* fexecve: comm from the file */
+#define KBRT_REENTRY_VDSO_HIDE		0x20	/* kblaunch --vdso=hide */
 
 /* Per-process constants, fixed before the program's first instruction. */
 struct kbrt_config {
@@ -101,6 +102,7 @@ struct kbrt_config {
 	uint32_t frame_pad;		/* KBRIDGE_SIGFRAME_PAD (child.c) */
 	int follow_exec;		/* exec re-enters through kblaunch */
 	int verbose;			/* kblaunch -v, passed on across exec */
+	int vdso_hide;			/* --vdso=hide, passed on across exec */
 	/* The program's SIGSYS state at start (KBRT_REENTRY_SIGSYS_*). */
 	int sigsys;
 	uint64_t range_start;		/* SUD allowed range: kbrt_text */
