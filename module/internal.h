@@ -28,7 +28,8 @@
 				 KB_FEATURE_GET_RULES | KB_FEATURE_FASTPATH | \
 				 KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE | \
 				 KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK | \
-				 KB_FEATURE_EXEC_RULES | KB_FEATURE_TASK_LIST)
+				 KB_FEATURE_EXEC_RULES | KB_FEATURE_TASK_LIST | \
+				 KB_FEATURE_URING_OPS)
 
 struct file;
 struct task_struct;
@@ -38,6 +39,7 @@ struct kb_counters {
 	u64 nr[KB_NR_SYSCALLS];
 	u64 out_of_range;
 	u64 fastpath;
+	u64 uring[KB_URING_OPS];	/* io_uring operations, by opcode */
 };
 
 /**
@@ -221,6 +223,11 @@ u32 kb_session_members(struct kb_session *s);
 u64 kb_session_calls(struct kb_session *s);
 int kb_session_init(void);
 void kb_session_exit(void);
+
+/* uring.c: io_uring operations counted into the session's counters. */
+void kb_uring_init(void);
+void kb_uring_exit(void);
+bool kb_uring_armed(void);
 void kb_session_release(struct kb_session *s);
 int kb_member_out_of_scope(struct kb_session *s, struct task_struct *task);
 int kb_ioctl_session_create(struct file *file, void *arg);

@@ -81,6 +81,7 @@ static int __init kb_init(void)
 	ret = kb_exec_init();
 	if (ret)
 		goto err_fastpath;
+	kb_uring_init();
 
 	/* Last: from here on, user space can create sessions. */
 	ret = misc_register(&kb_miscdev);
@@ -94,6 +95,7 @@ static int __init kb_init(void)
 	return 0;
 
 err_exec:
+	kb_uring_exit();
 	kb_exec_exit();
 err_fastpath:
 	kb_fastpath_exit();
@@ -110,6 +112,7 @@ static void __exit kb_exit(void)
 	 * No session is left (fops.owner, and closed sessions hold the
 	 * module): no task can be in the probe's path.
 	 */
+	kb_uring_exit();
 	kb_exec_exit();
 	kb_fastpath_exit();
 	kb_session_exit();

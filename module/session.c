@@ -849,6 +849,16 @@ int kb_ioctl_session_join(struct file *file, void *arg)
 
 	if (!s)
 		return -ENOENT;
+	/*
+	 * A member already: nothing to grant, whatever privileges it has
+	 * dropped since (a root program that setuid()s, then execs).
+	 */
+	rcu_read_lock();
+	m = kb_member_find(current);
+	ret = m && m->session == s;
+	rcu_read_unlock();
+	if (ret)
+		return 0;
 	if (!task_no_new_privs(current) &&
 	    !ns_capable_noaudit(current_user_ns(), CAP_SYS_ADMIN))
 		return -EACCES;
@@ -913,6 +923,23 @@ int kb_ioctl_set_scope(struct file *file, void *arg)
 	return ret;
 }
 
+/* The session's io_uring operations per opcode, into user @uptr. */
+static int kb_uring_copy(struct kb_session *s, u64 uptr, u32 n)
+{
+	u64 ops[KB_URING_OPS] = { 0 };
+	int cpu;
+	u32 op;
+
+	n = min_t(u32, n, KB_URING_OPS);
+	if (!uptr || !n)
+		return 0;
+	for_each_possible_cpu(cpu)
+		for (op = 0; op < KB_URING_OPS; op++)
+			ops[op] += READ_ONCE(per_cpu_ptr(s->counters, cpu)->uring[op]);
+	return copy_to_user(u64_to_user_ptr(uptr), ops, n * sizeof(u64)) ?
+	       -EFAULT : 0;
+}
+
 int kb_ioctl_session_stats(struct file *file, void *arg)
 {
 	struct kb_session *s = kb_file_session(file);
@@ -937,6 +964,11 @@ int kb_ioctl_session_stats(struct file *file, void *arg)
 		ret = -EFAULT;
 		goto out;
 	}
+	ret = kb_uring_copy(s, cmd->uring_ops, cmd->nr_uring_ops);
+	if (ret)
+		goto out;
+	cmd->nr_uring_ops = KB_URING_OPS;
+	cmd->uring_armed = kb_uring_armed();
 
 	cmd->total = total;
 	cmd->out_of_range = out_of_range;

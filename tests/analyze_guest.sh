@@ -60,4 +60,20 @@ got=$(report_py "$kb_tmp/gen.json" '(r["mode"], sc("getppid")["action"])' 2>&1)
 [ "$rc" -eq 0 ] && [ "$got" = "('module', 'stub')" ] &&
 	ok "the generated profile passes with the module (getppid stubbed)" ||
 	{ not_ok "generated profile with the module: exit status $rc, $got"; show "$kb_tmp/err" stderr; }
+
+# io_uring: the operations the module counted are in the analysis (no
+# syscall each: not classed), and a stubbed io_uring_setup is how the
+# application does without them (uring_ops falls back to read()).
+U=$PWD/.output/tests/progs/uring_ops
+"$C" analyze --app "$U" -o "$kb_tmp/uring" -r 1 -- "$U" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+got=$("$PY" -c 'import json, sys
+a = json.load(open(sys.argv[1]))
+print(a["io_uring"]["counted"], [(o["name"], o["count"]) for o in a["io_uring"]["ops"]],
+      [s["class"] for s in a["syscalls"] if s["name"] == "io_uring_setup"])' \
+	"$kb_tmp/uring/analysis.json" 2>&1)
+[ "$rc" -eq 0 ] && [ "$got" = "True [('IORING_OP_NOP', 5), ('IORING_OP_READ', 3)] ['stub']" ] &&
+	grep -q '^| IORING_OP_READ | 3 |$' "$kb_tmp/uring/analysis.md" &&
+	ok "analysis of an io_uring program: its operations by opcode, io_uring_setup stub-able" ||
+	{ not_ok "io_uring analysis: exit status $rc, $got"; show "$kb_tmp/err" stderr; }
 kb_done

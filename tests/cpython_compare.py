@@ -29,6 +29,8 @@ def load(path):
         return None
     out = {}
     for case in root.iter("testcase"):
+        if not case.get("name"):
+            continue
         kids = {child.tag for child in case}
         if kids & {"failure", "error"}:
             out[case.get("name")] = "failed"

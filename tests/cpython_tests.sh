@@ -102,11 +102,20 @@ for opt in "${PATHS[@]}"; do
 	i=$((i + 1))
 done
 
+"$PYT" tests/cpython_compare.py "$kb_tmp/native.xml" "${args[@]}" >"$kb_tmp/verdicts" 2>"$kb_tmp/compare.err"
+rc=$?
+seen=0
 while IFS=$'\t' read -r verdict mod run detail; do
 	case $verdict in
 	ok) ok "CPython $mod ($run): $detail" ;;
 	"not ok") not_ok "CPython $mod ($run): $detail" ;;
-	table) echo "# table: $mod: $run, ${detail//$'\t'/, } (passed/failed/skipped)" ;;
+	table) seen=$((seen + 1))
+	       echo "# table: $mod: $run, ${detail//$'\t'/, } (passed/failed/skipped)" ;;
 	esac
-done < <("$PYT" tests/cpython_compare.py "$kb_tmp/native.xml" "${args[@]}")
+done <"$kb_tmp/verdicts"
+# Every file compared, or the comparison itself failed.
+if [ "$rc" -ne 0 ] || [ "$seen" -ne ${#FILES[@]} ]; then
+	not_ok "CPython: $seen of ${#FILES[@]} files compared (cpython_compare.py exit status $rc)"
+	show "$kb_tmp/compare.err" compare
+fi
 kb_done

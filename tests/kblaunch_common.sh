@@ -774,6 +774,21 @@ kb_vdso() {
 		not_ok "--vdso=hide: $out vDSO mappings after exec"
 }
 
+# A root program that drops to another user, then execs (subprocess's
+# user=, daemons): the exec'd program goes on under kbridge as that user.
+kb_drop_privs() {
+	local out
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "setuid, then exec" "needs root"
+		return
+	fi
+	out=$(kb -- setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		"$P/vdso_time" 2>"$kb_tmp/err")
+	[ "$out" = "400 of 400 answered" ] &&
+		ok "root drops to uid 65534 and execs: the program runs, as natively" ||
+		{ not_ok "setuid then exec: '$out'"; show "$kb_tmp/err" stderr; }
+}
+
 kb_runtime_checks() {
 	kb_only
 	kb_real_programs
@@ -784,6 +799,7 @@ kb_runtime_checks() {
 	kb_signals
 	kb_fds
 	kb_vdso
+	kb_drop_privs
 	kb_identity
 	kb_interp
 	kb_stress

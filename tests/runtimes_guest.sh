@@ -12,7 +12,7 @@ KBOPT=
 . "$(dirname "$0")/kblaunch_common.sh"
 R=.output/tests/runtimes
 
-kb_require_guest "kblaunch and tests/progs are built (make userland tests)" "$K" "$P/altstacks" || exit 1
+kb_require_guest "kblaunch and tests/progs are built (make userland tests)" "$K" "$P/altstacks" "$P/uring_ops" || exit 1
 
 PATHS=("" --no-fastpath --no-module)
 path_name() {
@@ -99,6 +99,31 @@ if command -v java >/dev/null && [ -f "$R/java/Main.class" ]; then
 		java -cp "$R/java" Main
 else
 	skip "Java program" "default-jdk-headless not installed (tests/install-deps.sh)"
+fi
+
+# io_uring: the module counts the operations a ring carries (no syscall
+# per operation) by opcode, on either path; a stubbed io_uring_setup
+# makes programs fall back to plain syscalls.
+for opt in "" --no-fastpath; do
+	KBOPT=$opt
+	rm -f "$kb_tmp/uring.json"
+	kb --report "$kb_tmp/uring.json" -- "$P/uring_ops" >"$kb_tmp/out" 2>"$kb_tmp/err"
+	got=$(report_py "$kb_tmp/uring.json" \
+		'[r["io_uring"]["counted"], [(o["name"], o["count"]) for o in r["io_uring"]["ops"]], sc("io_uring_enter")["count"]]' 2>&1)
+	[ "$got" = "[True, [('IORING_OP_NOP', 5), ('IORING_OP_READ', 3)], 1]" ] &&
+		ok "io_uring ($(path_name "$opt")): 5 NOP and 3 READ counted from one io_uring_enter" ||
+		{ not_ok "io_uring ($(path_name "$opt")): '$got'"; show "$kb_tmp/err" stderr; }
+done
+KBOPT=
+printf 'io_uring_setup stub\n' >"$kb_tmp/no_uring.profile"
+out=$(kb --profile "$kb_tmp/no_uring.profile" -- "$P/uring_ops" 2>"$kb_tmp/err")
+[ "$out" = "io_uring_setup: Function not implemented: read() instead"$'\n'"3 reads of 4096 bytes" ] &&
+	ok "io_uring_setup stubbed: the program falls back to read()" ||
+	{ not_ok "io_uring_setup stubbed: '$out'"; show "$kb_tmp/err" stderr; }
+if command -v node >/dev/null; then
+	KBOPT="--profile $kb_tmp/no_uring.profile" same_as_native \
+		"Node.js with io_uring_setup stubbed: libuv falls back" node tests/runtimes/node/main.js
+	KBOPT=
 fi
 
 # PostgreSQL as an unprivileged user runs it: initdb, pg_ctl, pgbench;

@@ -76,6 +76,8 @@
 #define KB_FEATURE_EXEC_RULES	(1ULL << 12) /* KB_IOC_EXEC_RULE_ADD, _DEL, _LIST */
 /* KB_IOC_TASK_LIST, kb_session_create.name, KB_EXEC_RUNTIME rules */
 #define KB_FEATURE_TASK_LIST	(1ULL << 13)
+/* kb_session_stats.uring_ops: io_uring operations counted per opcode */
+#define KB_FEATURE_URING_OPS	(1ULL << 14)
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
@@ -170,9 +172,10 @@ struct kb_session_create {
  * Joins every thread of the calling process. From then on, threads and
  * children they create join automatically before they run, and a member
  * leaves when it exits or when the session is freed. Joining twice is a
- * no-op. EBUSY: the caller is a member of another session. EACCES: the
- * caller has neither no_new_privs nor CAP_SYS_ADMIN (see "who may do
- * what"). ENOMEM: threads that had joined when memory ran out (the
+ * no-op, which a member may make whatever privileges it has dropped
+ * since. EBUSY: the caller is a member of another session. EACCES: the
+ * caller, no member yet, has neither no_new_privs nor CAP_SYS_ADMIN (see
+ * "who may do what"). ENOMEM: threads that had joined when memory ran out (the
  * process was creating threads meanwhile) stay members, since members
  * never leave; calling again joins the rest.
  */
@@ -246,6 +249,14 @@ struct kb_syscall {
  * @__reserved: must be 0
  * @last_changed: out, 1 + the number of the latest call the session's
  *             policy stubbed or faked, on either path; 0 when none was
+ * @nr_uring_ops: in, entries the caller's @uring_ops array holds; out,
+ *             KB_URING_OPS (KB_FEATURE_URING_OPS)
+ * @uring_armed: out, 1 when this kernel's io_uring submissions are being
+ *             counted, 0 when the module found no hook for them
+ * @uring_ops: in, user pointer to __u64[nr_uring_ops] filled with the
+ *             io_uring operations the members submitted (no syscall per
+ *             operation), per opcode (IORING_OP_*; the last entry also
+ *             counts every opcode >= KB_URING_OPS - 1), or 0 to skip
  *
  * Any holder of the file may read it, member of the session or not.
  */
@@ -262,7 +273,13 @@ struct kb_session_stats {
 	__u32 state;
 	__u32 __reserved;
 	__aligned_u64 last_changed;
+	__u32 nr_uring_ops;
+	__u32 uring_armed;
+	__aligned_u64 uring_ops;
 };
+
+/* Entries of kb_session_stats.uring_ops the module counts. */
+#define KB_URING_OPS		64
 
 /* kb_session_stats.state bits */
 #define KB_SESSION_FASTPATH	(1U << 0) /* enabled and the hook is armed */

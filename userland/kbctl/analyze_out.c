@@ -26,6 +26,7 @@
 #include "kbctl.h"
 #include "analyze.h"
 #include "../kblaunch/kblaunch.h"
+#include "jsonin.h"
 
 char *an_profile(struct an *a, const struct an_config *c)
 {
@@ -318,6 +319,81 @@ static void an_md_files(const struct an *a, FILE *f)
 		fprintf(f, "None used.\n");
 }
 
+/*
+ * The io_uring operations of the first baseline run's report (its
+ * "io_uring" object, checked), a new reference; NULL when the report has
+ * none (an older kblaunch) or it is malformed (said).
+ */
+static struct json_object *an_uring(const struct an *a)
+{
+	char path[PATH_MAX + 32], where[48];
+	struct json_object *root, *u = NULL, *ops, *e, *v;
+	const char *name;
+	uint64_t count;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/runs/baseline-r1.json", a->o.out);
+	root = kj_load(path, NULL);
+	if (!root)
+		return NULL;
+	if (!kj_member(path, "", root, "io_uring", json_type_object, true, &u) ||
+	    !u ||
+	    !kj_member(path, ".io_uring", u, "counted", json_type_boolean, false, &v) ||
+	    !kj_member(path, ".io_uring", u, "ops", json_type_array, false, &ops))
+		goto none;
+	for (i = 0; i < json_object_array_length(ops); i++) {
+		snprintf(where, sizeof(where), ".io_uring.ops[%zu]", i);
+		if (!kj_object_at(path, ".io_uring.ops", ops, i, &e) ||
+		    !kj_string(path, where, e, "name", 64, &name) ||
+		    !kj_uint(path, where, e, "count", &count))
+			goto none;
+	}
+	json_object_get(u);
+	json_object_put(root);
+	return u;
+none:
+	json_object_put(root);
+	return NULL;
+}
+
+/*
+ * io_uring operations: no syscall each, so no profile line can stub or
+ * fake one; stubbing io_uring_setup (in the table above when the
+ * application made it) is what tests whether it can do without.
+ */
+static void an_md_uring(const struct an *a, FILE *f)
+{
+	struct json_object *u = an_uring(a), *ops, *e, *v;
+	size_t i;
+
+	fprintf(f, "\n## io_uring operations (sub-features of io_uring_enter, first baseline run)\n\n");
+	if (!u) {
+		fprintf(f, "Not in the baseline report.\n");
+		return;
+	}
+	json_object_object_get_ex(u, "counted", &v);
+	if (!json_object_get_boolean(v)) {
+		fprintf(f, "Not counted: %s.\n",
+			json_object_object_get_ex(u, "why", &v) && v ?
+			json_object_get_string(v) : "unknown");
+		json_object_put(u);
+		return;
+	}
+	json_object_object_get_ex(u, "ops", &ops);
+	if (!json_object_array_length(ops))
+		fprintf(f, "None submitted.\n");
+	for (i = 0; i < json_object_array_length(ops); i++) {
+		e = json_object_array_get_idx(ops, i);
+		if (!i)
+			fprintf(f, "| operation | submitted |\n|---|---|\n");
+		json_object_object_get_ex(e, "name", &v);
+		fprintf(f, "| %s | ", json_object_get_string(v));
+		json_object_object_get_ex(e, "count", &v);
+		fprintf(f, "%llu |\n", (unsigned long long)json_object_get_uint64(v));
+	}
+	json_object_put(u);
+}
+
 /* analysis.md: the summary a person reads, one section per class. */
 static int an_markdown(const struct an *a, const uint32_t *counts,
 		       const struct an_config *final, int passed,
@@ -377,6 +453,7 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 	}
 	an_md_features(a, f);
 	an_md_files(a, f);
+	an_md_uring(a, f);
 	fprintf(f, "\n## Side effects outside run-to-run noise\n\n");
 	for (i = 0; i < a->nsys; i++) {
 		for (m = 0; m < AN_NMODES; m++) {
@@ -488,6 +565,8 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	kb_json_add(root, "syscalls", arr);
 	kb_json_add(root, "subfeatures", feats);
 	kb_json_add(root, "pseudo_files", files);
+	/* null: the baseline report had no io_uring object */
+	json_object_object_add(root, "io_uring", an_uring(a));
 	o = json_object_new_object();
 	kb_json_add(o, "profile", json_object_new_string("generated.profile"));
 	kb_json_add(o, "entries", json_object_new_int((int)final->n));

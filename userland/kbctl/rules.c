@@ -224,7 +224,7 @@ int kbctl_get(int argc, char **argv)
 	}
 	if (fetch_rules(fd, o.pid, &v, &r))
 		goto out;
-	if (kb_get_stats(fd, &v, &st, &counts)) {
+	if (kb_get_stats(fd, &v, &st, &counts, NULL)) {
 		kbctl_err("PID %d: KB_IOC_SESSION_STATS: %s", (int)o.pid,
 			  strerror(errno));
 		goto out;

@@ -196,7 +196,7 @@ int kbctl_status(int argc, char **argv)
 		return KBCTL_EXIT_FAIL;
 	}
 	if (o.pid) {
-		if (kb_get_stats(fd, &v, &st, &counts)) {
+		if (kb_get_stats(fd, &v, &st, &counts, NULL)) {
 			kbctl_err("PID %d: KB_IOC_SESSION_STATS: %s", (int)o.pid,
 				  strerror(errno));
 			close(fd);

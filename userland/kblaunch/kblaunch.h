@@ -143,6 +143,9 @@ struct kb_report {
 	int64_t joined;			/* -1: not known (no-module) */
 	int64_t last_changed;		/* latest call stubbed or faked, -1 */
 	const struct kb_rules *rules;	/* NULL: no rules in the report */
+	/* io_uring operations per opcode, KB_URING_OPS; NULL: not counted */
+	const uint64_t *uring_ops;
+	const char *uring_why;		/* ... and why not */
 };
 
 /*
@@ -160,6 +163,12 @@ struct json_object *kb_json_syscalls(const uint64_t *counts, uint32_t nr_counts,
 				     const struct kb_rules *rules,
 				     const struct kb_profile *profile,
 				     const uint32_t *only, uint32_t nr_only);
+/*
+ * {"counted": true, "ops": [{"opcode", "name", "count"}...]} of the
+ * non-zero entries of @ops (KB_URING_OPS), or {"counted": false, "why":
+ * @why, "ops": []} when @ops is NULL.
+ */
+struct json_object *kb_json_uring(const uint64_t *ops, const char *why);
 struct json_object *kb_json_syscall(uint32_t nr, uint64_t count,
 				    const struct kb_rules *rules,
 				    const struct kb_profile *profile);
@@ -168,10 +177,13 @@ int kb_json_write(int fd, struct json_object *o);
 int kb_get_version(int fd, struct kb_version *v);
 /*
  * KB_IOC_SESSION_STATS with a fresh *@counts of v->nr_syscalls entries
- * (the caller frees it); nr_counts clamped to it. -1 with errno.
+ * (the caller frees it); nr_counts clamped to it; the io_uring operations
+ * per opcode into @uring (KB_URING_OPS entries) when it is not NULL and
+ * the module counts them (st->uring_armed). -1 with errno.
  */
 int kb_get_stats(int fd, const struct kb_version *v,
-		 struct kb_session_stats *st, uint64_t **counts);
+		 struct kb_session_stats *st, uint64_t **counts,
+		 uint64_t *uring);
 /* Add @v under @key; false (and @v freed) when @v is NULL or adding fails. */
 bool kb_json_add(struct json_object *o, const char *key, struct json_object *v);
 /* libseccomp's name, or "syscall_NR"; free() it. NULL: no memory. */

@@ -460,6 +460,7 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 		.last_changed = -1,
 	};
 	struct kb_session_stats st;
+	uint64_t uring[KB_URING_OPS];
 	struct kb_rules rules;
 	uint64_t *counts;
 	int err;
@@ -474,6 +475,7 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 		r.total = l->counters->total;
 		r.out_of_range = l->counters->out_of_range;
 		r.last_changed = (int64_t)l->counters->last_changed - 1;
+		r.uring_why = "no module: io_uring operations are seen in the kernel only";
 		if (!o->report_text) {
 			err = kb_rules_fetch(local_rules, (void *)l->policy,
 					     &rules);
@@ -490,7 +492,7 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 		return err;
 	}
 
-	if (kb_get_stats(l->kbfd, ver, &st, &counts)) {
+	if (kb_get_stats(l->kbfd, ver, &st, &counts, uring)) {
 		err = -errno;
 		fprintf(stderr, "kblaunch: KB_IOC_SESSION_STATS: %s\n",
 			strerror(errno));
@@ -525,6 +527,12 @@ static int write_report(const struct kb_opts *o, const struct kb_launch *l,
 	r.joined = (int64_t)st.joined;
 	/* A module before last_changed leaves it 0: not known. */
 	r.last_changed = (int64_t)st.last_changed - 1;
+	if (!(ver->features & KB_FEATURE_URING_OPS))
+		r.uring_why = "the module does not count io_uring operations";
+	else if (!st.uring_armed)
+		r.uring_why = "this kernel has no io_uring submission tracepoint";
+	else
+		r.uring_ops = uring;
 	err = kb_report_write(l->report_fd, &r, o->report_text);
 	if (r.rules)
 		kb_rules_free(&rules);

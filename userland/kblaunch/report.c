@@ -23,6 +23,7 @@
 #include <seccomp.h>
 
 #include "kblaunch.h"
+#include "../lib/consts.h"
 #include "../lib/profile.h"
 
 /*
@@ -176,7 +177,8 @@ int kb_get_version(int fd, struct kb_version *v)
 }
 
 int kb_get_stats(int fd, const struct kb_version *v,
-		 struct kb_session_stats *st, uint64_t **counts)
+		 struct kb_session_stats *st, uint64_t **counts,
+		 uint64_t *uring)
 {
 	uint32_t n = v->nr_syscalls ? v->nr_syscalls : 1;
 
@@ -187,6 +189,11 @@ int kb_get_stats(int fd, const struct kb_version *v,
 	st->size = sizeof(*st);
 	st->nr_counts = v->nr_syscalls;
 	st->counts = (uintptr_t)*counts;
+	if (uring && (v->features & KB_FEATURE_URING_OPS)) {
+		memset(uring, 0, KB_URING_OPS * sizeof(*uring));
+		st->nr_uring_ops = KB_URING_OPS;
+		st->uring_ops = (uintptr_t)uring;
+	}
 	if (ioctl(fd, KB_IOC_SESSION_STATS, st)) {
 		int err = errno;
 
@@ -230,6 +237,40 @@ static struct json_object *kb_json_nr(int64_t nr)
 static bool jnull(struct json_object *o, const char *key)
 {
 	return json_object_object_add(o, key, NULL) == 0;
+}
+
+struct json_object *kb_json_uring(const uint64_t *ops, const char *why)
+{
+	struct json_object *o = json_object_new_object(), *a, *e;
+	const char *name;
+	char buf[24];
+	bool ok;
+	int i;
+
+	ok = o && kb_json_add(o, "counted", json_object_new_boolean(ops != NULL));
+	if (ok && !ops)
+		ok = kb_json_add(o, "why", json_object_new_string(why ? why : "unknown"));
+	ok = ok && (a = json_object_new_array()) && kb_json_add(o, "ops", a);
+	for (i = 0; ok && ops && i < KB_URING_OPS; i++) {
+		if (!ops[i])
+			continue;
+		name = kb_const_name(KB_CC_URING, (uint64_t)i);
+		if (!name || i == KB_URING_OPS - 1) {
+			snprintf(buf, sizeof(buf), i == KB_URING_OPS - 1 ?
+				 "opcode>=%d" : "opcode%d", i);
+			name = buf;
+		}
+		ok = (e = json_object_new_object()) &&
+		     !json_object_array_add(a, e) &&
+		     kb_json_add(e, "opcode", json_object_new_int(i)) &&
+		     kb_json_add(e, "name", json_object_new_string(name)) &&
+		     kb_json_add(e, "count", json_object_new_uint64(ops[i]));
+	}
+	if (!ok) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* Tier, action and errno/value of one rule (a KB_MATCH_NONE entry). */
@@ -458,6 +499,8 @@ static struct json_object *report_json(const struct kb_report *r)
 	ok = ok && kb_json_add(o, "syscalls",
 			kb_json_syscalls(r->counts, r->nr_counts, r->rules,
 					 r->profile, NULL, 0));
+	ok = ok && kb_json_add(o, "io_uring",
+			       kb_json_uring(r->uring_ops, r->uring_why));
 	if (!ok) {
 		json_object_put(o);
 		return NULL;

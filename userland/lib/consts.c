@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <asm/prctl.h>
+#include <linux/io_uring.h>
 
 #include "consts.h"
 
@@ -143,6 +144,29 @@ static const struct kb_const prot_consts[] = {
 	K(PROT_GROWSDOWN), K(PROT_GROWSUP),
 };
 
+/* io_uring operations (the opcodes of Linux 6.1's uapi header). */
+static const struct kb_const uring_consts[] = {
+	K(IORING_OP_NOP), K(IORING_OP_READV), K(IORING_OP_WRITEV),
+	K(IORING_OP_FSYNC), K(IORING_OP_READ_FIXED), K(IORING_OP_WRITE_FIXED),
+	K(IORING_OP_POLL_ADD), K(IORING_OP_POLL_REMOVE),
+	K(IORING_OP_SYNC_FILE_RANGE), K(IORING_OP_SENDMSG),
+	K(IORING_OP_RECVMSG), K(IORING_OP_TIMEOUT), K(IORING_OP_TIMEOUT_REMOVE),
+	K(IORING_OP_ACCEPT), K(IORING_OP_ASYNC_CANCEL),
+	K(IORING_OP_LINK_TIMEOUT), K(IORING_OP_CONNECT),
+	K(IORING_OP_FALLOCATE), K(IORING_OP_OPENAT), K(IORING_OP_CLOSE),
+	K(IORING_OP_FILES_UPDATE), K(IORING_OP_STATX), K(IORING_OP_READ),
+	K(IORING_OP_WRITE), K(IORING_OP_FADVISE), K(IORING_OP_MADVISE),
+	K(IORING_OP_SEND), K(IORING_OP_RECV), K(IORING_OP_OPENAT2),
+	K(IORING_OP_EPOLL_CTL), K(IORING_OP_SPLICE),
+	K(IORING_OP_PROVIDE_BUFFERS), K(IORING_OP_REMOVE_BUFFERS),
+	K(IORING_OP_TEE), K(IORING_OP_SHUTDOWN), K(IORING_OP_RENAMEAT),
+	K(IORING_OP_UNLINKAT), K(IORING_OP_MKDIRAT), K(IORING_OP_SYMLINKAT),
+	K(IORING_OP_LINKAT), K(IORING_OP_MSG_RING), K(IORING_OP_FSETXATTR),
+	K(IORING_OP_SETXATTR), K(IORING_OP_FGETXATTR), K(IORING_OP_GETXATTR),
+	K(IORING_OP_SOCKET), K(IORING_OP_URING_CMD), K(IORING_OP_SEND_ZC),
+	K(IORING_OP_SENDMSG_ZC),
+};
+
 static const struct {
 	const struct kb_const *tab;
 	unsigned int n;
@@ -158,6 +182,7 @@ static const struct {
 	[KB_CC_MAP]		= { map_consts, ARRAY_SIZE(map_consts) },
 	[KB_CC_CLONE]		= { clone_consts, ARRAY_SIZE(clone_consts) },
 	[KB_CC_PROT]		= { prot_consts, ARRAY_SIZE(prot_consts) },
+	[KB_CC_URING]		= { uring_consts, ARRAY_SIZE(uring_consts) },
 };
 
 #define W32	0xffffffffULL

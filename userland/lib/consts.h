@@ -22,6 +22,7 @@ enum kb_const_class {
 	KB_CC_MAP,		/* MAP_* */
 	KB_CC_CLONE,		/* CLONE_* */
 	KB_CC_PROT,		/* PROT_* */
+	KB_CC_URING,		/* IORING_OP_*: no argument, report names */
 };
 
 /* A profile key of one syscall: "cmd" of ioctl is argument 1, 32 bits. */
