@@ -15,6 +15,10 @@
 #                         machine; KB_DEBUG_KERNEL=kcsan for KCSAN;
 #                         KB_DEBUG_SUITE=tests/suite.guest-module for
 #                         the module's own tests only)
+#   make check-runtimes   CPython's regression tests, 17 files (make check
+#                         has 4), on all three decision paths against
+#                         native, in one guest boot; prints a per-file
+#                         table (tests/cpython_tests.sh long)
 #   make fuzz             the fuzzer's fixed seeds, then a random campaign of
 #                         KB_FUZZ_SECS (default 600) seconds, in the guest;
 #                         prints the seed of any failure (tests/fuzz_seeds)
@@ -59,7 +63,7 @@ else
 Q = @
 endif
 
-.PHONY: all module bpf userland tests check check-debug fuzz demo deps install uninstall clean checkpatch \
+.PHONY: all module bpf userland tests check check-runtimes check-debug fuzz demo deps install uninstall clean checkpatch \
 	guest-build bench-build bench bench-perf bench-analyze
 
 all: module userland tests
@@ -99,6 +103,13 @@ guest-build:
 check: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
 	$(Q)GUEST_KVER=$(GUEST_KVER) RT_KVER=$(RT_KVER) tests/check.sh
+
+# Not in make check: an hour and more of TCG guest.
+check-runtimes: deps
+	$(Q)$(MAKE) --no-print-directory guest-build
+	$(Q)tests/vm/run.sh --kver $(GUEST_KVER) --timeout 10800 -- \
+		env KB_SUITE=runtimes KB_SUITE_LIST=tests/suite.runtimes \
+		tests/guest-suite.sh
 
 # Not in make check: the kernel's build takes most of an hour here.
 KB_DEBUG_KERNEL ?= debug
