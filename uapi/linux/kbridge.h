@@ -456,8 +456,11 @@ struct kb_get_rules {
  * the same on both paths. Needs the file's session; any holder may call.
  */
 #define KB_PATH_PREFIX_MAX	16
-/* How many fd numbers from kb_set_fastpath.fd_floor the runtime uses. */
-#define KB_FD_FLOOR_SPAN	8
+/*
+ * The fd numbers from kb_set_fastpath.fd_floor where the runtime keeps its
+ * fds, also when it moves them out of the program's way.
+ */
+#define KB_FD_FLOOR_SPAN	64
 
 struct kb_set_fastpath {
 	__u32 size;

@@ -70,7 +70,7 @@ struct kb_program {
  * them and their moves; above KB_FD_ABOVE_MAX, fd tables grow too large.
  */
 #define KB_FD_MIN		1000
-#define KB_FD_ROOM		KB_FD_FLOOR_SPAN
+#define KB_FD_ROOM		8
 #define KB_FD_ABOVE_MAX		65536
 
 /* child.c */

@@ -19,8 +19,9 @@
  *    them (open, readlink).
  * Other calls on a number the program never opened (read, lseek...) are
  * not intercepted: only the calls that find, probe or reclaim fds are,
- * and the probes only at the numbers kblaunch chose (the module traps
- * them there only: KB_FD_FLOOR_SPAN).
+ * and the probes only in the KB_FD_FLOOR_SPAN numbers from the floor (the
+ * module traps them there only): a program that takes nearly all of those
+ * numbers pushes ours past them, where fstat and fcntl reach them.
  *
  * The numbers change only when an fd is moved, which is rare: a mover
  * holds kbrt_fds_lock with every signal blocked, dups the fd to the
