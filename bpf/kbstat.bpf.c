@@ -58,6 +58,20 @@ struct {
 	__type(value, __u64);
 } pid_hits SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KB_URING_OPS);
+	__type(key, __u32);
+	__type(value, __u64);
+} uring_hits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, KBSTAT_MAX_ENTRIES);
+	__type(key, struct kbstat_uring_key);
+	__type(value, __u64);
+} uring_session_hits SEC(".maps");
+
 /* Decisions a map could not count, per reason (enum kbstat_drop). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -169,6 +183,32 @@ int kb_decision(__u64 *ctx)
 		};
 
 		count(&pid_hits, &pk, KBSTAT_DROP_PID, n);
+	}
+	return 0;
+}
+
+/*
+ * io_uring operations, one event each: (u64 session, u32 tgid, u32
+ * opcode). Counted globally and per session; a full session map counts
+ * the loss under KBSTAT_DROP_SESSION, as for decisions.
+ */
+SEC("raw_tp/kbridge_uring_op")
+int kb_uring(__u64 *ctx)
+{
+	__u32 op = (__u32)ctx[2];
+	__u64 *v;
+
+	if (op >= KB_URING_OPS)
+		op = KB_URING_OPS - 1;
+	if (scopes & KBSTAT_SCOPE_GLOBAL) {
+		v = bpf_map_lookup_elem(&uring_hits, &op);
+		if (v)
+			*v += 1;
+	}
+	if (scopes & KBSTAT_SCOPE_SESSION) {
+		struct kbstat_uring_key uk = { .session = ctx[0], .opcode = op };
+
+		count(&uring_session_hits, &uk, KBSTAT_DROP_SESSION, 1);
 	}
 	return 0;
 }

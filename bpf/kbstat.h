@@ -13,6 +13,9 @@
 #define KBSTAT_LINK_NAME	"kb_decision_link"
 /* The module's tracepoint (TRACE_SYSTEM kbridge), as a raw tracepoint. */
 #define KBSTAT_TP_NAME		"kbridge_decisions"
+/* ... and its io_uring one: optional, a module before it has none. */
+#define KBSTAT_URING_TP_NAME	"kbridge_uring_op"
+#define KBSTAT_URING_LINK_NAME	"kb_uring_link"
 
 /*
  * Entries per hash. A key is one (syscall, tier, action, path) of one
@@ -101,6 +104,17 @@ struct kbstat_pid_key {
 	__u16 tier;
 	__u8 action;
 	__u8 fastpath;
+};
+
+/*
+ * uring_hits: io_uring operations of every session, an array indexed by
+ * opcode (KB_URING_OPS entries, the last for every opcode from there on);
+ * uring_session_hits: per session and opcode.
+ */
+struct kbstat_uring_key {
+	__u64 session;
+	__u32 opcode;
+	__u32 __pad;	/* 0: keys are hashed whole */
 };
 
 #endif /* KBSTAT_H */

@@ -93,6 +93,31 @@ TRACE_EVENT_FN(kbridge_decisions,
 	kb_runs_reg, kb_runs_unreg
 );
 
+/**
+ * kbridge_uring_op - a member submitted an io_uring operation (uring.c)
+ * @session, @tgid: as for kbridge_decision
+ * @opcode:   IORING_OP_*, at most KB_URING_OPS - 1 (which stands for
+ *            every opcode from there on)
+ *
+ * bpf/ attaches to it as raw_tp/kbridge_uring_op (kbctl stats).
+ */
+TRACE_EVENT(kbridge_uring_op,
+	TP_PROTO(u64 session, u32 tgid, u32 opcode),
+	TP_ARGS(session, tgid, opcode),
+	TP_STRUCT__entry(
+		__field(u64, session)
+		__field(u32, tgid)
+		__field(u32, opcode)
+	),
+	TP_fast_assign(
+		__entry->session = session;
+		__entry->tgid = tgid;
+		__entry->opcode = opcode;
+	),
+	TP_printk("session=%llu tgid=%u opcode=%u", __entry->session,
+		  __entry->tgid, __entry->opcode)
+);
+
 #endif /* _KBRIDGE_TRACE_H */
 
 /* Out of tree: the header is found next to its users. */

@@ -21,6 +21,7 @@
 #include <linux/version.h>
 
 #include "internal.h"
+#include "trace.h"
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 #define KB_URING_TP	"io_uring_submit_sqe"
@@ -38,8 +39,10 @@ static void kb_uring_count(struct io_kiocb *req)
 
 	if (!m && (current->flags & PF_IO_WORKER))
 		m = kb_member_find(current->group_leader);
-	if (m)
-		this_cpu_inc(m->session->counters->uring[op]);
+	if (!m)
+		return;
+	this_cpu_inc(m->session->counters->uring[op]);
+	trace_kbridge_uring_op(m->session_id, task_tgid_nr(current), op);
 }
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)

@@ -181,8 +181,9 @@ fi
 rc=$?
 if [ "$rc" -eq 0 ] && grep -q "^loaded: program kb_decision (id [0-9]*) attached to kbridge_decisions" "$kb_tmp/out" &&
    [ -e "$PIN/tier_hits" ] && [ -e "$PIN/session_hits" ] && [ -e "$PIN/pid_hits" ] &&
-   [ -e "$PIN/drops" ] && [ -e "$PIN/kb_decision_link" ]; then
-	ok "kbctl stats --bpf load: maps and link pinned in $PIN"
+   [ -e "$PIN/drops" ] && [ -e "$PIN/kb_decision_link" ] &&
+   [ -e "$PIN/uring_hits" ] && [ -e "$PIN/uring_session_hits" ] && [ -e "$PIN/kb_uring_link" ]; then
+	ok "kbctl stats --bpf load: maps and links pinned in $PIN, io_uring's too"
 else
 	not_ok "kbctl stats --bpf load: exit status $rc"
 	show "$kb_tmp/out" stdout
@@ -372,6 +373,23 @@ if run_mix forked $T $F; then
 		show "$kb_tmp/err" stderr
 	fi
 fi
+
+# ---- io_uring operations: per opcode, all sessions and one ----
+kb -v -- "$P/uring_ops" >"$kb_tmp/uring.out" 2>"$kb_tmp/uring.err"
+rc=$?
+su=$(sed -n 's/.*, session \([0-9][0-9]*\)$/\1/p' "$kb_tmp/uring.err" | head -1)
+for scope in "" "--session $su"; do
+	# shellcheck disable=SC2086
+	got=$("$C" stats --json $scope 2>"$kb_tmp/err" | "$PY" -c 'import json, sys
+print([(o["name"], o["count"]) for o in json.load(sys.stdin)["io_uring"]])' 2>&1)
+	[ "$rc" -eq 0 ] && [ -n "$su" ] && [ "$got" = "[('IORING_OP_NOP', 5), ('IORING_OP_READ', 3)]" ] &&
+		ok "kbctl stats --json ${scope:-(all sessions)}: 5 NOP and 3 READ io_uring operations" ||
+		{ not_ok "kbctl stats io_uring ${scope:-(all)}: exit status $rc, session '$su', $got"; show "$kb_tmp/err" stderr; }
+done
+"$C" stats --session "$su" >"$kb_tmp/out" 2>"$kb_tmp/err"
+grep -qE "^IORING_OP_READ +22 +3\$" "$kb_tmp/out" &&
+	ok "kbctl stats --session $su: the IORING_OP_READ row" ||
+	{ not_ok "kbctl stats --session $su: no IORING_OP_READ row"; show "$kb_tmp/out" stdout; }
 
 # ---- errors while loaded ----
 "$C" stats --bpf load >"$kb_tmp/out" 2>"$kb_tmp/err"

@@ -38,11 +38,20 @@ struct kbs_snap {
 	uint64_t total;		/* sum of the rows */
 	uint64_t kernel;	/* of which decided on the fast path */
 	uint64_t drops[KBSTAT_NR_DROPS];
+	/*
+	 * io_uring operations per opcode (all sessions, or the session);
+	 * @uring_counted false: a load or a module without them, or a PID
+	 * scope (they are not kept per process).
+	 */
+	bool uring_counted;
+	uint64_t uring[KB_URING_OPS];
 };
 
 /* File descriptors of the pinned maps, and what the load counts. */
 struct kbs_maps {
 	int tier, session, pid, drops;
+	int uring, uring_session;	/* -1: a load without them */
+	bool uring_attached;		/* the module had the tracepoint */
 	uint32_t scopes;	/* enum kbstat_scope bits */
 };
 

@@ -33,6 +33,7 @@
 #include "bpfstat.h"
 #include "kbstat.skel.h"
 #include "../kblaunch/kblaunch.h"
+#include "../lib/consts.h"
 
 #define BPFFS		"/sys/fs/bpf"
 
@@ -42,6 +43,9 @@ static const char *const pinned_maps[] = {
 };
 /* The program's read-only data: what it was loaded to count. */
 #define CONFIG_PIN	"config"
+/* io_uring counters: pinned when the module has kbridge_uring_op. */
+static const char *const uring_maps[] = { "uring_hits", "uring_session_hits" };
+#define NURING (sizeof(uring_maps) / sizeof(uring_maps[0]))
 
 static const char *const scope_names[] = { "global", "session", "pid" };
 
@@ -312,8 +316,23 @@ static uint32_t read_scopes(void)
 	return v;
 }
 
+/* A pin that may be missing (an older load): its fd, or -1 quietly. */
+static int open_optional(const char *name)
+{
+	char path[256];
+
+	pin_path(path, sizeof(path), name);
+	return bpf_obj_get(path);
+}
+
 int kbs_open(struct kbs_maps *m)
 {
+	char path[256];
+
+	m->uring = open_optional(uring_maps[0]);
+	m->uring_session = open_optional(uring_maps[1]);
+	pin_path(path, sizeof(path), KBSTAT_URING_LINK_NAME);
+	m->uring_attached = !access(path, F_OK);
 	m->tier = open_pinned("tier_hits");
 	m->session = m->tier < 0 ? -1 : open_pinned("session_hits");
 	m->pid = m->session < 0 ? -1 : open_pinned("pid_hits");
@@ -328,7 +347,8 @@ int kbs_open(struct kbs_maps *m)
 
 void kbs_close(struct kbs_maps *m)
 {
-	int *fds[] = { &m->tier, &m->session, &m->pid, &m->drops };
+	int *fds[] = { &m->tier, &m->session, &m->pid, &m->drops,
+		       &m->uring, &m->uring_session };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -430,6 +450,39 @@ static int read_global(int fd, int ncpus, struct kbs_snap *s, size_t *cap)
 }
 
 /*
+ * The io_uring counts of @scope into @s (@vals: room for one per-CPU
+ * value). Only where the load has them and the module fired them.
+ */
+static int read_uring(const struct kbs_maps *m, const struct kbs_scope *scope,
+		      int ncpus, uint64_t *vals, struct kbs_snap *s)
+{
+	struct kbstat_uring_key key;
+	uint32_t op;
+
+	if (!m->uring_attached || m->uring < 0 || m->uring_session < 0 ||
+	    scope->kind == KBS_PID)
+		return 0;
+	for (op = 0; op < KB_URING_OPS; op++) {
+		if (scope->kind == KBS_ALL) {
+			if (bpf_map_lookup_elem(m->uring, &op, vals))
+				return -errno;
+		} else {
+			memset(&key, 0, sizeof(key));
+			key.session = scope->session;
+			key.opcode = op;
+			if (bpf_map_lookup_elem(m->uring_session, &key, vals)) {
+				if (errno != ENOENT)
+					return -errno;
+				continue;
+			}
+		}
+		s->uring[op] = sum_cpus(vals, ncpus);
+	}
+	s->uring_counted = true;
+	return 0;
+}
+
+/*
  * Walk one hash with get_next_key: a key deleted between two calls makes
  * the walk start over from the first key, which no key here ever is
  * (nothing deletes), so each key is seen once.
@@ -505,6 +558,8 @@ int kbs_read(const struct kbs_maps *m, const struct kbs_scope *scope,
 		else
 			s->drops[i] = sum_cpus(vals, ncpus);
 	}
+	if (!err)
+		err = read_uring(m, scope, ncpus, vals, s);
 	free(vals);
 	if (err) {
 		kbctl_err("reading the eBPF maps in %s: %s", KBSTAT_PIN_DIR,
@@ -561,6 +616,20 @@ static int by_nr(const void *a, const void *b)
 	return kbs_row_cmp(a, b);
 }
 
+/* "IORING_OP_READ", or "opcode>=63" for the last slot. */
+static const char *uring_name(size_t op)
+{
+	static char buf[24];
+	const char *name = op == KB_URING_OPS - 1 ? NULL :
+			   kb_const_name(KB_CC_URING, op);
+
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), op == KB_URING_OPS - 1 ? "opcode>=%zu" :
+		 "opcode%zu", op);
+	return buf;
+}
+
 static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)
 {
 	char what[64];
@@ -585,6 +654,13 @@ static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)
 	printf("total %" PRIu64 ": kernel %" PRIu64 ", sigsys %" PRIu64
 	       "; dropped %" PRIu64 "\n", s->total, s->kernel,
 	       s->total - s->kernel, kbs_dropped(s, scope));
+	if (!s->uring_counted)
+		return 0;
+	printf("%-20s %5s %14s\n", "IO_URING OP", "OP", "COUNT");
+	for (i = 0; i < KB_URING_OPS; i++)
+		if (s->uring[i])
+			printf("%-20s %5zu %14" PRIu64 "\n", uring_name(i), i,
+			       s->uring[i]);
 	return 0;
 }
 
@@ -633,6 +709,21 @@ static int print_json(const struct kbs_snap *s, const struct kbs_scope *scope)
 		     kb_json_add(e, "path", json_object_new_string(kbs_path_name(r->fastpath))) &&
 		     kb_json_add(e, "count", json_object_new_uint64(r->count));
 		free(name);
+	}
+	/* null: not counted here (see struct kbs_snap) */
+	if (ok && !s->uring_counted)
+		ok = !json_object_object_add(o, "io_uring", NULL);
+	else if (ok)
+		ok = (a = json_object_new_array()) && kb_json_add(o, "io_uring", a);
+	for (i = 0; ok && s->uring_counted && i < KB_URING_OPS; i++) {
+		struct json_object *e;
+
+		if (!s->uring[i])
+			continue;
+		ok = (e = json_object_new_object()) && !json_object_array_add(a, e) &&
+		     kb_json_add(e, "opcode", json_object_new_int((int)i)) &&
+		     kb_json_add(e, "name", json_object_new_string(uring_name(i))) &&
+		     kb_json_add(e, "count", json_object_new_uint64(s->uring[i]));
 	}
 	err = ok ? kb_json_write(STDOUT_FILENO, o) : -ENOMEM;
 	json_object_put(o);
@@ -744,6 +835,49 @@ static int prog_id(int fd, char *name, size_t len)
 	return (int)info.id;
 }
 
+/*
+ * The io_uring counters: attached and pinned when the module fires
+ * kbridge_uring_op (a module before it has no such tracepoint, and then
+ * kbctl stats says nothing of io_uring). 0 or -errno, said.
+ */
+static int load_uring(struct kbstat *obj)
+{
+	struct bpf_map *maps[NURING] = { obj->maps.uring_hits,
+					 obj->maps.uring_session_hits };
+	struct bpf_link *link;
+	char path[256];
+	size_t i;
+	int err;
+
+	link = bpf_program__attach_raw_tracepoint(obj->progs.kb_uring,
+						  KBSTAT_URING_TP_NAME);
+	if (!link) {
+		err = -errno;
+		if (err == -ENOENT)
+			return 0;
+		kbctl_err("cannot attach to %s: %s", KBSTAT_URING_TP_NAME,
+			  strerror(-err));
+		return err;
+	}
+	for (i = 0; i < NURING; i++) {
+		pin_path(path, sizeof(path), uring_maps[i]);
+		err = bpf_map__pin(maps[i], path);
+		if (err)
+			goto fail;
+	}
+	pin_path(path, sizeof(path), KBSTAT_URING_LINK_NAME);
+	err = bpf_link__pin(link, path);
+	if (err)
+		goto fail;
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	return 0;
+fail:
+	kbctl_err("cannot pin %s: %s", path, strerror(-err));
+	bpf_link__destroy(link);
+	return err;
+}
+
 static int bpf_load(uint32_t scopes)
 {
 	struct bpf_map *maps[NMAPS];
@@ -769,6 +903,8 @@ static int bpf_load(uint32_t scopes)
 	obj = kbstat__open();
 	if (obj) {
 		obj->rodata->scopes = scopes;
+		/* Attached below, if the module has its tracepoint. */
+		bpf_program__set_autoattach(obj->progs.kb_uring, false);
 		if (kbstat__load(obj)) {
 			err = -errno;
 			kbstat__destroy(obj);
@@ -826,10 +962,16 @@ static int bpf_load(uint32_t scopes)
 	}
 	/* The pin keeps the program attached once our descriptors close. */
 	bpf_link__disconnect(obj->links.kb_decision);
+	err = load_uring(obj);
+	if (err)
+		goto fail;
 	id = prog_id(bpf_program__fd(obj->progs.kb_decision), name, sizeof(name));
 	kbs_scopes_describe(scopes, had, sizeof(had));
-	printf("loaded: program %s (id %d) attached to %s, counting %s; maps tier_hits, session_hits, pid_hits, drops pinned in %s\n",
-	       name, id, KBSTAT_TP_NAME, had, KBSTAT_PIN_DIR);
+	pin_path(path, sizeof(path), KBSTAT_URING_LINK_NAME);
+	printf("loaded: program %s (id %d) attached to %s, counting %s; maps tier_hits, session_hits, pid_hits, drops pinned in %s%s\n",
+	       name, id, KBSTAT_TP_NAME, had, KBSTAT_PIN_DIR,
+	       access(path, F_OK) ? "" :
+	       "; io_uring operations from " KBSTAT_URING_TP_NAME);
 	kbstat__destroy(obj);
 	return fflush(stdout) ? KBCTL_EXIT_FAIL : 0;
 fail:
