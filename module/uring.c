@@ -18,12 +18,12 @@
 #include <linux/io_uring_types.h>
 #include <linux/sched.h>
 #include <linux/tracepoint.h>
-#include <linux/version.h>
 
 #include "internal.h"
 #include "trace.h"
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+/* Kbuild looks at the kernel's header (its Kbuild file says how). */
+#ifdef KB_URING_SUBMIT_SQE
 #define KB_URING_TP	"io_uring_submit_sqe"
 #else
 #define KB_URING_TP	"io_uring_submit_req"
@@ -45,7 +45,7 @@ static void kb_uring_count(struct io_kiocb *req)
 	trace_kbridge_uring_op(m->session_id, task_tgid_nr(current), op);
 }
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#ifdef KB_URING_SUBMIT_SQE
 static void kb_uring_probe(void *data, struct io_kiocb *req,
 			   bool force_nonblock)
 {
