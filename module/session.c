@@ -857,9 +857,7 @@ int kb_ioctl_session_join(struct file *file, void *arg)
 	m = kb_member_find(current);
 	ret = m && m->session == s;
 	rcu_read_unlock();
-	if (ret)
-		return 0;
-	if (!task_no_new_privs(current) &&
+	if (!ret && !task_no_new_privs(current) &&
 	    !ns_capable_noaudit(current_user_ns(), CAP_SYS_ADMIN))
 		return -EACCES;
 

@@ -158,6 +158,42 @@ TEST(join_needs_no_new_privs)
 	close(fd);
 }
 
+/*
+ * A member that drops its privileges may still join again (a no-op, which
+ * kblaunch makes after every exec): a root program that setuid()s, then
+ * execs, goes on under kbridge. Another session stays out of reach.
+ */
+TEST(rejoin_after_dropping_privileges)
+{
+	pid_t pid;
+	int fd, other;
+
+	OPEN_OR_SKIP(fd);
+	close(fd);
+	fd = open_session(0);
+	other = open_session(0);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, other);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (kb_join(fd) != 1)
+			_exit(1);
+		if (drop_to_nobody())
+			_exit(2);
+		if (kb_join(fd) != 1)
+			_exit(3);
+		if (kb_call(fd, SYS_getppid, NULL))
+			_exit(4);
+		if (kb_join(other) != -1 || errno != EACCES)
+			_exit(5);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_child(pid));
+	close(other);
+	close(fd);
+}
+
 /* Root (CAP_SYS_ADMIN) joins without no_new_privs. */
 TEST(join_as_root)
 {
