@@ -261,7 +261,7 @@ fi
 # still holds the session's file.
 pid=$("$K" -- sh -c 'sleep 30.2718 </dev/null >/dev/null 2>&1 & echo $!')
 "$C" ps >"$kb_tmp/ps" 2>&1
-if [ -n "$pid" ] && grep -q "^.* $pid .*closed.*sleep" "$kb_tmp/ps"; then
+if [ -n "$pid" ] && grep -qE " $pid .* sleep +closed\$" "$kb_tmp/ps"; then
 	ok "kbctl ps: a program whose kblaunch has exited shows as closed"
 else
 	not_ok "kbctl ps: pid '$pid' not shown closed after kblaunch exited"
