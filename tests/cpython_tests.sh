@@ -29,13 +29,6 @@ long) PATHS=("" --no-fastpath --no-module); FILES+=("${LONG[@]}") ;;
 esac
 # KB_CPYTHON_FILES="test_os test_time": other files (by hand).
 [ -n "${KB_CPYTHON_FILES:-}" ] && read -ra FILES <<<"$KB_CPYTHON_FILES"
-path_name() {
-	case $1 in
-	"") echo "fast path" ;;
-	--no-fastpath) echo "SIGSYS + ioctl" ;;
-	--no-module) echo "in-process" ;;
-	esac
-}
 
 if ! [ -x "$PYT" ] || ! [ -f /usr/lib/python3.11/test/test_subprocess.py ]; then
 	skip "CPython's regression tests" "libpython3.11-testsuite not installed (tests/install-deps.sh)"

@@ -33,6 +33,15 @@ kb_done() {
 }
 
 # kb [kblaunch options] -- PROGRAM...: kblaunch in this file's mode.
+# path_name KBLAUNCH-OPTION: the decision path it selects, for test names.
+path_name() {
+	case $1 in
+	"") echo "fast path" ;;
+	--no-fastpath) echo "SIGSYS + ioctl" ;;
+	--no-module) echo "in-process" ;;
+	esac
+}
+
 # KB_PRE, if set, is a command (e.g. prlimit) that both runs go through
 # before kblaunch or the native program.
 kb() {

@@ -15,13 +15,6 @@ R=.output/tests/runtimes
 kb_require_guest "kblaunch and tests/progs are built (make userland tests)" "$K" "$P/altstacks" "$P/uring_ops" || exit 1
 
 PATHS=("" --no-fastpath --no-module)
-path_name() {
-	case $1 in
-	"") echo "fast path" ;;
-	--no-fastpath) echo "SIGSYS + ioctl" ;;
-	--no-module) echo "in-process" ;;
-	esac
-}
 
 # now_ms: a clock in milliseconds.
 now_ms() { echo $(($(date +%s%N) / 1000000)); }

@@ -33,7 +33,6 @@
 #include "bpfstat.h"
 #include "kbstat.skel.h"
 #include "../kblaunch/kblaunch.h"
-#include "../lib/consts.h"
 
 #define BPFFS		"/sys/fs/bpf"
 
@@ -616,23 +615,9 @@ static int by_nr(const void *a, const void *b)
 	return kbs_row_cmp(a, b);
 }
 
-/* "IORING_OP_READ", or "opcode>=63" for the last slot. */
-static const char *uring_name(size_t op)
-{
-	static char buf[24];
-	const char *name = op == KB_URING_OPS - 1 ? NULL :
-			   kb_const_name(KB_CC_URING, op);
-
-	if (name)
-		return name;
-	snprintf(buf, sizeof(buf), op == KB_URING_OPS - 1 ? "opcode>=%zu" :
-		 "opcode%zu", op);
-	return buf;
-}
-
 static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)
 {
-	char what[64];
+	char what[64], op[24];
 	size_t i;
 
 	kbs_scope_describe(scope, what, sizeof(what));
@@ -659,8 +644,9 @@ static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)
 	printf("%-20s %5s %14s\n", "IO_URING OP", "OP", "COUNT");
 	for (i = 0; i < KB_URING_OPS; i++)
 		if (s->uring[i])
-			printf("%-20s %5zu %14" PRIu64 "\n", uring_name(i), i,
-			       s->uring[i]);
+			printf("%-20s %5zu %14" PRIu64 "\n",
+			       kb_uring_name((unsigned int)i, op, sizeof(op)),
+			       i, s->uring[i]);
 	return 0;
 }
 
@@ -668,6 +654,7 @@ static int print_json(const struct kbs_snap *s, const struct kbs_scope *scope)
 {
 	static const char *const scope_names[] = { "all", "session", "pid" };
 	struct json_object *o, *t = NULL, *d = NULL, *a = NULL;
+	char op[24];
 	size_t i;
 	bool ok;
 	int err;
@@ -722,7 +709,8 @@ static int print_json(const struct kbs_snap *s, const struct kbs_scope *scope)
 			continue;
 		ok = (e = json_object_new_object()) && !json_object_array_add(a, e) &&
 		     kb_json_add(e, "opcode", json_object_new_int((int)i)) &&
-		     kb_json_add(e, "name", json_object_new_string(uring_name(i))) &&
+		     kb_json_add(e, "name", json_object_new_string(
+				kb_uring_name((unsigned int)i, op, sizeof(op)))) &&
 		     kb_json_add(e, "count", json_object_new_uint64(s->uring[i]));
 	}
 	err = ok ? kb_json_write(STDOUT_FILENO, o) : -ENOMEM;

@@ -169,6 +169,8 @@ struct json_object *kb_json_syscalls(const uint64_t *counts, uint32_t nr_counts,
  * @why, "ops": []} when @ops is NULL.
  */
 struct json_object *kb_json_uring(const uint64_t *ops, const char *why);
+/* "IORING_OP_READ"; "opcode>=63" for the last slot, which counts all those. */
+const char *kb_uring_name(unsigned int op, char *buf, size_t len);
 struct json_object *kb_json_syscall(uint32_t nr, uint64_t count,
 				    const struct kb_rules *rules,
 				    const struct kb_profile *profile);

@@ -239,10 +239,21 @@ static bool jnull(struct json_object *o, const char *key)
 	return json_object_object_add(o, key, NULL) == 0;
 }
 
+const char *kb_uring_name(unsigned int op, char *buf, size_t len)
+{
+	const char *name = op == KB_URING_OPS - 1 ? NULL :
+			   kb_const_name(KB_CC_URING, op);
+
+	if (name)
+		return name;
+	snprintf(buf, len, op == KB_URING_OPS - 1 ? "opcode>=%u" : "opcode%u",
+		 op);
+	return buf;
+}
+
 struct json_object *kb_json_uring(const uint64_t *ops, const char *why)
 {
 	struct json_object *o = json_object_new_object(), *a, *e;
-	const char *name;
 	char buf[24];
 	bool ok;
 	int i;
@@ -254,16 +265,11 @@ struct json_object *kb_json_uring(const uint64_t *ops, const char *why)
 	for (i = 0; ok && ops && i < KB_URING_OPS; i++) {
 		if (!ops[i])
 			continue;
-		name = kb_const_name(KB_CC_URING, (uint64_t)i);
-		if (!name || i == KB_URING_OPS - 1) {
-			snprintf(buf, sizeof(buf), i == KB_URING_OPS - 1 ?
-				 "opcode>=%d" : "opcode%d", i);
-			name = buf;
-		}
 		ok = (e = json_object_new_object()) &&
 		     !json_object_array_add(a, e) &&
 		     kb_json_add(e, "opcode", json_object_new_int(i)) &&
-		     kb_json_add(e, "name", json_object_new_string(name)) &&
+		     kb_json_add(e, "name", json_object_new_string(
+				kb_uring_name((unsigned int)i, buf, sizeof(buf)))) &&
 		     kb_json_add(e, "count", json_object_new_uint64(ops[i]));
 	}
 	if (!ok) {

@@ -19,12 +19,6 @@
 #include "internal.h"
 #include "sys.h"
 
-static long raw(long nr, const __u64 a[6])
-{
-	return kbrt_syscall6(nr, (long)a[0], (long)a[1], (long)a[2],
-			     (long)a[3], (long)a[4], (long)a[5]);
-}
-
 /*
  * rt_sigreturn: the program's restorer trapped with its stack pointer at
  * its own signal frame. Return from this handler into kbrt_rt_sigreturn

@@ -122,12 +122,6 @@ static long move_away(int i)
 	return 0;
 }
 
-static long raw(long nr, const __u64 a[6])
-{
-	return kbrt_syscall6(nr, (long)a[0], (long)a[1], (long)a[2],
-			     (long)a[3], (long)a[4], (long)a[5]);
-}
-
 /*
  * dup2 and dup3 onto one of ours: the kernel's checks first (flags, the
  * old fd), then ours out of the way, then the call itself.

@@ -32,6 +32,13 @@ void kbrt_rt_sigreturn(void);
 	kbrt_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d), \
 		      (long)(e), (long)(f))
 
+/* The program's syscall @nr with its six arguments @a, as it asked. */
+static inline long raw(long nr, const __u64 a[6])
+{
+	return kbrt_syscall6(nr, (long)a[0], (long)a[1], (long)a[2],
+			     (long)a[3], (long)a[4], (long)a[5]);
+}
+
 static inline long sys_write(int fd, const void *buf, uint64_t len)
 {
 	return KBRT_SYS3(__NR_write, fd, buf, len);
