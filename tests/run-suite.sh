@@ -46,6 +46,14 @@ emit() { # status(ok|not ok) description
 echo "TAP version 13"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# busy_jiffies: the CPU time the whole machine has spent busy (every CPU,
+# all but idle and iowait), from /proc/stat. Each command's line says
+# how many CPUs it kept busy on average: in the guest, how much of the
+# host's cores its QEMU needs (what make check's passes share).
+busy_jiffies() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+hz=$(getconf CLK_TCK)
 while IFS= read -r line || [ -n "$line" ]; do
 	case $line in ''|'#'*) continue ;; esac
 	# "timeout=SECONDS COMMAND": a longer limit for that command alone.
@@ -58,9 +66,12 @@ while IFS= read -r line || [ -n "$line" ]; do
 	tname=$(basename "${line%% *}")
 	echo "# run: $line"
 	start=$(date +%s.%N)
+	busy0=$(busy_jiffies)
 	timeout -k 10 "$t" bash -c "$line" >"$log" 2>&1
 	rc=$?
 	secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	cpus=$(awk -v j=$(($(busy_jiffies) - busy0)) -v hz="$hz" -v s="$secs" \
+		'BEGIN { printf "%.1f", (s > 0 ? j / hz / s : 0) }')
 	sed -e 's/^/# /' "$log"
 	plan=$(grep -m1 -E '^1\.\.[0-9]+' "$log" | sed 's/^1\.\.//; s/[^0-9].*//')
 	got=0 bad=0
@@ -80,7 +91,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	elif [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		emit "not ok" "$tname: exit status $rc with no failed test"
 	fi
-	echo "# $tname: ${secs}s, exit status $rc"
+	echo "# $tname: ${secs}s, $cpus CPUs busy, exit status $rc"
 done <"$list"
 echo "1..$n"
 echo "# $name totals: pass $pass fail $fail skip $skip"
