@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libkbprofile on the host, no module: the profile fixtures in
+ * The profile parser (libkbclient) on the host, no module: the fixtures in
  * tests/profiles/good parse into the kb_rule_desc entries their lines say
  * (numbers checked against the system headers, not against the parser's
  * own tables), 'default' expands to every other syscall libseccomp knows,
@@ -29,6 +29,7 @@
 #include <asm/prctl.h>
 
 #include "kbridge_test.h"
+#include "names.h"
 #include "profile.h"
 
 /* TEST() expands to a wrapper with an unused parameter (-Wextra). */

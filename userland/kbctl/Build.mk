@@ -1,10 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # kbctl: policy, status and live changes of running sessions.
-# kblaunch/report.c is linked in too: a syscall has one JSON shape in
-# kblaunch's reports and in kbctl's output.
 KBCTL_SRCS += kbctl/main.c kbctl/target.c kbctl/status.c kbctl/rules.c \
-	      kbctl/check.c kbctl/analyze.c kbctl/plan.c kbctl/exec_rules.c kbctl/ps.c \
-	      kblaunch/report.c
+	      kbctl/check.c kbctl/analyze.c kbctl/plan.c kbctl/exec_rules.c kbctl/ps.c
 KBCTL_SRCS += kbctl/analyze_run.c kbctl/analyze_out.c kbctl/analyze_discover.c
 # JSON and text files read with errors that say where
 KBCTL_SRCS += kbctl/jsonin.c

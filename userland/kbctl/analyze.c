@@ -46,7 +46,7 @@
 
 #include "kbctl.h"
 #include "analyze.h"
-#include "../kblaunch/kblaunch.h"
+#include "../lib/names.h"
 
 /*
  * Does the workload pass with @c in force, in every replica? Sets

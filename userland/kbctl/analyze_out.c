@@ -25,7 +25,7 @@
 
 #include "kbctl.h"
 #include "analyze.h"
-#include "../kblaunch/kblaunch.h"
+#include "../lib/json.h"
 #include "jsonin.h"
 
 char *an_profile(struct an *a, const struct an_config *c)

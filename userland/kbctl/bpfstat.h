@@ -81,8 +81,6 @@ char *kbs_row_name(const struct kbs_scope *scope, uint32_t nr);
  */
 uint64_t kbs_dropped(const struct kbs_snap *s, const struct kbs_scope *scope);
 
-const char *kbs_tier_name(unsigned int tier);
-const char *kbs_action_name(unsigned int action);
 /* "kernel" (in-kernel fast path) or "sigsys" (SIGSYS and KB_IOC_SYSCALL) */
 const char *kbs_path_name(bool fastpath);
 /* "all sessions", "session 3", "PID 1234" */

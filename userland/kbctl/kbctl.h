@@ -37,7 +37,7 @@ int kbctl_open_device(void);
  * @entry bytes: a malloc'd array of *@n; NULL with errno on error.
  */
 void *kbctl_list(int fd, unsigned long cmd, uint32_t entry, uint32_t *n);
-/* GET_VERSION and SESSION_STATS: kb_get_version(), kb_get_stats() (report.c) */
+/* GET_VERSION and SESSION_STATS: kb_get_version(), kb_get_stats() (lib/ioctl.c) */
 
 /* The subcommands: argc/argv start at the subcommand's name. */
 int kbctl_status(int argc, char **argv);

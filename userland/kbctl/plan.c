@@ -19,14 +19,14 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <limits.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kbctl.h"
 #include "jsonin.h"
-#include "../kblaunch/kblaunch.h"
+#include "../lib/json.h"
+#include "../lib/names.h"
 
 /* The --os list: like a profile, a text file of short lines. */
 #define PL_OS_MAX_BYTES	(1u << 20)
@@ -116,12 +116,6 @@ static int pl_grow(void **p, size_t n, size_t size)
 	return 0;
 }
 
-/* Syscall names as kblaunch profiles spell them: x86_64's. */
-static int pl_resolve(const char *name)
-{
-	return seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
-}
-
 /*
  * The OS list: one name per line, '#' to the end of a line ignored. Read
  * whole and bounded like a profile: a binary file or /dev/zero gives a
@@ -168,8 +162,8 @@ static int pl_read_os(struct pl *p, const char *path)
 				  path, lineno, kj_quote(s, q, sizeof(q)));
 			goto out;
 		}
-		nr = pl_resolve(s);
-		if (nr == __NR_SCMP_ERROR) {
+		nr = kb_syscall_lookup(s);
+		if (nr == -1) {
 			kbctl_err("%s:%u: unknown syscall '%s'", path, lineno,
 				  kj_quote(s, q, sizeof(q)));
 			goto out;
@@ -339,12 +333,11 @@ static int pl_read_report(struct pl *p, struct pl_app *a)
 		 * written by hand wrongly (or for another architecture). An
 		 * unknown name may be a newer libseccomp's.
 		 */
-		c = pl_resolve(name);
+		c = kb_syscall_lookup(name);
 		/* The name kblaunch gives a number libseccomp has none for. */
-		if (c == __NR_SCMP_ERROR && !strncmp(name, "syscall_", 8) &&
-		    name[8] >= '0' && name[8] <= '9')
-			c = atoi(name + 8);
-		if (c != __NR_SCMP_ERROR && c != nr) {
+		if (c == -1)
+			c = kb_syscall_unnamed(name);
+		if (c != -1 && c != nr) {
 			snprintf(key, sizeof(key), "%s.nr", where);
 			kj_err(a->report, key, "%s is syscall %d on x86_64, not %" PRId64,
 			       name, c, nr);

@@ -21,7 +21,8 @@
 #include <json-c/json.h>
 
 #include "kbctl.h"
-#include "../kblaunch/kblaunch.h"
+#include "../lib/ioctl.h"
+#include "../lib/json.h"
 
 struct ps_opts {
 	bool json;

@@ -21,10 +21,11 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
-#include <seccomp.h>
 
 #include "kbctl.h"
-#include "../kblaunch/kblaunch.h"
+#include "../lib/ioctl.h"
+#include "../lib/json.h"
+#include "../lib/names.h"
 #include "../lib/profile.h"
 
 /* Longest profile fragment kbctl set reads. */
@@ -43,7 +44,7 @@ static int syscall_nr(const char *name, uint32_t nr_syscalls)
 	if (*name && !*end)
 		nr = v >= 0 && v < (long)nr_syscalls ? (int)v : -1;
 	else
-		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+		nr = kb_syscall_lookup(name);
 	if (nr < 0 || (uint32_t)nr >= nr_syscalls) {
 		kbctl_err("'%s' is not an x86_64 syscall kbridge handles", name);
 		return -1;
@@ -499,7 +500,6 @@ int kbctl_set(int argc, char **argv)
 		set_doc, NULL, NULL, NULL
 	};
 	struct set_opts o = { 0 };
-	struct kb_set_rules sr = { .size = sizeof(sr) };
 	struct kb_rule_desc *entries = NULL;
 	struct kb_rules cur = { 0 };
 	struct kb_profile *p = NULL;
@@ -575,10 +575,7 @@ int kbctl_set(int argc, char **argv)
 			kbctl_err("the loaded kbridge.ko does not implement tier 2 (partial) rules (no KB_FEATURE_PARTIAL)");
 			goto out;
 		}
-	sr.count = nentries;
-	sr.rule_size = sizeof(struct kb_rule_desc);
-	sr.rules = (uintptr_t)entries;
-	if (ioctl(fd, KB_IOC_SET_RULES, &sr)) {
+	if (kb_set_rules(fd, entries, nentries)) {
 		kbctl_err("PID %d: KB_IOC_SET_RULES: %s%s", (int)o.pid,
 			  strerror(errno), errno == EOPNOTSUPP ?
 			  " (the loaded kbridge.ko does not implement this rule)" : "");

@@ -32,7 +32,8 @@
 #include "kbctl.h"
 #include "bpfstat.h"
 #include "kbstat.skel.h"
-#include "../kblaunch/kblaunch.h"
+#include "../lib/json.h"
+#include "../lib/names.h"
 
 #define BPFFS		"/sys/fs/bpf"
 
@@ -220,26 +221,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 /* ---- names ---- */
-
-const char *kbs_tier_name(unsigned int tier)
-{
-	switch (tier) {
-	case KB_TIER_FULL: return "full";
-	case KB_TIER_PARTIAL: return "partial";
-	case KB_TIER_STUBBED: return "stubbed";
-	}
-	return "?";
-}
-
-const char *kbs_action_name(unsigned int action)
-{
-	switch (action) {
-	case KB_ACTION_PASS: return "pass";
-	case KB_ACTION_STUB: return "stub";
-	case KB_ACTION_FAKE: return "fake";
-	}
-	return "?";
-}
 
 const char *kbs_path_name(bool fastpath)
 {
@@ -632,7 +613,7 @@ static int print_text(const struct kbs_snap *s, const struct kbs_scope *scope)
 		if (!name)
 			return -ENOMEM;
 		printf("%-20s %5" PRIu32 " %-8s %-6s %-6s %14" PRIu64 "\n", name,
-		       r->nr, kbs_tier_name(r->tier), kbs_action_name(r->action),
+		       r->nr, kb_tier_name(r->tier), kb_action_name(r->action),
 		       kbs_path_name(r->fastpath), r->count);
 		free(name);
 	}
@@ -691,8 +672,8 @@ static int print_json(const struct kbs_snap *s, const struct kbs_scope *scope)
 			json_object_put(e);
 		ok = ok && kb_json_add(e, "nr", json_object_new_int64(r->nr)) &&
 		     kb_json_add(e, "name", json_object_new_string(name)) &&
-		     kb_json_add(e, "tier", json_object_new_string(kbs_tier_name(r->tier))) &&
-		     kb_json_add(e, "action", json_object_new_string(kbs_action_name(r->action))) &&
+		     kb_json_add(e, "tier", json_object_new_string(kb_tier_name(r->tier))) &&
+		     kb_json_add(e, "action", json_object_new_string(kb_action_name(r->action))) &&
 		     kb_json_add(e, "path", json_object_new_string(kbs_path_name(r->fastpath))) &&
 		     kb_json_add(e, "count", json_object_new_uint64(r->count));
 		free(name);

@@ -16,7 +16,8 @@
 
 #include "kbctl.h"
 #include "kb_release.h"
-#include "../kblaunch/kblaunch.h"
+#include "../lib/ioctl.h"
+#include "../lib/json.h"
 
 /* KB_FEATURE_* bits by name, as the documentation spells them. */
 static const char *const feature_names[] = {

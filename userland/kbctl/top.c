@@ -20,7 +20,7 @@
 
 #include "kbctl.h"
 #include "bpfstat.h"
-#include "../kblaunch/kblaunch.h"
+#include "../lib/names.h"
 
 /* A refresh faster than this only measures kbctl itself. */
 #define MIN_DELAY	0.1
@@ -199,8 +199,8 @@ static int frame(const struct kbs_scope *scope, const struct kbs_snap *s,
 		else
 			snprintf(rate, sizeof(rate), "%.1f", t[i].rate);
 		printf("%-20s %5" PRIu32 " %-8s %-6s %-6s %14" PRIu64 " %12s\n",
-		       name, t[i].r.nr, kbs_tier_name(t[i].r.tier),
-		       kbs_action_name(t[i].r.action),
+		       name, t[i].r.nr, kb_tier_name(t[i].r.tier),
+		       kb_action_name(t[i].r.action),
 		       kbs_path_name(t[i].r.fastpath), t[i].r.count, rate);
 		free(name);
 	}

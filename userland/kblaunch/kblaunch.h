@@ -15,6 +15,7 @@
 #include <stdnoreturn.h>
 
 #include "../rt/rt.h"
+#include "../lib/ioctl.h"
 
 /* Exit statuses of kblaunch's own failures, as a shell would report. */
 #define KB_EXIT_SETUP		1	/* module, options, report file */
@@ -111,21 +112,8 @@ uint64_t kb_build_stack(const struct kb_program *p, char **envp,
 /* Unmap the vDSO and its data pages ([vdso], [vvar]): --vdso=hide. */
 void kb_unmap_vdso(void);
 
-/*
- * report.c: the --report file (docs/report.md), and the per-syscall JSON
- * objects and KB_IOC_GET_RULES snapshot kbctl shares with it.
- */
-struct json_object;
+/* report.c: the --report file (docs/report.md) */
 struct kb_profile;
-
-/* One KB_IOC_GET_RULES snapshot; rules[i].path points into strings. */
-struct kb_rules {
-	struct kb_rule_desc *rules;
-	uint64_t *hits;
-	uint32_t count;
-	char *strings;
-	uint32_t strings_size;
-};
 
 /* What a report says about one finished run. */
 struct kb_report {
@@ -148,49 +136,7 @@ struct kb_report {
 	const char *uring_why;		/* ... and why not */
 };
 
-/*
- * The rules and their hits through @get (KB_IOC_GET_RULES semantics, 0 or
- * -errno, called with @ctx), into fresh buffers; 0 or -errno.
- */
-int kb_rules_fetch(int (*get)(void *ctx, struct kb_get_rules *g), void *ctx,
-		   struct kb_rules *r);
-/* kb_rules_fetch() with KB_IOC_GET_RULES on the session of @fd. */
-int kb_rules_fetch_fd(int fd, struct kb_rules *r);
-void kb_rules_free(struct kb_rules *r);
+/* @r written to @fd as JSON, or as the older text format; 0 or -errno. */
 int kb_report_write(int fd, const struct kb_report *r, bool text);
-/* Syscalls with a count or a rule (@only: exactly these numbers). */
-struct json_object *kb_json_syscalls(const uint64_t *counts, uint32_t nr_counts,
-				     const struct kb_rules *rules,
-				     const struct kb_profile *profile,
-				     const uint32_t *only, uint32_t nr_only);
-/*
- * {"counted": true, "ops": [{"opcode", "name", "count"}...]} of the
- * non-zero entries of @ops (KB_URING_OPS), or {"counted": false, "why":
- * @why, "ops": []} when @ops is NULL.
- */
-struct json_object *kb_json_uring(const uint64_t *ops, const char *why);
-/* "IORING_OP_READ"; "opcode>=63" for the last slot, which counts all those. */
-const char *kb_uring_name(unsigned int op, char *buf, size_t len);
-struct json_object *kb_json_syscall(uint32_t nr, uint64_t count,
-				    const struct kb_rules *rules,
-				    const struct kb_profile *profile);
-int kb_json_write(int fd, struct json_object *o);
-/* KB_IOC_GET_VERSION into @v, release NUL-terminated; -1 with errno. */
-int kb_get_version(int fd, struct kb_version *v);
-/*
- * KB_IOC_SESSION_STATS with a fresh *@counts of v->nr_syscalls entries
- * (the caller frees it); nr_counts clamped to it; the io_uring operations
- * per opcode into @uring (KB_URING_OPS entries) when it is not NULL and
- * the module counts them (st->uring_armed). -1 with errno.
- */
-int kb_get_stats(int fd, const struct kb_version *v,
-		 struct kb_session_stats *st, uint64_t **counts,
-		 uint64_t *uring);
-/* Add @v under @key; false (and @v freed) when @v is NULL or adding fails. */
-bool kb_json_add(struct json_object *o, const char *key, struct json_object *v);
-/* libseccomp's name, or "syscall_NR"; free() it. NULL: no memory. */
-char *kb_syscall_name(uint32_t nr);
-/* "ENOENT", or the number when glibc has no name for it. */
-const char *kb_errno_name(int64_t e, char *buf, size_t len);
 
 #endif /* KBLAUNCH_H */

@@ -246,7 +246,6 @@ static void apply_personality(int fd, const struct kb_version *ver,
 static void apply_profile(int fd, const struct kb_version *ver,
 			  const struct kb_profile *p, bool verbose)
 {
-	struct kb_set_rules sr = { .size = sizeof(sr) };
 	char buf[KB_PATH_MAX + 512];
 	int64_t i;
 
@@ -259,10 +258,7 @@ static void apply_profile(int fd, const struct kb_version *ver,
 	if (i >= 0 && !(ver->features & KB_FEATURE_PARTIAL))
 		kb_die("%s is a tier 2 (partial) rule, which the loaded kbridge.ko does not implement (no KB_FEATURE_PARTIAL)",
 		       where(p, i, buf, sizeof(buf)));
-	sr.count = p->count;
-	sr.rule_size = sizeof(struct kb_rule_desc);
-	sr.rules = (uintptr_t)p->rules;
-	if (ioctl(fd, KB_IOC_SET_RULES, &sr))
+	if (kb_set_rules(fd, p->rules, p->count))
 		kb_die("%s: KB_IOC_SET_RULES: %s%s", p->origin, strerror(errno),
 		       errno == EOPNOTSUPP ?
 		       " (the loaded kbridge.ko does not implement a rule of this profile)" :

@@ -1,3 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# The profile parser: libkbprofile.a, linked into kblaunch and kbctl.
-LIB_SRCS += lib/profile.c lib/consts.c lib/escape.c
+# The client layer, libkbclient.a, linked into kblaunch and kbctl: the
+# profile parser, the name tables, the ioctls more than one tool issues
+# and the JSON shapes they share.
+LIB_SRCS += lib/profile.c lib/consts.c lib/escape.c lib/names.c lib/ioctl.c \
+	    lib/json.c

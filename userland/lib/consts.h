@@ -2,7 +2,8 @@
 /*
  * What kbridge knows per syscall beyond its name and number: which argument
  * a profile key reads, which class of symbolic constants it takes, which
- * argument is a path. Private to libkbprofile; profile.h is the API.
+ * argument is a path: part of libkbclient, read by the profile parser,
+ * the names and kbctl analyze's discovery of sub-features.
  */
 #ifndef KB_CONSTS_H
 #define KB_CONSTS_H

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "consts.h"
+#include "names.h"
 #include "profile.h"
 
 #define PROFILE_MAX_BYTES	(1u << 20)
@@ -32,7 +32,6 @@
 #define PROFILE_MAX_ENTRIES	(4u * KB_NR_SYSCALLS)
 #define PROFILE_GLOBS_MAX	(256u * 1024)
 #define MAX_TOKENS		16
-#define ERRNO_MAX		4095
 /* values of one KEY=V,V,... condition */
 #define MAX_VALUES		64
 
@@ -135,21 +134,9 @@ static bool perr(struct parser *p, const char *fmt, ...)
 /* -1 unknown name, -2 not an x86_64 syscall, -3 beyond KB_NR_SYSCALLS. */
 static int resolve_syscall(const char *name)
 {
-	int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+	int nr = kb_syscall_lookup(name);
 
-	if (nr == __NR_SCMP_ERROR)
-		return -1;
-	if (nr < 0)
-		return -2;
-	if (nr >= KB_NR_SYSCALLS)
-		return -3;
-	return nr;
-}
-
-/* libseccomp's name for @nr as x86_64, or NULL; free() it. */
-static char *syscall_name(unsigned int nr)
-{
-	return seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+	return nr >= KB_NR_SYSCALLS ? -3 : nr;
 }
 
 /* "123", "-5", "0x1f", "-0x10": sign and magnitude. */
@@ -224,20 +211,13 @@ static bool parse_errno(const char *s, int64_t *out)
 		uint64_t v;
 		bool neg;
 
-		if (!parse_number(s, &neg, &v) || neg || v < 1 || v > ERRNO_MAX)
+		if (!parse_number(s, &neg, &v) || neg || v < 1 || v > KB_ERRNO_MAX)
 			return false;
 		*out = (int64_t)v;
 		return true;
 	}
-	for (int e = 1; e <= ERRNO_MAX; e++) {
-		const char *n = strerrorname_np(e);
-
-		if (n && !strcmp(n, s)) {
-			*out = e;
-			return true;
-		}
-	}
-	return false;
+	*out = kb_errno_lookup(s);
+	return *out > 0;
 }
 
 static bool is_hex(const char *s)
@@ -289,7 +269,7 @@ static int parse_action(struct parser *p, char **toks, int ntok, int i,
 		if (i + 1 < ntok) {
 			if (!parse_errno(toks[i + 1], value)) {
 				perr(p, "bad errno '%s' (a name such as ENOENT, or 1..%d)",
-				     toks[i + 1], ERRNO_MAX);
+				     toks[i + 1], KB_ERRNO_MAX);
 				return -1;
 			}
 			return i + 2;
@@ -714,7 +694,7 @@ static struct kb_profile *build(struct parser *p)
 
 			if (listed(&p->sc[nr]))
 				continue;
-			name = syscall_name(nr);
+			name = kb_syscall_libname(nr);
 			if (!name)
 				continue;
 			free(name);
@@ -1167,7 +1147,7 @@ static void wr(struct writer *w, const char *fmt, ...)
 
 static void wr_action(struct writer *w, uint16_t action, int64_t value)
 {
-	const char *e;
+	char buf[24];
 
 	switch (action) {
 	case KB_ACTION_STUB:
@@ -1175,11 +1155,7 @@ static void wr_action(struct writer *w, uint16_t action, int64_t value)
 			wr(w, "stub");
 			break;
 		}
-		e = value > 0 && value <= ERRNO_MAX ? strerrorname_np(value) : NULL;
-		if (e)
-			wr(w, "stub %s", e);
-		else
-			wr(w, "stub %lld", (long long)value);
+		wr(w, "stub %s", kb_errno_name(value, buf, sizeof(buf)));
 		break;
 	case KB_ACTION_FAKE:
 		wr(w, "fake %lld", (long long)value);
@@ -1235,7 +1211,7 @@ static void wr_value(struct writer *w, const struct kb_argkey *k, uint64_t v)
 int kb_rule_format(const struct kb_rule_desc *d, const char *path, char *buf, size_t len)
 {
 	struct writer w = { .buf = buf, .len = len };
-	char *name = syscall_name(d->nr);
+	char *name = kb_syscall_libname(d->nr);
 	const struct kb_argkey *k;
 
 	if (buf && len)
@@ -1293,30 +1269,4 @@ int kb_rule_format(const struct kb_rule_desc *d, const char *path, char *buf, si
 		break;
 	}
 	return (int)w.pos;
-}
-
-const char *kb_action_name(uint16_t action)
-{
-	switch (action) {
-	case KB_ACTION_PASS:
-		return "pass";
-	case KB_ACTION_STUB:
-		return "stub";
-	case KB_ACTION_FAKE:
-		return "fake";
-	}
-	return "?";
-}
-
-const char *kb_tier_name(uint16_t tier)
-{
-	switch (tier) {
-	case KB_TIER_FULL:
-		return "full";
-	case KB_TIER_PARTIAL:
-		return "partial";
-	case KB_TIER_STUBBED:
-		return "stubbed";
-	}
-	return "?";
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * libkbprofile: kbridge profiles (docs/profiles.md) parsed into the
+ * The profile parser of libkbclient: kbridge profiles (docs/profiles.md) parsed into the
  * kb_rule_desc entries KB_IOC_SET_RULES takes, and written back.
  */
 #ifndef KB_PROFILE_H
@@ -49,10 +49,6 @@ void kb_profile_free(struct kb_profile *p);
  * "getpid fake 42", "ioctl partial stub ENOTTY"); @path is the glob for
  * KB_MATCH_PATH entries (NUL-terminated), else ignored. Returns snprintf-style length. */
 int kb_rule_format(const struct kb_rule_desc *d, const char *path, char *buf, size_t len);
-/* "pass", "stub", "fake"; "partial" for tier 2 KB_MATCH_NONE entries is the caller's job. */
-const char *kb_action_name(uint16_t action);
-/* "full", "partial", "stubbed" */
-const char *kb_tier_name(uint16_t tier);
 /*
  * @src (@srclen bytes, NULs included) made safe to print in an error
  * message into @dst (always NUL-terminated when @dstlen > 0): control
