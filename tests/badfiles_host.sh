@@ -4,7 +4,7 @@
 # the userland gets malformed input and must refuse it with one clear
 # line on stderr that says where, a non-zero exit status, no crash and no
 # sanitizer report, and must have changed nothing:
-#   - profiles (userland/lib/profile.c) through kbctl check, kblaunch
+#   - profiles (userland/lib/profile_parse.c) through kbctl check, kblaunch
 #     --profile (the program must not have started) and kbctl set -f:
 #     "PROG: FILE:LINE: reason", or "PROG: FILE: reason" for a file that
 #     cannot be a profile at all (a directory, /dev/zero, too big);

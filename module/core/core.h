@@ -5,7 +5,7 @@
  * into kbridge.ko (module/Kbuild) and into libkbridge and the in-process
  * runtime (userland/). It reaches its host only through struct kb_ops and
  * the few host functions declared at the end of this file, which each
- * host implements (module/core_host.c, userland/lib/core_host.c).
+ * host implements (module/core_host.c, userland/libkbridge/host_linux.c).
  *
  * Not a public header: its types change with the core.
  */

@@ -38,11 +38,6 @@
 
 static const char *const an_roots[] = { "/proc", "/sys", "/dev" };
 
-/* The enumerated keys: their values are commands, not flags. */
-static const char *const an_keys[] = {
-	"cmd", "option", "code", "resource", "advice", "family",
-};
-
 /* A line of a discovery profile. */
 struct an_line {
 	uint32_t whole;		/* the syscall's item */
@@ -187,19 +182,6 @@ static void an_disc_reset(struct an_disc *d, const char *title)
 	an_emit(d, "# kbctl analyze: %s%s\n", title, "");
 }
 
-static const struct kb_argkey *an_enum_key(uint32_t nr)
-{
-	const struct kb_argkey *ak;
-	size_t k;
-
-	for (k = 0; k < sizeof(an_keys) / sizeof(an_keys[0]); k++) {
-		ak = kb_argkey_find(an_keys[k], (int)nr);
-		if (ak)
-			return ak;
-	}
-	return NULL;
-}
-
 static int an_commands(struct an_disc *d)
 {
 	struct an *a = d->a;
@@ -213,7 +195,7 @@ static int an_commands(struct an_disc *d)
 
 	an_disc_reset(d, "which commands");
 	for (i = 0; i < a->nwhole; i++) {
-		ak = an_enum_key(a->sys[i].nr);
+		ak = kb_argkey_enum((int)a->sys[i].nr);
 		if (!ak || !(tab = kb_const_table(ak->cls, &nconst)))
 			continue;
 		a->sys[i].discovered = true;

@@ -167,46 +167,45 @@ static const struct kb_const uring_consts[] = {
 	K(IORING_OP_SENDMSG_ZC),
 };
 
+/* Each class's constants; a class of flags is ORed bits, not one value. */
 static const struct {
 	const struct kb_const *tab;
 	unsigned int n;
+	bool flags;
 } classes[] = {
-	[KB_CC_NONE]		= { NULL, 0 },
-	[KB_CC_IOCTL]		= { ioctl_consts, ARRAY_SIZE(ioctl_consts) },
-	[KB_CC_FCNTL]		= { fcntl_consts, ARRAY_SIZE(fcntl_consts) },
-	[KB_CC_PRCTL]		= { prctl_consts, ARRAY_SIZE(prctl_consts) },
-	[KB_CC_ARCH_PRCTL]	= { arch_prctl_consts, ARRAY_SIZE(arch_prctl_consts) },
-	[KB_CC_RLIMIT]		= { rlimit_consts, ARRAY_SIZE(rlimit_consts) },
-	[KB_CC_MADV]		= { madv_consts, ARRAY_SIZE(madv_consts) },
-	[KB_CC_AF]		= { af_consts, ARRAY_SIZE(af_consts) },
-	[KB_CC_MAP]		= { map_consts, ARRAY_SIZE(map_consts) },
-	[KB_CC_CLONE]		= { clone_consts, ARRAY_SIZE(clone_consts) },
-	[KB_CC_PROT]		= { prot_consts, ARRAY_SIZE(prot_consts) },
-	[KB_CC_URING]		= { uring_consts, ARRAY_SIZE(uring_consts) },
+	[KB_CC_NONE]		= { NULL, 0, false },
+	[KB_CC_IOCTL]		= { ioctl_consts, ARRAY_SIZE(ioctl_consts), false },
+	[KB_CC_FCNTL]		= { fcntl_consts, ARRAY_SIZE(fcntl_consts), false },
+	[KB_CC_PRCTL]		= { prctl_consts, ARRAY_SIZE(prctl_consts), false },
+	[KB_CC_ARCH_PRCTL]	= { arch_prctl_consts, ARRAY_SIZE(arch_prctl_consts), false },
+	[KB_CC_RLIMIT]		= { rlimit_consts, ARRAY_SIZE(rlimit_consts), false },
+	[KB_CC_MADV]		= { madv_consts, ARRAY_SIZE(madv_consts), false },
+	[KB_CC_AF]		= { af_consts, ARRAY_SIZE(af_consts), false },
+	[KB_CC_MAP]		= { map_consts, ARRAY_SIZE(map_consts), true },
+	[KB_CC_CLONE]		= { clone_consts, ARRAY_SIZE(clone_consts), true },
+	[KB_CC_PROT]		= { prot_consts, ARRAY_SIZE(prot_consts), true },
+	[KB_CC_URING]		= { uring_consts, ARRAY_SIZE(uring_consts), false },
 };
-
-#define W32	0xffffffffULL
-#define W64	0xffffffffffffffffULL
 
 /*
  * Argument indexes from the syscalls' prototypes; the width is that of
  * the C type the kernel reads (an int compares on its low 32 bits only).
  */
 static const struct kb_argkey argkeys[] = {
-	{ "cmd",	__NR_ioctl,		1, KB_CC_IOCTL,		W32 },
-	{ "cmd",	__NR_fcntl,		1, KB_CC_FCNTL,		W32 },
-	{ "option",	__NR_prctl,		0, KB_CC_PRCTL,		W32 },
-	{ "code",	__NR_arch_prctl,	0, KB_CC_ARCH_PRCTL,	W32 },
-	{ "resource",	__NR_prlimit64,		1, KB_CC_RLIMIT,	W32 },
-	{ "resource",	__NR_getrlimit,		0, KB_CC_RLIMIT,	W32 },
-	{ "resource",	__NR_setrlimit,		0, KB_CC_RLIMIT,	W32 },
-	{ "advice",	__NR_madvise,		2, KB_CC_MADV,		W32 },
-	{ "family",	__NR_socket,		0, KB_CC_AF,		W32 },
-	{ "family",	__NR_socketpair,	0, KB_CC_AF,		W32 },
-	{ "flags",	__NR_mmap,		3, KB_CC_MAP,		W32 },
-	{ "flags",	__NR_clone,		0, KB_CC_CLONE,		W64 },
-	{ "prot",	__NR_mmap,		2, KB_CC_PROT,		W32 },
-	{ "prot",	__NR_mprotect,		2, KB_CC_PROT,		W32 },
+	{ "cmd",	__NR_ioctl,		1, KB_CC_IOCTL,		KB_ARG_W32 },
+	{ "cmd",	__NR_fcntl,		1, KB_CC_FCNTL,		KB_ARG_W32 },
+	{ "option",	__NR_prctl,		0, KB_CC_PRCTL,		KB_ARG_W32 },
+	{ "code",	__NR_arch_prctl,	0, KB_CC_ARCH_PRCTL,	KB_ARG_W32 },
+	{ "resource",	__NR_prlimit64,		1, KB_CC_RLIMIT,	KB_ARG_W32 },
+	{ "resource",	__NR_getrlimit,		0, KB_CC_RLIMIT,	KB_ARG_W32 },
+	{ "resource",	__NR_setrlimit,		0, KB_CC_RLIMIT,	KB_ARG_W32 },
+	{ "advice",	__NR_madvise,		2, KB_CC_MADV,		KB_ARG_W32 },
+	{ "family",	__NR_socket,		0, KB_CC_AF,		KB_ARG_W32 },
+	{ "family",	__NR_socketpair,	0, KB_CC_AF,		KB_ARG_W32 },
+	{ "flags",	__NR_mmap,		3, KB_CC_MAP,		KB_ARG_W32 },
+	{ "flags",	__NR_clone,		0, KB_CC_CLONE,		KB_ARG_W64 },
+	{ "prot",	__NR_mmap,		2, KB_CC_PROT,		KB_ARG_W32 },
+	{ "prot",	__NR_mprotect,		2, KB_CC_PROT,		KB_ARG_W32 },
 };
 
 /* Syscalls whose path argument a path=GLOB condition reads. */
@@ -255,6 +254,19 @@ bool kb_argkey_known(const char *key)
 		if (!strcmp(argkeys[i].key, key))
 			return true;
 	return false;
+}
+
+const struct kb_argkey *kb_argkey_enum(int nr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(argkeys); i++)
+		if (argkeys[i].nr == nr && !kb_const_is_flags(argkeys[i].cls))
+			return &argkeys[i];
+	return NULL;
+}
+
+bool kb_const_is_flags(int cls)
+{
+	return cls > 0 && (size_t)cls < ARRAY_SIZE(classes) && classes[cls].flags;
 }
 
 const struct kb_const *kb_const_table(int cls, unsigned int *n)

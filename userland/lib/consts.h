@@ -26,6 +26,10 @@ enum kb_const_class {
 	KB_CC_URING,		/* IORING_OP_*: no argument, report names */
 };
 
+/* The widths of the arguments keys read: an int, a long. */
+#define KB_ARG_W32	0xffffffffULL
+#define KB_ARG_W64	0xffffffffffffffffULL
+
 /* A profile key of one syscall: "cmd" of ioctl is argument 1, 32 bits. */
 struct kb_argkey {
 	const char *key;
@@ -41,6 +45,9 @@ const struct kb_argkey *kb_argkey_find(const char *key, int nr);
 const struct kb_argkey *kb_argkey_by_arg(int nr, unsigned int arg, uint64_t mask);
 /* True when @key names a key of some syscall (for better errors). */
 bool kb_argkey_known(const char *key);
+/* @nr's key whose values are commands, not flags (ioctl's cmd, prctl's
+ * option...): its sub-features; NULL when it has none. */
+const struct kb_argkey *kb_argkey_enum(int nr);
 
 struct kb_const {
 	const char *name;
@@ -53,6 +60,8 @@ const struct kb_const *kb_const_table(int cls, unsigned int *n);
 bool kb_const_lookup(int cls, const char *name, uint64_t *value);
 /* The first name of @cls whose value is @value, or NULL. */
 const char *kb_const_name(int cls, uint64_t value);
+/* True when @cls is a class of flags (MAP_*, CLONE_*, PROT_*), ORed. */
+bool kb_const_is_flags(int cls);
 
 /* The argument index of @nr's path, or -1 when it has none we know. */
 int kb_path_arg(int nr);

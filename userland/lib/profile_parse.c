@@ -1,31 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Profile parser: text (docs/profiles.md) -> kb_rule_desc entries in the
- * order KB_IOC_SET_RULES takes them, and back to text.
+ * order KB_IOC_SET_RULES takes them. Finding a profile by name is
+ * profile_load.c; writing entries back as text, profile_format.c.
  *
  * All or nothing, like the ioctl: a profile with one bad line gives no
  * rules at all, so a typo can never leave a program running under half a
  * policy. Names and numbers come from libseccomp, errno names from glibc;
- * kbridge keeps no table of its own of either.
+ * kbridge keeps no table of its own of either (names.c).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "consts.h"
 #include "names.h"
 #include "profile.h"
+#include "profile_priv.h"
 
-#define PROFILE_MAX_BYTES	(1u << 20)
 #define PROFILE_MAX_LINES	65536u
 #define PROFILE_LINE_MAX	4096u
 /* KB_IOC_SET_RULES refuses more (E2BIG). */
@@ -34,9 +31,6 @@
 #define MAX_TOKENS		16
 /* values of one KEY=V,V,... condition */
 #define MAX_VALUES		64
-
-#define W32	0xffffffffULL
-#define W64	0xffffffffffffffffULL
 
 struct cond {
 	struct kb_rule_desc d;
@@ -100,10 +94,7 @@ static void vseterr(char *err, size_t errlen, const char *prefix,
 	kb_escape(err, errlen, raw, n);
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+void kb_profile_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -356,7 +347,7 @@ static bool parse_cond_value(struct parser *p, const char *name, const char *key
 		if (is_number_start(t)) {
 			if (!parse_arg_number(t, mask, &x))
 				return perr(p, "bad value '%s' for '%s' (%s)", t, key,
-					    mask == W32 ? "a 32-bit integer"
+					    mask == KB_ARG_W32 ? "a 32-bit integer"
 							: "a 64-bit integer");
 		} else if (cls == KB_CC_NONE) {
 			return perr(p, "'%s' is not a number ('%s' takes numbers only)",
@@ -486,7 +477,7 @@ static bool parse_when(struct parser *p, int nr, char **toks, int ntok)
 	} else {
 		const struct kb_argkey *k = NULL;
 		int cls = KB_CC_NONE;
-		uint64_t mask = W64;
+		uint64_t mask = KB_ARG_W64;
 		unsigned int arg;
 
 		if (klen == 4 && !strncmp(key, "arg", 3) && key[3] >= '0' && key[3] <= '5') {
@@ -798,11 +789,11 @@ struct kb_profile *kb_profile_parse(const char *text, size_t len, const char *or
 	if (!origin)
 		origin = "<profile>";
 	if (!text && len) {
-		seterr(err, errlen, "%s: no text", origin);
+		kb_profile_seterr(err, errlen, "%s: no text", origin);
 		return NULL;
 	}
 	if (len > PROFILE_MAX_BYTES) {
-		seterr(err, errlen, "%s: too big", origin);
+		kb_profile_seterr(err, errlen, "%s: too big", origin);
 		return NULL;
 	}
 	for (const char *c = text; c && c < end; c++)
@@ -810,7 +801,7 @@ struct kb_profile *kb_profile_parse(const char *text, size_t len, const char *or
 	if (len && text[len - 1] != '\n')
 		nlines++;
 	if (nlines > PROFILE_MAX_LINES) {
-		seterr(err, errlen, "%s: too big", origin);
+		kb_profile_seterr(err, errlen, "%s: too big", origin);
 		return NULL;
 	}
 	nul = len ? memchr(text, '\0', len) : NULL;
@@ -819,13 +810,13 @@ struct kb_profile *kb_profile_parse(const char *text, size_t len, const char *or
 
 		for (const char *c = text; c < nul; c++)
 			l += *c == '\n';
-		seterr(err, errlen, "%s:%zu: file contains a NUL byte", origin, l);
+		kb_profile_seterr(err, errlen, "%s:%zu: file contains a NUL byte", origin, l);
 		return NULL;
 	}
 
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		seterr(err, errlen, "%s: out of memory", origin);
+		kb_profile_seterr(err, errlen, "%s: out of memory", origin);
 		return NULL;
 	}
 	p->origin = origin;
@@ -860,413 +851,4 @@ out:
 void kb_profile_free(struct kb_profile *p)
 {
 	free(p);
-}
-
-static struct kb_profile *load_file(const char *path, char *err, size_t errlen)
-{
-	struct kb_profile *prof = NULL;
-	struct stat st;
-	size_t got = 0;
-	char *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st)) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
-	}
-	if ((uint64_t)st.st_size > PROFILE_MAX_BYTES) {
-		seterr(err, errlen, "%s: too big", path);
-		close(fd);
-		return NULL;
-	}
-	/* one byte more than allowed: a file that grew is still caught */
-	buf = malloc(PROFILE_MAX_BYTES + 1);
-	if (!buf) {
-		seterr(err, errlen, "%s: out of memory", path);
-		close(fd);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + got, PROFILE_MAX_BYTES + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			seterr(err, errlen, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += n;
-		if (got > PROFILE_MAX_BYTES) {
-			seterr(err, errlen, "%s: too big", path);
-			goto out;
-		}
-	}
-	prof = kb_profile_parse(buf, got, path, 0, err, errlen);
-out:
-	free(buf);
-	close(fd);
-	return prof;
-}
-
-static bool try_dir(const char *dir, size_t dlen, const char *name, char *out,
-		    size_t outlen)
-{
-	static const char *const suffix[] = { "", ".profile" };
-	struct stat st;
-
-	if (!dlen)
-		return false;
-	for (size_t i = 0; i < 2; i++) {
-		int n = snprintf(out, outlen, "%.*s/%s%s", (int)dlen, dir, name,
-				 suffix[i]);
-
-		if (n < 0 || (size_t)n >= outlen)
-			continue;
-		if (!stat(out, &st) && S_ISREG(st.st_mode))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Calls @fn on each directory of kb_profile_load()'s search, in its
- * documented order, until @fn returns true; returns whether one did.
- */
-static bool each_dir(bool (*fn)(const char *dir, size_t len, void *arg),
-		     void *arg)
-{
-	static const char *const sys_dirs[] = {
-		"/usr/local/share/kbridge/profiles",
-		"/usr/share/kbridge/profiles",
-	};
-	const char *env = getenv("KB_PROFILE_PATH");
-	char exe[PATH_MAX], dir[PATH_MAX + 32];
-	ssize_t n;
-
-	while (env && *env) {
-		size_t l = strcspn(env, ":");
-
-		if (l && fn(env, l, arg))
-			return true;
-		env += l + (env[l] == ':');
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(dir, sizeof(dir), "%s/../profiles", exe);
-			if (fn(dir, strlen(dir), arg))
-				return true;
-			snprintf(dir, sizeof(dir), "%s/../../profiles", exe);
-			if (fn(dir, strlen(dir), arg))
-				return true;
-		}
-	}
-	for (size_t i = 0; i < 2; i++)
-		if (fn(sys_dirs[i], strlen(sys_dirs[i]), arg))
-			return true;
-	return false;
-}
-
-struct find_arg {
-	const char *name;
-	char *out;
-	size_t outlen;
-};
-
-static bool find_in(const char *dir, size_t len, void *arg)
-{
-	struct find_arg *f = arg;
-
-	return try_dir(dir, len, f->name, f->out, f->outlen);
-}
-
-/* The search of kb_profile_load(), in its documented order. */
-static bool find_profile(const char *name, char *out, size_t outlen)
-{
-	struct find_arg f = { name, out, outlen };
-
-	return each_dir(find_in, &f);
-}
-
-struct each_arg {
-	int (*fn)(const char *name, const char *path, void *arg);
-	void *arg;
-	char **seen;
-	size_t nseen;
-	int ret;
-};
-
-static bool seen_before(struct each_arg *e, const char *name)
-{
-	char **more;
-
-	for (size_t i = 0; i < e->nseen; i++)
-		if (!strcmp(e->seen[i], name))
-			return true;
-	more = realloc(e->seen, (e->nseen + 1) * sizeof(*more));
-	if (more) {
-		e->seen = more;
-		e->seen[e->nseen] = strdup(name);
-		if (e->seen[e->nseen])
-			e->nseen++;
-	}
-	return false;
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static bool each_in(const char *dir, size_t len, void *arg)
-{
-	static const char ext[] = ".profile";
-	struct each_arg *e = arg;
-	char d[PATH_MAX], path[2 * PATH_MAX];
-	struct dirent **ents;
-	struct stat st;
-	int n, i;
-
-	if (len >= sizeof(d))
-		return false;
-	memcpy(d, dir, len);
-	d[len] = '\0';
-	n = scandir(d, &ents, NULL, by_name);
-	for (i = 0; i < n; i++) {
-		char *name = ents[i]->d_name;
-		size_t l = strlen(name);
-
-		if (!e->ret && l > sizeof(ext) - 1 &&
-		    !strcmp(name + l - (sizeof(ext) - 1), ext)) {
-			snprintf(path, sizeof(path), "%s/%s", d, name);
-			name[l - (sizeof(ext) - 1)] = '\0';
-			if (!stat(path, &st) && S_ISREG(st.st_mode) &&
-			    !seen_before(e, name))
-				e->ret = e->fn(name, path, e->arg);
-		}
-		free(ents[i]);
-	}
-	if (n >= 0)
-		free(ents);
-	return e->ret != 0;
-}
-
-int kb_profile_each(int (*fn)(const char *name, const char *path, void *arg),
-		    void *arg)
-{
-	struct each_arg e = { .fn = fn, .arg = arg };
-
-	each_dir(each_in, &e);
-	for (size_t i = 0; i < e.nseen; i++)
-		free(e.seen[i]);
-	free(e.seen);
-	return e.ret;
-}
-
-void kb_profile_name(const char *profile, char *name, size_t len)
-{
-	const char *base = strrchr(profile, '/');
-	size_t n;
-
-	if (!len)
-		return;
-	base = base ? base + 1 : profile;
-	n = strcspn(base, ".");
-	if (n >= len)
-		n = len - 1;
-	memcpy(name, base, n);
-	name[n] = '\0';
-	/* Names are printable ASCII with no space (the module checks). */
-	for (; n--; name++)
-		if (*name <= ' ' || *name > '~')
-			*name = '_';
-}
-
-struct kb_profile *kb_profile_load(const char *name_or_path, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-
-	if (!name_or_path || !*name_or_path) {
-		seterr(err, errlen, "empty profile name");
-		return NULL;
-	}
-	if (strchr(name_or_path, '/'))
-		return load_file(name_or_path, err, errlen);
-	if (!find_profile(name_or_path, path, sizeof(path))) {
-		seterr(err, errlen,
-		       "%s: no such profile in $KB_PROFILE_PATH, <kbridge>/profiles, "
-		       "/usr/local/share/kbridge/profiles or /usr/share/kbridge/profiles",
-		       name_or_path);
-		return NULL;
-	}
-	return load_file(path, err, errlen);
-}
-
-/* snprintf into a buffer that may already be full, counting all bytes. */
-struct writer {
-	char *buf;
-	size_t len;
-	size_t pos;
-};
-
-static void wr(struct writer *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void wr(struct writer *w, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	if (w->pos < w->len)
-		n = vsnprintf(w->buf + w->pos, w->len - w->pos, fmt, ap);
-	else
-		n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		w->pos += n;
-}
-
-static void wr_action(struct writer *w, uint16_t action, int64_t value)
-{
-	char buf[24];
-
-	switch (action) {
-	case KB_ACTION_STUB:
-		if (!value) {
-			wr(w, "stub");
-			break;
-		}
-		wr(w, "stub %s", kb_errno_name(value, buf, sizeof(buf)));
-		break;
-	case KB_ACTION_FAKE:
-		wr(w, "fake %lld", (long long)value);
-		break;
-	default:
-		wr(w, "%s", kb_action_name(action));
-		break;
-	}
-}
-
-static bool is_flag_class(int cls)
-{
-	return cls == KB_CC_MAP || cls == KB_CC_CLONE || cls == KB_CC_PROT;
-}
-
-/* MAP_PRIVATE|MAP_ANONYMOUS, and the bits no name covers in hex. */
-static void wr_flags(struct writer *w, int cls, uint64_t v)
-{
-	unsigned int n;
-	const struct kb_const *t = kb_const_table(cls, &n);
-	uint64_t left = v;
-	bool first = true;
-
-	for (unsigned int i = 0; i < n && left; i++) {
-		uint64_t b = t[i].value;
-
-		if (!b || (b & (b - 1)) || !(left & b))
-			continue;
-		wr(w, "%s%s", first ? "" : "|", t[i].name);
-		left &= ~b;
-		first = false;
-	}
-	if (left || first)
-		wr(w, "%s0x%llx", first ? "" : "|", (unsigned long long)left);
-}
-
-static void wr_value(struct writer *w, const struct kb_argkey *k, uint64_t v)
-{
-	const char *name = k ? kb_const_name(k->cls, v) : NULL;
-
-	if (name)
-		wr(w, "%s", name);
-	else if (k && is_flag_class(k->cls))
-		wr_flags(w, k->cls, v);
-	else if (k && k->cls == KB_CC_IOCTL)
-		wr(w, "0x%llx", (unsigned long long)v);
-	else if (!k && (int64_t)v < 0)
-		wr(w, "%lld", (long long)(int64_t)v);
-	else
-		wr(w, "%llu", (unsigned long long)v);
-}
-
-int kb_rule_format(const struct kb_rule_desc *d, const char *path, char *buf, size_t len)
-{
-	struct writer w = { .buf = buf, .len = len };
-	char *name = kb_syscall_libname(d->nr);
-	const struct kb_argkey *k;
-
-	if (buf && len)
-		buf[0] = '\0';
-	else
-		w.len = 0;
-	if (name)
-		wr(&w, "%s ", name);
-	else
-		wr(&w, "%u ", d->nr);
-	free(name);
-
-	switch (d->match) {
-	case KB_MATCH_NONE:
-		if (d->tier == KB_TIER_PARTIAL)
-			wr(&w, "partial ");
-		wr_action(&w, d->action, d->value);
-		break;
-	case KB_MATCH_PATH:
-		wr(&w, "when path=%s ", path ? path : "");
-		wr_action(&w, d->action, d->value);
-		break;
-	case KB_MATCH_EQ:
-		k = kb_argkey_by_arg(d->nr, d->arg, d->mask);
-		if (k) {
-			wr(&w, "when %s=", k->key);
-			wr_value(&w, k, d->operand);
-		} else {
-			wr(&w, "when arg%u=", d->arg);
-			wr_value(&w, NULL, d->operand);
-		}
-		wr(&w, " ");
-		wr_action(&w, d->action, d->value);
-		if (!k && d->mask != W64)
-			wr(&w, " # mask 0x%llx", (unsigned long long)d->mask);
-		break;
-	case KB_MATCH_ANY_BIT:
-		k = kb_argkey_by_arg(d->nr, d->arg, W32);
-		if (!k || (d->mask & ~k->mask))
-			k = kb_argkey_by_arg(d->nr, d->arg, W64);
-		if (k) {
-			wr(&w, "when %s&", k->key);
-			if (is_flag_class(k->cls))
-				wr_flags(&w, k->cls, d->mask);
-			else
-				wr(&w, "0x%llx", (unsigned long long)d->mask);
-		} else {
-			wr(&w, "when arg%u&0x%llx", d->arg, (unsigned long long)d->mask);
-		}
-		wr(&w, " ");
-		wr_action(&w, d->action, d->value);
-		break;
-	default:
-		wr(&w, "# unknown match %u", d->match);
-		break;
-	}
-	return (int)w.pos;
 }
