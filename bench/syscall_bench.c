@@ -41,14 +41,7 @@
 
 #include "getppid_loop.h"
 
-#ifndef PR_SET_SYSCALL_USER_DISPATCH
-#define PR_SET_SYSCALL_USER_DISPATCH	59
-#define PR_SYS_DISPATCH_OFF		0
-#define PR_SYS_DISPATCH_ON		1
-#endif
-#ifndef SA_RESTORER
-#define SA_RESTORER			0x04000000
-#endif
+#include "kb_sud.h"
 
 enum mode { M_NATIVE, M_SECCOMP_ALLOW, M_SECCOMP_ERRNO, M_SUD };
 static const char *const mode_names[] = {

@@ -107,7 +107,7 @@ int kb_init_dynamic(struct kb_module *mod, const struct kb_ops *ops)
 	u32 i;
 
 	if (!mod || ops || mod->size < offsetofend(struct kb_module, kb) ||
-	    mod->abi != KB_API_VERSION || mod->kb || !mod->name ||
+	    mod->abi != KB_MODULE_ABI_VERSION || mod->kb || !mod->name ||
 	    !kb_personality_name_ok(mod->name, KB_PERSONALITY_NAME_MAX + 1) ||
 	    (mod->nr_handlers && !mod->handlers) ||
 	    mod->nr_handlers > KB_NR_SYSCALLS)

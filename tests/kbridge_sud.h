@@ -23,14 +23,7 @@
 
 #include <linux/kbridge.h>
 
-#ifndef PR_SET_SYSCALL_USER_DISPATCH
-#define PR_SET_SYSCALL_USER_DISPATCH	59
-#define PR_SYS_DISPATCH_OFF		0
-#define PR_SYS_DISPATCH_ON		1
-#endif
-#ifndef SA_RESTORER
-#define SA_RESTORER			0x04000000
-#endif
+#include "kb_sud.h"
 
 /*
  * Padded to the page end: the address after the last syscall instruction

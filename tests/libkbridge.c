@@ -329,7 +329,7 @@ static const struct kb_handler kbtest_handlers[] = {
 static struct kb_module kbtest_module(const char *name)
 {
 	struct kb_module m = {
-		.size = sizeof(m), .abi = KB_API_VERSION, .name = name,
+		.size = sizeof(m), .abi = KB_MODULE_ABI_VERSION, .name = name,
 		.handlers = kbtest_handlers,
 		.nr_handlers = ARRAY_SIZE(kbtest_handlers),
 	};
@@ -394,7 +394,7 @@ TEST(bad_modules_refused)
 	m.name = "Bad Name";
 	EXPECT_EQ(-EINVAL, kb_init_dynamic(&m, NULL));
 	m = kbtest_module("ok");
-	m.abi = KB_API_VERSION + 1;
+	m.abi = KB_MODULE_ABI_VERSION + 1;
 	EXPECT_EQ(-EINVAL, kb_init_dynamic(&m, NULL));
 	m = kbtest_module("ok");
 	m.handlers = twice;

@@ -74,7 +74,7 @@ static const struct kb_handler demo_handlers[] = {
 
 static struct kb_module demo = {
 	.size = sizeof(struct kb_module),
-	.abi = KB_API_VERSION,
+	.abi = KB_MODULE_ABI_VERSION,
 	.name = "dlopen-demo",
 	.handlers = demo_handlers,
 	.nr_handlers = ARRAY_SIZE(demo_handlers),

@@ -226,7 +226,7 @@ static const struct kb_handler kbdemo_handlers[] = {
 
 static struct kb_module kbdemo_mod = {
 	.size = sizeof(struct kb_module),
-	.abi = KB_API_VERSION,
+	.abi = KB_MODULE_ABI_VERSION,
 	.name = "demo",
 	.handlers = kbdemo_handlers,
 	.nr_handlers = ARRAY_SIZE(kbdemo_handlers),

@@ -28,8 +28,12 @@ struct module;
 extern "C" {
 #endif
 
-/* Version of this API; kb_module.abi must hold it. */
-#define KB_API_VERSION		1
+/*
+ * Version of the personality-module ABI (struct kb_module and what a
+ * handler is given); kb_module.abi must hold it. Distinct from
+ * KB_API_VERSION, the version of the ioctl ABI (<linux/kbridge.h>).
+ */
+#define KB_MODULE_ABI_VERSION	1
 
 /*
  * kb_ops.alloc flags. KB_ALLOC_SHARED: counters that every thread and
@@ -152,7 +156,7 @@ struct kb_handler {
  * host's implementation; stubs, fakes and conditions that do not pass
  * still win.
  * @size:        sizeof(struct kb_module) as the caller knows it
- * @abi:         KB_API_VERSION
+ * @abi:         KB_MODULE_ABI_VERSION
  * @name:        what profiles call it: 1..31 of [a-z0-9_-]
  * @handlers:    @nr_handlers handlers, at most one per syscall
  * @nr_handlers: entries at @handlers

@@ -20,10 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef PR_SET_SYSCALL_USER_DISPATCH
-#define PR_SET_SYSCALL_USER_DISPATCH	59
-#define PR_SYS_DISPATCH_OFF		0
-#endif
+#include "kb_sud.h"
 
 static void report(const char *name, long ret)
 {

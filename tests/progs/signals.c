@@ -22,10 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef PR_SET_SYSCALL_USER_DISPATCH
-#define PR_SET_SYSCALL_USER_DISPATCH	59
-#define PR_SYS_DISPATCH_OFF		0
-#endif
+#include "kb_sud.h"
 
 #define ALTSTACK_SIZE	(256 * 1024)
 

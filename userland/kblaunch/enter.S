@@ -14,8 +14,7 @@
  */
 #include <asm/unistd.h>
 
-#define PR_SET_SYSCALL_USER_DISPATCH	59
-#define PR_SYS_DISPATCH_ON		1
+#include "kb_sud.h"
 
 	.text
 	.globl kbrt_enter

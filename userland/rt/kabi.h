@@ -26,14 +26,7 @@
 #include <linux/prctl.h>
 #include <linux/sched.h>
 
-#ifndef PR_SET_SYSCALL_USER_DISPATCH
-#define PR_SET_SYSCALL_USER_DISPATCH	59
-#define PR_SYS_DISPATCH_OFF		0
-#define PR_SYS_DISPATCH_ON		1
-#endif
-#ifndef SYS_USER_DISPATCH
-#define SYS_USER_DISPATCH		2	/* si_code of a SUD trap */
-#endif
+#include "kb_sud.h"
 #ifndef CLONE_CLEAR_SIGHAND
 #define CLONE_CLEAR_SIGHAND		0x100000000ULL
 #endif
