@@ -184,7 +184,7 @@ KB_INSTALLED	:= $(BINDIR)/kblaunch $(BINDIR)/kbctl \
 	$(UDEVRULESDIR)/60-kbridge.rules
 # kbuild may compress what it installs (CONFIG_MODULE_COMPRESS_*).
 KB_MODFILES	:= $(MODDIR)/kbridge.ko $(addprefix $(MODDIR)/kbridge.ko,.gz .xz .zst)
-KB_MODULE_SRCS	= Kbuild $(wildcard module/*.[ch] module/core/*.[ch] \
+KB_MODULE_SRCS	= Kbuild dkms.conf $(wildcard module/*.[ch] module/core/*.[ch] \
 		  module/core/Core.mk uapi/linux/*.h)
 D		:= $(DESTDIR)
 

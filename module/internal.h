@@ -19,8 +19,10 @@
 
 #include "core/core.h"
 
-/* Reported by MODULE_VERSION() and by KB_IOC_GET_VERSION. */
-#define KB_RELEASE		"0.1.0"
+/*
+ * KB_RELEASE, reported by MODULE_VERSION() and by KB_IOC_GET_VERSION,
+ * comes from dkms.conf through Kbuild.
+ */
 
 #define KB_FEATURES		(KB_FEATURE_SESSIONS | KB_FEATURE_SYSCALL | \
 				 KB_FEATURE_FOLLOW_FORK | KB_FEATURE_STATS | \

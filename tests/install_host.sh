@@ -32,7 +32,7 @@ cd "$(dirname "$0")/.." || exit 2
 # shellcheck source=tests/pkg_common.sh
 . tests/pkg_common.sh
 
-PLAN=14
+PLAN=15
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
@@ -200,12 +200,16 @@ nok=$(grep -c ': ok, ' "$log")
 check "installed kbctl check ${names[*]}: $nok of ${#names[@]} ok" \
 	'[ "$rc" -eq 0 ] && [ "$nok" -eq "${#names[@]}" ]' || show_log
 
-# 8-11. the man pages
+# 8-12. the man pages
 man1=$D$P/share/man/man1/kblaunch.1
 man8=$D$P/share/man/man8/kbctl.8
 render() { # page: plain text, one line per paragraph (no hyphenation)
 	LC_ALL=C groff -man -Tascii -rLL=10000n "$1" 2>/dev/null | col -b
 }
+# The release is written once, in dkms.conf; the pages' headers name it.
+rel=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+check "kblaunch.1 and kbctl.8 name the release of dkms.conf (kbridge $rel) in .TH" \
+	'[ -n "$rel" ] && grep -q "^\.TH .* \"kbridge $rel\" " "$man1" && grep -q "^\.TH .* \"kbridge $rel\" " "$man8"'
 if ! command -v groff >/dev/null || ! command -v man >/dev/null; then
 	for t in warnings sections kblaunch-options kbctl-options; do
 		skip "man pages: $t" "no groff or man (tests/install-deps.sh: groff-base man-db)"
@@ -261,7 +265,7 @@ else
 		'[ "$count" -ge 8 ] && [ -z "$missing" ]'
 fi
 
-# 12. the udev rule
+# 13. the udev rule
 # udev(7): keys that may be matched, keys that may be assigned, keys that
 # take {ATTR}.
 udev_match=" ACTION DEVPATH KERNEL KERNELS NAME SYMLINK SUBSYSTEM SUBSYSTEMS DRIVER DRIVERS ATTR ATTRS SYSCTL TAG TAGS ENV CONST TEST PROGRAM RESULT "
@@ -326,7 +330,7 @@ else
 	not_ok "60-kbridge.rules"
 fi
 
-# 13. uninstall
+# 14. uninstall
 if make --no-print-directory uninstall DESTDIR="$D" KVER="$kver" >"$log" 2>&1; then
 	left=$(cd "$D" && find . \( -type f -o -type l \) -printf ' %P')
 	left_dirs=$(cd "$D" && find . -path "*kbridge*" -printf ' %P')
@@ -337,7 +341,7 @@ else
 	not_ok "make uninstall DESTDIR=..."
 fi
 
-# 14. the host outside DESTDIR
+# 15. the host outside DESTDIR
 host_state >"$tmp/host.after"
 if diff "$tmp/host.before" "$tmp/host.after" >"$log"; then
 	ok "install and uninstall with DESTDIR left the host alone (no group, depmod, ldconfig, rule)"
