@@ -21,22 +21,54 @@
 
 const char *argp_program_version = "kbctl " KB_RELEASE;
 
+/*
+ * The commands, and the lines of their usage in kbctl --help: ARGS is
+ * what follows the command's name, a command may have several forms. The
+ * help's COMMANDS section is printed from this table (help_filter), so
+ * that it names every command there is.
+ */
+struct kbctl_form {
+	const char *args;
+	const char *what;
+};
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	struct kbctl_form forms[2];
+} commands[] = {
+	{ "status", kbctl_status, {
+		{ "[PID]", "the module; with PID, its session" } } },
+	{ "get", kbctl_get, {
+		{ "PID [SYSCALL...]", "rules in profile syntax, hits, call counts" } } },
+	{ "set", kbctl_set, {
+		{ "PID SYSCALL ACTION [ARG]", "change one syscall's rule, live" },
+		{ "PID -f FILE", "apply a profile fragment (- reads stdin)" } } },
+	{ "check", kbctl_check, {
+		{ "PROFILE", "parse a profile, say where it is wrong" } } },
+	{ "stats", kbctl_bpfstats, {
+		{ "--bpf load|unload|status", "the eBPF tier counters" },
+		{ "[PID|--session S]", "counts per syscall, tier, action, path" } } },
+	{ "top", kbctl_top, {
+		{ "[PID|--session S]", "the same, live, busiest first" } } },
+	{ "analyze", kbctl_analyze, {
+		{ "--app PATH -- WORKLOAD", "which syscalls the app can do without" } } },
+	{ "plan", kbctl_plan, {
+		{ "--os FILE REPORT...", "which syscalls an OS implements first" } } },
+	{ "rule", kbctl_rule, {
+		{ "add|list|del", "profiles chosen at exec, no launcher" } } },
+	{ "ps", kbctl_ps, {
+		{ "[--session S|--rule ID]", "the processes under kbridge, by session" } } },
+};
+
+#define NR_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
 static const char doc[] =
 "Look at kbridge.ko and at the programs running under kblaunch, and change "
 "their policy while they run.\n"
 "\n"
 "COMMANDS:\n"
-"  status [PID]                   the module; with PID, its session\n"
-"  get PID [SYSCALL...]           rules in profile syntax, hits, call counts\n"
-"  set PID SYSCALL ACTION [ARG]   change one syscall's rule, live\n"
-"  set PID -f FILE                apply a profile fragment (- reads stdin)\n"
-"  check PROFILE                  parse a profile, say where it is wrong\n"
-"  stats --bpf load|unload|status the eBPF tier counters\n"
-"  stats [PID|--session S]        counts per syscall, tier, action, path\n"
-"  top [PID|--session S]          the same, live, busiest first\n"
-"  analyze --app PATH -- WORKLOAD  which syscalls the app can do without\n"
-"  plan --os FILE REPORT...       which syscalls an OS implements first\n"
-"  rule add|list|del              profiles chosen at exec, no launcher\n"
+"%s"
 "\n"
 "'kbctl COMMAND --help' describes each.\n"
 "\n"
@@ -50,7 +82,8 @@ static const char doc[] =
 "  kbctl stats --bpf load && kbctl top\n"
 "  kbctl analyze --app /usr/bin/redis-server -- ./workload.sh\n"
 "  kbctl plan --os myos.txt */analysis.json\n"
-"  kbctl rule add --path '/opt/legacy/bin/*' --profile kerla --global"
+"  kbctl rule add --path '/opt/legacy/bin/*' --profile kerla --global\n"
+"  kbctl ps"
 "\v"
 "PID is the program's process id (or kblaunch's, for root). kbctl reaches the "
 "session through the process's /dev/kbridge file with pidfd_getfd(2): the "
@@ -59,21 +92,42 @@ static const char doc[] =
 
 static const char args_doc[] = "COMMAND [ARGS...]";
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} commands[] = {
-	{ "status", kbctl_status },
-	{ "get", kbctl_get },
-	{ "set", kbctl_set },
-	{ "check", kbctl_check },
-	{ "stats", kbctl_bpfstats },
-	{ "top", kbctl_top },
-	{ "analyze", kbctl_analyze },
-	{ "plan", kbctl_plan },
-	{ "rule", kbctl_rule },
-	{ "ps", kbctl_ps },
-};
+/* argp's text before the options: doc with the COMMANDS lines filled in. */
+static char *help_filter(int key, const char *text, void *input)
+{
+	char line[128], *list = NULL, *out = NULL, *grown;
+	const char *mark;
+	size_t len = 0, i, f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_PRE_DOC)
+		return (char *)text;
+	for (i = 0; i < NR_COMMANDS; i++)
+		for (f = 0; f < 2 && commands[i].forms[f].args; f++) {
+			char usage[64];
+			int n;
+
+			snprintf(usage, sizeof(usage), "%s %s", commands[i].name,
+				 commands[i].forms[f].args);
+			n = snprintf(line, sizeof(line), "  %-30s %s\n", usage,
+				     commands[i].forms[f].what);
+			grown = realloc(list, len + (size_t)n + 1);
+			if (!grown) {
+				free(list);
+				return (char *)text;
+			}
+			list = grown;
+			memcpy(list + len, line, (size_t)n + 1);
+			len += (size_t)n;
+		}
+	/* text is doc up to its \v: the COMMANDS list replaces its "%s". */
+	mark = strstr(text, "%s");
+	if (!mark || asprintf(&out, "%.*s%s%s", (int)(mark - text), text,
+			      list ? list : "", mark + 2) < 0)
+		out = (char *)text;
+	free(list);
+	return out;
+}
 
 struct top {
 	int argc;
@@ -142,7 +196,7 @@ static error_t parse_top(int key, char *arg, struct argp_state *state)
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
-		NULL, parse_top, args_doc, doc, NULL, NULL, NULL
+		NULL, parse_top, args_doc, doc, NULL, help_filter, NULL
 	};
 	struct top t = { 0 };
 	char name[128];
@@ -150,7 +204,7 @@ int main(int argc, char **argv)
 
 	argp_err_exit_status = KBCTL_EXIT_FAIL;
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &t);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (i = 0; i < NR_COMMANDS; i++) {
 		if (strcmp(t.argv[0], commands[i].name))
 			continue;
 		/* "kbctl get" in the command's usage and error lines. */
@@ -159,7 +213,7 @@ int main(int argc, char **argv)
 		return commands[i].fn(t.argc, t.argv);
 	}
 	/* The list from the table, so that it names every command. */
-	for (i = 0, name[0] = '\0'; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0, name[0] = '\0'; i < NR_COMMANDS; i++)
 		snprintf(name + strlen(name), sizeof(name) - strlen(name),
 			 "%s%s", i ? ", " : "", commands[i].name);
 	kbctl_err("unknown command '%s' (%s; see kbctl --help)", t.argv[0],
