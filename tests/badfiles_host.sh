@@ -14,7 +14,7 @@
 #     where the kernel refuses the file, ENOEXEC where only kblaunch's
 #     loader would, and the program goes on);
 #   - JSON reports through kbctl plan and kbctl analyze --resume
-#     (kbctl/jsonin.c: "kbctl: FILE:LINE: not JSON (...)" where json-c
+#     (kbctl/analyze/jsonin.c: "kbctl: FILE:LINE: not JSON (...)" where json-c
 #     stopped, "kbctl: FILE: .key[3].key: ..." for a value that is wrong),
 #     the --os list and a run's result file.
 # The corpus is generated here (tests/bad/elf_corpus.py for the ELF

@@ -28,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbctl.h"
+#include "../kbctl.h"
 #include "analyze.h"
-#include "../lib/consts.h"
+#include "../../lib/consts.h"
 
 #define AN_DEPTH	10
 /* Profile lines per run, within the kernel's 2048 entries. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kbctl analyze, shared between the search (analyze.c), the runs of the
- * workload (analyze_run.c) and the outputs (analyze_out.c).
+ * workload (run.c) and the outputs (output.c).
  */
 #ifndef KBCTL_ANALYZE_H
 #define KBCTL_ANALYZE_H
@@ -110,7 +110,7 @@ struct an_config {
 	unsigned int replicas;		/* 0: --replicas */
 };
 
-/* analyze_run.c */
+/* run.c */
 /* Write @text to @path; -1 (said on stderr) on failure. */
 int an_write_file(const char *path, const char *text);
 /* Seconds on the monotonic clock. */
@@ -144,14 +144,14 @@ int an_report_walk(const struct an *a, const char *id,
 int an_read_result(const struct an *a, const char *id, int *ok,
 		   struct an_metrics *m);
 
-/* analyze_discover.c */
+/* discover.c */
 /*
  * Add to a->sys the commands and pseudo-files the application uses, as
  * discovery runs under rules that pass them find; 0 or -1 on error.
  */
 int an_discover(struct an *a);
 
-/* analyze_out.c */
+/* output.c */
 /* The profile text of @c; sets the line of each of its items. */
 char *an_profile(struct an *a, const struct an_config *c);
 /* "required", "stub", "fake" or "either". */

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kbctl.h"
+#include "../kbctl.h"
 #include "jsonin.h"
-#include "../lib/profile.h"
+#include "../../lib/profile.h"
 
 /* 1 + the newlines before @off. */
 static unsigned int kj_line(const char *buf, size_t off)

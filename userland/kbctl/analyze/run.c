@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kbctl.h"
+#include "../kbctl.h"
 #include "analyze.h"
 #include "jsonin.h"
 
@@ -804,7 +804,7 @@ static int an_take(struct an *a, const char *id, int rok,
 	uint32_t j;
 	int r;
 
-	/* Every passing run is a sample of the noise (analyze_out.c). */
+	/* Every passing run is a sample of the noise (output.c). */
 	if (rok == 1) {
 		if (a->npop == a->cpop) {
 			np = reallocarray(a->pop, a->cpop + 256, sizeof(*np));

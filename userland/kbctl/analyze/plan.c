@@ -23,10 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbctl.h"
+#include "../kbctl.h"
 #include "jsonin.h"
-#include "../lib/json.h"
-#include "../lib/names.h"
+#include "../../lib/json.h"
+#include "../../lib/names.h"
 
 /* The --os list: like a profile, a text file of short lines. */
 #define PL_OS_MAX_BYTES	(1u << 20)

@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbctl.h"
+#include "../kbctl.h"
 #include "analyze.h"
-#include "../lib/json.h"
+#include "../../lib/json.h"
 #include "jsonin.h"
 
 char *an_profile(struct an *a, const struct an_config *c)

@@ -44,9 +44,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kbctl.h"
+#include "../kbctl.h"
 #include "analyze.h"
-#include "../lib/names.h"
+#include "../../lib/names.h"
 
 /*
  * Does the workload pass with @c in force, in every replica? Sets
