@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # kbctl: policy, status and live changes of running sessions.
-KBCTL_SRCS += kbctl/main.c kbctl/target.c kbctl/status.c kbctl/rules.c \
-	      kbctl/check.c kbctl/exec_rules.c kbctl/ps.c
+KBCTL_SRCS += kbctl/main.c kbctl/target.c kbctl/status.c kbctl/get.c kbctl/set.c \
+	      kbctl/check.c kbctl/rule.c kbctl/ps.c
 KBCTL_LDLIBS := -lseccomp -ljson-c -lm
 # stats and top: the eBPF counters, through bpf/'s skeleton (libbpf, which
 # needs libelf and zlib).

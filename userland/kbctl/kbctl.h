@@ -37,7 +37,13 @@ int kbctl_open_device(void);
  * @entry bytes: a malloc'd array of *@n; NULL with errno on error.
  */
 void *kbctl_list(int fd, unsigned long cmd, uint32_t entry, uint32_t *n);
-/* GET_VERSION and SESSION_STATS: kb_get_version(), kb_get_stats() (lib/ioctl.c) */
+/* The session of @pid (kbctl_session_fd) and its GET_VERSION into @v;
+ * -1 said. */
+int kbctl_open_session(pid_t pid, struct kb_version *v);
+struct kb_rules;
+/* The rules of the session of @fd (pid @pid) into @r; -1 said. */
+int kbctl_fetch_rules(int fd, pid_t pid, const struct kb_version *v,
+		      struct kb_rules *r);
 
 /* The subcommands: argc/argv start at the subcommand's name. */
 int kbctl_status(int argc, char **argv);
@@ -51,7 +57,7 @@ int kbctl_top(int argc, char **argv);
 int kbctl_analyze(int argc, char **argv);
 /* plan.c: Loupe-style support plan from analyze reports */
 int kbctl_plan(int argc, char **argv);
-/* exec_rules.c: kbctl rule add|list|del */
+/* rule.c: kbctl rule add|list|del */
 int kbctl_rule(int argc, char **argv);
 /*
  * The session exec rule @id's programs join (stats and top --rule); -1

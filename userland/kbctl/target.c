@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "kbctl.h"
+#include "../lib/ioctl.h"
 
 static void not_permitted(pid_t pid)
 {
@@ -184,4 +185,36 @@ int kbctl_session_fd(pid_t pid)
 		kbctl_err("PID %d is not running under kbridge%s", (int)pid,
 			  seen ? " (it has /dev/kbridge open, but no session)" : "");
 	return -1;
+}
+
+int kbctl_open_session(pid_t pid, struct kb_version *v)
+{
+	int fd = kbctl_session_fd(pid);
+
+	if (fd < 0)
+		return -1;
+	if (kb_get_version(fd, v)) {
+		kbctl_err("PID %d: KB_IOC_GET_VERSION: %s", (int)pid,
+			  strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int kbctl_fetch_rules(int fd, pid_t pid, const struct kb_version *v,
+		      struct kb_rules *r)
+{
+	int err;
+
+	if (!(v->features & KB_FEATURE_GET_RULES)) {
+		kbctl_err("the loaded kbridge.ko cannot report rules (no KB_FEATURE_GET_RULES)");
+		return -1;
+	}
+	err = kb_rules_fetch_fd(fd, r);
+	if (err) {
+		kbctl_err("PID %d: KB_IOC_GET_RULES: %s", (int)pid, strerror(-err));
+		return -1;
+	}
+	return 0;
 }
