@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kbctl stats and kbctl top: reading the pinned maps of bpf/kbstat.bpf.c.
+ * kbctl stats and kbctl top: the pinned maps of bpf/kbstat.bpf.c, read
+ * (bpfstat.c), loaded and unloaded (bpfstat_load.c).
  */
 #ifndef KBCTL_BPFSTAT_H
 #define KBCTL_BPFSTAT_H
@@ -92,5 +93,30 @@ error_t kbs_parse_scope(int key, char *arg, struct argp_state *state,
 			struct kbs_scope *scope);
 /* The session number of --session; false (message printed) when invalid. */
 bool kbs_parse_session(const char *s, uint64_t *session);
+
+/* The comma list of --scope (global, session, pid) into enum kbstat_scope
+ * bits; false when a word is none of them. */
+bool kbs_parse_scopes(const char *arg, uint32_t *out);
+
+/* Where the pins are, and which. */
+#define KBS_BPFFS	"/sys/fs/bpf"
+#define KBS_NMAPS	4
+#define KBS_NURING	2
+/* The program's read-only data: what it was loaded to count. */
+#define KBS_CONFIG_PIN	"config"
+extern const char *const kbs_pinned_maps[KBS_NMAPS];
+extern const char *const kbs_uring_maps[KBS_NURING];
+/* KBSTAT_PIN_DIR/@name into @buf. */
+void kbs_pin_path(char *buf, size_t len, const char *name);
+/* The enum kbstat_scope bits the loaded program counts (all when its
+ * read-only data cannot be read). */
+uint32_t kbs_read_scopes(void);
+
+/* --bpf load, unload, status: 0 or KBCTL_EXIT_FAIL, said on stderr. */
+int kbs_bpf_load(uint32_t scopes);
+int kbs_bpf_unload(void);
+int kbs_bpf_status(void);
+/* libbpf's own messages on stderr (kbctl stats -v), or none. */
+void kbs_libbpf_verbose(bool verbose);
 
 #endif /* KBCTL_BPFSTAT_H */
