@@ -52,7 +52,6 @@
 #include <linux/namei.h>
 #include <linux/percpu-rwsem.h>
 #include <linux/slab.h>
-#include <linux/syscall_user_dispatch.h>
 #include <linux/task_work.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -190,19 +189,6 @@ void kb_exec_stats(u64 *lookups, u64 *ns, u64 *redirects)
 	*lookups = atomic64_read(&kb_exec_lookups);
 	*ns = atomic64_read(&kb_exec_lookup_ns);
 	*redirects = atomic64_read(&kb_exec_redirects);
-}
-
-/*
- * Dispatch every syscall of @t that is not yet running, or of current:
- * no allowed range, no selector.
- */
-void kb_exec_sud_arm(struct task_struct *t)
-{
-	t->syscall_dispatch.selector = NULL;
-	t->syscall_dispatch.offset = 0;
-	t->syscall_dispatch.len = 0;
-	t->syscall_dispatch.on_dispatch = false;
-	set_task_syscall_work(t, SYSCALL_USER_DISPATCH);
 }
 
 static bool kb_exec_may(const struct kb_exec_rule *r)

@@ -189,9 +189,6 @@ static __always_inline struct kb_member *kb_member_find(struct task_struct *task
 	return NULL;
 }
 
-/* main.c */
-struct kb_session *kb_file_session(struct file *file);
-int kb_file_set_session(struct file *file, struct kb_session *s);
 
 /* ioctl.c */
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
@@ -207,6 +204,10 @@ void kb_debugfs_init(void);
 void kb_debugfs_exit(void);
 
 /* session.c */
+/* The session of an open /dev/kbridge file, or NULL (acquire). */
+struct kb_session *kb_file_session(struct file *file);
+/* Publish @s as the session of @file; -EEXIST if it already has one. */
+int kb_file_set_session(struct file *file, struct kb_session *s);
 struct kb_objects {
 	int sessions;
 	int closed;
@@ -254,7 +255,6 @@ int kb_session_policy_set(struct kb_session *s, const struct kb_set_rules *req,
 int kb_ioctl_set_rules(struct file *file, void *arg);
 
 /* exec_rules.c */
-void kb_exec_sud_arm(struct task_struct *t);
 struct linux_binprm;
 void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		   struct linux_binprm *bprm);

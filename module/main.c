@@ -21,20 +21,6 @@
 
 #include "internal.h"
 
-struct kb_session *kb_file_session(struct file *file)
-{
-	/* Pairs with the cmpxchg() in kb_file_set_session(). */
-	return smp_load_acquire(&file->private_data);
-}
-
-/* Publish @s as the session of @file; -EEXIST if it already has one. */
-int kb_file_set_session(struct file *file, struct kb_session *s)
-{
-	if (cmpxchg(&file->private_data, NULL, s))
-		return -EEXIST;
-	return 0;
-}
-
 static int kb_open(struct inode *inode, struct file *file)
 {
 	/* misc_open() left the miscdevice there: no session yet. */

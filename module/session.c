@@ -53,18 +53,34 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/syscall_user_dispatch.h>
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
 #include "internal.h"
+
+struct kb_session *kb_file_session(struct file *file)
+{
+	/* Pairs with the cmpxchg() in kb_file_set_session(). */
+	return smp_load_acquire(&file->private_data);
+}
+
+/* Publish @s as the session of @file; -EEXIST if it already has one. */
+int kb_file_set_session(struct file *file, struct kb_session *s)
+{
+	if (cmpxchg(&file->private_data, NULL, s))
+		return -EEXIST;
+	return 0;
+}
 
 DEFINE_HASHTABLE(kb_members, KB_MEMBERS_HASH_BITS);
 static DEFINE_RAW_SPINLOCK(kb_members_lock);
@@ -279,6 +295,19 @@ static void kb_member_unlink(struct kb_member *m)
 }
 
 /*
+ * Dispatch every syscall of @t that is not yet running, or of current:
+ * no allowed range, no selector.
+ */
+static void kb_sud_arm(struct task_struct *t)
+{
+	t->syscall_dispatch.selector = NULL;
+	t->syscall_dispatch.offset = 0;
+	t->syscall_dispatch.len = 0;
+	t->syscall_dispatch.on_dispatch = false;
+	set_task_syscall_work(t, SYSCALL_USER_DISPATCH);
+}
+
+/*
  * sched_process_fork: runs in the parent, in kernel_clone(), after the
  * child is fully set up and before it is first woken; preemption is off.
  * A child of a member joins the parent's session here, as the parent's
@@ -320,7 +349,7 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 			/* Not yet running: its SUD, cleared by fork, is ours. */
 			if (pm->sud_armed) {
 				m->sud_armed = true;
-				kb_exec_sud_arm(child);
+				kb_sud_arm(child);
 			}
 		} else {
 			escaped = pm->session->id;
@@ -708,7 +737,7 @@ out:
 	if (nm)
 		kb_member_free(nm);
 	if (arm)
-		kb_exec_sud_arm(current);
+		kb_sud_arm(current);
 	else if (disarm)
 		clear_task_syscall_work(current, SYSCALL_USER_DISPATCH);
 	return 0;
