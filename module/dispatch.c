@@ -16,9 +16,6 @@
 
 #include "batch.h"
 
-#define CREATE_TRACE_POINTS
-#include "trace.h"
-
 /* Account one call decided here (fastpath.c counts its own). */
 static void kb_count(struct kb_session *s, const struct kb_ruleset *set,
 		     u32 nr, const struct kb_decision *d)

@@ -123,7 +123,7 @@ struct kb_session {
  * @deadline: jiffies by which the run is reported
  *
  * Written only by the member's own task, on either decision path, and by
- * the member's RCU free callback once no task can reach it (batch.c).
+ * the member's RCU free callback once no task can reach it (trace.c).
  */
 struct kb_run {
 	u64 key;
@@ -269,7 +269,7 @@ void kb_exec_stats(u64 *lookups, u64 *ns, u64 *redirects);
 /* Execs in progress whose task work is pending (debugfs objects). */
 int kb_exec_watched_live(void);
 
-/* batch.c */
+/* trace.c */
 void kb_run_flush(struct kb_member *m);
 
 /* personality.c */

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbridge: reporting a member's runs of identical decisions (batch.h) to
- * the kbridge_decisions tracepoint.
+ * kbridge: the module's tracepoints (trace.h), defined here, and the
+ * reporting of a member's runs of identical decisions (batch.h) to
+ * kbridge_decisions.
  */
 #include <linux/sched.h>
 
 #include "batch.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 u32 kb_run_epoch;
 
