@@ -81,18 +81,9 @@ static error_t get_parse(int key, char *arg, struct argp_state *state)
 		o->all = true;
 		break;
 	case ARGP_KEY_ARG:
-		if (state->arg_num == 0) {
-			o->pid = kbctl_parse_pid(arg);
-			if (o->pid < 0)
-				exit(KBCTL_EXIT_FAIL);
-			break;
-		}
-		return ARGP_ERR_UNKNOWN;
 	case ARGP_KEY_ARGS:
-		o->names = state->argv + state->next;
-		o->nnames = state->argc - state->next;
-		state->next = state->argc;
-		break;
+		return kbctl_parse_pid_words(key, arg, state, &o->pid,
+					     &o->names, &o->nnames);
 	case ARGP_KEY_END:
 		if (!o->pid)
 			argp_error(state, "no PID given");

@@ -5,6 +5,7 @@
 #ifndef KBCTL_H
 #define KBCTL_H
 
+#include <argp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,6 +19,14 @@
 void kbctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "1234" -> 1234; prints the error and returns -1 when it is not a PID. */
 pid_t kbctl_parse_pid(const char *s);
+/*
+ * ARGP_KEY_ARG and ARGP_KEY_ARGS of a "PID [WORDS...]" command (get, set):
+ * the first argument is the PID (exits with the error when it is not
+ * one), the words after it are taken as they are, so that a rule's "fake
+ * -1" is not read as an option. Other keys: ARGP_ERR_UNKNOWN.
+ */
+error_t kbctl_parse_pid_words(int key, char *arg, struct argp_state *state,
+			      pid_t *pid, char ***words, int *nwords);
 /* "42" -> 42: an id (session, rule), decimal digits only; false otherwise. */
 bool kbctl_parse_id(const char *s, uint64_t *v);
 

@@ -159,6 +159,26 @@ pid_t kbctl_parse_pid(const char *s)
 	return (pid_t)v;
 }
 
+error_t kbctl_parse_pid_words(int key, char *arg, struct argp_state *state,
+			      pid_t *pid, char ***words, int *nwords)
+{
+	switch (key) {
+	case ARGP_KEY_ARG:
+		if (state->arg_num != 0)
+			return ARGP_ERR_UNKNOWN;	/* then ARGP_KEY_ARGS */
+		*pid = kbctl_parse_pid(arg);
+		if (*pid < 0)
+			exit(KBCTL_EXIT_FAIL);
+		return 0;
+	case ARGP_KEY_ARGS:
+		*words = state->argv + state->next;
+		*nwords = state->argc - state->next;
+		state->next = state->argc;
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
 bool kbctl_parse_id(const char *s, uint64_t *v)
 {
 	char *end;

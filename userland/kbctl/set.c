@@ -68,19 +68,9 @@ static error_t set_parse(int key, char *arg, struct argp_state *state)
 		o->file = arg;
 		break;
 	case ARGP_KEY_ARG:
-		if (state->arg_num == 0) {
-			o->pid = kbctl_parse_pid(arg);
-			if (o->pid < 0)
-				exit(KBCTL_EXIT_FAIL);
-			break;
-		}
-		/* The rule's words: "fake -1" must not be taken for options. */
-		return ARGP_ERR_UNKNOWN;
 	case ARGP_KEY_ARGS:
-		o->words = state->argv + state->next;
-		o->nwords = state->argc - state->next;
-		state->next = state->argc;
-		break;
+		return kbctl_parse_pid_words(key, arg, state, &o->pid,
+					     &o->words, &o->nwords);
 	case ARGP_KEY_END:
 		if (!o->pid)
 			argp_error(state, "no PID given");
