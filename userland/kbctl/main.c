@@ -95,37 +95,31 @@ static const char args_doc[] = "COMMAND [ARGS...]";
 /* argp's text before the options: doc with the COMMANDS lines filled in. */
 static char *help_filter(int key, const char *text, void *input)
 {
-	char line[128], *list = NULL, *out = NULL, *grown;
 	const char *mark;
-	size_t len = 0, i, f;
+	char *out = NULL;
+	size_t len, i, f;
+	FILE *m;
 
 	(void)input;
-	if (key != ARGP_KEY_HELP_PRE_DOC)
+	/* Other keys may come with no text at all. */
+	if (key != ARGP_KEY_HELP_PRE_DOC || !text || !(mark = strstr(text, "%s")))
 		return (char *)text;
+	m = open_memstream(&out, &len);
+	if (!m)
+		return (char *)text;
+	/* text is doc up to its \v: the COMMANDS lines replace its "%s". */
+	fprintf(m, "%.*s", (int)(mark - text), text);
 	for (i = 0; i < NR_COMMANDS; i++)
-		for (f = 0; f < 2 && commands[i].forms[f].args; f++) {
-			char usage[64];
-			int n;
-
-			snprintf(usage, sizeof(usage), "%s %s", commands[i].name,
-				 commands[i].forms[f].args);
-			n = snprintf(line, sizeof(line), "  %-30s %s\n", usage,
-				     commands[i].forms[f].what);
-			grown = realloc(list, len + (size_t)n + 1);
-			if (!grown) {
-				free(list);
-				return (char *)text;
-			}
-			list = grown;
-			memcpy(list + len, line, (size_t)n + 1);
-			len += (size_t)n;
-		}
-	/* text is doc up to its \v: the COMMANDS list replaces its "%s". */
-	mark = strstr(text, "%s");
-	if (!mark || asprintf(&out, "%.*s%s%s", (int)(mark - text), text,
-			      list ? list : "", mark + 2) < 0)
-		out = (char *)text;
-	free(list);
+		for (f = 0; f < 2 && commands[i].forms[f].args; f++)
+			/* "NAME ARGS" in 30 columns, then what it does */
+			fprintf(m, "  %s %-*s %s\n", commands[i].name,
+				(int)(29 - strlen(commands[i].name)),
+				commands[i].forms[f].args, commands[i].forms[f].what);
+	fputs(mark + 2, m);
+	if (fclose(m)) {
+		free(out);
+		return (char *)text;
+	}
 	return out;
 }
 
