@@ -207,9 +207,8 @@ render() { # page: plain text, one line per paragraph (no hyphenation)
 	LC_ALL=C groff -man -Tascii -rLL=10000n "$1" 2>/dev/null | col -b
 }
 # The release is written once, in dkms.conf; the pages' headers name it.
-rel=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
-check "kblaunch.1 and kbctl.8 name the release of dkms.conf (kbridge $rel) in .TH" \
-	'[ -n "$rel" ] && grep -q "^\.TH .* \"kbridge $rel\" " "$man1" && grep -q "^\.TH .* \"kbridge $rel\" " "$man8"'
+check "kblaunch.1 and kbctl.8 name the release of dkms.conf (kbridge $kb_ver) in .TH" \
+	'[ -n "$kb_ver" ] && grep -q "^\.TH .* \"kbridge $kb_ver\" " "$man1" && grep -q "^\.TH .* \"kbridge $kb_ver\" " "$man8"'
 if ! command -v groff >/dev/null || ! command -v man >/dev/null; then
 	for t in warnings sections kblaunch-options kbctl-options; do
 		skip "man pages: $t" "no groff or man (tests/install-deps.sh: groff-base man-db)"

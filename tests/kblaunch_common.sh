@@ -5,6 +5,9 @@
 # ends with kb_done.
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+# kb_ver: the release, as dkms.conf writes it.
+# shellcheck source=tests/pkg_common.sh
+. tests/pkg_common.sh
 K=.output/kblaunch
 P=.output/tests/progs
 KB_TIMEOUT=${KB_TIMEOUT:-120}

@@ -18,9 +18,8 @@ kb_require_guest "kblaunch and tests/progs are built (make userland tests)" "$K"
 # The module path is the default, and -v says which module answered.
 "$K" -v -- /bin/true 2>"$kb_tmp/err"
 rc=$?
-rel=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
-[ "$rc" -eq 0 ] && [ -n "$rel" ] && grep -q "kbridge.ko release $rel API 1" "$kb_tmp/err" &&
-	ok "kblaunch talks to kbridge.ko $rel (dkms.conf) by default" ||
+[ "$rc" -eq 0 ] && [ -n "$kb_ver" ] && grep -q "kbridge.ko release $kb_ver API 1" "$kb_tmp/err" &&
+	ok "kblaunch talks to kbridge.ko $kb_ver (dkms.conf) by default" ||
 	{ not_ok "kblaunch -v -- /bin/true: exit status $rc"; show "$kb_tmp/err" stderr; }
 
 kb_runtime_checks

@@ -113,7 +113,7 @@ rc=$?
 got=$(report_py "$rep" '[r["kbridge"]["release"], r["kbridge"]["api"], r["mode"], r["path"],
  r["profile"], r["exit"], r["totals"],
  [(s["nr"], s["name"], s["count"], s["tier"], s["action"], s.get("rules")) for s in r["syscalls"]]]' 2>&1)
-want="['$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)', 1, 'no-module', 'in-process', None, {'status': 3}, {'total': 702, 'fastpath': 0, 'out_of_range': 0, 'joined': None}, [(1, 'write', 1, 'full', 'pass', []), (110, 'getppid', 700, 'full', 'pass', []), (231, 'exit_group', 1, 'full', 'pass', [])]]"
+want="['$kb_ver', 1, 'no-module', 'in-process', None, {'status': 3}, {'total': 702, 'fastpath': 0, 'out_of_range': 0, 'joined': None}, [(1, 'write', 1, 'full', 'pass', []), (110, 'getppid', 700, 'full', 'pass', []), (231, 'exit_group', 1, 'full', 'pass', [])]]"
 if [ "$rc" -eq 3 ] && [ "$got" = "$want" ]; then
 	ok "JSON report: every field, exact counts (static_getppid 700)"
 else
