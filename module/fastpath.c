@@ -333,29 +333,15 @@ void kb_fastpath_exit(void)
 	kb_fast_armed = false;
 }
 
-int kb_ioctl_set_fastpath(struct file *file, void *arg)
+/*
+ * Publish KB_IOC_SET_FASTPATH's @req (checked) and its @trap set for @s;
+ * true when the fast path's hook is armed.
+ */
+bool kb_fastpath_session_set(struct kb_session *s,
+			     const struct kb_set_fastpath *req,
+			     const unsigned long *trap)
 {
-	struct kb_session *s = kb_file_session(file);
-	struct kb_set_fastpath *req = arg;
-	DECLARE_BITMAP(trap, KB_NR_SYSCALLS);
 	unsigned int i;
-	int ret;
-
-	ret = kb_session_may_change(s);
-	if (ret)
-		return ret;
-	if (req->enable > 1 || req->path_prefix_len > KB_PATH_PREFIX_MAX)
-		return -EINVAL;
-	if (!req->trap) {
-		if (req->nr_bits && req->nr_bits != KB_NR_SYSCALLS)
-			return -EINVAL;
-		bitmap_zero(trap, KB_NR_SYSCALLS);
-	} else if (req->nr_bits != KB_NR_SYSCALLS) {
-		return -EINVAL;
-	} else if (copy_from_user(trap, u64_to_user_ptr(req->trap),
-				  sizeof(trap))) {
-		return -EFAULT;
-	}
 
 	/*
 	 * Each bit is read on its own by the fast path: a syscall decided
@@ -380,6 +366,5 @@ int kb_ioctl_set_fastpath(struct file *file, void *arg)
 	WRITE_ONCE(s->fd_floor, req->fd_floor);
 	/* Publish the trap set before the fast path may use it. */
 	smp_store_release(&s->fastpath, req->enable);
-	req->armed = kb_fast_armed;
-	return 0;
+	return kb_fast_armed;
 }

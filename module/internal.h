@@ -190,87 +190,31 @@ static __always_inline struct kb_member *kb_member_find(struct task_struct *task
 }
 
 
-/* ioctl.c */
-long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-int kb_copy_entries(u64 uptr, const void *buf, u32 n, u32 ksize, u32 usize);
+/*
+ * The module's files, in layers: each calls only into its own layer's
+ * files listed before it and into the layers below, never up, which
+ * tests/module_layers.sh checks on the objects (docs/architecture.md).
+ */
+
+/* -- services ----------------------------------------------------------- */
 
 /* fault.c: true when this allocation must fail (fail_every=N) */
 bool kb_fault(void);
 /* @alloc, or NULL without calling it when an allocation must fail */
 #define kb_fault_or(alloc)	(kb_fault() ? NULL : (alloc))
 
-/* debugfs.c */
-void kb_debugfs_init(void);
-void kb_debugfs_exit(void);
-
-/* session.c */
-/* The session of an open /dev/kbridge file, or NULL (acquire). */
-struct kb_session *kb_file_session(struct file *file);
-/* Publish @s as the session of @file; -EEXIST if it already has one. */
-int kb_file_set_session(struct file *file, struct kb_session *s);
-struct kb_objects {
-	int sessions;
-	int closed;
-	int members;
-	int spares;
-};
-void kb_session_objects(struct kb_objects *o);
-int kb_session_may_change(struct kb_session *s);
-struct kb_session *kb_session_new_exec(bool inherit, const char *name);
-bool kb_session_exec_member(struct task_struct *task);
-bool kb_session_exec_keeps(struct task_struct *task);
-int kb_session_exec(struct kb_session *to, struct kb_member **prepared);
-struct kb_member *kb_member_new(void);
-void kb_member_discard(struct kb_member *m);
-u32 kb_session_members(struct kb_session *s);
-u64 kb_session_calls(struct kb_session *s);
-int kb_session_init(void);
-void kb_session_exit(void);
-
-/* uring.c: io_uring operations counted into the session's counters. */
-void kb_uring_init(void);
-void kb_uring_exit(void);
-bool kb_uring_armed(void);
-void kb_session_release(struct kb_session *s);
-int kb_member_out_of_scope(struct kb_session *s, struct task_struct *task);
-int kb_ioctl_session_create(struct file *file, void *arg);
-int kb_ioctl_session_join(struct file *file, void *arg);
-int kb_ioctl_session_stats(struct file *file, void *arg);
-int kb_ioctl_set_scope(struct file *file, void *arg);
-
-/* task_list.c */
-int kb_ioctl_task_list(struct file *file, void *arg);
-
-/* dispatch.c */
-int kb_ioctl_syscall(struct file *file, void *arg);
-
-/* core_host.c */
+/* core_host.c: the tier core's kernel services */
 extern const struct kb_ops kb_kernel_ops;
 /* Rulesets alive: must be 0 when the module goes away. */
 int kb_policy_live(void);
 
-/* policy.c */
-int kb_session_policy_set(struct kb_session *s, const struct kb_set_rules *req,
-			  bool kernel_only);
-int kb_ioctl_set_rules(struct file *file, void *arg);
-
-/* exec_rules.c */
-struct linux_binprm;
-void kb_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
-		   struct linux_binprm *bprm);
-void kb_exec_task_exit(struct task_struct *task);
-int kb_ioctl_exec_rule_add(struct file *file, void *arg);
-int kb_ioctl_exec_rule_del(struct file *file, void *arg);
-int kb_ioctl_exec_rule_list(struct file *file, void *arg);
-int kb_ioctl_get_rules(struct file *file, void *arg);
-int kb_exec_init(void);
-void kb_exec_exit(void);
-void kb_exec_stats(u64 *lookups, u64 *ns, u64 *redirects);
-/* Execs in progress whose task work is pending (debugfs objects). */
-int kb_exec_watched_live(void);
-
-/* trace.c */
+/* trace.c: the kbridge_* tracepoints and the runs they report */
 void kb_run_flush(struct kb_member *m);
+
+/* entries.c */
+int kb_copy_entries(u64 uptr, const void *buf, u32 n, u32 ksize, u32 usize);
+
+/* -- state: personalities, policies, sessions ---------------------------- */
 
 /* personality.c */
 struct kb_pers_slot;
@@ -278,15 +222,117 @@ bool kb_pers_implements(struct kb_pers_slot *slot, u32 nr);
 bool kb_pers_decide(struct kb_session *s, struct kb_syscall *call,
 		    struct kb_decision *d);
 void kb_pers_slot_put(struct kb_pers_slot *slot);
+int kb_pers_session_set(struct kb_session *s, const char *name,
+			u32 *handlers);
 void kb_pers_session_release(struct kb_session *s);
-void kb_pers_exit(void);
 void kb_pers_name(struct kb_session *s, char *buf, size_t len);
-int kb_ioctl_set_personality(struct file *file, void *arg);
+void kb_pers_exit(void);
 
-/* fastpath.c */
+/* policy.c */
+int kb_session_policy_set(struct kb_session *s, const struct kb_set_rules *req,
+			  bool kernel_only);
+int kb_session_policy_get(struct kb_session *s, struct kb_get_rules *req);
+
+/* session.c */
+int kb_session_init(void);
+void kb_session_exit(void);
+/* The session of an open /dev/kbridge file, or NULL (acquire). */
+struct kb_session *kb_file_session(struct file *file);
+/* Publish @s as the session of @file; -EEXIST if it already has one. */
+int kb_file_set_session(struct file *file, struct kb_session *s);
+struct kb_session *kb_session_create(u32 flags, const char *name);
+void kb_session_discard(struct kb_session *s);
+void kb_session_release(struct kb_session *s);
+int kb_session_join(struct kb_session *s, unsigned int *members);
+int kb_session_set_scope(struct kb_session *s, bool in_scope);
+int kb_session_may_change(struct kb_session *s);
+int kb_member_out_of_scope(struct kb_session *s, struct task_struct *task);
+u32 kb_session_members(struct kb_session *s, u64 *joined);
+u64 kb_session_sum(struct kb_session *s, u64 *counts, u32 n,
+		   u64 *out_of_range, u64 *fast);
+u64 kb_session_calls(struct kb_session *s);
+void kb_session_uring_sum(struct kb_session *s, u64 *ops);
+/* From the fork and exit probes (probes.c); preemption is off. */
+void kb_session_fork(struct task_struct *parent, struct task_struct *child);
+void kb_session_task_exit(struct task_struct *task);
+/* Exec rules' sessions (exec_*.c). */
+struct kb_session *kb_session_new_exec(bool inherit, const char *name);
+bool kb_session_exec_member(struct task_struct *task);
+bool kb_session_exec_keeps(struct task_struct *task);
+int kb_session_exec(struct kb_session *to, struct kb_member **prepared);
+struct kb_member *kb_member_new(void);
+void kb_member_discard(struct kb_member *m);
+struct kb_objects {
+	int sessions;
+	int closed;
+	int members;
+	int spares;
+};
+void kb_session_objects(struct kb_objects *o);
+
+/* -- mechanisms: hooks on the kernel ------------------------------------- */
+
+/* fastpath.c: decisions at syscall entry */
 int kb_fastpath_init(void);
 void kb_fastpath_exit(void);
 bool kb_fastpath_armed(void);
+bool kb_fastpath_session_set(struct kb_session *s,
+			     const struct kb_set_fastpath *req,
+			     const unsigned long *trap);
+
+/* uring.c: io_uring operations counted into the session's counters */
+void kb_uring_init(void);
+void kb_uring_exit(void);
+bool kb_uring_armed(void);
+
+/* exec_rules.c: the exec rules' table (the rest in exec.h) */
+void kb_exec_stats(u64 *lookups, u64 *ns, u64 *redirects);
+
+/* exec_watch.c: every exec, for the exec rules */
+struct linux_binprm;
+int kb_exec_init(void);
+void kb_exec_exit(void);
+void kb_exec_on_exec(struct task_struct *p, struct linux_binprm *bprm);
+void kb_exec_task_exit(struct task_struct *task);
+/* Execs in progress whose task work is pending (debugfs objects). */
+int kb_exec_watched_live(void);
+
+/* probes.c: the scheduler tracepoints, attached last, detached first */
+int kb_probes_init(void);
+void kb_probes_exit(void);
+
+/* -- ioctl handlers: check a request, then call the layers below --------- */
+
+/* session_ioctl.c */
+int kb_ioctl_session_create(struct file *file, void *arg);
+int kb_ioctl_session_join(struct file *file, void *arg);
+int kb_ioctl_session_stats(struct file *file, void *arg);
+int kb_ioctl_set_scope(struct file *file, void *arg);
+
+/* policy_ioctl.c */
+int kb_ioctl_set_rules(struct file *file, void *arg);
+int kb_ioctl_get_rules(struct file *file, void *arg);
 int kb_ioctl_set_fastpath(struct file *file, void *arg);
+int kb_ioctl_set_personality(struct file *file, void *arg);
+
+/* exec_ioctl.c */
+int kb_ioctl_exec_rule_add(struct file *file, void *arg);
+int kb_ioctl_exec_rule_del(struct file *file, void *arg);
+int kb_ioctl_exec_rule_list(struct file *file, void *arg);
+
+/* task_list.c */
+int kb_ioctl_task_list(struct file *file, void *arg);
+
+/* dispatch.c: KB_IOC_SYSCALL, the SIGSYS path's decision */
+int kb_ioctl_syscall(struct file *file, void *arg);
+
+/* ioctl.c: the table every command goes through */
+long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* -- top: main.c (init, exit, the device), debugfs.c --------------------- */
+
+/* debugfs.c */
+void kb_debugfs_init(void);
+void kb_debugfs_exit(void);
 
 #endif /* _KBRIDGE_INTERNAL_H */

@@ -88,25 +88,6 @@ static const bool kb_ioctl_changes[] = {
 	[KB_CMD_EXEC_RULE_DEL] = true,
 };
 
-/*
- * Copies @n entries of @ksize bytes from @buf to the user array @uptr,
- * whose entries are @usize bytes (the caller's version of the struct):
- * the first min(@ksize, @usize) bytes of each, zeros past ours.
- */
-int kb_copy_entries(u64 uptr, const void *buf, u32 n, u32 ksize, u32 usize)
-{
-	u32 size = min(ksize, usize), i;
-
-	for (i = 0; i < n; i++) {
-		char __user *to = u64_to_user_ptr(uptr) + (u64)i * usize;
-
-		if (copy_to_user(to, buf + (size_t)i * ksize, size) ||
-		    (usize > size && clear_user(to + size, usize - size)))
-			return -EFAULT;
-	}
-	return 0;
-}
-
 static int kb_ioctl_get_version(struct file *file, void *arg)
 {
 	struct kb_version *v = arg;

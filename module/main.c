@@ -61,9 +61,12 @@ static int __init kb_init(void)
 	ret = kb_session_init();
 	if (ret)
 		return ret;
-	ret = kb_fastpath_init();
+	ret = kb_probes_init();
 	if (ret)
 		goto err_session;
+	ret = kb_fastpath_init();
+	if (ret)
+		goto err_probes;
 	ret = kb_exec_init();
 	if (ret)
 		goto err_fastpath;
@@ -85,6 +88,8 @@ err_exec:
 	kb_exec_exit();
 err_fastpath:
 	kb_fastpath_exit();
+err_probes:
+	kb_probes_exit();
 err_session:
 	kb_session_exit();
 	return ret;
@@ -101,6 +106,7 @@ static void __exit kb_exit(void)
 	kb_uring_exit();
 	kb_exec_exit();
 	kb_fastpath_exit();
+	kb_probes_exit();
 	kb_session_exit();
 	kb_pers_exit();
 }

@@ -250,22 +250,20 @@ out:
 	return ret;
 }
 
-int kb_ioctl_set_personality(struct file *file, void *arg)
+/*
+ * Make @s's passes go to the personality named @name ("" for none, which
+ * need not be loaded yet); *@handlers: how many syscalls it implements
+ * now. -ENOMEM when a new name's slot cannot be had.
+ */
+int kb_pers_session_set(struct kb_session *s, const char *name,
+			u32 *handlers)
 {
-	struct kb_session *s = kb_file_session(file);
-	struct kb_set_personality *req = arg;
 	struct kb_pers_slot *slot = NULL, *old;
 	const struct kb_pers *p;
-	int ret;
 
-	ret = kb_session_may_change(s);
-	if (ret)
-		return ret;
-	if (req->name[0] && !kb_personality_name_ok(req->name, sizeof(req->name)))
-		return -EINVAL;
 	mutex_lock(&kb_pers_mutex);
-	if (req->name[0]) {
-		slot = kb_pers_slot_get(req->name);
+	if (name[0]) {
+		slot = kb_pers_slot_get(name);
 		if (!slot) {
 			mutex_unlock(&kb_pers_mutex);
 			return -ENOMEM;
@@ -274,7 +272,7 @@ int kb_ioctl_set_personality(struct file *file, void *arg)
 	p = slot ? rcu_dereference_protected(slot->pers,
 					     lockdep_is_held(&kb_pers_mutex)) :
 		   NULL;
-	req->handlers = p ? p->count : 0;
+	*handlers = p ? p->count : 0;
 	old = rcu_dereference_protected(s->pers,
 					lockdep_is_held(&kb_pers_mutex));
 	rcu_assign_pointer(s->pers, slot);

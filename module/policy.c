@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kbridge: a session's policy, changed with KB_IOC_SET_RULES and read back
- * with KB_IOC_GET_RULES. The tables themselves are the tier core's
- * (core/policy.c); this file publishes them.
+ * with KB_IOC_GET_RULES (policy_ioctl.c). The tables themselves are the
+ * tier core's (core/policy.c); this file publishes them.
  *
  * An update builds a new table and publishes it with a single
  * rcu_assign_pointer(): a syscall decided concurrently sees either the
@@ -12,10 +12,6 @@
  *
  * Writers, and KB_IOC_GET_RULES (which copies to user space and may
  * sleep), are serialised by the session's policy_lock.
- *
- * Any holder of the file may set and read rules: the file is the
- * capability, as for KB_IOC_SESSION_STATS; membership is not required.
- * In a KB_SESSION_LOCKED session, members may not set them.
  */
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -65,29 +61,16 @@ int kb_session_policy_set(struct kb_session *s, const struct kb_set_rules *req,
 	return ret;
 }
 
-int kb_ioctl_set_rules(struct file *file, void *arg)
+/* Copy @s's rules out as KB_IOC_GET_RULES asks (@req). */
+int kb_session_policy_get(struct kb_session *s, struct kb_get_rules *req)
 {
-	struct kb_session *s = kb_file_session(file);
-	int ret;
-
-	ret = kb_session_may_change(s);
-	if (ret)
-		return ret;
-	return kb_session_policy_set(s, arg, false);
-}
-
-int kb_ioctl_get_rules(struct file *file, void *arg)
-{
-	struct kb_session *s = kb_file_session(file);
 	const struct kb_policy *p;
 	int ret;
 
-	if (!s)
-		return -ENOENT;
 	mutex_lock(&s->policy_lock);
 	p = rcu_dereference_protected(s->policy,
 				      lockdep_is_held(&s->policy_lock));
-	ret = kb_policy_get_rules(&kb_kernel_ops, p, arg);
+	ret = kb_policy_get_rules(&kb_kernel_ops, p, req);
 	mutex_unlock(&s->policy_lock);
 	return ret;
 }

@@ -62,7 +62,6 @@
 #include <linux/string.h>
 #include <linux/syscall_user_dispatch.h>
 #include <linux/task_work.h>
-#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
@@ -105,7 +104,7 @@ static struct workqueue_struct *kb_wq;
  * PF_EXITING, since their exit probe may already have run; but a thread
  * may set PF_EXITING just after JOIN looked at it and run its exit probe
  * before JOIN's insertion is visible. The exit probe therefore takes
- * kb_members_lock whenever a JOIN is in progress (see kb_probe_exit()).
+ * kb_members_lock whenever a JOIN is in progress (kb_session_task_exit()).
  */
 static atomic_t kb_joining = ATOMIC_INIT(0);
 
@@ -308,7 +307,8 @@ static void kb_sud_arm(struct task_struct *t)
 }
 
 /*
- * sched_process_fork: runs in the parent, in kernel_clone(), after the
+ * From the sched_process_fork probe (probes.c): runs in the parent, in
+ * kernel_clone(), after the
  * child is fully set up and before it is first woken; preemption is off.
  * A child of a member joins the parent's session here, as the parent's
  * spare, so it cannot run a single instruction outside it. A parent with
@@ -317,8 +317,7 @@ static void kb_sud_arm(struct task_struct *t)
  * whole thread group, so a thread that cannot join takes its process
  * down with it; that is the price of not letting it escape.
  */
-static void kb_probe_fork(void *data, struct task_struct *parent,
-			  struct task_struct *child)
+void kb_session_fork(struct task_struct *parent, struct task_struct *child)
 {
 	struct kb_member *pm, *m = NULL;
 	u64 escaped = 0;
@@ -371,21 +370,23 @@ static void kb_probe_fork(void *data, struct task_struct *parent,
 	}
 }
 
-/* sched_process_exit: runs in the exiting task, before its files close. */
-static void kb_probe_exit(void *data, struct task_struct *task)
+/*
+ * From the sched_process_exit probe (probes.c): runs in the exiting task,
+ * before its files close.
+ */
+void kb_session_task_exit(struct task_struct *task)
 {
 	struct kb_member *m;
 
 	/*
 	 * Order exit_signals()' PF_EXITING before reading kb_joining; pairs
-	 * with the barrier after the increment in kb_ioctl_session_join().
+	 * with the barrier after the increment in kb_session_join().
 	 * A JOIN that starts after this read sees PF_EXITING and leaves the
 	 * task alone; the members of one that has ended are visible to the
 	 * lockless lookup (release/acquire on kb_joining); while one is in
 	 * progress, look under the lock that JOIN inserts under.
 	 */
 	smp_mb();
-	kb_exec_task_exit(task);
 	if (!atomic_read_acquire(&kb_joining) && !kb_task_is_member(task))
 		return;
 
@@ -401,98 +402,28 @@ static void kb_probe_exit(void *data, struct task_struct *task)
 	raw_spin_unlock(&kb_members_lock);
 }
 
-struct kb_probe {
-	const char *name;
-	void *probe;
-	struct tracepoint *tp;
-};
-
-static struct kb_probe kb_probes[] = {
-	{ .name = "sched_process_exit", .probe = kb_probe_exit },
-	{ .name = "sched_process_fork", .probe = kb_probe_fork },
-	{ .name = "sched_process_exec", .probe = kb_probe_exec },
-};
-
-static void kb_find_tracepoint(struct tracepoint *tp, void *priv)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kb_probes); i++)
-		if (!strcmp(tp->name, kb_probes[i].name))
-			kb_probes[i].tp = tp;
-}
-
-static void kb_probes_unregister(unsigned int n)
-{
-	while (n--)
-		tracepoint_probe_unregister(kb_probes[n].tp, kb_probes[n].probe,
-					    NULL);
-	/* No probe runs any more once this returns. */
-	tracepoint_synchronize_unregister();
-}
-
-static int kb_probes_register(void)
-{
-	unsigned int i;
-	int ret;
-
-	for_each_kernel_tracepoint(kb_find_tracepoint, NULL);
-	for (i = 0; i < ARRAY_SIZE(kb_probes); i++) {
-		if (!kb_probes[i].tp) {
-			pr_err("no tracepoint %s in this kernel\n",
-			       kb_probes[i].name);
-			ret = -ENOENT;
-			goto err;
-		}
-		ret = tracepoint_probe_register(kb_probes[i].tp,
-						kb_probes[i].probe, NULL);
-		if (ret) {
-			pr_err("cannot attach to tracepoint %s: %d\n",
-			       kb_probes[i].name, ret);
-			goto err;
-		}
-	}
-	return 0;
-
-err:
-	kb_probes_unregister(i);
-	return ret;
-}
-
 int kb_session_init(void)
 {
-	int ret;
-
 	/* Accounted: members are made for the forking task's cgroup. */
 	kb_member_cache = KMEM_CACHE(kb_member, SLAB_ACCOUNT);
 	if (!kb_member_cache)
 		return -ENOMEM;
 	kb_wq = alloc_workqueue("kbridge", 0, 0);
 	if (!kb_wq) {
-		ret = -ENOMEM;
-		goto err_cache;
+		kmem_cache_destroy(kb_member_cache);
+		return -ENOMEM;
 	}
-	ret = kb_probes_register();
-	if (ret)
-		goto err_wq;
 	return 0;
-
-err_wq:
-	destroy_workqueue(kb_wq);
-err_cache:
-	kmem_cache_destroy(kb_member_cache);
-	return ret;
 }
 
 void kb_session_exit(void)
 {
 	int sessions, members, spares, rulesets;
 
-	kb_probes_unregister(ARRAY_SIZE(kb_probes));
 	/*
-	 * Task works (spare refills, exec works) drop their module reference
-	 * as their last statement; wait until no task can still be running
-	 * their code.
+	 * The probes are gone (kb_probes_exit()). Task works (spare refills,
+	 * exec works) drop their module reference as their last statement;
+	 * wait until no task can still be running their code.
 	 */
 	synchronize_rcu_tasks();
 	/* The last session ends hold the module until they return. */
@@ -601,12 +532,15 @@ void kb_session_release(struct kb_session *s)
 		kb_session_end(s);
 }
 
-u32 kb_session_members(struct kb_session *s)
+/* @s's live members now, and in *@joined (if not NULL) every one it had. */
+u32 kb_session_members(struct kb_session *s, u64 *joined)
 {
 	u32 n;
 
 	raw_spin_lock(&s->lock);
 	n = s->nr_members;
+	if (joined)
+		*joined = s->joined;
 	raw_spin_unlock(&s->lock);
 	return n;
 }
@@ -616,8 +550,8 @@ u32 kb_session_members(struct kb_session *s)
  * of range included); adds the first @n per-number counts to @counts and
  * sets *@out_of_range and *@fast when they are not NULL.
  */
-static u64 kb_session_sum(struct kb_session *s, u64 *counts, u32 n,
-			  u64 *out_of_range, u64 *fast)
+u64 kb_session_sum(struct kb_session *s, u64 *counts, u32 n,
+		   u64 *out_of_range, u64 *fast)
 {
 	u64 total = 0, oor = 0, f = 0, v;
 	const struct kb_counters *c;
@@ -644,6 +578,7 @@ static u64 kb_session_sum(struct kb_session *s, u64 *counts, u32 n,
 }
 
 /* Every call of @s's members counted so far, in either counter. */
+/* Every call @s counted. */
 u64 kb_session_calls(struct kb_session *s)
 {
 	return kb_session_sum(s, NULL, 0, NULL, NULL);
@@ -764,42 +699,25 @@ int kb_session_may_change(struct kb_session *s)
 	return member ? -EPERM : 0;
 }
 
-/* Printable ASCII but space, NUL-terminated within @len; may be empty. */
-static bool kb_session_name_ok(const char *name, size_t len)
+/*
+ * A new session with KB_IOC_SESSION_CREATE's (checked) @flags and @name,
+ * created by the calling process; NULL when out of memory.
+ */
+struct kb_session *kb_session_create(u32 flags, const char *name)
 {
-	size_t i;
+	struct kb_session *s = kb_session_alloc(flags);
 
-	for (i = 0; i < len && name[i]; i++)
-		if (name[i] <= ' ' || name[i] > '~')
-			return false;
-	return i < len;
+	if (!s)
+		return NULL;
+	strscpy(s->name, name, sizeof(s->name));
+	s->creator = get_pid(task_tgid(current));
+	return s;
 }
 
-int kb_ioctl_session_create(struct file *file, void *arg)
+/* Frees a session that kb_session_create() made and nobody saw. */
+void kb_session_discard(struct kb_session *s)
 {
-	struct kb_session_create *cmd = arg;
-	struct kb_session *s;
-	int ret;
-
-	if (kb_file_session(file))
-		return -EEXIST;
-	/* Scope by members is an exception to the lock, not a mode. */
-	if ((cmd->flags & KB_SESSION_MEMBER_SCOPE) &&
-	    !(cmd->flags & KB_SESSION_LOCKED))
-		return -EINVAL;
-	if (!kb_session_name_ok(cmd->name, sizeof(cmd->name)))
-		return -EINVAL;
-	s = kb_session_alloc(cmd->flags);
-	if (!s)
-		return -ENOMEM;
-	strscpy(s->name, cmd->name, sizeof(s->name));
-	s->creator = get_pid(task_tgid(current));
-	cmd->session_id = s->id;
-	/* Two racing creates on one file: the loser frees its own copy. */
-	ret = kb_file_set_session(file, s);
-	if (ret)
-		kb_session_free(s);
-	return ret;
+	kb_session_free(s);
 }
 
 /*
@@ -867,31 +785,19 @@ out:
 	return ret;
 }
 
-int kb_ioctl_session_join(struct file *file, void *arg)
+/*
+ * Makes every thread of the calling process a member of @s; *@members:
+ * how many it has then. -EBUSY when one belongs to another session.
+ */
+int kb_session_join(struct kb_session *s, unsigned int *members)
 {
-	struct kb_session *s = kb_file_session(file);
-	struct kb_session_join *cmd = arg;
-	unsigned int nspare = 0, want, members = 0;
+	unsigned int nspare = 0, want;
 	struct kb_member *m, *tmp;
 	LIST_HEAD(spare);
 	int ret;
 
-	if (!s)
-		return -ENOENT;
-	/*
-	 * A member already: nothing to grant, whatever privileges it has
-	 * dropped since (a root program that setuid()s, then execs).
-	 */
-	rcu_read_lock();
-	m = kb_member_find(current);
-	ret = m && m->session == s;
-	rcu_read_unlock();
-	if (!ret && !task_no_new_privs(current) &&
-	    !ns_capable_noaudit(current_user_ns(), CAP_SYS_ADMIN))
-		return -EACCES;
-
 	atomic_inc(&kb_joining);
-	/* Pairs with the smp_mb() in kb_probe_exit(). */
+	/* Pairs with the smp_mb() in kb_session_task_exit(). */
 	smp_mb__after_atomic();
 	want = get_nr_threads(current);
 	do {
@@ -905,12 +811,9 @@ int kb_ioctl_session_join(struct file *file, void *arg)
 			nspare++;
 		}
 		raw_spin_lock(&kb_members_lock);
-		ret = kb_join_threads(s, &spare, &nspare, &want, &members);
+		ret = kb_join_threads(s, &spare, &nspare, &want, members);
 		raw_spin_unlock(&kb_members_lock);
 	} while (ret == -EAGAIN);
-
-	if (!ret)
-		cmd->members = members;
 out:
 	/* Our insertions are visible to whoever reads kb_joining == 0. */
 	atomic_dec_return_release(&kb_joining);
@@ -919,22 +822,17 @@ out:
 	return ret;
 }
 
-int kb_ioctl_set_scope(struct file *file, void *arg)
+/*
+ * Puts the calling process's threads that are members of @s out of its
+ * scope (their syscalls run natively, uncounted) or back in; -EPERM when
+ * none is a member.
+ */
+int kb_session_set_scope(struct kb_session *s, bool in_scope)
 {
-	struct kb_session *s = kb_file_session(file);
-	struct kb_set_scope *req = arg;
 	struct task_struct *t;
 	struct kb_member *m;
 	int ret = -EPERM;
 
-	if (!s)
-		return -ENOENT;
-	if (req->in_scope > 1)
-		return -EINVAL;
-	/* A locked session's members may only bring themselves back in. */
-	if (!req->in_scope && kb_session_may_change(s) &&
-	    !(s->flags & KB_SESSION_MEMBER_SCOPE))
-		return -EPERM;
 	raw_spin_lock(&kb_members_lock);
 	rcu_read_lock();
 	for_each_thread(current, t) {
@@ -942,7 +840,7 @@ int kb_ioctl_set_scope(struct file *file, void *arg)
 		if (!m || m->session != s)
 			continue;
 		/* Read locklessly by the fast path: one word, either value. */
-		WRITE_ONCE(m->out_of_scope, !req->in_scope);
+		WRITE_ONCE(m->out_of_scope, !in_scope);
 		ret = 0;
 	}
 	rcu_read_unlock();
@@ -950,66 +848,13 @@ int kb_ioctl_set_scope(struct file *file, void *arg)
 	return ret;
 }
 
-/* The session's io_uring operations per opcode, into user @uptr. */
-static int kb_uring_copy(struct kb_session *s, u64 uptr, u32 n)
+/* Adds @s's io_uring operations per opcode to @ops[KB_URING_OPS]. */
+void kb_session_uring_sum(struct kb_session *s, u64 *ops)
 {
-	u64 ops[KB_URING_OPS] = { 0 };
 	int cpu;
 	u32 op;
 
-	n = min_t(u32, n, KB_URING_OPS);
-	if (!uptr || !n)
-		return 0;
 	for_each_possible_cpu(cpu)
 		for (op = 0; op < KB_URING_OPS; op++)
 			ops[op] += READ_ONCE(per_cpu_ptr(s->counters, cpu)->uring[op]);
-	return copy_to_user(u64_to_user_ptr(uptr), ops, n * sizeof(u64)) ?
-	       -EFAULT : 0;
-}
-
-int kb_ioctl_session_stats(struct file *file, void *arg)
-{
-	struct kb_session *s = kb_file_session(file);
-	struct kb_session_stats *cmd = arg;
-	u32 n = min_t(u32, cmd->nr_counts, KB_NR_SYSCALLS);
-	u64 total, out_of_range, fast, *counts = NULL;
-	int ret = 0;
-
-	if (!s)
-		return -ENOENT;
-	if (!cmd->counts)
-		n = 0;
-	if (n) {
-		counts = kb_fault_or(kcalloc(n, sizeof(*counts), GFP_KERNEL));
-		if (!counts)
-			return -ENOMEM;
-	}
-
-	total = kb_session_sum(s, counts, n, &out_of_range, &fast);
-	if (n && copy_to_user(u64_to_user_ptr(cmd->counts), counts,
-			      n * sizeof(*counts))) {
-		ret = -EFAULT;
-		goto out;
-	}
-	ret = kb_uring_copy(s, cmd->uring_ops, cmd->nr_uring_ops);
-	if (ret)
-		goto out;
-	cmd->nr_uring_ops = KB_URING_OPS;
-	cmd->uring_armed = kb_uring_armed();
-
-	cmd->total = total;
-	cmd->out_of_range = out_of_range;
-	cmd->fastpath = fast;
-	cmd->last_changed = READ_ONCE(s->last_changed);
-	cmd->state = 0;
-	if (READ_ONCE(s->fastpath) && kb_fastpath_armed())
-		cmd->state |= KB_SESSION_FASTPATH;
-	cmd->nr_counts = KB_NR_SYSCALLS;
-	raw_spin_lock(&s->lock);
-	cmd->members = s->nr_members;
-	cmd->joined = s->joined;
-	raw_spin_unlock(&s->lock);
-out:
-	kfree(counts);
-	return ret;
 }
