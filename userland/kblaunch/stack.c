@@ -34,6 +34,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../lib/procstat.h"
 #include "kblaunch.h"
 
 #define KB_STACK_GAP		(256 * 1024)
@@ -127,42 +128,21 @@ static uint64_t stack_low(void)
 }
 
 /*
- * Fields 26-28 and 45-51 of /proc/self/stat, in prctl_mm_map's order of
- * the ones PR_SET_MM_MAP replaces whole: 0 or -1.
+ * The fields of /proc/self/stat that PR_SET_MM_MAP replaces whole, in
+ * prctl_mm_map's order: 0 or -1.
  */
 static int stat_fields(struct prctl_mm_map *m)
 {
-	unsigned long long v[52] = { 0 };
-	char buf[2048], *p;
-	ssize_t n;
-	int fd, i;
+	unsigned long long v[KB_STAT_MAX];
 
-	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (kb_proc_stat("self", NULL, 0, v, KB_STAT_START_BRK))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* comm may hold anything: the fields start after its last ')' */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
-		return -1;
-	/* ") S ": field 3, the state, is a letter */
-	for (i = 4, p += 3; i <= 51; i++) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			return -1;
-		v[i] = strtoull(p, &p, 10);
-	}
-	m->start_code = v[26];
-	m->end_code = v[27];
-	m->start_stack = v[28];
-	m->start_data = v[45];
-	m->end_data = v[46];
-	m->start_brk = v[47];
+	m->start_code = v[KB_STAT_START_CODE];
+	m->end_code = v[KB_STAT_END_CODE];
+	m->start_stack = v[KB_STAT_START_STACK];
+	m->start_data = v[KB_STAT_START_DATA];
+	m->end_data = v[KB_STAT_END_DATA];
+	m->start_brk = v[KB_STAT_START_BRK];
 	return 0;
 }
 

@@ -4,4 +4,4 @@
 # and the JSON shapes they share.
 LIB_SRCS += lib/profile_parse.c lib/profile_load.c lib/profile_format.c \
 	    lib/consts.c lib/escape.c lib/names.c lib/ioctl.c \
-	    lib/json.c
+	    lib/json.c lib/procstat.c

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../lib/procstat.h"
 #include "../kbctl.h"
 #include "analyze.h"
 #include "jsonin.h"
@@ -286,32 +287,14 @@ static uint64_t an_hwm_kb(const char *pid)
 	return kb;
 }
 
-/*
- * The process group and name of /proc/@pid: "PID (COMM) S PPID PGRP",
- * COMM possibly holding spaces and parentheses, so read from the last ')'.
- */
+/* The process group and name of /proc/@pid. */
 static int an_stat(const char *pid, pid_t *pgrp, char *comm, size_t len)
 {
-	char path[300], buf[512], *l, *r;
-	int ppid, pg;
-	ssize_t n;
-	int fd;
+	unsigned long long v[KB_STAT_PGRP + 1];
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (kb_proc_stat(pid, comm, len, v, KB_STAT_PGRP))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	l = strchr(buf, '(');
-	r = strrchr(buf, ')');
-	if (!l || !r || r < l || sscanf(r + 1, " %*c %d %d", &ppid, &pg) != 2)
-		return -1;
-	snprintf(comm, len, "%.*s", (int)(r - l - 1), l + 1);
-	*pgrp = pg;
+	*pgrp = (pid_t)v[KB_STAT_PGRP];
 	return 0;
 }
 
