@@ -6,7 +6,7 @@
 # with the group method and one replica. For each application:
 #  - the analysis exits 0 and its generated profile passes;
 #  - analysis.json holds together and so does generated.profile
-#    (tests/analyze_check.py consistent);
+#    (tests/lib/analyze_check.py consistent);
 #  - the facts any correct analysis must find: the application does not
 #    call execve (the workload's shell execs it, before its policy
 #    applies, and none of these execs a program); all are dynamically
@@ -18,7 +18,7 @@
 #    writes);
 #  - the generated profile, applied by hand (kblaunch --only APP
 #    --profile), lets the workload pass, every line of it in force
-#    (tests/analyze_check.py in-force).
+#    (tests/lib/analyze_check.py in-force).
 # For redis and sqlite3, --exhaustive (Loupe's method, one syscall at a
 # time) runs too, and the two methods must give every syscall, command
 # and pseudo-file the same class.
@@ -33,8 +33,8 @@ set -u
 KBOPT=
 # Before kblaunch_common.sh changes to the repository's root.
 [ -n "${KBCTL:-}" ] && KBCTL=$(realpath "$KBCTL")
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 C=${KBCTL:-$PWD/.output/kbctl}
 K=$(dirname "$C")/kblaunch
 W=$PWD/tests/workloads
@@ -140,7 +140,7 @@ for s in a["syscalls"]:
 for s in a.get("subfeatures", []) + a.get("pseudo_files", []):
     print(s["name"], s["condition"], s["class"])' "$1" | sort
 }
-check() { "$PY" -S "$PWD/tests/analyze_check.py" "$@"; }
+check() { "$PY" -S "$PWD/tests/lib/analyze_check.py" "$@"; }
 
 for a in "${apps[@]}"; do
 	m=$(missing "$a")

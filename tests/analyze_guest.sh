@@ -9,8 +9,8 @@
 # pass under kblaunch with the module. Prints TAP.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 
 C=$PWD/.output/kbctl
 export PROBE=$PWD/$P/analyze_probe PROBE_ARGS=cmds

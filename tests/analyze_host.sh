@@ -18,8 +18,8 @@
 # Prints TAP.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 C=$PWD/.output/kbctl
 export PROBE=$PWD/$P/analyze_probe
 W=$PWD/tests/workloads/probe.sh

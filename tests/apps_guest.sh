@@ -15,8 +15,8 @@
 # that need the module's session then skip).
 set -u
 KBOPT=${KBOPT-}
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 
 A=$PWD/tests/apps
 # Some programs run from other directories; KBLAUNCH=PATH tests another

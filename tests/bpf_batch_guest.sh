@@ -13,8 +13,8 @@
 # Prints TAP.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 C=$PWD/.output/kbctl
 PIN=/sys/fs/bpf/kbridge
 ANSWER_S=60

@@ -12,8 +12,8 @@
 # The native run is made in the same place, just before.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 PYT=/usr/bin/python3.11
 FILES=(test_subprocess test_signal test_os test_threading)
 LONG=(test_socket test_select test_selectors test_epoll test_poll test_fcntl

@@ -7,7 +7,7 @@
 # dkms would otherwise create /var/lib/dkms/mok.key), then checks that the
 # module it produced has the package's version and the kernel's vermagic.
 # The source tree is the one README.md's DKMS section makes
-# (tests/pkg_common.sh).
+# (tests/lib/pkg_common.sh).
 #
 # Then `dkms mktarball --binaries-only` keeps that build in
 # .output/dkms/PKG-VER-KVER.dkms.tar.gz, which tests/dkms_guest.sh loads
@@ -16,8 +16,8 @@
 # Prints TAP.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-# shellcheck source=tests/pkg_common.sh
-. tests/pkg_common.sh
+# shellcheck source=tests/lib/pkg_common.sh
+. tests/lib/pkg_common.sh
 
 echo "1..2"
 name="dkms build"

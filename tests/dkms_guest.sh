@@ -3,7 +3,7 @@
 # Guest test (root, in the QEMU guest, whose root is a throw-away overlay):
 # the DKMS package installed and loaded for real.
 #  - the source tree README.md's DKMS section makes (/usr/src/PKG-VER,
-#    tests/pkg_common.sh), added and built for this kernel: normally with
+#    tests/lib/pkg_common.sh), added and built for this kernel: normally with
 #    `dkms ldtarball` of the binaries-only tarball tests/dkms_build.sh made
 #    on the host with `dkms build` and `dkms mktarball` (ldtarball loads
 #    the prebuilt module, then does the `dkms add` of /usr/src/PKG-VER
@@ -23,8 +23,8 @@
 # per run under TCG). 60 to 90 s under TCG, mostly dkms itself. Prints TAP.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-# shellcheck source=tests/pkg_common.sh
-. tests/pkg_common.sh
+# shellcheck source=tests/lib/pkg_common.sh
+. tests/lib/pkg_common.sh
 kb_pkg_unshare "$0" "$@"
 
 PLAN=6

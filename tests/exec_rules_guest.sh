@@ -9,8 +9,8 @@
 # rule del, new execs are untouched. Prints TAP.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 C=.output/kbctl
 
 kb_require_guest "kbctl and tests/progs are built" "$C" "$P/exec_getppid" || exit 1

@@ -7,8 +7,8 @@
 # path is back. Prints TAP.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 
 C=.output/kbctl
 ko=./kbridge.ko

@@ -15,8 +15,8 @@ F=$top/.output/tests/progs/fork_storm
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-# shellcheck source=tests/module_common.sh
-. "$top/tests/module_common.sh"
+# shellcheck source=tests/lib/module_common.sh
+. "$top/tests/lib/module_common.sh"
 
 if [ ! -c /dev/kbridge ] || [ ! -x "$F" ]; then
 	echo "1..0 # SKIP needs /dev/kbridge and $F (make tests)"

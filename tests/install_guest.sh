@@ -18,15 +18,15 @@
 #    ldconfig no longer know them;
 #  - finally the repo's ./kbridge.ko is loaded again, as the suite expects.
 # Runs in a mount namespace of its own, over a module tree without the
-# kernel's 4023 modules (tests/pkg_common.sh, kb_small_modtree). About
+# kernel's 4023 modules (tests/lib/pkg_common.sh, kb_small_modtree). About
 # 100 s under TCG: make install's ldconfig alone reads the host's
 # libraries through 9p for about 30 s. Prints TAP.
 # check() evaluates its single-quoted conditions when it runs.
 # shellcheck disable=SC2016
 set -u
 cd "$(dirname "$0")/.." || exit 2
-# shellcheck source=tests/pkg_common.sh
-. tests/pkg_common.sh
+# shellcheck source=tests/lib/pkg_common.sh
+. tests/lib/pkg_common.sh
 kb_pkg_unshare "$0" "$@"
 # The guest runs the suite in a chroot of its root, where udevadm's
 # control, trigger and settle would ignore every request (a real system's

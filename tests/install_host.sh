@@ -29,8 +29,8 @@
 # shellcheck disable=SC2016
 set -u
 cd "$(dirname "$0")/.." || exit 2
-# shellcheck source=tests/pkg_common.sh
-. tests/pkg_common.sh
+# shellcheck source=tests/lib/pkg_common.sh
+. tests/lib/pkg_common.sh
 
 PLAN=15
 n=0 failed=0

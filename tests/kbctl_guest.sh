@@ -9,8 +9,8 @@
 # and faked calls and rule hits exactly. Prints TAP.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 C=$PWD/.output/kbctl
 # How long the program may take to answer one command (TCG is slow).
 ANSWER_S=60

@@ -10,8 +10,8 @@
 set -u
 KBOPT=
 KB_ONLY_NOFAST=1
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 
 kb_require_guest "kblaunch and tests/progs are built (make userland tests)" "$K" "$P/static_getppid" || exit 1
 

@@ -10,8 +10,8 @@
 # busybox-static for the real-program checks (skipped if missing).
 set -u
 KBOPT=--no-module
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 
 if [ ! -x "$K" ] || [ ! -x "$P/static_getppid" ]; then
 	not_ok "kblaunch and tests/progs are built (make userland tests)"

@@ -51,8 +51,8 @@ check() { # description command...
 }
 show() { printf '%s\n' "$1" | sed '/^$/d; s/^/# /' | head -n "${2:-20}"; }
 
-# shellcheck source=tests/module_common.sh
-. "$(dirname "$0")/module_common.sh"
+# shellcheck source=tests/lib/module_common.sh
+. "$(dirname "$0")/lib/module_common.sh"
 load() { kb_load "$ko"; }
 set_fail() { [ -w "$PARAMS/fail_every" ] && echo "$1" >"$PARAMS/fail_every"; }
 

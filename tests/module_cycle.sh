@@ -30,8 +30,8 @@ skip_rest() { # reason
 	exit 0
 }
 
-# shellcheck source=tests/module_common.sh
-. "$(dirname "$0")/module_common.sh"
+# shellcheck source=tests/lib/module_common.sh
+. "$(dirname "$0")/lib/module_common.sh"
 load() { kb_load "$ko"; }
 
 # One process: open, create a session, join it, answer "ready"; then for

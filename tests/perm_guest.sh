@@ -15,8 +15,8 @@
 # Prints TAP. The node's owner and mode are put back at the end.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 C=.output/kbctl
 USER1=65534
 USER2=65533

@@ -12,8 +12,8 @@
 # Leaves kbdemo unloaded. Prints TAP.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 KO=examples/personality/kbdemo.ko
 PROFILE=tests/personality/demo.profile
 PROBE=$P/pers_probe

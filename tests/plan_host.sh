@@ -15,8 +15,8 @@
 # tests/workloads/sqlite3.sh), and the errors. Prints TAP.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 C=$PWD/.output/kbctl
 F=tests/plan
 # reports APP...: their fixtures, in R

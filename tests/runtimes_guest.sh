@@ -8,8 +8,8 @@
 # a runtime that is not installed skips. Guest, root, module loaded.
 set -u
 KBOPT=
-# shellcheck source=tests/kblaunch_common.sh
-. "$(dirname "$0")/kblaunch_common.sh"
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/lib/kblaunch_common.sh"
 R=.output/tests/runtimes
 
 kb_require_guest "kblaunch and tests/progs are built (make userland tests)" "$K" "$P/altstacks" "$P/uring_ops" || exit 1

@@ -54,8 +54,8 @@ kb_small_modtree() { # KVER
 		depmod -a "$1"
 }
 
-# shellcheck source=tests/module_common.sh
-. tests/module_common.sh
+# shellcheck source=tests/lib/module_common.sh
+. tests/lib/module_common.sh
 
 # kb_pkg_tap: the guest scripts' TAP counters (n, failed), ok and not_ok,
 # a scratch directory $tmp with a command log $log (show_log prints it as

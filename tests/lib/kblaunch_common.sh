@@ -4,10 +4,10 @@
 # module. The caller sets KBOPT ("--no-module" or "") before sourcing and
 # ends with kb_done.
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 # kb_ver: the release, as dkms.conf writes it.
-# shellcheck source=tests/pkg_common.sh
-. tests/pkg_common.sh
+# shellcheck source=tests/lib/pkg_common.sh
+. tests/lib/pkg_common.sh
 K=.output/kblaunch
 P=.output/tests/progs
 KB_TIMEOUT=${KB_TIMEOUT:-120}
@@ -52,8 +52,8 @@ kb() {
 	timeout -k 5 "$KB_TIMEOUT" ${KB_PRE:-} "$K" $KBOPT "$@"
 }
 
-# shellcheck source=tests/module_common.sh
-. tests/module_common.sh
+# shellcheck source=tests/lib/module_common.sh
+. tests/lib/module_common.sh
 
 # A program under test that takes commands on its stdin (fd 7 writes to
 # it) and answers each with one line in the file $out.

@@ -9,7 +9,7 @@ kb_t() { echo $(($1 * ${KB_TIME_SCALE:-1})); }
 # no test may provoke: the patterns of tests/vm/kernel-log.ere (BUG,
 # WARNING, the detectors' reports) and the module's own report of objects
 # left at unload.
-kb_log_ere=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/vm/kernel-log.ere
+kb_log_ere=$(cd "$(dirname "${BASH_SOURCE[0]}")/../vm" && pwd)/kernel-log.ere
 kb_log_since() {
 	dmesg | tail -n +"$(($1 + 1))" | grep -E -f "$kb_log_ere" -e 'left at exit'
 }
