@@ -13,12 +13,12 @@
 #   make check-debug      the guest suite on a kernel built with KASAN,
 #                         UBSAN, lockdep, kmemleak... (built once per
 #                         machine; KB_DEBUG_KERNEL=kcsan for KCSAN;
-#                         KB_DEBUG_SUITE=tests/suite.guest-module for
+#                         KB_DEBUG_SUITE=tests/guest/suite-module for
 #                         the module's own tests only)
 #   make check-runtimes   CPython's regression tests, 17 files (make check
 #                         has 4), on all three decision paths against
 #                         native, in one guest boot; prints a per-file
-#                         table (tests/cpython_tests.sh long)
+#                         table (tests/cpython/cpython_tests.sh long)
 #   make fuzz             the fuzzer's fixed seeds, then a random campaign of
 #                         KB_FUZZ_SECS (default 600) seconds, in the guest;
 #                         prints the seed of any failure (tests/fuzz_seeds)
@@ -108,7 +108,7 @@ check: deps
 check-runtimes: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
 	$(Q)tests/vm/run.sh --kver $(GUEST_KVER) --timeout 10800 -- \
-		env KB_SUITE=runtimes KB_SUITE_LIST=tests/suite.runtimes \
+		env KB_SUITE=runtimes KB_SUITE_LIST=tests/cpython/suite-long \
 		tests/guest-suite.sh
 
 # Not in make check: the kernel's build takes most of an hour here.
@@ -122,7 +122,7 @@ fuzz: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
 	$(Q)tests/vm/run.sh --timeout $$((600 + $(KB_FUZZ_SECS))) -- env \
 		KB_FUZZ_SECS=$(KB_FUZZ_SECS) KB_FUZZ_CALLS=$(KB_FUZZ_CALLS) \
-		sh -c 'insmod ./kbridge.ko && tests/fuzz_guest.sh'
+		sh -c 'insmod ./kbridge.ko && tests/guest/fuzz_guest.sh'
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
@@ -157,7 +157,7 @@ deps:
 	$(Q)tests/install-deps.sh
 
 checkpatch:
-	$(Q)tests/checkpatch.sh
+	$(Q)tests/host/checkpatch.sh
 
 # Where make install puts things; DESTDIR is prepended to every path.
 # udev reads only /etc/udev/rules.d, /run/udev/rules.d and
@@ -174,7 +174,7 @@ MODDIR		:= /lib/modules/$(KVER)/updates
 KB_VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 KB_PROFILES	:= $(notdir $(wildcard $(CURDIR)/profiles/*.profile)) README.md
 # What install puts there besides the module, for uninstall (install names
-# the same files one by one; tests/install_host.sh checks they agree).
+# the same files one by one; tests/host/install_host.sh checks they agree).
 KB_INSTALLED	:= $(BINDIR)/kblaunch $(BINDIR)/kbctl \
 	$(LIBDIR)/libkbridge.a $(LIBDIR)/libkbridge.so.$(KB_VERSION) \
 	$(LIBDIR)/libkbridge.so.0 $(LIBDIR)/libkbridge.so \

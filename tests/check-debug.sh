@@ -14,7 +14,7 @@
 # the run. Not part of make check: the kernel takes most of an hour to
 # build on two cores, and the suite runs several times slower than on
 # the stock kernel. KB_DEBUG_SUITE names another list of guest tests
-# (tests/suite.guest-module: the module's own tests, a few times faster).
+# (tests/guest/suite-module: the module's own tests, a few times faster).
 # KB_FUZZ_SECS, KB_FUZZ_CALLS and KB_STRESS_SECS work as in make check;
 # the tests' hang guards are multiplied by KB_TIME_SCALE (default 40, the
 # slowdown of the fuzzer's syscalls on this kernel under TCG).

@@ -29,7 +29,7 @@ host() {
 
 	t=$(date +%s)
 	echo "# == host suite (kernel $(uname -r), no module)"
-	tests/run-suite.sh -n host tests/suite.host
+	tests/run-suite.sh -n host tests/host/suite
 	echo "# host suite took $(($(date +%s) - t))s"
 }
 
@@ -77,7 +77,7 @@ taps=("$out/host.tap" "$out/guest.tap")
 host >"$out/host.tap" 2>&1 &
 host_pid=$!
 if [ -n "$rt" ]; then
-	guest guest-rt "$rt" tests/suite.guest-rt >"$out/guest-rt.tap" 2>&1 &
+	guest guest-rt "$rt" tests/guest/suite-rt >"$out/guest-rt.tap" 2>&1 &
 	rt_pid=$!
 	taps+=("$out/guest-rt.tap")
 fi
@@ -91,7 +91,7 @@ else
 	echo "not ok - no PREEMPT_RT guest kernel (make deps installs linux-image-rt-amd64)"
 	fail=$((fail + 1))
 fi
-guest guest "$generic" tests/suite.guest 2>&1 | tee "$out/guest.tap"
+guest guest "$generic" tests/guest/suite 2>&1 | tee "$out/guest.tap"
 completed guest
 
 pass=0 skip=0

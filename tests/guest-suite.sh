@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the guest as root: load the freshly built kbridge.ko, run
-# tests/suite.guest (or KB_SUITE_LIST), unload, and check the kernel log.
+# tests/guest/suite (or KB_SUITE_LIST), unload, and check the kernel log.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -47,8 +47,8 @@ res $? "insmod kbridge.ko"
 res $? "/dev/kbridge exists"
 
 # KB_SUITE_LIST: another list of guest tests (make check-debug can take
-# tests/suite.guest-module, the tests that exercise the module itself).
-tests/run-suite.sh -n "$suite" "${KB_SUITE_LIST:-tests/suite.guest}"
+# tests/guest/suite-module, the tests that exercise the module itself).
+tests/run-suite.sh -n "$suite" "${KB_SUITE_LIST:-tests/guest/suite}"
 
 # Every session is gone once its processes are: the module must unload.
 if grep -q '^kbridge ' /proc/modules; then

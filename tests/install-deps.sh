@@ -14,7 +14,7 @@ pkgs=(
 	qemu-system-x86 busybox-static dkms
 	libseccomp-dev
 	xz-utils python3 sqlite3 strace
-	# tests/apps_guest.sh: the real-program matrix and its clients
+	# tests/guest/apps_guest.sh: the real-program matrix and its clients
 	redis-server redis-tools nginx-light memcached wrk curl perl
 	# tests/workloads/ (kbctl analyze): the same servers and clients, and
 	# pgrep to find what a server forked
@@ -23,14 +23,14 @@ pkgs=(
 	libjson-c-dev
 	# bpf/ and kbctl stats/top: eBPF programs, skeletons, libbpf
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	# examples/ocaml and tests/ffi_host.sh: libkbridge through OCaml ctypes
+	# examples/ocaml and tests/host/ffi_host.sh: libkbridge through OCaml ctypes
 	ocaml-nox ocaml-findlib libctypes-ocaml-dev libffi-dev
-	# tests/perm_guest.sh: unprivileged users, a file-capability program
+	# tests/guest/perm_guest.sh: unprivileged users, a file-capability program
 	util-linux libcap2-bin
-	# tests/install_host.sh: the man pages rendered and checked;
-	# tests/install_guest.sh: udevd applying 60-kbridge.rules, man -w
+	# tests/host/install_host.sh: the man pages rendered and checked;
+	# tests/guest/install_guest.sh: udevd applying 60-kbridge.rules, man -w
 	groff-base man-db udev
-	# tests/runtimes/ and tests/runtimes_guest.sh: real language runtimes,
+	# tests/runtimes/ and tests/guest/runtimes_guest.sh: real language runtimes,
 	# a database that forks and execs, CPython's own regression tests
 	golang-go default-jdk-headless nodejs postgresql
 	libpython3.11-testsuite

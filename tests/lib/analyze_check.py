@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Checks of a kbctl analyze result, for tests/analyze_apps_host.sh.
+"""Checks of a kbctl analyze result, for tests/host/analyze_apps_host.sh.
 
 usage: analyze_check.py consistent DIR APP METHOD
        analyze_check.py in-force PROFILE REPORT

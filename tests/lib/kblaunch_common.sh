@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by tests/kblaunch_host.sh and tests/kblaunch_guest.sh (sourced,
+# Shared by tests/host/kblaunch_host.sh and tests/guest/kblaunch_guest.sh (sourced,
 # not run): TAP helpers and the checks both run, with and without the
 # module. The caller sets KBOPT ("--no-module" or "") before sourcing and
 # ends with kb_done.

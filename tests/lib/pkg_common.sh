@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Sourced from the repo root by the packaging tests: tests/dkms_build.sh
-# (host), tests/dkms_guest.sh and tests/install_guest.sh (guest).
+# Sourced from the repo root by the packaging tests: tests/host/dkms_build.sh
+# (host), tests/guest/dkms_guest.sh and tests/guest/install_guest.sh (guest).
 
 # The DKMS package, as dkms.conf names it.
 kb_pkg=$(sed -n 's/^PACKAGE_NAME="\(.*\)"$/\1/p' dkms.conf)
@@ -20,7 +20,7 @@ kb_dkms_tree() { # DIR
 	mkdir -p "$1" && cp --parents $(kb_dkms_sources) "$1/"
 }
 
-# The binaries-only DKMS tarball tests/dkms_build.sh leaves for the guest.
+# The binaries-only DKMS tarball tests/host/dkms_build.sh leaves for the guest.
 kb_dkms_tarball() { # KVER
 	echo ".output/dkms/$kb_pkg-$kb_ver-$1.dkms.tar.gz"
 }
