@@ -54,8 +54,8 @@ V	?= 0
 # The guest kernels: the newest installed Debian kernel with headers, of
 # the generic flavour and of PREEMPT_RT (linux-image-rt-amd64); make check
 # runs the guest suite on both.
-GUEST_KVER ?= $(shell $(CURDIR)/tests/guest-kernel.sh generic)
-RT_KVER ?= $(shell $(CURDIR)/tests/guest-kernel.sh rt)
+GUEST_KVER ?= $(shell $(CURDIR)/tests/run/guest-kernel.sh generic)
+RT_KVER ?= $(shell $(CURDIR)/tests/run/guest-kernel.sh rt)
 
 ifeq ($(V),1)
 Q =
@@ -97,25 +97,25 @@ guest-build:
 			KDIR=/lib/modules/$(GUEST_KVER)/build KBRIDGE=$(CURDIR); \
 	fi
 	$(Q)if [ -n "$(RT_KVER)" ]; then \
-		tests/build-for-kernel.sh /lib/modules/$(RT_KVER)/build >/dev/null; \
+		tests/run/build-for-kernel.sh /lib/modules/$(RT_KVER)/build >/dev/null; \
 	fi
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
-	$(Q)GUEST_KVER=$(GUEST_KVER) RT_KVER=$(RT_KVER) tests/check.sh
+	$(Q)GUEST_KVER=$(GUEST_KVER) RT_KVER=$(RT_KVER) tests/run/check.sh
 
 # Not in make check: an hour and more of TCG guest.
 check-runtimes: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
 	$(Q)tests/vm/run.sh --kver $(GUEST_KVER) --timeout 10800 -- \
 		env KB_SUITE=runtimes KB_SUITE_LIST=tests/cpython/suite-long \
-		tests/guest-suite.sh
+		tests/run/guest-suite.sh
 
 # Not in make check: the kernel's build takes most of an hour here.
 KB_DEBUG_KERNEL ?= debug
 check-debug: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
-	$(Q)tests/check-debug.sh $(KB_DEBUG_KERNEL)
+	$(Q)tests/run/check-debug.sh $(KB_DEBUG_KERNEL)
 
 KB_FUZZ_SECS ?= 600
 fuzz: deps
@@ -126,7 +126,7 @@ fuzz: deps
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
-	$(Q)tests/vm/run.sh -- tests/demo.sh
+	$(Q)tests/vm/run.sh -- tests/run/demo.sh
 
 # Module and userland only: the bench needs none of the test binaries.
 bench-build: deps
@@ -154,7 +154,7 @@ bench-analyze: deps
 	$(Q)bench/analyze.sh $(BENCH_ANALYZE_ARGS)
 
 deps:
-	$(Q)tests/install-deps.sh
+	$(Q)tests/run/install-deps.sh
 
 checkpatch:
 	$(Q)tests/host/checkpatch.sh

@@ -31,7 +31,7 @@ esac
 [ -n "${KB_CPYTHON_FILES:-}" ] && read -ra FILES <<<"$KB_CPYTHON_FILES"
 
 if ! [ -x "$PYT" ] || ! [ -f /usr/lib/python3.11/test/test_subprocess.py ]; then
-	skip "CPython's regression tests" "libpython3.11-testsuite not installed (tests/install-deps.sh)"
+	skip "CPython's regression tests" "libpython3.11-testsuite not installed (tests/run/install-deps.sh)"
 	kb_done
 	exit 0
 fi

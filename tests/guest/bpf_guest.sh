@@ -32,7 +32,7 @@ trap cleanup EXIT
 
 kb_require_guest "kbctl and tests/progs are built (make)" "$C" "$P/tier_mix" || exit 1
 if [ ! -x "$BPFTOOL" ]; then
-	not_ok "bpftool is installed (tests/install-deps.sh)"
+	not_ok "bpftool is installed (tests/run/install-deps.sh)"
 	kb_done
 	exit 1
 fi

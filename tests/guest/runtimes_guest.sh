@@ -82,7 +82,7 @@ if [ -x "$R/go_static" ] && [ -x "$R/go_dynamic" ]; then
 		"Go static, 12 KiB more per trap (SIGSYS + ioctl)" "$R/go_static"
 	KBOPT=
 else
-	skip "Go programs" "golang-go not installed (tests/install-deps.sh)"
+	skip "Go programs" "golang-go not installed (tests/run/install-deps.sh)"
 fi
 
 # The JVM: its own signal handlers (an implicit null check is a SIGSEGV
@@ -91,7 +91,7 @@ if command -v java >/dev/null && [ -f "$R/java/Main.class" ]; then
 	on_every_path "Java: 16 threads, NullPointerException, ProcessBuilder, HTTP server" \
 		java -cp "$R/java" Main
 else
-	skip "Java program" "default-jdk-headless not installed (tests/install-deps.sh)"
+	skip "Java program" "default-jdk-headless not installed (tests/run/install-deps.sh)"
 fi
 
 # io_uring: the module counts the operations a ring carries (no syscall
@@ -132,7 +132,7 @@ if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
 	chmod "$node_mode" /dev/kbridge
 	rm -rf "$pg"
 else
-	skip "PostgreSQL" "postgresql not installed (tests/install-deps.sh)"
+	skip "PostgreSQL" "postgresql not installed (tests/run/install-deps.sh)"
 fi
 
 # Node.js: libuv's event loop and thread pool, V8's worker isolates.
@@ -140,7 +140,7 @@ if command -v node >/dev/null; then
 	on_every_path "Node.js: http, child_process, worker_threads, fs.promises" \
 		node tests/runtimes/node/main.js
 else
-	skip "Node.js program" "nodejs not installed (tests/install-deps.sh)"
+	skip "Node.js program" "nodejs not installed (tests/run/install-deps.sh)"
 fi
 
 kb_done

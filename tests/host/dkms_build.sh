@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Host test: dkms.conf really builds kbridge.ko. Runs `dkms build` for the
-# guest kernel of a flavour (tests/guest-kernel.sh: generic, the default,
+# guest kernel of a flavour (tests/run/guest-kernel.sh: generic, the default,
 # or rt; GUEST_KVER and RT_KVER from make check), entirely inside throw-away
 # trees (--dkmstree, --sourcetree, and a throw-away module signing key:
 # dkms would otherwise create /var/lib/dkms/mok.key), then checks that the
@@ -28,8 +28,8 @@ skip_all() { # reason
 }
 command -v dkms >/dev/null 2>&1 || skip_all "dkms not installed (apt-get install dkms)"
 case ${1:-generic} in
-generic) kver=${GUEST_KVER:-$(tests/guest-kernel.sh generic)} ;;
-rt) kver=${RT_KVER:-$(tests/guest-kernel.sh rt)} ;;
+generic) kver=${GUEST_KVER:-$(tests/run/guest-kernel.sh generic)} ;;
+rt) kver=${RT_KVER:-$(tests/run/guest-kernel.sh rt)} ;;
 *) echo "usage: $0 [generic|rt]" >&2; exit 2 ;;
 esac
 [ -n "$kver" ] || skip_all "no kernel headers in /lib/modules/*/build"

@@ -6,7 +6,7 @@
 # them and checks every line they print and their exit status, and that
 # the OCaml bindings' struct layouts are the C compiler's. Host test;
 # needs make -C userland first. ocamlfind and ctypes missing is a
-# failure, not a skip: tests/install-deps.sh installs them. Prints TAP.
+# failure, not a skip: tests/run/install-deps.sh installs them. Prints TAP.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 top=$(pwd)
@@ -87,9 +87,9 @@ fi
 # ---- examples/ocaml ----
 oc=${out}examples/kbocaml
 if ! command -v ocamlfind >/dev/null; then
-	not_ok "ocamlfind is installed (tests/install-deps.sh: ocaml-findlib)"
+	not_ok "ocamlfind is installed (tests/run/install-deps.sh: ocaml-findlib)"
 elif ! ocamlfind query ctypes ctypes.foreign >"$tmp/q" 2>&1; then
-	not_ok "ctypes and ctypes.foreign are installed (tests/install-deps.sh: libctypes-ocaml-dev)"
+	not_ok "ctypes and ctypes.foreign are installed (tests/run/install-deps.sh: libctypes-ocaml-dev)"
 	show "$tmp/q" ocamlfind
 elif ! make -C examples/ocaml OUTPUT="$out" >"$tmp/make" 2>&1 || [ ! -x "$oc" ]; then
 	not_ok "examples/ocaml builds"

@@ -46,7 +46,7 @@ skip_rest() { # reason
 }
 
 echo "1..$PLAN"
-kver=${GUEST_KVER:-$(tests/guest-kernel.sh)}
+kver=${GUEST_KVER:-$(tests/run/guest-kernel.sh)}
 [ -n "$kver" ] || skip_rest "no kernel with /boot/vmlinuz-KVER and headers (make deps)"
 
 tmp=$(mktemp -d)
@@ -211,7 +211,7 @@ check "kblaunch.1 and kbctl.8 name the release of dkms.conf (kbridge $kb_ver) in
 	'[ -n "$kb_ver" ] && grep -q "^\.TH .* \"kbridge $kb_ver\" " "$man1" && grep -q "^\.TH .* \"kbridge $kb_ver\" " "$man8"'
 if ! command -v groff >/dev/null || ! command -v man >/dev/null; then
 	for t in warnings sections kblaunch-options kbctl-options; do
-		skip "man pages: $t" "no groff or man (tests/install-deps.sh: groff-base man-db)"
+		skip "man pages: $t" "no groff or man (tests/run/install-deps.sh: groff-base man-db)"
 	done
 else
 	: >"$log"

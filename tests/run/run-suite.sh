@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run every command of a test list and merge their TAP into one stream.
 #
-# usage: tests/run-suite.sh [-t SECONDS] [-n NAME] LIST
+# usage: tests/run/run-suite.sh [-t SECONDS] [-n NAME] LIST
 #
 # Each line of LIST is a command run from the repo root (after an optional
 # "timeout=SECONDS " for a limit of its own); each prints TAP
@@ -29,7 +29,7 @@ shift $((OPTIND - 1))
 list=$1
 [ -r "$list" ] || { echo "$0: cannot read $list" >&2; exit 2; }
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
 
 n=0 pass=0 fail=0 skip=0

@@ -3,7 +3,7 @@
 # Runs inside the guest as root: load the freshly built kbridge.ko, run
 # tests/guest/suite (or KB_SUITE_LIST), unload, and check the kernel log.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 
 # KB_SUITE: the name results and totals carry (make check runs the suite
 # once per kernel).
@@ -22,7 +22,7 @@ kver=$(uname -r)
 echo "# guest kernel $kver"
 # The in-tree modules are built for the generic guest kernel; those for
 # another kernel (PREEMPT_RT, a debug build) are in .output/kernels/KVER
-# (tests/build-for-kernel.sh). Every test loads ./kbridge.ko: put this
+# (tests/run/build-for-kernel.sh). Every test loads ./kbridge.ko: put this
 # kernel's in its place, in the guest's overlay (the host's file stays).
 if [ "$(modinfo -F vermagic ./kbridge.ko 2>/dev/null | cut -d' ' -f1)" != "$kver" ]; then
 	alt=.output/kernels/$kver
@@ -48,7 +48,7 @@ res $? "/dev/kbridge exists"
 
 # KB_SUITE_LIST: another list of guest tests (make check-debug can take
 # tests/guest/suite-module, the tests that exercise the module itself).
-tests/run-suite.sh -n "$suite" "${KB_SUITE_LIST:-tests/guest/suite}"
+tests/run/run-suite.sh -n "$suite" "${KB_SUITE_LIST:-tests/guest/suite}"
 
 # Every session is gone once its processes are: the module must unload.
 if grep -q '^kbridge ' /proc/modules; then

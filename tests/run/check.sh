@@ -3,14 +3,14 @@
 # `make check`: the host suite and the guest suite in one QEMU boot per
 # kernel (Debian's PREEMPT_RT kernel beside the host suite, then its
 # generic kernel), then one line of totals. Assumes `make guest-build` has run;
-# GUEST_KVER and RT_KVER come from the Makefile (tests/guest-kernel.sh).
+# GUEST_KVER and RT_KVER come from the Makefile (tests/run/guest-kernel.sh).
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 out=.output/results
 mkdir -p "$out"
 t0=$(date +%s)
-generic=${GUEST_KVER:-$(tests/guest-kernel.sh generic)}
-rt=${RT_KVER-$(tests/guest-kernel.sh rt)}
+generic=${GUEST_KVER:-$(tests/run/guest-kernel.sh generic)}
+rt=${RT_KVER-$(tests/run/guest-kernel.sh rt)}
 
 fail=0
 # Two phases. First the host suite and the PREEMPT_RT pass at once: each
@@ -29,7 +29,7 @@ host() {
 
 	t=$(date +%s)
 	echo "# == host suite (kernel $(uname -r), no module)"
-	tests/run-suite.sh -n host tests/host/suite
+	tests/run/run-suite.sh -n host tests/host/suite
 	echo "# host suite took $(($(date +%s) - t))s"
 }
 
@@ -49,7 +49,7 @@ guest() {
 		KB_TIME_SCALE="${KB_TIME_SCALE:-2}" \
 		KB_FUZZ_SECS="${KB_FUZZ_SECS-}" \
 		KB_FUZZ_CALLS="${KB_FUZZ_CALLS-}" \
-		KB_STRESS_SECS="${KB_STRESS_SECS:-3}" tests/guest-suite.sh
+		KB_STRESS_SECS="${KB_STRESS_SECS:-3}" tests/run/guest-suite.sh
 	echo $? >"$out/$name.rc"
 	echo "# $name suite took $(($(date +%s) - t))s"
 }

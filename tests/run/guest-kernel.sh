@@ -4,7 +4,7 @@
 # with an image to boot (/boot/vmlinuz-KVER), its modules and its headers
 # (/lib/modules/KVER/kernel, /build). Nothing printed when there is none.
 #
-# usage: tests/guest-kernel.sh [generic|rt]
+# usage: tests/run/guest-kernel.sh [generic|rt]
 #
 # generic (linux-image-amd64) is the one the suite, the demo and the
 # benchmarks use; rt (linux-image-rt-amd64, PREEMPT_RT) is the second

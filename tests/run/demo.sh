@@ -3,7 +3,7 @@
 # `make demo`, inside the guest: load kbridge.ko, run a real program under
 # kblaunch and show what the module saw, then a profile at work.
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
 say insmod kbridge.ko

@@ -9,7 +9,7 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64 linux-source
 	# make check runs the guest suite on PREEMPT_RT too
 	linux-image-rt-amd64 linux-headers-rt-amd64
-	# tests/build-for-kernel.sh: the module built for a second kernel
+	# tests/run/build-for-kernel.sh: the module built for a second kernel
 	rsync
 	qemu-system-x86 busybox-static dkms
 	libseccomp-dev

@@ -4,12 +4,12 @@
 # kernel with the kernel's own bug detectors on (tests/kernels/NAME.config:
 # KASAN, UBSAN, lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, kmemleak...).
 #
-# usage: tests/check-debug.sh [NAME]      (default: debug; kcsan: KCSAN)
+# usage: tests/run/check-debug.sh [NAME]      (default: debug; kcsan: KCSAN)
 #
 # Builds the kernel once per machine (tests/kernels/build.sh caches it by
 # its config's hash), builds kbridge.ko and kbdemo.ko against it
-# (tests/build-for-kernel.sh), then boots it once and runs
-# tests/guest-suite.sh. Any report of a detector in the kernel log (the
+# (tests/run/build-for-kernel.sh), then boots it once and runs
+# tests/run/guest-suite.sh. Any report of a detector in the kernel log (the
 # patterns of tests/vm/kernel-log.ere) or a leak kmemleak confirms fails
 # the run. Not part of make check: the kernel takes most of an hour to
 # build on two cores, and the suite runs several times slower than on
@@ -20,7 +20,7 @@
 # slowdown of the fuzzer's syscalls on this kernel under TCG).
 # Ends with "N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 name=${1:-debug}
 out=.output/results
 mkdir -p "$out"
@@ -32,7 +32,7 @@ tree=$(tests/kernels/build.sh "$name" | tail -n 1) || {
 }
 t1=$(date +%s)
 echo "# $name kernel: $tree (this run: $((t1 - t0))s; its build took $(cat "$tree/kbridge-build-seconds" 2>/dev/null || echo '?')s)"
-kodir=$(tests/build-for-kernel.sh "$tree") || {
+kodir=$(tests/run/build-for-kernel.sh "$tree") || {
 	echo "check-debug: building kbridge.ko for $tree failed" >&2
 	exit 1
 }
@@ -49,7 +49,7 @@ tests/vm/run.sh --kernel "$tree" --mem 4096 \
 	KB_TEST_TIMEOUT="${KB_TEST_TIMEOUT:-3600}" KB_TIME_SCALE="${KB_TIME_SCALE:-40}" \
 	KB_FUZZ_SECS="${KB_FUZZ_SECS-}" \
 	KB_FUZZ_CALLS="${KB_FUZZ_CALLS-}" KB_STRESS_SECS="${KB_STRESS_SECS:-3}" \
-	tests/guest-suite.sh | tee "$out/$suite.tap"
+	tests/run/guest-suite.sh | tee "$out/$suite.tap"
 vm_rc=${PIPESTATUS[0]}
 echo "# $suite suite took $(($(date +%s) - t2))s"
 

@@ -3,16 +3,16 @@
 # Build kbridge.ko and the example personality kbdemo.ko for one more
 # kernel, beside the in-tree build.
 #
-# usage: tests/build-for-kernel.sh KDIR
+# usage: tests/run/build-for-kernel.sh KDIR
 #
 # kbuild builds an external module in its source directory, so a second
 # kernel's build would overwrite the first's objects: the sources are
 # copied to .output/kernels/KVER/ (KVER read from KDIR) and built there.
-# The guest suite (tests/guest-suite.sh) finds the modules for the kernel
+# The guest suite (tests/run/guest-suite.sh) finds the modules for the kernel
 # it runs under at that path. Prints the directory.
 set -eu
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 KDIR" >&2; exit 2; }
 kdir=$(cd "$1" && pwd) || exit 2
 kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
