@@ -13,12 +13,12 @@
 #   make check-debug      the guest suite on a kernel built with KASAN,
 #                         UBSAN, lockdep, kmemleak... (built once per
 #                         machine; KB_DEBUG_KERNEL=kcsan for KCSAN;
-#                         KB_DEBUG_SUITE=tests/suite.guest-module for
+#                         KB_DEBUG_SUITE=tests/guest/suite-module for
 #                         the module's own tests only)
 #   make check-runtimes   CPython's regression tests, 17 files (make check
 #                         has 4), on all three decision paths against
 #                         native, in one guest boot; prints a per-file
-#                         table (tests/cpython_tests.sh long)
+#                         table (tests/cpython/cpython_tests.sh long)
 #   make fuzz             the fuzzer's fixed seeds, then a random campaign of
 #                         KB_FUZZ_SECS (default 600) seconds, in the guest;
 #                         prints the seed of any failure (tests/fuzz_seeds)
@@ -54,8 +54,8 @@ V	?= 0
 # The guest kernels: the newest installed Debian kernel with headers, of
 # the generic flavour and of PREEMPT_RT (linux-image-rt-amd64); make check
 # runs the guest suite on both.
-GUEST_KVER ?= $(shell $(CURDIR)/tests/guest-kernel.sh generic)
-RT_KVER ?= $(shell $(CURDIR)/tests/guest-kernel.sh rt)
+GUEST_KVER ?= $(shell $(CURDIR)/tests/run/guest-kernel.sh generic)
+RT_KVER ?= $(shell $(CURDIR)/tests/run/guest-kernel.sh rt)
 
 ifeq ($(V),1)
 Q =
@@ -97,36 +97,36 @@ guest-build:
 			KDIR=/lib/modules/$(GUEST_KVER)/build KBRIDGE=$(CURDIR); \
 	fi
 	$(Q)if [ -n "$(RT_KVER)" ]; then \
-		tests/build-for-kernel.sh /lib/modules/$(RT_KVER)/build >/dev/null; \
+		tests/run/build-for-kernel.sh /lib/modules/$(RT_KVER)/build >/dev/null; \
 	fi
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
-	$(Q)GUEST_KVER=$(GUEST_KVER) RT_KVER=$(RT_KVER) tests/check.sh
+	$(Q)GUEST_KVER=$(GUEST_KVER) RT_KVER=$(RT_KVER) tests/run/check.sh
 
 # Not in make check: an hour and more of TCG guest.
 check-runtimes: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
 	$(Q)tests/vm/run.sh --kver $(GUEST_KVER) --timeout 10800 -- \
-		env KB_SUITE=runtimes KB_SUITE_LIST=tests/suite.runtimes \
-		tests/guest-suite.sh
+		env KB_SUITE=runtimes KB_SUITE_LIST=tests/cpython/suite-long \
+		tests/run/guest-suite.sh
 
 # Not in make check: the kernel's build takes most of an hour here.
 KB_DEBUG_KERNEL ?= debug
 check-debug: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
-	$(Q)tests/check-debug.sh $(KB_DEBUG_KERNEL)
+	$(Q)tests/run/check-debug.sh $(KB_DEBUG_KERNEL)
 
 KB_FUZZ_SECS ?= 600
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
 	$(Q)tests/vm/run.sh --timeout $$((600 + $(KB_FUZZ_SECS))) -- env \
 		KB_FUZZ_SECS=$(KB_FUZZ_SECS) KB_FUZZ_CALLS=$(KB_FUZZ_CALLS) \
-		sh -c 'insmod ./kbridge.ko && tests/fuzz_guest.sh'
+		sh -c 'insmod ./kbridge.ko && tests/guest/fuzz_guest.sh'
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory guest-build
-	$(Q)tests/vm/run.sh -- tests/demo.sh
+	$(Q)tests/vm/run.sh -- tests/run/demo.sh
 
 # Module and userland only: the bench needs none of the test binaries.
 bench-build: deps
@@ -154,10 +154,10 @@ bench-analyze: deps
 	$(Q)bench/analyze.sh $(BENCH_ANALYZE_ARGS)
 
 deps:
-	$(Q)tests/install-deps.sh
+	$(Q)tests/run/install-deps.sh
 
 checkpatch:
-	$(Q)tests/checkpatch.sh
+	$(Q)tests/host/checkpatch.sh
 
 # Where make install puts things; DESTDIR is prepended to every path.
 # udev reads only /etc/udev/rules.d, /run/udev/rules.d and
@@ -174,7 +174,7 @@ MODDIR		:= /lib/modules/$(KVER)/updates
 KB_VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 KB_PROFILES	:= $(notdir $(wildcard $(CURDIR)/profiles/*.profile)) README.md
 # What install puts there besides the module, for uninstall (install names
-# the same files one by one; tests/install_host.sh checks they agree).
+# the same files one by one; tests/host/install_host.sh checks they agree).
 KB_INSTALLED	:= $(BINDIR)/kblaunch $(BINDIR)/kbctl \
 	$(LIBDIR)/libkbridge.a $(LIBDIR)/libkbridge.so.$(KB_VERSION) \
 	$(LIBDIR)/libkbridge.so.0 $(LIBDIR)/libkbridge.so \

@@ -136,7 +136,7 @@ step() {
 need() {
 	local p
 	for p; do
-		command -v "$p" >/dev/null 2>&1 || fail "$p not found (tests/install-deps.sh installs it)"
+		command -v "$p" >/dev/null 2>&1 || fail "$p not found (tests/run/install-deps.sh installs it)"
 	done
 }
 need taskset timeout

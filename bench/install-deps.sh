@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # What `make bench` and `make bench-perf` need on top of
-# tests/install-deps.sh: matplotlib for the chart, linux-perf for the
+# tests/run/install-deps.sh: matplotlib for the chart, linux-perf for the
 # profiles. Installed only when missing; without matplotlib the bench
 # still prints its table and JSON.
 set -u

@@ -193,7 +193,7 @@ static __always_inline struct kb_member *kb_member_find(struct task_struct *task
 /*
  * The module's files, in layers: each calls only into its own layer's
  * files listed before it and into the layers below, never up, which
- * tests/module_layers.sh checks on the objects (docs/architecture.md).
+ * tests/host/module_layers.py checks on the objects (docs/architecture.md).
  */
 
 /* -- services ----------------------------------------------------------- */

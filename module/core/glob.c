@@ -12,7 +12,7 @@
  * a '[' whose class never closes is a literal '['; '\\' makes the next
  * character literal (a '\\' that ends the pattern matches the end of the
  * string). Matching is on bytes, case-sensitive, of the whole string.
- * tests/core_glob.c compares it with the kernel's own, at random.
+ * tests/host/core_glob.c compares it with the kernel's own, at random.
  */
 #include "core.h"
 

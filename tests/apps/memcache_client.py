@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""A small memcached text-protocol client for tests/apps_guest.sh.
+"""A small memcached text-protocol client for tests/guest/apps_guest.sh.
 
 usage: memcache_client.py PORT [KEYS]
 

@@ -3,7 +3,7 @@
 
 usage: pool.py METHOD   (default, fork, spawn or forkserver)
 
-Run by tests/apps_guest.sh natively and under kblaunch. spawn and
+Run by tests/guest/apps_guest.sh natively and under kblaunch. spawn and
 forkserver exec python again, so their workers are only intercepted if
 kblaunch follows exec. Each item calls os.getppid() CALLS times in a
 worker (python and multiprocessing make no other getppid call), so the

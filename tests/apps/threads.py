@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """8 threads doing work and syscalls, joined; deterministic output.
 
-Run by tests/apps_guest.sh natively and under kblaunch. Every thread
+Run by tests/guest/apps_guest.sh natively and under kblaunch. Every thread
 writes, reads back and removes its own file and calls os.getppid()
 CALLS times (python makes no other getppid call), so the session's
 getppid counter proves that every thread's syscalls went through kbridge.

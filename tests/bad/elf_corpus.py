@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Malformed ELF files for tests/badfiles_host.sh.
+"""Malformed ELF files for tests/host/badfiles_host.sh.
 
 usage: elf_corpus.py STATIC DYN OUTDIR
 

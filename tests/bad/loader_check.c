@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kblaunch's ELF loader alone, for tests/badfiles_host.sh to build with
+ * kblaunch's ELF loader alone, for tests/host/badfiles_host.sh to build with
  * -fsanitize=address,undefined (kblaunch itself is static-pie with a
  * freestanding runtime, which the sanitizers cannot instrument).
  * "loader_check PROGRAM": kb_load() it into this process, which either

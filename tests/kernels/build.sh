@@ -55,7 +55,7 @@ name=$1
 case $name in ''|*[!A-Za-z0-9_-]*) die "bad NAME '$name'" ;; esac
 [ -f "$here/$name.config" ] || die "no fragment $here/$name.config"
 
-# Build dependencies, installed the way tests/install-deps.sh does.
+# Build dependencies, installed the way tests/run/install-deps.sh does.
 pkgs=("$srcpkg" build-essential bc bison flex libssl-dev libelf-dev rsync cpio
 	xz-utils kmod util-linux)
 missing=()

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# tests/personality_guest.sh: the example personality module
+# tests/guest/personality_guest.sh: the example personality module
 # (examples/personality/kbdemo.ko) decides what this profile passes and
 # it implements: uname, getpid, openat of /proc/cpuinfo, sethostname.
 personality-module demo

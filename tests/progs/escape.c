@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A program that tries to get out of its kbridge session, run under
- * kblaunch with a profile that stubs getppid (tests/perm_guest.sh). One
+ * kblaunch with a profile that stubs getppid (tests/guest/perm_guest.sh). One
  * line per attempt, "NAME ERRNO" (0: it worked), then "getppid RESULT",
  * which must still be the stub's answer.
  */

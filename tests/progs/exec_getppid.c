@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A program for exec rules (tests/kbridge_exec.c): no libc, so that every
+ * A program for exec rules (tests/guest/kbridge_exec.c): no libc, so that every
  * syscall it makes is one of these. Prints "getppid N" (N negative for an
  * errno), after:
  *   (no argument)   nothing;

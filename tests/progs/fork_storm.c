@@ -4,7 +4,7 @@
  * exit at once, all together: the module's fork and exit probes run from
  * many tasks at a time, with preemption off, on every CPU. Under
  * PREEMPT_RT a sleeping lock taken there shows as "BUG: scheduling while
- * atomic" in the kernel log (tests/fork_storm_guest.sh looks).
+ * atomic" in the kernel log (tests/guest/fork_storm_guest.sh looks).
  *
  * Checks what it can itself: every fork and every child's exit succeed,
  * and the session counts 1 + T + T * N tasks that joined (this process,

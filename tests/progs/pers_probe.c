@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What a program sees of the syscalls the example personality (kbdemo)
- * implements, one line each, for tests/personality_guest.sh:
+ * implements, one line each, for tests/guest/personality_guest.sh:
  *   uname SYSNAME RELEASE
  *   getpid N
  *   cpuinfo FIRST-LINE-OF-/proc/cpuinfo

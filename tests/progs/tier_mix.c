@@ -2,7 +2,7 @@
 /*
  * tier_mix N1 N2 N3 N4 [THREADS [CHILDREN]]: known numbers of four
  * syscalls, for checking per-syscall statistics against a profile that
- * gives them different tiers (tests/bpf_guest.sh):
+ * gives them different tiers (tests/guest/bpf_guest.sh):
  *   N1 x getppid                                  (meant: pass)
  *   N2 x getuid                                   (meant: fake)
  *   N3 x sysfs(3)                                 (meant: stub)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# PostgreSQL as its users run it, for tests/runtimes_guest.sh: initdb,
+# PostgreSQL as its users run it, for tests/guest/runtimes_guest.sh: initdb,
 # pg_ctl start, pgbench's initialisation and 200 transactions from 4
 # clients, a query, pg_ctl stop; every step forks and execs. Prints only
 # what is the same in every run, and leaves nothing behind.

@@ -137,13 +137,13 @@ if [ -n "$kernel_arg" ]; then
 	fi
 fi
 
-# Default: the newest generic Debian kernel (tests/guest-kernel.sh).
+# Default: the newest generic Debian kernel (tests/run/guest-kernel.sh).
 if [ $custom = 1 ]; then
 	:
 elif [ -z "$kver" ]; then
 	# The generic one: with linux-image-rt-amd64 installed too, the RT
 	# kernel would sort last.
-	kver=$("$here/../guest-kernel.sh" generic)
+	kver=$("$here/../run/guest-kernel.sh" generic)
 	[ -n "$kver" ] || die "no kernel with /boot/vmlinuz-KVER, its modules" \
 		"and headers: apt-get install linux-image-amd64 linux-headers-amd64"
 fi

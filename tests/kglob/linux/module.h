@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Just enough of <linux/module.h> to compile the kernel's lib/glob.c in
- * user space (tests/core_glob.c compares kbridge's glob with it).
+ * user space (tests/host/core_glob.c compares kbridge's glob with it).
  */
 #ifndef KGLOB_MODULE_H
 #define KGLOB_MODULE_H

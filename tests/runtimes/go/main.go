@@ -3,7 +3,7 @@
 // A Go program that uses what the Go runtime is made of: an HTTP server
 // and 200 goroutines as its clients (netpoller, many threads, SIGURG
 // preemption), os/exec (clone with CLONE_VFORK|CLONE_VM), os/signal and
-// timers. tests/runtimes_guest.sh compares its output with the native
+// timers. tests/guest/runtimes_guest.sh compares its output with the native
 // run's, built static and dynamic, on every decision path.
 package main
 

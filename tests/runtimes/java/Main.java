@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// A JVM program for tests/runtimes_guest.sh: 16 threads, a
+// A JVM program for tests/guest/runtimes_guest.sh: 16 threads, a
 // NullPointerException the JVM raises from a SIGSEGV and the program
 // catches, a child process through ProcessBuilder, and an HTTP server
 // answering 40 requests from 8 client threads. Prints only what is the

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// A Node.js program for tests/runtimes_guest.sh: child_process, four
+// A Node.js program for tests/guest/runtimes_guest.sh: child_process, four
 // worker_threads, fs.promises (libuv's thread pool, or io_uring) and an
 // HTTP server answering 40 concurrent requests. Prints only what is the
 // same in every run.

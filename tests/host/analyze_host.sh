@@ -1,0 +1,311 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kbctl analyze on the host (no module: kblaunch decides in process),
+# with tests/progs/analyze_probe as the application and
+# tests/workloads/probe.sh as the workload: the probe's checked syscalls
+# (uname, getpid, readlink, write) come out required, the ones whose
+# result it ignores (getppid, sched_yield) stub-able and fake-able; the
+# group method agrees with --exhaustive on every syscall and needs fewer
+# runs; the generated profile really lets the workload pass under
+# kblaunch; a workload that fails without stubs, and a missing --app,
+# are refused. sqlite3 on a SQL script: openat, read, write and mmap
+# come out required and the generated profile passes. With the probe's 20
+# extra ignorable syscalls, groups need fewer runs than --exhaustive and
+# still agree. The commands of a vectored syscall that cannot be stubbed
+# whole are analyzed one by one. Side effects (fds, the figure) are
+# flagged on their causes;
+# --resume goes on after a kill; --jobs runs replicas side by side.
+# Prints TAP.
+set -u
+KBOPT=
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/../lib/kblaunch_common.sh"
+C=$PWD/.output/kbctl
+export PROBE=$PWD/$P/analyze_probe
+W=$PWD/tests/workloads/probe.sh
+# The workloads' temp dirs, here: a run killed at its time limit cannot
+# remove its own.
+export TMPDIR=$kb_tmp/tmp
+mkdir -p "$TMPDIR"
+
+if [ ! -x "$C" ] || [ ! -x "$PROBE" ]; then
+	not_ok "kbctl and tests/progs/analyze_probe are built (make)"
+	kb_done
+	exit 1
+fi
+
+# classes DIR: "name class" lines of DIR/analysis.json, sorted
+classes() {
+	"$PY" -c 'import json, sys
+for s in json.load(open(sys.argv[1]))["syscalls"]:
+    print(s["name"], s["class"])' "$1/analysis.json" | sort
+}
+# both NAME OPTS...: the probe analyzed with each method into
+# $kb_tmp/NAME-groups and $kb_tmp/NAME-exhaustive.
+both() {
+	local name=$1 method opt
+	shift
+	for method in groups exhaustive; do
+		opt=
+		[ "$method" = exhaustive ] && opt=--exhaustive
+		"$C" analyze $opt --app "$PROBE" -o "$kb_tmp/$name-$method" "$@" -- "$W" \
+			>/dev/null 2>"$kb_tmp/err" ||
+			{ not_ok "analyze $name ($method)"; show "$kb_tmp/err" stderr; }
+	done
+}
+runs() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["runs"])' "$1/analysis.json"; }
+
+for method in groups exhaustive; do
+	d=$kb_tmp/$method
+	opt=
+	[ "$method" = exhaustive ] && opt=--exhaustive
+	"$C" analyze $opt --app "$PROBE" -o "$d" -r 2 -- "$W" >"$kb_tmp/$method.out" 2>"$kb_tmp/$method.err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -s "$d/analysis.json" ] && [ -s "$d/generated.profile" ] &&
+	   grep -q 'generated.profile passes$' "$kb_tmp/$method.out"; then
+		ok "kbctl analyze ($method): $(cat "$kb_tmp/$method.out")"
+	else
+		not_ok "kbctl analyze ($method): exit status $rc"
+		show "$kb_tmp/$method.err" stderr
+		continue
+	fi
+	classes "$d" >"$kb_tmp/$method.classes"
+	bad=
+	for s in uname getpid readlink write; do
+		grep -qx "$s required" "$kb_tmp/$method.classes" || bad="$bad $s"
+	done
+	for s in getppid sched_yield; do
+		grep -qx "$s either" "$kb_tmp/$method.classes" || bad="$bad $s"
+	done
+	[ -z "$bad" ] && ok "$method: uname getpid readlink write required, getppid sched_yield either" ||
+		{ not_ok "$method: wrong class for$bad"; show "$kb_tmp/$method.classes" classes; }
+done
+
+# Progress: one line per run, with the bound and the time left.
+if grep -qE '^kbctl analyze: run [0-9]+ of at most [0-9]+, at most [0-9]+ s left \(test [0-9]+, ' "$kb_tmp/groups.err" &&
+   [ "$(grep -c '^kbctl analyze: run ' "$kb_tmp/groups.err")" -eq "$(runs "$kb_tmp/groups")" ]; then
+	ok "progress on stderr: a line per run, with its bound and the time left"
+else
+	not_ok "progress lines"
+	show "$kb_tmp/groups.err" stderr
+fi
+
+# The CSV and the Markdown say what the JSON says.
+d=$kb_tmp/groups
+if grep -qx '63,uname,1,0,0,required,' "$d/analysis.csv" &&
+   grep -qE '^110,getppid,[0-9]+,1,1,either,$' "$d/analysis.csv" &&
+   [ "$(grep -c ",$" "$d/analysis.csv")" -eq "$(wc -l <"$kb_tmp/groups.classes")" ] &&
+   sed -n '/^## Required/,/^## /p' "$d/analysis.md" | grep -q '^| uname | 63 | 1 |$' &&
+   sed -n '/^## Either/,$p' "$d/analysis.md" | grep -q '^| getppid | 110 | '; then
+	ok "analysis.csv and analysis.md list the same classes (uname required, getppid either)"
+else
+	not_ok "analysis.csv / analysis.md"
+	show "$d/analysis.csv" csv
+fi
+
+if cmp -s "$kb_tmp/groups.classes" "$kb_tmp/exhaustive.classes"; then
+	ok "groups and --exhaustive agree on all $(wc -l <"$kb_tmp/groups.classes") syscalls"
+else
+	not_ok "groups and --exhaustive disagree"
+	diff "$kb_tmp/groups.classes" "$kb_tmp/exhaustive.classes" | sed 's/^/# /'
+fi
+# Where most syscalls can go, groups save runs (and still agree).
+export PROBE_ARGS=many
+both many -r 2
+for method in groups exhaustive; do
+	classes "$kb_tmp/many-$method" >"$kb_tmp/many-$method.classes"
+done
+unset PROBE_ARGS
+g=$(runs "$kb_tmp/many-groups") x=$(runs "$kb_tmp/many-exhaustive")
+n=$(wc -l <"$kb_tmp/many-groups.classes")
+if [ "$n" -ge 30 ] && cmp -s "$kb_tmp/many-groups.classes" "$kb_tmp/many-exhaustive.classes" &&
+   [ "$g" -lt "$x" ]; then
+	ok "$n syscalls, most of them ignorable: groups agree with --exhaustive in $g runs instead of $x"
+else
+	not_ok "many: $n syscalls, groups $g runs, --exhaustive $x, agree: $(cmp -s "$kb_tmp/many-groups.classes" "$kb_tmp/many-exhaustive.classes" && echo yes || echo no)"
+	diff "$kb_tmp/many-groups.classes" "$kb_tmp/many-exhaustive.classes" | sed 's/^/# /'
+fi
+
+# Commands: prctl cannot be stubbed whole (the probe checks PR_GET_NAME),
+# so its options are analyzed one by one: PR_GET_NAME required,
+# PR_GET_DUMPABLE (ignored) either; ioctl can go whole, its TIOCGWINSZ is
+# left alone. Pseudo-files: the probe needs readlink("/proc/self"),
+# glibc's start-up does without "/proc/self/exe". Both methods agree on
+# them too, and the generated profile stubs the one option and passes.
+export PROBE_ARGS=cmds
+both cmds -r 1
+for method in groups exhaustive; do
+	"$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+for s in r["syscalls"] + r["subfeatures"] + r["pseudo_files"]:
+    print(s["name"], s.get("condition", "-"), s["class"])' \
+		"$kb_tmp/cmds-$method/analysis.json" 2>&1 | sort >"$kb_tmp/cmds-$method.classes"
+done
+c=$kb_tmp/cmds-groups.classes
+prof=$kb_tmp/cmds-groups/generated.profile
+if grep -qx 'prctl - required' "$c" && grep -qx 'prctl option=PR_GET_NAME required' "$c" &&
+   grep -qx 'prctl option=PR_GET_DUMPABLE either' "$c" &&
+   grep -qx 'ioctl cmd=TIOCGWINSZ untested' "$c" &&
+   grep -qx 'readlink path=/proc/self required' "$c" &&
+   grep -qx 'readlink path=/proc/self/exe either' "$c" &&
+   cmp -s "$c" "$kb_tmp/cmds-exhaustive.classes" &&
+   grep -qx 'prctl when option=PR_GET_DUMPABLE stub' "$prof" &&
+   "$K" --only "$PROBE" --profile "$prof" -- "$W" >/dev/null 2>&1; then
+	ok "commands and pseudo-files: prctl PR_GET_NAME required, PR_GET_DUMPABLE either, /proc/self required (the probe's own string, in .rodata), /proc/self/exe either; both methods agree on $(wc -l <"$c") items, the profile passes"
+else
+	not_ok "commands"
+	diff "$c" "$kb_tmp/cmds-exhaustive.classes" | sed 's/^/# /'
+	show "$c" classes
+fi
+unset PROBE_ARGS
+
+# Side effects: faking or stubbing close piles fds up, stubbing
+# sched_yield zeroes the probe's figure; both are flagged on those
+# syscalls alone (the groups that first showed them are split until the
+# effect sits on its cause), getppid has none.
+export PROBE_ARGS=effects
+d=$kb_tmp/effects
+"$C" analyze --app "$PROBE" -o "$d" -r 2 -- "$W" >/dev/null 2>"$kb_tmp/err" ||
+	{ not_ok "analyze effects"; show "$kb_tmp/err" stderr; }
+unset PROBE_ARGS
+got=$("$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+s = {x["name"]: x for x in r["syscalls"]}
+b = r["baseline"][0]
+def flags(n, m): return " ".join(s[n][m + "_test"]["flags"]) or "-"
+print(b["figure"], b["peak_fds"] > 0, flags("close", "stub"), "/", flags("close", "fake"), "/",
+      flags("sched_yield", "stub"), "/", flags("getppid", "stub"), flags("getppid", "fake"),
+      s["close"]["fake_test"]["group"], s["sched_yield"]["stub_test"]["group"])' "$d/analysis.json" 2>&1)
+case $got in
+"100.0 True fds x"*" / fds x"*" / figure x0.00 / - - 1 1")
+	ok "side effects flagged on their causes: $got" ;;
+*)
+	not_ok "side effects: $got"
+	show "$d/analysis.md" analysis.md ;;
+esac
+sed -n '/^## Side effects/,/^## Runs/p' "$d/analysis.md" | grep -q '^| close | fake | fds x' &&
+	ok "analysis.md lists the side effects" ||
+	{ not_ok "analysis.md side effects"; show "$d/analysis.md" analysis.md; }
+
+# --resume: an analysis killed half way goes on from its finished runs
+# and comes to what an uninterrupted one finds; another command's
+# analysis is not taken for it.
+export PROBE_ARGS=many
+d=$kb_tmp/resume
+"$C" analyze --app "$PROBE" -o "$d" -r 2 -- "$W" >/dev/null 2>"$kb_tmp/err1" &
+an=$!
+for _ in $(seq 300); do
+	[ "$(grep -c '^kbctl analyze: run ' "$kb_tmp/err1")" -ge 15 ] && break
+	sleep 0.1
+done
+kill -KILL "$an"
+wait "$an" 2>/dev/null
+done_before=$(grep -c '^kbctl analyze: run ' "$kb_tmp/err1")
+"$C" analyze --resume --app "$PROBE" -o "$d" -r 2 -- "$W" >"$kb_tmp/out2" 2>"$kb_tmp/err2"
+rc=$?
+classes "$d" >"$kb_tmp/resume.classes" 2>/dev/null
+reused=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["resumed_runs"])' "$d/analysis.json" 2>/dev/null)
+if [ "$rc" -eq 0 ] && [ "$done_before" -ge 15 ] && [ "${reused:-0}" -ge 14 ] &&
+   [ "$(grep -c '(resumed)$' "$kb_tmp/err2")" -eq "$reused" ] &&
+   cmp -s "$kb_tmp/resume.classes" "$kb_tmp/many-exhaustive.classes"; then
+	ok "--resume after a kill at run $done_before: $reused runs taken over, the same classes as --exhaustive"
+else
+	not_ok "--resume: exit status $rc, killed after $done_before runs, $reused taken over"
+	show "$kb_tmp/err2" stderr
+	diff "$kb_tmp/resume.classes" "$kb_tmp/many-exhaustive.classes" | sed 's/^/# /'
+fi
+"$C" analyze --resume --app "$PROBE" -o "$d" -r 3 -- "$W" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'was another analysis' "$kb_tmp/err" &&
+	ok "--resume of another analysis (other replicas): refused" ||
+	{ not_ok "--resume mismatch: exit status $rc"; show "$kb_tmp/err" stderr; }
+"$C" analyze --resume --app "$PROBE" -o "$kb_tmp/none" -r 2 -- "$W" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'no analysis to resume there' "$kb_tmp/err" &&
+	ok "--resume where there is none: refused" ||
+	{ not_ok "--resume nothing: exit status $rc"; show "$kb_tmp/err" stderr; }
+
+# --jobs: replicas side by side, the same classes.
+d=$kb_tmp/jobs
+"$C" analyze -j 3 --app "$PROBE" -o "$d" -r 3 -- "$W" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+classes "$d" >"$kb_tmp/jobs.classes" 2>/dev/null
+if [ "$rc" -eq 0 ] && cmp -s "$kb_tmp/jobs.classes" "$kb_tmp/many-exhaustive.classes" &&
+   [ "$(ls "$d"/runs/t*-r3.result | wc -l)" -gt 0 ]; then
+	ok "-j 3 -r 3: the same classes, $(runs "$d") runs"
+else
+	not_ok "-j 3: exit status $rc"
+	show "$kb_tmp/err" stderr
+fi
+unset PROBE_ARGS
+
+# The generated profile, applied by hand: the workload still passes, and
+# the probe's stubs are really in force (its getppid is stubbed).
+prof=$kb_tmp/groups/generated.profile
+"$K" --only "$PROBE" --profile "$prof" --report "$kb_tmp/gen.json" -- "$W" 2>"$kb_tmp/gen.err"
+rc=$?
+got=$(report_py "$kb_tmp/gen.json" 'sc("getppid")["action"]' 2>&1)
+if [ "$rc" -eq 0 ] && grep -qx 'getppid stub' "$prof" && [ "$got" = stub ]; then
+	ok "the generated profile lets the workload pass under kblaunch (getppid stubbed)"
+else
+	not_ok "the generated profile: exit status $rc, getppid '$got'"
+	show "$kb_tmp/gen.err" stderr
+fi
+
+# A real application: sqlite3 on a SQL script (tests/workloads/). One
+# replica, groups: the structural facts, and a profile that passes.
+if need "sqlite3 workload" sqlite3; then
+	d=$kb_tmp/sqlite3
+	"$C" analyze --app "$(command -v sqlite3)" -o "$d" -r 1 -- \
+		"$PWD/tests/workloads/sqlite3.sh" >"$kb_tmp/sq.out" 2>"$kb_tmp/sq.err"
+	rc=$?
+	classes "$d" >"$kb_tmp/sq.classes" 2>/dev/null
+	bad=
+	for s in openat read write mmap; do
+		grep -qx "$s required" "$kb_tmp/sq.classes" || bad="$bad $s"
+	done
+	if [ "$rc" -eq 0 ] && [ -z "$bad" ] &&
+	   "$K" --only "$(command -v sqlite3)" --profile "$d/generated.profile" -- \
+		"$PWD/tests/workloads/sqlite3.sh" 2>/dev/null; then
+		ok "sqlite3: $(cat "$kb_tmp/sq.out"); openat read write mmap required, the profile passes"
+	else
+		not_ok "sqlite3 analysis: exit status $rc, not required:$bad"
+		show "$kb_tmp/sq.err" stderr
+	fi
+fi
+
+# Time calls: without a vDSO (the default) they are syscalls the analysis
+# classes (vdso_time needs time() to answer, and accepts a faked
+# clock_gettime and gettimeofday, which return 0); --vdso=keep: not seen.
+VT=$PWD/.output/tests/progs/vdso_time
+for v in hide keep; do
+	"$C" analyze --vdso=$v --app "$VT" -o "$kb_tmp/vdso-$v" -r 1 -- "$VT" \
+		>/dev/null 2>"$kb_tmp/err"
+	echo "rc $?" >"$kb_tmp/vdso-$v.classes"
+	classes "$kb_tmp/vdso-$v" 2>/dev/null |
+		grep -E '^(clock_gettime|gettimeofday|time) ' >>"$kb_tmp/vdso-$v.classes"
+done
+if [ "$(cat "$kb_tmp/vdso-hide.classes")" = "rc 0
+clock_gettime fake
+gettimeofday fake
+time required" ] && grep -q 'ran without a vDSO' "$kb_tmp/vdso-hide/analysis.md"; then
+	ok "without a vDSO (default): time required, clock_gettime and gettimeofday fake-able, said in analysis.md"
+else
+	not_ok "--vdso=hide: $(tr '\n' ' ' <"$kb_tmp/vdso-hide.classes")"
+	show "$kb_tmp/err" stderr
+fi
+[ "$(cat "$kb_tmp/vdso-keep.classes")" = "rc 0" ] &&
+	ok "--vdso=keep: no time syscall in the results" ||
+	not_ok "--vdso=keep: $(tr '\n' ' ' <"$kb_tmp/vdso-keep.classes")"
+
+"$C" analyze --app "$PROBE" -o "$kb_tmp/fail" -r 1 -- false >/dev/null 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'the workload fails without any stub' "$kb_tmp/err" &&
+	ok "a workload that fails natively: exit 1, said" ||
+	{ not_ok "failing workload: exit status $rc"; show "$kb_tmp/err" stderr; }
+"$C" analyze -o "$kb_tmp/x" -- "$W" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'no --app given' "$kb_tmp/err" &&
+	ok "no --app: exit 1, usage error" ||
+	{ not_ok "no --app: exit status $rc"; show "$kb_tmp/err" stderr; }
+kb_done
