@@ -60,7 +60,7 @@ int kbctl_get(int argc, char **argv);
 int kbctl_set(int argc, char **argv);
 int kbctl_check(int argc, char **argv);
 /* stats.c, top.c: the eBPF counters (bpfstat.h) */
-int kbctl_bpfstats(int argc, char **argv);
+int kbctl_stats(int argc, char **argv);
 int kbctl_top(int argc, char **argv);
 /* analyze.c: Loupe-style analysis of an application under a workload */
 int kbctl_analyze(int argc, char **argv);

@@ -46,7 +46,7 @@ static const struct {
 		{ "PID -f FILE", "apply a profile fragment (- reads stdin)" } } },
 	{ "check", kbctl_check, {
 		{ "PROFILE", "parse a profile, say where it is wrong" } } },
-	{ "stats", kbctl_bpfstats, {
+	{ "stats", kbctl_stats, {
 		{ "--bpf load|unload|status", "the eBPF tier counters" },
 		{ "[PID|--session S]", "counts per syscall, tier, action, path" } } },
 	{ "top", kbctl_top, {

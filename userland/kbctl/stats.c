@@ -262,7 +262,7 @@ static int snapshot(const struct stats_opts *o)
 	return fflush(stdout) ? KBCTL_EXIT_FAIL : 0;
 }
 
-int kbctl_bpfstats(int argc, char **argv)
+int kbctl_stats(int argc, char **argv)
 {
 	static const struct argp argp = {
 		options, parse_opt, "[PID]", doc, NULL, NULL, NULL
