@@ -194,7 +194,7 @@ int kb_ioctl_exec_rule_list(struct file *file, void *arg)
 	u32 n = 0, i = 0;
 	int ret;
 
-	if (req->info_size < offsetofend(struct kb_exec_rule_info, calls))
+	if (req->info_size < KB_EXEC_RULE_INFO_SIZE_VER0)
 		return -EINVAL;
 	if (req->info_size > PAGE_SIZE)
 		return -E2BIG;

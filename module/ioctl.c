@@ -47,28 +47,28 @@ union kb_ioctl_buffer {
 struct kb_ioctl_op {
 	int (*execute)(struct file *file, void *arg);
 	u32 size;	/* sizeof() the struct this module knows */
-	u32 min_size;	/* up to the last field of its first version */
+	u32 min_size;	/* its first version's (uapi KB_*_SIZE_VER0) */
 	u32 reserved;	/* offset of a __u32 __reserved, 0 if none */
 	u32 flags;	/* the flags it takes */
 };
 
-#define __IOCTL_OP(_nr, _fn, _struct, _last, _rsv_off, _flags)		\
-	[_nr] = {							\
+/* The struct's sizes come from the uapi: _IOC_SIZE() and its VER0. */
+#define __IOCTL_OP(_ioc, _fn, _ver0, _rsv_off, _flags)			\
+	[_IOC_NR(_ioc)] = {						\
 		.execute = _fn,						\
 		.flags = _flags,					\
-		.size = sizeof(_struct) +				\
+		.size = _IOC_SIZE(_ioc) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union kb_ioctl_buffer) < \
-					  sizeof(_struct)) +		\
-			BUILD_BUG_ON_ZERO(offsetof(_struct, flags) != 4), \
-		.min_size = offsetofend(_struct, _last),		\
+					  _IOC_SIZE(_ioc)) +		\
+			BUILD_BUG_ON_ZERO(_ver0 > _IOC_SIZE(_ioc)),	\
+		.min_size = _ver0,					\
 		.reserved = _rsv_off,					\
 	}
-/* _last: the last field of the first version of _struct */
-#define IOCTL_OP(_nr, _fn, _struct, _last)				\
-	__IOCTL_OP(_nr, _fn, _struct, _last, 0, 0)
-/* ... and _rsv: a __u32 that must be 0 */
-#define IOCTL_OP_RSV(_nr, _fn, _struct, _last, _rsv)			\
-	__IOCTL_OP(_nr, _fn, _struct, _last, offsetof(_struct, _rsv), 0)
+#define IOCTL_OP(_ioc, _fn, _ver0)					\
+	__IOCTL_OP(_ioc, _fn, _ver0, 0, 0)
+/* ... whose struct _struct has a __u32 _rsv that must be 0 */
+#define IOCTL_OP_RSV(_ioc, _fn, _ver0, _struct)			\
+	__IOCTL_OP(_ioc, _fn, _ver0, offsetof(struct _struct, __reserved), 0)
 
 /*
  * Commands that change something. Their answer must be deliverable before
@@ -101,37 +101,35 @@ static int kb_ioctl_get_version(struct file *file, void *arg)
 }
 
 static const struct kb_ioctl_op kb_ioctl_ops[] = {
-	IOCTL_OP_RSV(KB_CMD_GET_VERSION, kb_ioctl_get_version,
-		     struct kb_version, release, __reserved),
-	__IOCTL_OP(KB_CMD_SESSION_CREATE, kb_ioctl_session_create,
-		   struct kb_session_create, session_id, 0,
+	IOCTL_OP_RSV(KB_IOC_GET_VERSION, kb_ioctl_get_version,
+		     KB_VERSION_SIZE_VER0, kb_version),
+	__IOCTL_OP(KB_IOC_SESSION_CREATE, kb_ioctl_session_create,
+		   KB_SESSION_CREATE_SIZE_VER0, 0,
 		   KB_SESSION_LOCKED | KB_SESSION_MEMBER_SCOPE),
-	IOCTL_OP_RSV(KB_CMD_SESSION_JOIN, kb_ioctl_session_join,
-		     struct kb_session_join, __reserved, __reserved),
-	IOCTL_OP_RSV(KB_CMD_SYSCALL, kb_ioctl_syscall,
-		     struct kb_syscall, __reserved, __reserved),
-	IOCTL_OP_RSV(KB_CMD_SESSION_STATS, kb_ioctl_session_stats,
-		     struct kb_session_stats, joined, __reserved),
-	IOCTL_OP(KB_CMD_SET_RULES, kb_ioctl_set_rules,
-		 struct kb_set_rules, rules),
-	IOCTL_OP_RSV(KB_CMD_GET_RULES, kb_ioctl_get_rules,
-		     struct kb_get_rules, __reserved, __reserved),
-	IOCTL_OP_RSV(KB_CMD_SET_FASTPATH, kb_ioctl_set_fastpath,
-		     struct kb_set_fastpath, trap, __reserved),
-	IOCTL_OP_RSV(KB_CMD_SET_PERSONALITY, kb_ioctl_set_personality,
-		     struct kb_set_personality, __reserved, __reserved),
-	IOCTL_OP_RSV(KB_CMD_SET_SCOPE, kb_ioctl_set_scope,
-		     struct kb_set_scope, __reserved, __reserved),
-	__IOCTL_OP(KB_CMD_EXEC_RULE_ADD, kb_ioctl_exec_rule_add,
-		   struct kb_exec_rule_add, id,
+	IOCTL_OP_RSV(KB_IOC_SESSION_JOIN, kb_ioctl_session_join,
+		     KB_SESSION_JOIN_SIZE_VER0, kb_session_join),
+	IOCTL_OP_RSV(KB_IOC_SYSCALL, kb_ioctl_syscall,
+		     KB_SYSCALL_SIZE_VER0, kb_syscall),
+	IOCTL_OP_RSV(KB_IOC_SESSION_STATS, kb_ioctl_session_stats,
+		     KB_SESSION_STATS_SIZE_VER0, kb_session_stats),
+	IOCTL_OP(KB_IOC_SET_RULES, kb_ioctl_set_rules, KB_SET_RULES_SIZE_VER0),
+	IOCTL_OP_RSV(KB_IOC_GET_RULES, kb_ioctl_get_rules,
+		     KB_GET_RULES_SIZE_VER0, kb_get_rules),
+	IOCTL_OP_RSV(KB_IOC_SET_FASTPATH, kb_ioctl_set_fastpath,
+		     KB_SET_FASTPATH_SIZE_VER0, kb_set_fastpath),
+	IOCTL_OP_RSV(KB_IOC_SET_PERSONALITY, kb_ioctl_set_personality,
+		     KB_SET_PERSONALITY_SIZE_VER0, kb_set_personality),
+	IOCTL_OP_RSV(KB_IOC_SET_SCOPE, kb_ioctl_set_scope,
+		     KB_SET_SCOPE_SIZE_VER0, kb_set_scope),
+	__IOCTL_OP(KB_IOC_EXEC_RULE_ADD, kb_ioctl_exec_rule_add,
+		   KB_EXEC_RULE_ADD_SIZE_VER0,
 		   offsetof(struct kb_exec_rule_add, __reserved),
 		   KB_EXEC_GLOBAL | KB_EXEC_INHERIT | KB_EXEC_RUNTIME),
-	IOCTL_OP(KB_CMD_EXEC_RULE_DEL, kb_ioctl_exec_rule_del,
-		 struct kb_exec_rule_del, id),
-	IOCTL_OP(KB_CMD_EXEC_RULE_LIST, kb_ioctl_exec_rule_list,
-		 struct kb_exec_rule_list, rules),
-	IOCTL_OP(KB_CMD_TASK_LIST, kb_ioctl_task_list,
-		 struct kb_task_list, tasks),
+	IOCTL_OP(KB_IOC_EXEC_RULE_DEL, kb_ioctl_exec_rule_del,
+		 KB_EXEC_RULE_DEL_SIZE_VER0),
+	IOCTL_OP(KB_IOC_EXEC_RULE_LIST, kb_ioctl_exec_rule_list,
+		 KB_EXEC_RULE_LIST_SIZE_VER0),
+	IOCTL_OP(KB_IOC_TASK_LIST, kb_ioctl_task_list, KB_TASK_LIST_SIZE_VER0),
 };
 
 long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -108,7 +108,7 @@ int kb_ioctl_task_list(struct file *file, void *arg)
 	u32 cap, n = 0;
 	int ret = -EAGAIN, try;
 
-	if (req->info_size < offsetofend(struct kb_task_info, comm))
+	if (req->info_size < KB_TASK_INFO_SIZE_VER0)
 		return -EINVAL;
 	if (req->info_size > PAGE_SIZE)
 		return -E2BIG;

@@ -20,8 +20,6 @@
 #define KB_SET_RULES_MAX	(KB_NR_SYSCALLS * 4)
 /* Bounds the memory one update may pin for globs. */
 #define KB_GLOB_BYTES_MAX	(256 * 1024)
-/* The first version of struct kb_rule_desc ends with value. */
-#define KB_RULE_DESC_MIN	offsetofend(struct kb_rule_desc, value)
 /* Bounds the zero-tail scan of each entry, as for the ioctl arguments. */
 #define KB_RULE_SIZE_MAX	4096
 
@@ -372,7 +370,7 @@ int kb_policy_build(const struct kb_ops *ops, const struct kb_policy *old,
 		return 0;
 	if (req->count > KB_SET_RULES_MAX)
 		return -E2BIG;
-	if (req->rule_size < KB_RULE_DESC_MIN)
+	if (req->rule_size < KB_RULE_DESC_SIZE_VER0)
 		return -EINVAL;
 	if (req->rule_size > KB_RULE_SIZE_MAX)
 		return -E2BIG;
@@ -471,7 +469,7 @@ int kb_policy_get_rules(const struct kb_ops *ops, const struct kb_policy *p,
 	struct kb_rule_desc d;
 	int ret = 0;
 
-	if ((req->count && req->rule_size < KB_RULE_DESC_MIN) ||
+	if ((req->count && req->rule_size < KB_RULE_DESC_SIZE_VER0) ||
 	    req->rule_size > KB_RULE_SIZE_MAX)
 		return -EINVAL;
 

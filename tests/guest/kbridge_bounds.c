@@ -56,8 +56,8 @@
 #define EXTRA		64
 /* Room for any argument struct plus EXTRA. */
 #define MAX_ARG		256
-/* The first version of struct kb_rule_desc ends with @value. */
-#define RULE_MIN	offsetofend(struct kb_rule_desc, value)
+/* The first version of struct kb_rule_desc. */
+#define RULE_MIN	KB_RULE_DESC_SIZE_VER0
 /* Failures logged per test; the rest are only counted. */
 #define MAX_LOGGED	40
 
@@ -311,41 +311,31 @@ struct cmd_info {
 	bool list;		/* ENOSPC is an answer, not a failure */
 };
 
-#define CMD(_nr, _ioc, _struct, _last, _list)				\
-	[_nr] = {							\
-		.name = #_nr + 7,					\
+/* Sizes from the uapi: _IOC_SIZE() of the command and its struct's VER0. */
+#define CMD(_ioc, _ver0, _list)						\
+	[_IOC_NR(_ioc)] = {						\
+		.name = #_ioc + 7,					\
 		.cmd = _ioc,						\
-		.size = sizeof(struct _struct),				\
-		.min_size = offsetofend(struct _struct, _last),		\
+		.size = _IOC_SIZE(_ioc),				\
+		.min_size = _ver0,					\
 		.list = _list,						\
 	}
 
 static const struct cmd_info cmds[] = {
-	CMD(KB_CMD_GET_VERSION, KB_IOC_GET_VERSION, kb_version, release,
-	    false),
-	CMD(KB_CMD_SESSION_CREATE, KB_IOC_SESSION_CREATE, kb_session_create,
-	    session_id, false),
-	CMD(KB_CMD_SESSION_JOIN, KB_IOC_SESSION_JOIN, kb_session_join,
-	    __reserved, false),
-	CMD(KB_CMD_SYSCALL, KB_IOC_SYSCALL, kb_syscall, __reserved, false),
-	CMD(KB_CMD_SESSION_STATS, KB_IOC_SESSION_STATS, kb_session_stats,
-	    joined, false),
-	CMD(KB_CMD_SET_RULES, KB_IOC_SET_RULES, kb_set_rules, rules, false),
-	CMD(KB_CMD_GET_RULES, KB_IOC_GET_RULES, kb_get_rules, __reserved,
-	    false),
-	CMD(KB_CMD_SET_FASTPATH, KB_IOC_SET_FASTPATH, kb_set_fastpath, trap,
-	    false),
-	CMD(KB_CMD_SET_PERSONALITY, KB_IOC_SET_PERSONALITY,
-	    kb_set_personality, __reserved, false),
-	CMD(KB_CMD_SET_SCOPE, KB_IOC_SET_SCOPE, kb_set_scope, __reserved,
-	    false),
-	CMD(KB_CMD_EXEC_RULE_ADD, KB_IOC_EXEC_RULE_ADD, kb_exec_rule_add, id,
-	    false),
-	CMD(KB_CMD_EXEC_RULE_DEL, KB_IOC_EXEC_RULE_DEL, kb_exec_rule_del, id,
-	    false),
-	CMD(KB_CMD_EXEC_RULE_LIST, KB_IOC_EXEC_RULE_LIST, kb_exec_rule_list,
-	    rules, true),
-	CMD(KB_CMD_TASK_LIST, KB_IOC_TASK_LIST, kb_task_list, tasks, true),
+	CMD(KB_IOC_GET_VERSION, KB_VERSION_SIZE_VER0, false),
+	CMD(KB_IOC_SESSION_CREATE, KB_SESSION_CREATE_SIZE_VER0, false),
+	CMD(KB_IOC_SESSION_JOIN, KB_SESSION_JOIN_SIZE_VER0, false),
+	CMD(KB_IOC_SYSCALL, KB_SYSCALL_SIZE_VER0, false),
+	CMD(KB_IOC_SESSION_STATS, KB_SESSION_STATS_SIZE_VER0, false),
+	CMD(KB_IOC_SET_RULES, KB_SET_RULES_SIZE_VER0, false),
+	CMD(KB_IOC_GET_RULES, KB_GET_RULES_SIZE_VER0, false),
+	CMD(KB_IOC_SET_FASTPATH, KB_SET_FASTPATH_SIZE_VER0, false),
+	CMD(KB_IOC_SET_PERSONALITY, KB_SET_PERSONALITY_SIZE_VER0, false),
+	CMD(KB_IOC_SET_SCOPE, KB_SET_SCOPE_SIZE_VER0, false),
+	CMD(KB_IOC_EXEC_RULE_ADD, KB_EXEC_RULE_ADD_SIZE_VER0, false),
+	CMD(KB_IOC_EXEC_RULE_DEL, KB_EXEC_RULE_DEL_SIZE_VER0, false),
+	CMD(KB_IOC_EXEC_RULE_LIST, KB_EXEC_RULE_LIST_SIZE_VER0, true),
+	CMD(KB_IOC_TASK_LIST, KB_TASK_LIST_SIZE_VER0, true),
 };
 
 /* What must be in place before the command's template succeeds. */
@@ -1146,14 +1136,14 @@ static void mask_exec_info(void *entry)
 static const struct list_kind exec_list = {
 	.name = "EXEC_RULE_LIST", .cmd = KB_IOC_EXEC_RULE_LIST,
 	.size = sizeof(struct kb_exec_rule_info),
-	.min_size = offsetofend(struct kb_exec_rule_info, calls),
+	.min_size = KB_EXEC_RULE_INFO_SIZE_VER0,
 	.mask = mask_exec_info,
 };
 
 static const struct list_kind task_list = {
 	.name = "TASK_LIST", .cmd = KB_IOC_TASK_LIST,
 	.size = sizeof(struct kb_task_info),
-	.min_size = offsetofend(struct kb_task_info, comm),
+	.min_size = KB_TASK_INFO_SIZE_VER0,
 };
 
 /* The whole list in ordinary memory, full-size entries: how many, or -1. */

@@ -57,22 +57,23 @@
 /* Pages of each worker's scratch area, which pointers may point into. */
 #define SCRATCH_PAGES	16
 
-/* What each command's struct is, as this build knows it. */
+/* What each command's struct is, as this build knows it (the uapi's). */
+#define CMD_SIZE(_ioc)	[_IOC_NR(_ioc)] = _IOC_SIZE(_ioc)
 static const unsigned int cmd_size[] = {
-	[KB_CMD_GET_VERSION] = sizeof(struct kb_version),
-	[KB_CMD_SESSION_CREATE] = sizeof(struct kb_session_create),
-	[KB_CMD_SESSION_JOIN] = sizeof(struct kb_session_join),
-	[KB_CMD_SYSCALL] = sizeof(struct kb_syscall),
-	[KB_CMD_SESSION_STATS] = sizeof(struct kb_session_stats),
-	[KB_CMD_SET_RULES] = sizeof(struct kb_set_rules),
-	[KB_CMD_GET_RULES] = sizeof(struct kb_get_rules),
-	[KB_CMD_SET_FASTPATH] = sizeof(struct kb_set_fastpath),
-	[KB_CMD_SET_PERSONALITY] = sizeof(struct kb_set_personality),
-	[KB_CMD_SET_SCOPE] = sizeof(struct kb_set_scope),
-	[KB_CMD_EXEC_RULE_ADD] = sizeof(struct kb_exec_rule_add),
-	[KB_CMD_EXEC_RULE_DEL] = sizeof(struct kb_exec_rule_del),
-	[KB_CMD_EXEC_RULE_LIST] = sizeof(struct kb_exec_rule_list),
-	[KB_CMD_TASK_LIST] = sizeof(struct kb_task_list),
+	CMD_SIZE(KB_IOC_GET_VERSION),
+	CMD_SIZE(KB_IOC_SESSION_CREATE),
+	CMD_SIZE(KB_IOC_SESSION_JOIN),
+	CMD_SIZE(KB_IOC_SYSCALL),
+	CMD_SIZE(KB_IOC_SESSION_STATS),
+	CMD_SIZE(KB_IOC_SET_RULES),
+	CMD_SIZE(KB_IOC_GET_RULES),
+	CMD_SIZE(KB_IOC_SET_FASTPATH),
+	CMD_SIZE(KB_IOC_SET_PERSONALITY),
+	CMD_SIZE(KB_IOC_SET_SCOPE),
+	CMD_SIZE(KB_IOC_EXEC_RULE_ADD),
+	CMD_SIZE(KB_IOC_EXEC_RULE_DEL),
+	CMD_SIZE(KB_IOC_EXEC_RULE_LIST),
+	CMD_SIZE(KB_IOC_TASK_LIST),
 };
 #define NR_CMDS	(sizeof(cmd_size) / sizeof(cmd_size[0]))
 

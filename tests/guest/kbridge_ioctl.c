@@ -72,7 +72,7 @@ FIXTURE_VARIANT(cmd) {
 FIXTURE_VARIANT_ADD(cmd, get_version) {
 	.cmd = KB_IOC_GET_VERSION,
 	.size = sizeof(struct kb_version),
-	.min_size = offsetofend(struct kb_version, release),
+	.min_size = KB_VERSION_SIZE_VER0,
 	.reserved = offsetof(struct kb_version, __reserved),
 	.prep = PREP_NONE,
 };
@@ -80,7 +80,7 @@ FIXTURE_VARIANT_ADD(cmd, get_version) {
 FIXTURE_VARIANT_ADD(cmd, session_create) {
 	.cmd = KB_IOC_SESSION_CREATE,
 	.size = sizeof(struct kb_session_create),
-	.min_size = offsetofend(struct kb_session_create, session_id),
+	.min_size = KB_SESSION_CREATE_SIZE_VER0,
 	.prep = PREP_NONE,
 };
 
@@ -101,7 +101,7 @@ FIXTURE_VARIANT_ADD(cmd, syscall) {
 FIXTURE_VARIANT_ADD(cmd, session_stats) {
 	.cmd = KB_IOC_SESSION_STATS,
 	.size = sizeof(struct kb_session_stats),
-	.min_size = offsetofend(struct kb_session_stats, joined),
+	.min_size = KB_SESSION_STATS_SIZE_VER0,
 	.reserved = offsetof(struct kb_session_stats, __reserved),
 	.prep = PREP_SESSION,
 };

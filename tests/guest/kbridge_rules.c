@@ -250,7 +250,7 @@ TEST_F(rules, rule_size_too_small)
 	struct kb_rule_desc d = { .nr = SYS_getppid, .tier = KB_TIER_FULL, .action = KB_ACTION_PASS, .value = 0 };
 	struct kb_set_rules r = {
 		.size = sizeof(r), .count = 1,
-		.rule_size = offsetofend(struct kb_rule_desc, value) - 1,
+		.rule_size = KB_RULE_DESC_SIZE_VER0 - 1,
 		.rules = (uintptr_t)&d,
 	};
 

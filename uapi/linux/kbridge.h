@@ -57,7 +57,11 @@
  *
  * Commands are matched on their type (KB_IOC_MAGIC) and number only: the
  * size bits of the command word are ignored, the struct's own @size says
- * which version of the struct the caller passes.
+ * which version of the struct the caller passes: from the struct's
+ * KB_*_SIZE_VER0 (the size of its first version, as CLONE_ARGS_SIZE_VER0)
+ * up. The same holds for the entries of the arrays some commands pass
+ * (their @rule_size, @info_size). _IOC_SIZE() of a KB_IOC_* command is the
+ * size of its struct's current version.
  */
 
 /* Feature bits reported by KB_IOC_GET_VERSION. */
@@ -106,6 +110,7 @@ struct kb_version {
 	__u32 status;
 	__u32 __reserved;
 };
+#define KB_VERSION_SIZE_VER0	56 /* sizeof the first version */
 
 /**
  * DOC: who may do what
@@ -161,6 +166,7 @@ struct kb_session_create {
 	__aligned_u64 session_id;
 	char name[KB_EXEC_NAME_MAX + 1];
 };
+#define KB_SESSION_CREATE_SIZE_VER0	16 /* sizeof the first version */
 
 /**
  * struct kb_session_join - KB_IOC_SESSION_JOIN: make the caller a member
@@ -185,6 +191,7 @@ struct kb_session_join {
 	__u32 members;
 	__u32 __reserved;
 };
+#define KB_SESSION_JOIN_SIZE_VER0	16 /* sizeof the first version */
 
 /* kb_syscall.verdict: what the runtime must do with the trapped syscall */
 #define KB_VERDICT_EXECUTE	0 /* run it, with args[] as returned */
@@ -229,6 +236,7 @@ struct kb_syscall {
 	__u16 action;
 	__u32 __reserved;
 };
+#define KB_SYSCALL_SIZE_VER0	80 /* sizeof the first version */
 
 /**
  * struct kb_session_stats - KB_IOC_SESSION_STATS: counters of the session
@@ -277,6 +285,7 @@ struct kb_session_stats {
 	__u32 uring_armed;
 	__aligned_u64 uring_ops;
 };
+#define KB_SESSION_STATS_SIZE_VER0	48 /* sizeof the first version */
 
 /* Entries of kb_session_stats.uring_ops the module counts. */
 #define KB_URING_OPS		64
@@ -342,6 +351,7 @@ struct kb_rule_desc {
 	__aligned_u64 operand;
 	__aligned_u64 path;
 };
+#define KB_RULE_DESC_SIZE_VER0	16 /* sizeof the first version */
 
 /**
  * struct kb_set_rules - KB_IOC_SET_RULES: change the session's policy
@@ -378,6 +388,7 @@ struct kb_set_rules {
 	__u32 rule_size;
 	__aligned_u64 rules;
 };
+#define KB_SET_RULES_SIZE_VER0	24 /* sizeof the first version */
 
 /**
  * struct kb_get_rules - KB_IOC_GET_RULES: read the session's policy back
@@ -416,6 +427,7 @@ struct kb_get_rules {
 	__u32 strings_size;
 	__u32 __reserved;
 };
+#define KB_GET_RULES_SIZE_VER0	48 /* sizeof the first version */
 
 /**
  * struct kb_set_fastpath - KB_IOC_SET_FASTPATH: decide in the kernel
@@ -474,6 +486,7 @@ struct kb_set_fastpath {
 	__u32 path_prefix_len;
 	__u8 path_prefix[KB_PATH_PREFIX_MAX];
 };
+#define KB_SET_FASTPATH_SIZE_VER0	32 /* sizeof the first version */
 
 /* Longest personality name, NUL excluded: [a-z0-9_-]{1,31}. */
 #define KB_PERSONALITY_NAME_MAX	31
@@ -502,6 +515,7 @@ struct kb_set_personality {
 	__u32 handlers;
 	__u32 __reserved;
 };
+#define KB_SET_PERSONALITY_SIZE_VER0	48 /* sizeof the first version */
 
 /**
  * struct kb_set_scope - KB_IOC_SET_SCOPE: whether the calling process is
@@ -527,6 +541,7 @@ struct kb_set_scope {
 	__u32 in_scope;
 	__u32 __reserved;
 };
+#define KB_SET_SCOPE_SIZE_VER0	16 /* sizeof the first version */
 
 /* kb_exec_rule_add.match: what an exec'd program must be to match */
 #define KB_EXEC_MATCH_PATH	1 /* its file's path matches @pattern */
@@ -618,6 +633,7 @@ struct kb_exec_rule_add {
 	__u32 runtime_len;
 	__u32 __reserved2;
 };
+#define KB_EXEC_RULE_ADD_SIZE_VER0	88 /* sizeof the first version */
 
 /**
  * struct kb_exec_rule_del - KB_IOC_EXEC_RULE_DEL: remove an exec rule
@@ -633,6 +649,7 @@ struct kb_exec_rule_del {
 	__u32 flags;
 	__aligned_u64 id;
 };
+#define KB_EXEC_RULE_DEL_SIZE_VER0	16 /* sizeof the first version */
 
 /* Bytes of a rule's pattern KB_IOC_EXEC_RULE_LIST shows, NUL included. */
 #define KB_EXEC_PATTERN_SHOW	256
@@ -673,6 +690,7 @@ struct kb_exec_rule_info {
 	__u32 __pad2;
 	char runtime[KB_EXEC_PATTERN_SHOW];
 };
+#define KB_EXEC_RULE_INFO_SIZE_VER0	328 /* sizeof the first version */
 
 /**
  * struct kb_exec_rule_list - KB_IOC_EXEC_RULE_LIST: the rules in force
@@ -693,6 +711,7 @@ struct kb_exec_rule_list {
 	__u32 info_size;
 	__aligned_u64 rules;
 };
+#define KB_EXEC_RULE_LIST_SIZE_VER0	24 /* sizeof the first version */
 
 /* kb_task_info.flags */
 #define KB_TASK_EXEC		(1U << 0) /* in an exec rule's session */
@@ -723,6 +742,7 @@ struct kb_task_info {
 	char name[KB_EXEC_NAME_MAX + 1];
 	char comm[16];
 };
+#define KB_TASK_INFO_SIZE_VER0	80 /* sizeof the first version */
 
 /**
  * struct kb_task_list - KB_IOC_TASK_LIST: the tasks under kbridge
@@ -746,6 +766,7 @@ struct kb_task_list {
 	__u32 info_size;
 	__aligned_u64 tasks;
 };
+#define KB_TASK_LIST_SIZE_VER0	24 /* sizeof the first version */
 
 enum {
 	KB_CMD_GET_VERSION = 0x00,
