@@ -184,8 +184,8 @@ KB_INSTALLED	:= $(BINDIR)/kblaunch $(BINDIR)/kbctl \
 	$(UDEVRULESDIR)/60-kbridge.rules
 # kbuild may compress what it installs (CONFIG_MODULE_COMPRESS_*).
 KB_MODFILES	:= $(MODDIR)/kbridge.ko $(addprefix $(MODDIR)/kbridge.ko,.gz .xz .zst)
-KB_MODULE_SRCS	= Kbuild dkms.conf $(wildcard module/*.[ch] module/core/*.[ch] \
-		  module/core/Core.mk uapi/linux/*.h)
+KB_MODULE_SRCS	= Kbuild dkms.conf $(wildcard module/*.[ch] core/*.[ch] \
+		  core/Core.mk uapi/linux/*.h)
 D		:= $(DESTDIR)
 
 # kbridge.ko is rebuilt only when it is missing, older than a source or
@@ -229,7 +229,7 @@ install: userland
 	install -m 0644 $(OUTPUT)libkbridge.so $(D)$(LIBDIR)/libkbridge.so.$(KB_VERSION)
 	ln -sfn libkbridge.so.$(KB_VERSION) $(D)$(LIBDIR)/libkbridge.so.0
 	ln -sfn libkbridge.so.0 $(D)$(LIBDIR)/libkbridge.so
-	install -m 0644 module/core/kbridge.h $(D)$(INCLUDEDIR)/kbridge.h
+	install -m 0644 core/kbridge.h $(D)$(INCLUDEDIR)/kbridge.h
 	install -m 0644 uapi/linux/kbridge.h $(D)$(INCLUDEDIR)/linux/kbridge.h
 	install -m 0644 $(addprefix profiles/,$(KB_PROFILES)) $(D)$(DATADIR)/profiles/
 	install -m 0644 docs/man/kblaunch.1 $(D)$(MANDIR)/man1/kblaunch.1

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbridge: the kernel as the tier core's host (module/core/): its kb_ops,
+ * kbridge: the kernel as the tier core's host (core/): its kb_ops,
  * and rule hit counters kept per CPU, so that the fast path counts with
  * one this_cpu increment and no shared cache line.
  */

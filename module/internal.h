@@ -17,7 +17,7 @@
 #include <linux/workqueue.h>
 #include <linux/kbridge.h>
 
-#include "core/core.h"
+#include "../core/core.h"
 
 /*
  * KB_RELEASE, reported by MODULE_VERSION() and by KB_IOC_GET_VERSION,

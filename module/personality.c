@@ -5,7 +5,7 @@
  * Another module (examples/personality/) registers handlers for some
  * syscalls under a name; a session that names the personality
  * (KB_IOC_SET_PERSONALITY) has its passes of those syscalls decided by
- * the handlers instead of run by Linux (module/core/kbridge.h).
+ * the handlers instead of run by Linux (core/kbridge.h).
  *
  * A session does not hold the module: it holds a slot, the name, which
  * outlives any number of loads and unloads. The slot points to the

@@ -30,7 +30,7 @@ let eio = 5
 let kb_tier_stubbed = 3
 let kb_action_stub = 1
 
-(* module/core/kbridge.h *)
+(* core/kbridge.h *)
 let kb_stub_pass = 0
 let kb_threads_single = 0
 

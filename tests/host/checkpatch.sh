@@ -19,7 +19,7 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 fi
 # ENOSYS: checkpatch reserves it for invalid syscall numbers, which is what
 # kbridge's stub tier answers for a syscall the emulated OS lacks.
-files=$(ls module/*.c module/*.h module/core/*.c module/core/*.h uapi/linux/*.h \
+files=$(ls module/*.c module/*.h core/*.c core/*.h uapi/linux/*.h \
 	examples/personality/kbdemo.c 2>/dev/null)
 out=$("$cp_dir/scripts/checkpatch.pl" --no-tree --quiet --show-types \
 	--ignore FILE_PATH_CHANGES,ENOSYS -f $files 2>&1)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The tier core's glob (module/core/glob.c) against the kernel's own
+ * The tier core's glob (core/glob.c) against the kernel's own
  * glob_match(), which the ABI names as the reference: lib/glob.c is
  * taken from Debian's linux-source tarball at build time and compiled
  * here. A table of cases with known answers, then random patterns and

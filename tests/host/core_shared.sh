@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The tier core is one source set (module/core/), built into kbridge.ko
+# The tier core is one source set (core/), built into kbridge.ko
 # and into libkbridge, not two copies: both builds read the one list in
-# module/core/Core.mk, the debug info of kbridge.ko and of libkbridge.a
+# core/Core.mk, the debug info of kbridge.ko and of libkbridge.a
 # names exactly those files as compile units, and no other source in the
 # tree defines the core's functions. Host test; needs kbridge.ko built
 # (make guest-build) and libkbridge.a (make userland). Prints TAP.
@@ -12,23 +12,23 @@ n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
-list=$(sed -n '/^KB_CORE_SRCS/,/^$/p' module/core/Core.mk | tr -d '\\' |
+list=$(sed -n '/^KB_CORE_SRCS/,/^$/p' core/Core.mk | tr -d '\\' |
 	sed 's/^KB_CORE_SRCS *:= *//' | tr -s ' \t\n' '\n' | grep '\.c$' | sort)
-[ -n "$list" ] && ok "module/core/Core.mk lists $(echo $list | wc -w) core sources" ||
-	not_ok "no KB_CORE_SRCS in module/core/Core.mk"
+[ -n "$list" ] && ok "core/Core.mk lists $(echo $list | wc -w) core sources" ||
+	not_ok "no KB_CORE_SRCS in core/Core.mk"
 for f in $list; do
-	[ -f "module/core/$f" ] || not_ok "Core.mk names module/core/$f, which does not exist"
+	[ -f "core/$f" ] || not_ok "Core.mk names core/$f, which does not exist"
 done
-grep -q '^include \$(src)/module/core/Core.mk' Kbuild &&
+grep -q '^include \$(src)/core/Core.mk' Kbuild &&
 	grep -q '^include \$(CORE_DIR)Core.mk' userland/Makefile &&
-	grep -q '^CORE_DIR := \.\./module/core/' userland/Makefile &&
+	grep -q '^CORE_DIR := \.\./core/' userland/Makefile &&
 	ok "Kbuild and userland/Makefile both take the list from Core.mk" ||
-	not_ok "Kbuild or userland/Makefile does not include module/core/Core.mk"
+	not_ok "Kbuild or userland/Makefile does not include core/Core.mk"
 
-# units FILE: the module/core/*.c compile units in FILE's debug info
+# units FILE: the core/*.c compile units in FILE's debug info
 units() {
 	readelf --debug-dump=info "$1" 2>/dev/null |
-		sed -n 's|.*DW_AT_name *:.*[ /]module/core/\([a-z_]*\.c\)$|\1|p' | sort -u
+		sed -n 's|.*DW_AT_name *:.*[ /]core/\([a-z_]*\.c\)$|\1|p' | sort -u
 }
 for bin in kbridge.ko .output/libkbridge.a; do
 	if [ ! -f "$bin" ]; then
@@ -37,22 +37,22 @@ for bin in kbridge.ko .output/libkbridge.a; do
 	fi
 	got=$(units "$bin")
 	if [ "$got" = "$list" ]; then
-		ok "$bin is built from module/core/{$(echo $got | tr ' ' ,)}"
+		ok "$bin is built from core/{$(echo $got | tr ' ' ,)}"
 	else
 		not_ok "$bin: core compile units '$(echo $got)', Core.mk says '$(echo $list)'"
 	fi
 done
 
-# The core's functions are defined in module/core/ and nowhere else.
+# The core's functions are defined in core/ and nowhere else.
 dups=
 for fn in kb_policy_build kb_policy_get_rules kb_decide kb_glob_match \
 	  kb_policy_alloc kb_ruleset_put; do
 	where=$(grep -rlE "^[a-z].*[ *]$fn\([^;]*$" --include='*.c' module userland tests bench examples 2>/dev/null |
-		grep -v '^module/core/')
+		grep -v '^core/')
 	[ -n "$where" ] && dups="$dups $fn:$where"
 done
-[ -z "$dups" ] && ok "the core's functions are defined only in module/core/" ||
-	not_ok "core functions defined outside module/core/:$dups"
+[ -z "$dups" ] && ok "the core's functions are defined only in core/" ||
+	not_ok "core functions defined outside core/:$dups"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -121,7 +121,7 @@ int main(void)
 	return 0;
 }
 EOF
-	if "${CC:-gcc}" -std=c11 -Wall -Werror -Imodule/core -Iuapi -o "$tmp/layout" \
+	if "${CC:-gcc}" -std=c11 -Wall -Werror -Icore -Iuapi -o "$tmp/layout" \
 		"$tmp/layout.c" 2>"$tmp/err" && "$tmp/layout" >"$tmp/want"; then
 		"$oc" --layout >"$tmp/out" 2>&1
 		same "kbocaml's struct kb_ops, kb_config, kb_rule_desc have kbridge.h's sizes and offsets" \

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libkbridge on the host, no module: the tiered layer embedded in a
- * process through module/core/kbridge.h. Built twice from this file,
+ * process through core/kbridge.h. Built twice from this file,
  * linked with libkbridge.a (libkbridge) and with libkbridge.so
  * (libkbridge_shared). Checks that what a tier decides is what the
  * caller of kb_handle_syscall() gets (errnos, fake values, passes that

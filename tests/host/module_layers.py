@@ -48,19 +48,20 @@ def read_layers(path):
 
 
 def sources(layers):
-    """file (relative to module/) -> layer index, globs expanded."""
+    """source path -> layer index, globs expanded."""
     where, unknown, twice = {}, [], []
     for i, (_, files) in enumerate(layers):
         for pat in files:
-            hits = sorted(os.path.relpath(p, "module")
-                          for p in glob.glob(os.path.join("module", pat)))
+            # module/'s own files by name; the tier core from the top
+            hits = sorted(glob.glob(os.path.join("module", pat)) or
+                          glob.glob(pat))
             if not hits:
                 unknown.append(pat)
             for f in hits:
                 if f in where:
                     twice.append(f)
                 where[f] = i
-    check(not unknown, f"every file {DOC} names is in module/"
+    check(not unknown, f"every file {DOC} names exists"
           + (f" (not: {', '.join(unknown)})" if unknown else ""))
     check(not twice, f"no file has two layers in {DOC}"
           + (f" ({', '.join(twice)})" if twice else ""))
@@ -176,12 +177,11 @@ def main():
     if "--selftest" not in sys.argv[1:]:
         layers = read_layers(DOC)
         where = sources(layers)
-        srcs = sorted(os.path.relpath(p, "module") for p in
-                      glob.glob("module/*.c") + glob.glob("module/core/*.c"))
+        srcs = sorted(glob.glob("module/*.c") + glob.glob("core/*.c"))
         missing = [f for f in srcs if f not in where]
         check(not missing, f"every module source has a layer in {DOC}"
               + (f" (none for {', '.join(missing)})" if missing else ""))
-        objs = {f: os.path.join("module", f[:-2] + ".o") for f in where}
+        objs = {f: f[:-2] + ".o" for f in where}
         absent = [o for o in objs.values() if not os.path.exists(o)]
         check(not absent, "the module's objects are built"
               + (f" (missing {', '.join(absent)})" if absent else ""))

@@ -12,7 +12,7 @@ kb_ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
 # and the tier core.
 kb_dkms_sources() {
 	printf '%s\n' Kbuild dkms.conf uapi/linux/*.h module/*.c module/*.h \
-		module/core/*.c module/core/*.h module/core/Core.mk
+		core/*.c core/*.h core/Core.mk
 }
 
 kb_dkms_tree() { # DIR

@@ -25,7 +25,8 @@ out=$top/.output/kernels/$kver
 mkdir -p "$out/examples"
 # Only what kbuild reads; rsync keeps the timestamps, so an unchanged
 # source is not rebuilt.
-rsync -a --delete "$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/uapi" "$out/"
+rsync -a --delete "$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/core" \
+	"$top/uapi" "$out/"
 rsync -a --delete --exclude '*.ko' --exclude '*.o' "$top/examples/personality" "$out/examples/"
 make --no-print-directory -C "$kdir" M="$out" modules >&2
 make --no-print-directory -C "$out/examples/personality" KDIR="$kdir" KBRIDGE="$out" >&2

@@ -332,7 +332,7 @@ struct kb_session_stats {
  * Globs are the kernel's glob_match(): '*' (which also matches '/'), '?',
  * '[a-z]' and '[!a-z]', '\\' escaping the next character, case-sensitive,
  * against the whole string the program passed, unresolved (kbridge's own
- * implementation, module/core/glob.c, shared with libkbridge). A string
+ * implementation, core/glob.c, shared with libkbridge). A string
  * that cannot be read, or longer than KB_PATH_MAX, matches no glob.
  *
  * Conditions on registers are decided in the kernel at syscall entry;

@@ -6,7 +6,7 @@
  * adds, since a reader wants totals, not an order. Freestanding: also
  * linked into the in-process runtime.
  */
-#include "../../module/core/core.h"
+#include "../../core/core.h"
 
 void *kb_hits_alloc(const struct kb_ops *ops, u32 n)
 {

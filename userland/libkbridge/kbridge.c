@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libkbridge: the tiered syscall layer in a process (module/core/kbridge.h).
+ * libkbridge: the tiered syscall layer in a process (core/kbridge.h).
  *
  * One layer per process. kb_init_static() sets it up with the host's
  * services and a policy; kb_init_dynamic() registers personality modules

@@ -6,7 +6,7 @@
 #ifndef KBRIDGE_HOST_H
 #define KBRIDGE_HOST_H
 
-#include "../../module/core/core.h"
+#include "../../core/core.h"
 
 /* Linux through libc (host_linux.c): every member set. */
 extern const struct kb_ops kb_linux_ops;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbridge runtime: the tier core (module/core/, the sources kbridge.ko
+ * kbridge runtime: the tier core (core/, the sources kbridge.ko
  * decides with) as the in-process runtime's host, for runs without the
  * module.
  *
@@ -15,7 +15,7 @@
 
 #include "internal.h"
 #include "sys.h"
-#include "../../module/core/core.h"
+#include "../../core/core.h"
 
 /* The hit counters still free in the area being built from. */
 static uint64_t *kbrt_hits_next, *kbrt_hits_end;

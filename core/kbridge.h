@@ -6,7 +6,7 @@
  * kb_init_dynamic(), and libkbridge (libkbridge.a, libkbridge.so), which
  * an OS, a runtime or a language embeds: kb_init_static() or
  * kb_init_dynamic(), then kb_handle_syscall() for every trapped syscall.
- * Both are built from one tier core (module/core/); only struct kb_ops,
+ * Both are built from one tier core (core/); only struct kb_ops,
  * the host's services, differs between them. Installed as <kbridge.h>.
  *
  * Return values follow the kernel's convention everywhere: 0 or a
