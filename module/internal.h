@@ -143,7 +143,8 @@ struct kb_run {
  *                either is gone
  * @run:          decisions not yet reported to kbridge_decisions
  * @out_of_scope: KB_IOC_SET_SCOPE 0: its syscalls run natively, uncounted
- * @sud_armed:    exec_rules.c turned SUD on for it: its children get it too
+ * @sud_armed:    an exec rule put it under SUD (kb_session_exec()): its
+ *                children get it too
  * @spare:        the member @task's next child gets; read and written by
  *                @task only (session.c, "Spares")
  * @refill:       the task work that gives @task a new @spare

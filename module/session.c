@@ -177,7 +177,7 @@ static struct kb_member *kb_member_alloc(gfp_t gfp)
 	return m;
 }
 
-/* For exec_rules.c: a member prepared before an exec, or NULL. */
+/* For exec_watch.c: a member prepared before an exec, or NULL. */
 struct kb_member *kb_member_new(void)
 {
 	return kb_member_alloc(GFP_KERNEL_ACCOUNT);
@@ -192,7 +192,7 @@ static void kb_member_free(struct kb_member *m)
 	atomic_dec(&kb_live_members);
 }
 
-/* For exec_rules.c: a member from kb_member_new() that was not used. */
+/* For exec_watch.c: a member from kb_member_new() that was not used. */
 void kb_member_discard(struct kb_member *m)
 {
 	kb_member_free(m);
