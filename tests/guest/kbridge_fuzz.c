@@ -15,7 +15,7 @@
  * Nothing is drawn from the clock, so a seed that once failed fails
  * again on the same build (how the threads interleave aside: with
  * KB_FUZZ_THREADS=1 the whole sequence of calls is the same every time).
- * tests/fuzz_seeds is the list make check runs; tests/fuzz_campaign.sh
+ * tests/fuzz_seeds is the list make check runs; tests/guest/fuzz_guest.sh
  * (make fuzz) draws new seeds.
  *
  * Every buffer a call may describe to the module lies in a mapping that
