@@ -66,9 +66,10 @@ struct kb_ioctl_op {
 	}
 #define IOCTL_OP(_ioc, _fn, _ver0)					\
 	__IOCTL_OP(_ioc, _fn, _ver0, 0, 0)
-/* ... whose struct _struct has a __u32 _rsv that must be 0 */
+/* ... whose struct _struct has a __u32 __reserved that must be 0 */
 #define IOCTL_OP_RSV(_ioc, _fn, _ver0, _struct)			\
-	__IOCTL_OP(_ioc, _fn, _ver0, offsetof(struct _struct, __reserved), 0)
+	__IOCTL_OP(_ioc, _fn, _ver0, offsetof(struct _struct, __reserved) + \
+		   BUILD_BUG_ON_ZERO(offsetof(struct _struct, flags) != 4), 0)
 
 /*
  * Commands that change something. Their answer must be deliverable before
