@@ -19,7 +19,7 @@
 int main(int argc, char **argv)
 {
 	struct kb_version v;
-	const char *fp;
+	const char *fp, *hook;
 	int fd, ret;
 
 	(void)argv;
@@ -50,9 +50,17 @@ int main(int argc, char **argv)
 		fp = "unsupported";
 	else
 		fp = (v.status & KB_STATUS_FASTPATH) ? "armed" : "off";
-	printf("release=%s api=%u features=0x%llx status=0x%x fastpath=%s\n",
+	if (!(v.status & KB_STATUS_FASTPATH))
+		hook = "none";
+	else if (v.status & KB_STATUS_HOOK_DIRECT)
+		hook = "direct";
+	else if (v.status & KB_STATUS_HOOK_KPROBE)
+		hook = "kprobe";
+	else
+		hook = "unknown";
+	printf("release=%s api=%u features=0x%llx status=0x%x fastpath=%s hook=%s\n",
 	       v.release, v.api_version, (unsigned long long)v.features,
-	       v.status, fp);
+	       v.status, fp, hook);
 	return 0;
 fail:
 	fprintf(stderr, "kbinfo: KB_IOC_GET_VERSION: %m\n");

@@ -70,6 +70,8 @@ if [ ! -e /dev/kbridge ] && [ -e /proc/modules ] && [ "$(id -u)" -eq 0 ]; then
 		dmesg_before=$(dmesg 2>/dev/null | wc -l)
 		if insmod "$ko"; then
 			loaded=1
+			# bench/with-hook.sh reloads it with another hook.
+			export KB_KO=$ko
 		else
 			echo "BENCH|env|insmod=failed"
 		fi
@@ -97,6 +99,7 @@ unmet() {
 			*fastpath=*) echo "module fast path ${kbinfo##*fastpath=}"; return ;;
 			*) echo "module status unknown"; return ;;
 			esac ;;
+		reload) [ "$loaded" = 1 ] || { echo "kbridge.ko was not loaded by this runner (cannot reload it)"; return; } ;;
 		opt:*) have_opt "${n#opt:}" || { echo "option missing: kblaunch ${n#opt:}"; return; } ;;
 		exe:*) [ -x "${n#exe:}" ] || { echo "not built: ${n#exe:}"; return; } ;;
 		*) echo "unknown need '$n'"; return ;;

@@ -5,28 +5,42 @@
  * With Syscall User Dispatch on, every syscall a task makes outside its
  * allowed range goes through syscall_user_dispatch(regs) at syscall entry,
  * which raises SIGSYS and returns true ("skip the syscall"), or returns
- * false ("run it"). A kprobe on its first instruction lets a member's
- * syscall be decided right there, with no signal, whenever its rule needs
- * only the number and the registers: the pre-handler makes the function
- * return false at once for a pass, or puts the result in the user
- * registers and makes it return true for a stub or a fake. Anything else
- * (a path condition, a syscall the runtime must run itself, a task of no
- * session, a session without the fast path) is left to the function,
- * which raises SIGSYS as usual; KB_IOC_SYSCALL then decides.
+ * false ("run it"). A hook on its entry lets a member's syscall be decided
+ * right there, with no signal, whenever its rule needs only the number
+ * and the registers: the hook makes the function return false at once for
+ * a pass, or puts the result in the user registers and makes it return
+ * true for a stub or a fake. Anything else (a path condition, a syscall
+ * the runtime must run itself, a task of no session, a session without
+ * the fast path) is left to the function, which raises SIGSYS as usual;
+ * KB_IOC_SYSCALL then decides.
  *
- * The pre-handler runs with preemption off: it may not sleep or touch
- * user memory, and it only reads RCU-protected state.
+ * Two hooks, the cheaper first (module parameter hook=):
  *
- * A function's return is overridden the way the kernel's error injection
- * does it: the pre-handler points regs->ip at a bare return, sets the
- * return value in regs->ax and returns 1, so that the kprobe resumes
- * there instead of in the function.
+ * - direct: an ftrace direct call. The function's fentry call site calls
+ *   kb_fast_tramp, a few instructions that call the decision and either
+ *   return into the function or make it return at once. Nothing else
+ *   runs: no register frame, no ftrace_ops or kprobe lookup. Only one
+ *   direct call may sit on a function, so this fails (-EBUSY) when
+ *   another user (a BPF trampoline, say) holds it.
+ * - kprobe: a kprobe on the function's first instruction (ftrace-based on
+ *   x86), which saves a full register frame and looks the probe up on
+ *   every call; about twice the direct call's cost at syscall entry
+ *   (bench/README.md). Used when the direct call cannot be had.
+ *
+ * Either way the function's return is overridden the way the kernel's
+ * error injection does it: the value goes in %rax and the hook returns
+ * to a bare return (kb_fast_return) instead of into the function.
+ *
+ * The decision runs with preemption off: it may not sleep or touch user
+ * memory except through the nofault accessors, and it only reads
+ * RCU-protected state.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compat.h>
 #include <linux/fcntl.h>
 #include <linux/fdtable.h>
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/linkage.h>
 #include <linux/magic.h>
@@ -38,6 +52,7 @@
 #include <linux/string.h>
 #include <linux/syscall_user_dispatch.h>
 #include <linux/uaccess.h>
+#include <asm/ibt.h>
 #include <asm/syscall.h>
 
 #include "internal.h"
@@ -47,6 +62,11 @@ static bool fastpath = true;
 module_param(fastpath, bool, 0444);
 MODULE_PARM_DESC(fastpath,
 		 "Decide in the kernel at syscall entry when a rule allows (default: on); off: every trapped syscall goes through SIGSYS");
+
+static char *hook = "auto";
+module_param(hook, charp, 0444);
+MODULE_PARM_DESC(hook,
+		 "The fast path's hook on syscall_user_dispatch: auto (default: an ftrace direct call, else a kprobe), direct (that call or no fast path) or kprobe");
 
 asmlinkage void kb_fast_return(void);
 
@@ -223,17 +243,22 @@ static __always_inline bool kb_fast_traps(const struct kb_session *s, u32 nr,
 	return !memcmp(buf, s->path_prefix, len);
 }
 
+/* kb_fast_decide()'s verdicts */
+#define KB_FAST_SIGSYS	(-1)	/* run syscall_user_dispatch(): SIGSYS */
+#define KB_FAST_RUN	0	/* make it return false: the syscall runs */
+#define KB_FAST_SKIP	1	/* make it return true: uregs->ax is the result */
+
 /*
- * Every syscall of every task with SUD on comes through here, so this is
- * kept to a few loads for the common cases: everything is inlined, whole
- * rules are precomputed in policy->fast, and no RCU read lock is taken:
- * a kprobe handler runs with preemption disabled, which is an RCU
- * read-side critical section for synchronize_rcu() and call_rcu().
+ * The decision for the syscall in @uregs, the argument of
+ * syscall_user_dispatch(): one of KB_FAST_*. Every syscall of every task
+ * with SUD on comes through here, so this is kept to a few loads for the
+ * common cases: everything is inlined, whole rules are precomputed in
+ * policy->fast, and no RCU read lock is taken: the caller has preemption
+ * disabled, which is an RCU read-side critical section for
+ * synchronize_rcu() and call_rcu().
  */
-static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
+static __always_inline int kb_fast_decide(struct pt_regs *uregs)
 {
-	/* The function's only argument: the user registers. */
-	struct pt_regs *uregs = (struct pt_regs *)regs->di;
 	struct syscall_user_dispatch *sd = &current->syscall_dispatch;
 	const struct kb_policy *pol;
 	const struct kb_fast *f;
@@ -247,23 +272,22 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	/* The runtime's own syscalls, and what the function decides alone. */
 	if (instruction_pointer(uregs) - sd->offset < sd->len ||
 	    sd->selector || in_ia32_syscall())
-		return 0;
+		return KB_FAST_SIGSYS;
 	nr = syscall_get_nr(current, uregs);
 	if (nr >= KB_NR_SYSCALLS)
-		return 0;
+		return KB_FAST_SIGSYS;
 	nr = array_index_nospec(nr, KB_NR_SYSCALLS);
 
 	m = kb_member_find(current);
 	if (!m)
-		return 0;
+		return KB_FAST_SIGSYS;
 	s = m->session;
 	/* Pairs with kb_ioctl_set_fastpath(): the trap set is in place. */
 	if (!smp_load_acquire(&s->fastpath))
-		return 0;
+		return KB_FAST_SIGSYS;
 	/* Outside the test (KB_IOC_SET_SCOPE): natively, uncounted. */
 	if (unlikely(READ_ONCE(m->out_of_scope)))
-		return kb_fast_traps(s, nr, uregs) ? 0 :
-		       kb_fast_override(regs, false);
+		return kb_fast_traps(s, nr, uregs) ? KB_FAST_SIGSYS : KB_FAST_RUN;
 	pol = rcu_dereference_sched(s->policy);
 	f = &pol->fast[nr];
 	set = pol->rules[nr];
@@ -271,13 +295,13 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	ret = f->ret;
 	if (f->kind == KB_FAST_EVAL &&
 	    kb_fast_eval(set, uregs, &entry, &action, &ret))
-		return 0;
+		return KB_FAST_SIGSYS;
 	if (action == KB_ACTION_PASS && kb_fast_traps(s, nr, uregs))
-		return 0;
+		return KB_FAST_SIGSYS;
 	/* A personality's implementation runs in process context. */
 	if (action == KB_ACTION_PASS && unlikely(rcu_access_pointer(s->pers)) &&
 	    kb_pers_implements(rcu_dereference_sched(s->pers), nr))
-		return 0;
+		return KB_FAST_SIGSYS;
 
 	__this_cpu_inc(s->counters->nr[nr]);
 	__this_cpu_inc(s->counters->fastpath);
@@ -288,10 +312,19 @@ static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	kb_run_note(m, nr, f->tier, action, true);
 
 	if (action == KB_ACTION_PASS)
-		return kb_fast_override(regs, false);
+		return KB_FAST_RUN;
 	WRITE_ONCE(s->last_changed, nr + 1);
 	uregs->ax = ret;
-	return kb_fast_override(regs, true);
+	return KB_FAST_SKIP;
+}
+
+/* The kprobe's pre-handler: kprobes run it with preemption disabled. */
+static int kb_fast_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	/* The function's only argument: the user registers. */
+	int d = kb_fast_decide((struct pt_regs *)regs->di);
+
+	return d == KB_FAST_SIGSYS ? 0 : kb_fast_override(regs, d);
 }
 NOKPROBE_SYMBOL(kb_fast_pre);
 
@@ -300,20 +333,117 @@ static struct kprobe kb_fast_kprobe = {
 	.pre_handler = kb_fast_pre,
 };
 
-static bool kb_fast_armed;
+/*
+ * The direct call's C half, called by kb_fast_tramp with the function's
+ * argument. Unlike a kprobe handler it runs preemptible: disable
+ * preemption for the RCU-sched reads and the per-CPU counters. __used:
+ * only the asm calls it, so the compiler keeps its name and its ABI.
+ */
+static int __used kb_fast_direct(struct pt_regs *uregs)
+{
+	int d;
+
+	preempt_disable_notrace();
+	d = kb_fast_decide(uregs);
+	preempt_enable_notrace();
+	return d;
+}
+
+asmlinkage void kb_fast_tramp(void);
+
+/*
+ * Called from syscall_user_dispatch()'s fentry site, its return address
+ * on the stack and its argument in %rdi, which must reach the function
+ * unchanged. For a verdict other than KB_FAST_SIGSYS the return address
+ * becomes kb_fast_return's, so that the function returns at once to its
+ * caller with %eax as its value. The frame stays balanced for objtool
+ * and the ORC unwinder.
+ */
+asm(".pushsection .text, \"ax\"\n"
+	".type kb_fast_tramp, @function\n"
+	"kb_fast_tramp:\n"
+	ASM_ENDBR
+	"	pushq %rbp\n"
+	"	movq %rsp, %rbp\n"
+	"	pushq %rdi\n"
+	"	call kb_fast_direct\n"
+	"	popq %rdi\n"
+	"	leave\n"
+	"	testl %eax, %eax\n"
+	"	js 1f\n"
+	"	leaq kb_fast_return(%rip), %rdx\n"
+	"	movq %rdx, (%rsp)\n"
+	"1:\n"
+	ASM_RET
+	".size kb_fast_tramp, .-kb_fast_tramp\n"
+	".popsection\n");
+
+static enum kb_fast_hook {
+	KB_HOOK_NONE,
+	KB_HOOK_DIRECT,
+	KB_HOOK_KPROBE,
+} kb_fast_hook;
+static unsigned long kb_fast_ip;
 
 bool kb_fastpath_armed(void)
 {
-	return kb_fast_armed;
+	return kb_fast_hook != KB_HOOK_NONE;
+}
+
+u32 kb_fastpath_status(void)
+{
+	switch (kb_fast_hook) {
+	case KB_HOOK_DIRECT:
+		return KB_STATUS_FASTPATH | KB_STATUS_HOOK_DIRECT;
+	case KB_HOOK_KPROBE:
+		return KB_STATUS_FASTPATH | KB_STATUS_HOOK_KPROBE;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The direct call needs the function's address, which is not exported:
+ * a kprobe registered by name finds it, and goes again at once.
+ */
+static int kb_fast_direct_arm(void)
+{
+	struct kprobe kp = { .symbol_name = "syscall_user_dispatch" };
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret)
+		return ret;
+	kb_fast_ip = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return register_ftrace_direct(kb_fast_ip, (unsigned long)kb_fast_tramp);
 }
 
 int kb_fastpath_init(void)
 {
+	bool direct = !strcmp(hook, "auto") || !strcmp(hook, "direct");
 	int ret;
 
+	if (!direct && strcmp(hook, "kprobe")) {
+		pr_err("hook=%s: must be auto, direct or kprobe\n", hook);
+		return -EINVAL;
+	}
 	if (!fastpath) {
 		pr_info("in-kernel fast path off (fastpath=0): decisions go through SIGSYS\n");
 		return 0;
+	}
+	if (direct) {
+		ret = kb_fast_direct_arm();
+		if (!ret) {
+			kb_fast_hook = KB_HOOK_DIRECT;
+			pr_info("fast path: ftrace direct call on syscall_user_dispatch\n");
+			return 0;
+		}
+		/* Not fatal: the kprobe does the same, at a higher cost. */
+		pr_warn("no direct call on syscall_user_dispatch (%d)%s\n", ret,
+			strcmp(hook, "direct") ? ": trying a kprobe" : "");
+		if (!strcmp(hook, "direct"))
+			return 0;
 	}
 	ret = register_kprobe(&kb_fast_kprobe);
 	if (ret) {
@@ -322,15 +452,24 @@ int kb_fastpath_init(void)
 			ret);
 		return 0;
 	}
-	kb_fast_armed = true;
+	kb_fast_hook = KB_HOOK_KPROBE;
+	pr_info("fast path: kprobe on syscall_user_dispatch\n");
 	return 0;
 }
 
 void kb_fastpath_exit(void)
 {
-	if (kb_fast_armed)
+	/*
+	 * Both wait for every task that was in the hook to have left it:
+	 * unregister_kprobe() with synchronize_rcu(), the direct call with
+	 * synchronize_rcu_tasks() (a task preempted inside kb_fast_tramp).
+	 */
+	if (kb_fast_hook == KB_HOOK_DIRECT)
+		WARN_ON(unregister_ftrace_direct(kb_fast_ip,
+						 (unsigned long)kb_fast_tramp));
+	else if (kb_fast_hook == KB_HOOK_KPROBE)
 		unregister_kprobe(&kb_fast_kprobe);
-	kb_fast_armed = false;
+	kb_fast_hook = KB_HOOK_NONE;
 }
 
 /*
@@ -366,5 +505,5 @@ bool kb_fastpath_session_set(struct kb_session *s,
 	WRITE_ONCE(s->fd_floor, req->fd_floor);
 	/* Publish the trap set before the fast path may use it. */
 	smp_store_release(&s->fastpath, req->enable);
-	return kb_fast_armed;
+	return kb_fastpath_armed();
 }

@@ -277,6 +277,7 @@ void kb_session_objects(struct kb_objects *o);
 int kb_fastpath_init(void);
 void kb_fastpath_exit(void);
 bool kb_fastpath_armed(void);
+u32 kb_fastpath_status(void);
 bool kb_fastpath_session_set(struct kb_session *s,
 			     const struct kb_set_fastpath *req,
 			     const unsigned long *trap);

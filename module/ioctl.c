@@ -97,7 +97,7 @@ static int kb_ioctl_get_version(struct file *file, void *arg)
 	v->nr_syscalls = KB_NR_SYSCALLS;
 	v->features = KB_FEATURES;
 	strscpy(v->release, KB_RELEASE, sizeof(v->release));
-	v->status = kb_fastpath_armed() ? KB_STATUS_FASTPATH : 0;
+	v->status = kb_fastpath_status();
 	return 0;
 }
 

@@ -38,23 +38,31 @@ has_feature() { [ $(((v_features >> $1) & 1)) -eq 1 ]; }
 # ---- kbctl status ----
 "$C" status >"$kb_tmp/st" 2>"$kb_tmp/err"
 rc=$?
+# The hook from KB_STATUS_HOOK_DIRECT (2) and KB_STATUS_HOOK_KPROBE (4).
+hook=None
 if [ $((v_status & 1)) -eq 1 ]; then
 	path_line="decision path: in-kernel fast path"
+	case $((v_status & 6)) in
+	2) hook=direct ;;
+	4) hook=kprobe ;;
+	*) hook=unknown ;;
+	esac
 else
 	path_line="decision path: ioctl (SIGSYS); in-kernel fast path not armed"
 fi
 if [ "$rc" -eq 0 ] &&
    grep -qx "module: kbridge.ko release $v_release, API $v_api, $v_nr syscall numbers" "$kb_tmp/st" &&
-   grep -qx "$path_line" "$kb_tmp/st"; then
-	ok "kbctl status: release $v_release, API $v_api, '$path_line', as KB_IOC_GET_VERSION says"
+   grep -qx "$path_line" "$kb_tmp/st" &&
+   { [ "$hook" = None ] || grep -qx "fast-path hook: $hook" "$kb_tmp/st"; }; then
+	ok "kbctl status: release $v_release, API $v_api, '$path_line', hook $hook, as KB_IOC_GET_VERSION says"
 else
 	not_ok "kbctl status: exit status $rc, disagrees with KB_IOC_GET_VERSION ($v_release $v_api $v_nr status $v_status)"
 	show "$kb_tmp/st" out
 	show "$kb_tmp/err" stderr
 fi
 got=$("$C" status --json | "$PY" -c 'import json,sys; m=json.load(sys.stdin)["module"]
-print(m["release"], m["api"], m["nr_syscalls"], m["fastpath_armed"], len(m["features"]))')
-want="$v_release $v_api $v_nr $([ $((v_status & 1)) -eq 1 ] && echo True || echo False) $("$PY" -c "print(bin($v_features).count('1'))")"
+print(m["release"], m["api"], m["nr_syscalls"], m["fastpath_armed"], m["fastpath_hook"], len(m["features"]))')
+want="$v_release $v_api $v_nr $([ $((v_status & 1)) -eq 1 ] && echo True || echo False) $hook $("$PY" -c "print(bin($v_features).count('1'))")"
 [ "$got" = "$want" ] && ok "kbctl status --json: $got" ||
 	not_ok "kbctl status --json: '$got', expected '$want'"
 
@@ -259,7 +267,14 @@ fi
 # A daemon that outlives kblaunch (pg_ctl start, a shell's '&'): its
 # session shows as closed once kblaunch has gone, though the daemon
 # still holds the session's file.
+# The shell may exit before its child has finished exec'ing sleep (under
+# kblaunch the exec goes through the runtime's loader, comm "kblaunch"
+# until then): wait for the exec, up to 20 s, before judging.
 pid=$("$K" -- sh -c 'sleep 30.2718 </dev/null >/dev/null 2>&1 & echo $!')
+for _ in $(seq 200); do
+	[ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && break
+	sleep 0.1
+done
 "$C" ps >"$kb_tmp/ps" 2>&1
 if [ -n "$pid" ] && grep -qE " $pid .* sleep +closed\$" "$kb_tmp/ps"; then
 	ok "kbctl ps: a program whose kblaunch has exited shows as closed"

@@ -331,7 +331,9 @@ TEST_F(fd, version)
 		  KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK |
 		  KB_FEATURE_EXEC_RULES | KB_FEATURE_TASK_LIST |
 		  KB_FEATURE_URING_OPS, v.features);
-	EXPECT_EQ(0u, v.status & ~(__u32)KB_STATUS_FASTPATH);
+	EXPECT_EQ(0u, v.status & ~(__u32)(KB_STATUS_FASTPATH |
+					  KB_STATUS_HOOK_DIRECT |
+					  KB_STATUS_HOOK_KPROBE));
 	ASSERT_NE(NULL, memchr(v.release, 0, sizeof(v.release)));
 	EXPECT_NE(0, v.release[0]);
 

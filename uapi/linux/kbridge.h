@@ -85,6 +85,9 @@
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
+/* which hook makes them (one of the two with KB_STATUS_FASTPATH) */
+#define KB_STATUS_HOOK_DIRECT	(1U << 1) /* an ftrace direct call */
+#define KB_STATUS_HOOK_KPROBE	(1U << 2) /* a kprobe */
 
 #define KB_VERSION_LEN		32
 

@@ -23,10 +23,22 @@
 static const char *const feature_names[] = {
 	"sessions", "syscall", "follow-fork", "stats", "rules", "partial",
 	"get-rules", "fastpath", "personality", "scope", "trap-args", "lock",
-	"exec-rules", "task-list",
+	"exec-rules", "task-list", "uring-ops",
 };
 
 #define NFEATURES (sizeof(feature_names) / sizeof(feature_names[0]))
+
+/* The fast path's hook from KB_STATUS_HOOK_*, or NULL when not armed. */
+static const char *hook_name(uint32_t status)
+{
+	if (!(status & KB_STATUS_FASTPATH))
+		return NULL;
+	if (status & KB_STATUS_HOOK_DIRECT)
+		return "direct";
+	if (status & KB_STATUS_HOOK_KPROBE)
+		return "kprobe";
+	return "unknown";
+}
 
 struct status_opts {
 	bool json;
@@ -36,7 +48,9 @@ struct status_opts {
 static const char doc[] =
 "Say whether kbridge.ko is loaded, its release, API and features, and "
 "which decision path is live: the in-kernel fast path (syscalls decided at "
-"syscall entry, no signal) or the ioctl path (SIGSYS and KB_IOC_SYSCALL).\n"
+"syscall entry, no signal) or the ioctl path (SIGSYS and KB_IOC_SYSCALL), "
+"and the fast path's hook: an ftrace direct call, or the costlier kprobe "
+"where the direct call cannot be had (kbridge.ko's hook= parameter).\n"
 "With PID: the session of that program (members, syscalls decided, how "
 "many in the kernel, whether it uses the fast path).\n"
 "\n"
@@ -93,9 +107,10 @@ static void print_text(const struct kb_version *v, pid_t pid,
 			printf(" bit%u", i);
 	}
 	printf("\n");
-	if (v->status & KB_STATUS_FASTPATH)
+	if (v->status & KB_STATUS_FASTPATH) {
 		printf("decision path: in-kernel fast path\n");
-	else
+		printf("fast-path hook: %s\n", hook_name(v->status));
+	} else
 		printf("decision path: ioctl (SIGSYS); in-kernel fast path not armed\n");
 	if (!st)
 		return;
@@ -142,7 +157,11 @@ static int print_json(const struct kb_version *v, pid_t pid,
 	ok = ok && kb_json_add(m, "fastpath_armed",
 		       json_object_new_boolean(v->status & KB_STATUS_FASTPATH)) &&
 	     kb_json_add(m, "decision_path", json_object_new_string(
-			v->status & KB_STATUS_FASTPATH ? "fastpath" : "ioctl"));
+			v->status & KB_STATUS_FASTPATH ? "fastpath" : "ioctl")) &&
+	     (hook_name(v->status) ?
+	      kb_json_add(m, "fastpath_hook",
+			  json_object_new_string(hook_name(v->status))) :
+	      kb_json_null(m, "fastpath_hook"));
 	if (ok && st) {
 		ok = (s = json_object_new_object()) && kb_json_add(o, "session", s) &&
 		     kb_json_add(s, "pid", json_object_new_int64(pid)) &&
