@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark machinery checks itself on the build machine (no module):
 # every syscall_bench loop and mode measures what it claims and refuses a wrong
-# expectation, the runner turns a failing row into a failure, and the
+# expectation, so do the integration_bench builds (libkbridge linked in,
+# dlopen()ed, from OCaml), the runner turns a failing row into a failure, and the
 # report and report checker compute what they should from known input.
 # Prints TAP. Builds bench/ first (make -C bench).
 set -u
@@ -91,6 +92,63 @@ else
 	skip "mmap under strace without inject" "no strace"
 fi
 
+# ---- libkbridge's integration methods: kb_handle_syscall per call ----
+# Each build times the stub (getppid: -ENOSYS) and the pass (getpid: the
+# program's own host op returns the pid) and fails on a wrong result.
+# 20000 calls after a warm-up of 1000: 21000 checked.
+ib_checks() { # PROGRAM LINK: the result line, and wrong expectations refused
+	local p=$1 link=$2
+	local l="^integration_bench link=$link decision=D iters=20000 ns_per_call=[0-9]+\.[0-9]+\$"
+	expect "$link: stub: every call -ENOSYS, result line" 0 "${l/=D /=stub }" "$p" -d stub -n 20000
+	expect "$link: pass: every call the host op's pid, result line" 0 "${l/=D /=pass }" "$p" -d pass -n 20000
+	expect "$link: stub: another errno fails" 1 \
+		"^integration_bench: $link: stub: 21000 of 21000 calls were wrong, the first: kb_handle_syscall\(110\) returned -38, expected -1\$" \
+		"$p" -d stub -n 20000 -e errno:1
+	expect "$link: pass: a stub expectation fails" 1 \
+		"^integration_bench: $link: pass: 21000 of 21000 calls were wrong, the first: kb_handle_syscall\(39\) returned [1-9][0-9]*, expected -38\$" \
+		"$p" -d pass -n 20000 -e errno:38
+	expect "$link: a wrong value fails" 1 'calls were wrong, the first: kb_handle_syscall\(39\) returned [1-9][0-9]*, expected 0$' \
+		"$p" -d pass -n 1000 -e value:0
+	expect "$link: unknown decision refused" 64 "unknown decision 'fake'" "$p" -d fake
+	expect "$link: zero iterations refused" 64 "bad iteration count '0'" "$p" -n 0
+	expect "$link: bad expectation refused" 64 "bad expectation 'errno:0'" "$p" -e errno:0
+}
+I=.output/bench/integration_bench
+ib_checks "$I" static
+ib_checks "${I}_dl" dlopen
+# Each measures what its row says: libkbridge linked in, or only dlopen()ed.
+if nm "$I" | grep -q ' T kb_handle_syscall$' && ! readelf -d "$I" | grep -q 'NEEDED.*libkbridge' &&
+	! nm "${I}_dl" | grep -q ' T kb_handle_syscall$' && ! readelf -d "${I}_dl" | grep -q 'NEEDED.*libkbridge'; then
+	ok "integration_bench has libkbridge.a linked in; integration_bench_dl neither it nor a DT_NEEDED on it"
+else
+	not_ok "integration_bench / integration_bench_dl: libkbridge linked the wrong way"
+fi
+expect "dlopen: a missing library: the loader's error" 1 "^integration_bench: $tmp/missing.so: cannot open shared object" \
+	"${I}_dl" -l "$tmp/missing.so"
+expect "dlopen: a library without the API: the dlsym error" 1 '^integration_bench: kb_init_static: .*undefined symbol' \
+	"${I}_dl" -l libm.so.6
+if [ -x "${I}_ocaml" ]; then
+	ib_checks "${I}_ocaml" ocaml-ctypes
+	if readelf -d "${I}_ocaml" | grep -q 'NEEDED.*\[libkbridge\.so\.0\]'; then
+		ok "integration_bench_ocaml needs libkbridge.so.0 (ctypes.foreign finds kb_* in the process)"
+	else
+		not_ok "integration_bench_ocaml: no DT_NEEDED libkbridge.so.0"
+	fi
+elif command -v ocamlfind >/dev/null && ocamlfind query ctypes ctypes.foreign >/dev/null 2>&1; then
+	not_ok "integration_bench_ocaml not built although ocamlfind has ctypes"
+else
+	skip "integration_bench_ocaml" "no ocamlfind with ctypes (its rows read n/a)"
+fi
+# Without ctypes the build says so and leaves the OCaml program out.
+make -n -C bench OCAMLFIND=false >"$tmp/make" 2>&1
+if grep -q 'SKIP    integration_bench_ocaml: no ocamlfind with ctypes' "$tmp/make" &&
+	! grep -q 'ocamlopt' "$tmp/make"; then
+	ok "make -C bench without ocamlfind: SKIP integration_bench_ocaml, no ocamlopt"
+else
+	not_ok "make -C bench without ocamlfind"
+	show "$tmp/make" make
+fi
+
 # bpf_overhead needs the counters loaded: here (no module) it must say so.
 O=.output/bench/bpf_overhead
 expect "bpf_overhead without kbctl stats --bpf load: a clear error" 1 \
@@ -130,6 +188,7 @@ native | - | 1 | - | - | ns_per_call | $SYSBENCH -n $N
 wrong | native | 1 | - | - | ns_per_call | $SYSBENCH -n $N -e errno:38
 later | native | 2 | - | - | ns_per_call | $SYSBENCH -m seccomp-allow -n $N
 missing | native | 1 | opt:--no-such-option | - | ns_per_call | $KBLAUNCH --no-such-option -- $SYSBENCH -n $N
+unbuilt | native | 1 | exe:$BOUT/no-such-program | - | ns_per_call | $BOUT/no-such-program -n $N
 EOF
 BENCH_REPS=2 BENCH_ITERS=4000 bench/run-guest.sh "$tmp/rows" >"$tmp/log" 2>&1
 rc=$?
@@ -137,8 +196,9 @@ if [ "$rc" -ne 0 ] && [ "$(grep -c '^BENCH|ok|native|' "$tmp/log")" = 2 ] &&
 	grep -q '^BENCH|fail|wrong|1|exit status 1' "$tmp/log" &&
 	! grep -q '^BENCH|ok|wrong|' "$tmp/log" &&
 	grep -q '^BENCH|ok|later|2|[0-9.]*|2000$' "$tmp/log" &&
-	grep -q '^BENCH|na|missing|option missing: kblaunch --no-such-option$' "$tmp/log"; then
-	ok "runner: wrong row fails the run, others run, missing option is n/a"
+	grep -q '^BENCH|na|missing|option missing: kblaunch --no-such-option$' "$tmp/log" &&
+	grep -q "^BENCH|na|unbuilt|not built: $PWD/.output/bench/no-such-program\$" "$tmp/log"; then
+	ok "runner: wrong row fails the run, others run, missing option or program is n/a"
 else
 	not_ok "runner (exit status $rc)"
 	show "$tmp/log" log

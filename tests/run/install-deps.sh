@@ -23,7 +23,8 @@ pkgs=(
 	libjson-c-dev
 	# bpf/ and kbctl stats/top: eBPF programs, skeletons, libbpf
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	# examples/ocaml and tests/host/ffi_host.sh: libkbridge through OCaml ctypes
+	# examples/ocaml, tests/host/ffi_host.sh and bench/ocaml (make bench):
+	# libkbridge through OCaml ctypes
 	ocaml-nox ocaml-findlib libctypes-ocaml-dev libffi-dev
 	# tests/guest/perm_guest.sh: unprivileged users, a file-capability program
 	util-linux libcap2-bin
