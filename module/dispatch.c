@@ -86,7 +86,7 @@ int kb_ioctl_syscall(struct file *file, void *arg)
 		call->tier = KB_TIER_FULL;
 		call->action = KB_ACTION_PASS;
 		call->result = 0;
-		return 0;
+		goto run;
 	}
 
 	/*
@@ -134,5 +134,11 @@ int kb_ioctl_syscall(struct file *file, void *arg)
 out:
 	kfree(path);
 	kb_rule_put(set);
-	return ret;
+	if (ret)
+		return ret;
+run:
+	/* Outside the rule's reference: the call may block. */
+	if (call->verdict == KB_VERDICT_EXECUTE && (call->flags & KB_SYSCALL_RUN))
+		return kb_syscall_run(call);
+	return 0;
 }

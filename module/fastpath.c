@@ -402,20 +402,12 @@ u32 kb_fastpath_status(void)
 	}
 }
 
-/*
- * The direct call needs the function's address, which is not exported:
- * a kprobe registered by name finds it, and goes again at once.
- */
+/* The direct call needs the function's address, which is not exported. */
 static int kb_fast_direct_arm(void)
 {
-	struct kprobe kp = { .symbol_name = "syscall_user_dispatch" };
-	int ret;
-
-	ret = register_kprobe(&kp);
-	if (ret)
-		return ret;
-	kb_fast_ip = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
+	kb_fast_ip = kb_ksym("syscall_user_dispatch");
+	if (!kb_fast_ip)
+		return -ENOENT;
 	return register_ftrace_direct(kb_fast_ip, (unsigned long)kb_fast_tramp);
 }
 

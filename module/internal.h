@@ -31,7 +31,7 @@
 				 KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE | \
 				 KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK | \
 				 KB_FEATURE_EXEC_RULES | KB_FEATURE_TASK_LIST | \
-				 KB_FEATURE_URING_OPS)
+				 KB_FEATURE_URING_OPS | KB_FEATURE_SYSCALL_RUN)
 
 struct file;
 struct task_struct;
@@ -215,6 +215,9 @@ void kb_run_flush(struct kb_member *m);
 /* entries.c */
 int kb_copy_entries(u64 uptr, const void *buf, u32 n, u32 ksize, u32 usize);
 
+/* ksym.c: the address of a kernel function not exported, or 0 */
+unsigned long kb_ksym(const char *name);
+
 /* -- state: personalities, policies, sessions ---------------------------- */
 
 /* personality.c */
@@ -281,6 +284,12 @@ u32 kb_fastpath_status(void);
 bool kb_fastpath_session_set(struct kb_session *s,
 			     const struct kb_set_fastpath *req,
 			     const unsigned long *trap);
+
+/* syscall_run.c: a passed call run inside KB_IOC_SYSCALL (KB_SYSCALL_RUN) */
+void kb_syscall_run_init(void);
+bool kb_syscall_run_armed(void);
+/* 0, or a restart code; @call's verdict KB_VERDICT_RAN when it ran */
+int kb_syscall_run(struct kb_syscall *call);
 
 /* uring.c: io_uring operations counted into the session's counters */
 void kb_uring_init(void);

@@ -76,7 +76,8 @@ struct kb_ioctl_op {
  * the change is made: an EFAULT from the copy back would otherwise leave
  * it made and unreported (a session the caller cannot know it has, an
  * exec rule whose id it never learns). KB_IOC_SYSCALL is not among them:
- * it only counts, and it is the SIGSYS path's every call.
+ * it only counts, and it is the SIGSYS path's every call, unless it may
+ * run the call (KB_SYSCALL_RUN).
  */
 static const bool kb_ioctl_changes[] = {
 	[KB_CMD_SESSION_CREATE] = true,
@@ -89,6 +90,13 @@ static const bool kb_ioctl_changes[] = {
 	[KB_CMD_EXEC_RULE_DEL] = true,
 };
 
+/* A code the signal code turns into a restart, or into EINTR. */
+static bool kb_ioctl_restart(int ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	       ret == -ERESTARTNOHAND;
+}
+
 static int kb_ioctl_get_version(struct file *file, void *arg)
 {
 	struct kb_version *v = arg;
@@ -97,7 +105,8 @@ static int kb_ioctl_get_version(struct file *file, void *arg)
 	v->nr_syscalls = KB_NR_SYSCALLS;
 	v->features = KB_FEATURES;
 	strscpy(v->release, KB_RELEASE, sizeof(v->release));
-	v->status = kb_fastpath_status();
+	v->status = kb_fastpath_status() |
+		    (kb_syscall_run_armed() ? KB_STATUS_SYSCALL_RUN : 0);
 	return 0;
 }
 
@@ -109,8 +118,8 @@ static const struct kb_ioctl_op kb_ioctl_ops[] = {
 		   KB_SESSION_LOCKED | KB_SESSION_MEMBER_SCOPE),
 	IOCTL_OP_RSV(KB_IOC_SESSION_JOIN, kb_ioctl_session_join,
 		     KB_SESSION_JOIN_SIZE_VER0, kb_session_join),
-	IOCTL_OP_RSV(KB_IOC_SYSCALL, kb_ioctl_syscall,
-		     KB_SYSCALL_SIZE_VER0, kb_syscall),
+	__IOCTL_OP(KB_IOC_SYSCALL, kb_ioctl_syscall, KB_SYSCALL_SIZE_VER0,
+		   offsetof(struct kb_syscall, __reserved), KB_SYSCALL_RUN),
 	IOCTL_OP_RSV(KB_IOC_SESSION_STATS, kb_ioctl_session_stats,
 		     KB_SESSION_STATS_SIZE_VER0, kb_session_stats),
 	IOCTL_OP(KB_IOC_SET_RULES, kb_ioctl_set_rules, KB_SET_RULES_SIZE_VER0),
@@ -176,13 +185,17 @@ long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * anything changes. (A thread that unmaps it in between still gets
 	 * EFAULT after the change; it asked for that race.)
 	 */
-	if (nr < ARRAY_SIZE(kb_ioctl_changes) && kb_ioctl_changes[nr] &&
+	if (((nr < ARRAY_SIZE(kb_ioctl_changes) && kb_ioctl_changes[nr]) ||
+	     (nr == KB_CMD_SYSCALL && (buf.hdr.flags & KB_SYSCALL_RUN))) &&
 	    fault_in_safe_writeable(uarg, min_t(u32, usize, op->size)))
 		return -EFAULT;
 
 	ret = op->execute(file, &buf);
-	/* ENOSPC says how much room is needed: the struct goes back too. */
-	if (ret && ret != -ENOSPC)
+	/*
+	 * ENOSPC says how much room is needed, a restart code that the call
+	 * KB_IOC_SYSCALL ran was interrupted: the struct goes back too.
+	 */
+	if (ret && ret != -ENOSPC && !(nr == KB_CMD_SYSCALL && kb_ioctl_restart(ret)))
 		return ret;
 	if (copy_to_user(uarg, &buf, min_t(u32, usize, op->size)))
 		return -EFAULT;

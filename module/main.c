@@ -71,6 +71,7 @@ static int __init kb_init(void)
 	if (ret)
 		goto err_fastpath;
 	kb_uring_init();
+	kb_syscall_run_init();
 
 	/* Last: from here on, user space can create sessions. */
 	ret = misc_register(&kb_miscdev);

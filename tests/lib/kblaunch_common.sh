@@ -364,11 +364,26 @@ kb_runtime_edges() {
 	rc=$?
 	if [ "$rc" -eq 0 ] && ! grep -q FAILED <<<"$out" &&
 	   grep -qx 'signals done' <<<"$out"; then
-		ok "signals: full sa_mask, all blocked, altstack, sigsuspend, own SIGSYS action"
+		ok "signals: full sa_mask, all blocked, altstack, interrupted reads, sigsuspend, own SIGSYS action"
 	else
 		not_ok "signals: exit status $rc"
 		sed 's/^/# out: /' <<<"$out"
 		show "$kb_tmp/err" stderr
+	fi
+	# With the module, the same through SIGSYS: there kbridge.ko runs the
+	# reads itself (KB_SYSCALL_RUN), and the interruptions must come out
+	# as they do natively.
+	if [ -z "$KBOPT" ]; then
+		out=$(kb --no-fastpath -- "$P/signals" 2>"$kb_tmp/err")
+		rc=$?
+		if [ "$rc" -eq 0 ] && ! grep -q FAILED <<<"$out" &&
+		   grep -qx 'signals done' <<<"$out"; then
+			ok "signals through SIGSYS and KB_IOC_SYSCALL (--no-fastpath): the same"
+		else
+			not_ok "signals --no-fastpath: exit status $rc"
+			sed 's/^/# out: /' <<<"$out"
+			show "$kb_tmp/err" stderr
+		fi
 	fi
 	l=$(grep '^prctl' <<<"$out")
 	[ "$l" = "prctl(PR_SET_SYSCALL_USER_DISPATCH, OFF): EPERM" ] &&

@@ -7,6 +7,9 @@
  *  - sigprocmask(SIG_BLOCK, all) and syscalls while everything is blocked,
  *    and the mask still in force afterwards;
  *  - sigaltstack + SA_ONSTACK + sigsuspend;
+ *  - a blocking read interrupted by a handler: -1/EINTR without
+ *    SA_RESTART, restarted with it (the handler makes the data arrive),
+ *    which kbridge.ko must keep when it runs the read itself;
  *  - an action for SIGSYS of its own, and raise(SIGSYS);
  *  - turning Syscall User Dispatch off (kblaunch refuses: EPERM).
  * Prints one line per check; the same lines natively and under kblaunch,
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "kb_sud.h"
@@ -50,6 +54,44 @@ static void on_usr2(int sig)
 
 	usr2_on_alt = &here >= altstack && &here < altstack + ALTSTACK_SIZE;
 	usr2_ok = sig == SIGUSR2 && syscall(SYS_getppid) > 0;
+}
+
+static int wake_fd = -1;
+static volatile sig_atomic_t alarms;
+
+/* Makes the interrupted read's data arrive (when wake_fd is set). */
+static void on_alarm(int sig)
+{
+	alarms += sig == SIGALRM;
+	if (wake_fd >= 0 && write(wake_fd, "w", 1) != 1)
+		alarms = -100;
+}
+
+/*
+ * A read from an empty pipe, interrupted after 50 ms by SIGALRM with
+ * @flags: the read's return value, its byte in *@c.
+ */
+static long interrupted_read(int flags, int wake, char *c)
+{
+	struct itimerval it = { .it_value = { 0, 50 * 1000 } };
+	struct sigaction sa;
+	int p[2];
+	long ret;
+
+	if (pipe(p))
+		return -2;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = flags;
+	sigaction(SIGALRM, &sa, NULL);
+	wake_fd = wake ? p[1] : -1;
+	alarms = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	ret = read(p[0], c, 1);
+	wake_fd = -1;
+	close(p[0]);
+	close(p[1]);
+	return ret;
 }
 
 static void on_sys(int sig, siginfo_t *si, void *uc)
@@ -102,6 +144,18 @@ int main(void)
 	      "sigsuspend with all but SIGUSR2 blocked");
 	check(usr2_on_alt, "handler ran on the alternate stack");
 	check(sigprocmask(SIG_SETMASK, &old, NULL) == 0, "restore the mask");
+
+	{
+		char c = 0;
+		long r;
+
+		r = interrupted_read(0, 0, &c);
+		check(r == -1 && errno == EINTR && alarms == 1,
+		      "read interrupted without SA_RESTART: EINTR");
+		r = interrupted_read(SA_RESTART, 1, &c);
+		check(r == 1 && c == 'w' && alarms == 1,
+		      "read interrupted with SA_RESTART: restarted");
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sys;

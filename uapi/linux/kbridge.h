@@ -82,12 +82,16 @@
 #define KB_FEATURE_TASK_LIST	(1ULL << 13)
 /* kb_session_stats.uring_ops: io_uring operations counted per opcode */
 #define KB_FEATURE_URING_OPS	(1ULL << 14)
+/* KB_SYSCALL_RUN: a passed call may be run inside KB_IOC_SYSCALL */
+#define KB_FEATURE_SYSCALL_RUN	(1ULL << 15)
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
 /* which hook makes them (one of the two with KB_STATUS_FASTPATH) */
 #define KB_STATUS_HOOK_DIRECT	(1U << 1) /* an ftrace direct call */
 #define KB_STATUS_HOOK_KPROBE	(1U << 2) /* a kprobe */
+/* KB_SYSCALL_RUN is honoured: the module can run passed calls */
+#define KB_STATUS_SYSCALL_RUN	(1U << 3)
 
 #define KB_VERSION_LEN		32
 
@@ -199,6 +203,10 @@ struct kb_session_join {
 /* kb_syscall.verdict: what the runtime must do with the trapped syscall */
 #define KB_VERDICT_EXECUTE	0 /* run it, with args[] as returned */
 #define KB_VERDICT_RESULT	1 /* do not run it; result is the return */
+#define KB_VERDICT_RAN		2 /* the module ran it (KB_SYSCALL_RUN): result */
+
+/* kb_syscall.flags */
+#define KB_SYSCALL_RUN		(1U << 0) /* run a passed call here if safe */
 
 /* Tiers, as in the KernelBridge design. */
 #define KB_TIER_FULL		1 /* implemented: passthrough to Linux */
@@ -213,13 +221,13 @@ struct kb_session_join {
 /**
  * struct kb_syscall - KB_IOC_SYSCALL: one trapped syscall, the fast path
  * @size:    sizeof(struct kb_syscall)
- * @flags:   must be 0
+ * @flags:   KB_SYSCALL_RUN (KB_FEATURE_SYSCALL_RUN), or 0
  * @nr:      in, syscall number (x86_64 numbering)
  * @verdict: out, KB_VERDICT_*
  * @args:    in, the six argument registers; out, the arguments to run the
  *           syscall with when the verdict is KB_VERDICT_EXECUTE
  * @result:  out, the return value (a -errno for failures) when the verdict
- *           is KB_VERDICT_RESULT
+ *           is KB_VERDICT_RESULT or KB_VERDICT_RAN
  * @tier:    out, KB_TIER_* that decided
  * @action:  out, KB_ACTION_*
  * @__reserved: must be 0
@@ -227,6 +235,17 @@ struct kb_session_join {
  * Only members of the file's session may call it (EPERM otherwise). Every
  * call is counted in the session's statistics, numbers outside
  * [0, nr_syscalls) included.
+ *
+ * With KB_SYSCALL_RUN, a call the policy passes is run by the module in
+ * the caller's context when that is the same as the caller issuing it
+ * (README.md lists the calls and conditions): the verdict is then
+ * KB_VERDICT_RAN and @result its return value, one syscall instead of
+ * two; else KB_VERDICT_EXECUTE as without the flag. A call a signal
+ * interrupts makes the ioctl return what the call would have returned
+ * to the signal code (-ERESTARTSYS...): the kernel restarts the ioctl
+ * where it would have restarted the call, or the ioctl fails with EINTR
+ * and the struct says KB_VERDICT_RAN with @result -EINTR, what the call
+ * returns to the program.
  */
 struct kb_syscall {
 	__u32 size;

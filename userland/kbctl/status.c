@@ -23,7 +23,7 @@
 static const char *const feature_names[] = {
 	"sessions", "syscall", "follow-fork", "stats", "rules", "partial",
 	"get-rules", "fastpath", "personality", "scope", "trap-args", "lock",
-	"exec-rules", "task-list", "uring-ops",
+	"exec-rules", "task-list", "uring-ops", "syscall-run",
 };
 
 #define NFEATURES (sizeof(feature_names) / sizeof(feature_names[0]))
@@ -112,6 +112,9 @@ static void print_text(const struct kb_version *v, pid_t pid,
 		printf("fast-path hook: %s\n", hook_name(v->status));
 	} else
 		printf("decision path: ioctl (SIGSYS); in-kernel fast path not armed\n");
+	printf("SIGSYS path: %s\n", v->status & KB_STATUS_SYSCALL_RUN ?
+	       "passed calls run by the module (one syscall each)" :
+	       "passed calls re-issued by the runtime (two syscalls each)");
 	if (!st)
 		return;
 	printf("session of PID %d:\n", (int)pid);
@@ -161,7 +164,9 @@ static int print_json(const struct kb_version *v, pid_t pid,
 	     (hook_name(v->status) ?
 	      kb_json_add(m, "fastpath_hook",
 			  json_object_new_string(hook_name(v->status))) :
-	      kb_json_null(m, "fastpath_hook"));
+	      kb_json_null(m, "fastpath_hook")) &&
+	     kb_json_add(m, "syscall_run", json_object_new_boolean(
+			v->status & KB_STATUS_SYSCALL_RUN));
 	if (ok && st) {
 		ok = (s = json_object_new_object()) && kb_json_add(o, "session", s) &&
 		     kb_json_add(s, "pid", json_object_new_int64(pid)) &&

@@ -576,6 +576,16 @@ static const unsigned short kbrt_own[] = {
 	__NR_readlink, __NR_readlinkat, __NR_open, __NR_openat, __NR_openat2,
 };
 
+int kbrt_is_own(long nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(kbrt_own) / sizeof(kbrt_own[0]); i++)
+		if (kbrt_own[i] == nr)
+			return 1;
+	return 0;
+}
+
 void kbrt_trap_set(unsigned long *bits, unsigned int nbits)
 {
 	const unsigned int per = 8 * sizeof(*bits);

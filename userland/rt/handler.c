@@ -12,16 +12,30 @@
 #include "internal.h"
 #include "sys.h"
 
-/* Ask kbridge.ko what to do with @call (KB_IOC_SYSCALL). */
+/*
+ * Ask kbridge.ko what to do with @call (KB_IOC_SYSCALL). A call the
+ * runtime runs otherwise than as is (kbrt_is_own()) must come back to it;
+ * any other passed call the module may run itself (KB_SYSCALL_RUN, which
+ * a module of kblaunch's release has): one syscall instead of two.
+ */
 static void decide_module(struct kb_syscall *call)
 {
 	long ret;
 	int fd;
 
-	/* Again when interrupted, or when the fd moved meanwhile (ownfds.c). */
+	if (!kbrt_is_own(call->nr))
+		call->flags = KB_SYSCALL_RUN;
+	/*
+	 * Again when interrupted, or when the fd moved meanwhile (ownfds.c);
+	 * but a call the module ran and a signal interrupted ends there:
+	 * KB_VERDICT_RAN, -EINTR, the program's answer.
+	 */
 	do {
 		fd = kbrt_fd(KBRT_FD_KB);
+		call->verdict = KB_VERDICT_EXECUTE;
 		ret = sys_ioctl(fd, KB_IOC_SYSCALL, call);
+		if (ret == -EINTR && call->verdict == KB_VERDICT_RAN)
+			return;
 	} while (ret == -EINTR || (ret < 0 && fd != kbrt_fd(KBRT_FD_KB)));
 	/* A syscall is never silently lost or run without a verdict. */
 	if (ret < 0)
@@ -62,6 +76,7 @@ static void sigsys_body(struct kbrt_siginfo *info, void *ctx)
 
 	switch (call.verdict) {
 	case KB_VERDICT_RESULT:
+	case KB_VERDICT_RAN:
 		mc->rax = (uint64_t)call.result;
 		return;
 	case KB_VERDICT_EXECUTE:

@@ -94,6 +94,8 @@ void kbrt_sigsys(int sig, struct kbrt_siginfo *info, void *ctx);
 
 /* executor.c: run a syscall for the program, result into its rax. */
 void kbrt_execute(long nr, __u64 args[6], struct kbrt_ucontext *uc);
+/* 1: kbrt_execute() runs @nr otherwise than as is (kbrt_own[]) */
+int kbrt_is_own(long nr);
 void kbrt_child_start(struct kbrt_clone_block *b);
 
 /*
