@@ -9,8 +9,9 @@
 # module.
 #
 # usage: bench/perf_profile.sh [-s SYSCALL] [-n ITERS] [-t TOP] [CONFIG...]
-#   CONFIG: native, seccomp-allow, seccomp-errno, pass, stub, fake
-#           (pass/stub/fake: kblaunch with the module's fast path);
+#   CONFIG: native, seccomp-allow, seccomp-errno, sud (a bare SUD+SIGSYS
+#           handler), pass, stub, fake (kblaunch with the module's fast
+#           path), ioctl (kblaunch --no-fastpath: SIGSYS and KB_IOC_SYSCALL);
 #           default: native seccomp-allow pass stub
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -53,13 +54,14 @@ pf=$sys
 rc=0
 for c in "${configs[@]}"; do
 	case $c in
-	native|seccomp-allow|seccomp-errno) cmd=("$B" "${args[@]}" -m "$c") ;;
+	native|seccomp-allow|seccomp-errno|sud) cmd=("$B" "${args[@]}" -m "$c") ;;
+	ioctl) cmd=("$K" --no-fastpath --profile "$P/passthrough.profile" -- "$B" "${args[@]}") ;;
 	pass) cmd=("$K" --profile "$P/passthrough.profile" -- "$B" "${args[@]}") ;;
 	stub) cmd=("$K" --profile "$P/$pf-stub.profile" -- "$B" "${args[@]}" -e errno:38) ;;
 	fake) cmd=("$K" --profile "$P/$pf-fake.profile" -- "$B" "${args[@]}" -e value:0) ;;
 	*) echo "perf_profile: unknown configuration '$c'" >&2; exit 2 ;;
 	esac
-	case $c in pass|stub|fake)
+	case $c in pass|stub|fake|ioctl)
 		[ -e /dev/kbridge ] || { echo "== $c: n/a (no /dev/kbridge)"; continue; } ;;
 	esac
 	if ! out=$(perf record -q -e cpu-clock -F 4000 -o "$tmp/$c.data" -- "${cmd[@]}" 2>"$tmp/err"); then

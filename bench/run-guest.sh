@@ -35,6 +35,9 @@ done
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 export BOUT=$PWD/.output/bench
+# PostgreSQL's newest installed version, for the initdb rows.
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+export PGBIN=${PGBIN:-/usr/lib/postgresql/none/bin}
 export SYSBENCH=$BOUT/syscall_bench
 export KBLAUNCH=$PWD/.output/kblaunch
 export PROFILES=$PWD/bench/profiles
@@ -90,6 +93,7 @@ unmet() {
 	local n IFS=,
 	for n in $1; do
 		n=${n//\$BOUT/$BOUT}
+		n=${n//\$PGBIN/$PGBIN}
 		case $n in
 		-|'') ;;
 		module) [ -e /dev/kbridge ] || { echo "no /dev/kbridge"; return; } ;;

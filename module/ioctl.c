@@ -185,9 +185,19 @@ long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * anything changes. (A thread that unmaps it in between still gets
 	 * EFAULT after the change; it asked for that race.)
 	 */
-	if (((nr < ARRAY_SIZE(kb_ioctl_changes) && kb_ioctl_changes[nr]) ||
-	     (nr == KB_CMD_SYSCALL && (buf.hdr.flags & KB_SYSCALL_RUN))) &&
+	if (nr < ARRAY_SIZE(kb_ioctl_changes) && kb_ioctl_changes[nr] &&
 	    fault_in_safe_writeable(uarg, min_t(u32, usize, op->size)))
+		return -EFAULT;
+	/*
+	 * A call KB_IOC_SYSCALL may run must have its answer deliverable
+	 * too, but this is the SIGSYS path's every call: rather than a
+	 * page walk, store what its first and last words already hold
+	 * (80 bytes span two pages at most).
+	 */
+	if (nr == KB_CMD_SYSCALL && (buf.hdr.flags & KB_SYSCALL_RUN) &&
+	    (put_user(buf.hdr.size, (u32 __user *)uarg) ||
+	     put_user(buf.syscall.__reserved,
+		      &((struct kb_syscall __user *)uarg)->__reserved)))
 		return -EFAULT;
 
 	ret = op->execute(file, &buf);

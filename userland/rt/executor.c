@@ -560,30 +560,38 @@ static long ex_clone3(__u64 a[6], struct kbrt_ucontext *uc)
 /*
  * Every number kbrt_execute() and kbrt_selfexe() run otherwise than with
  * raw(): when one passes, the module must not run it in the kernel but
- * raise SIGSYS so that it comes here. Keep in step with the switch below.
+ * raise SIGSYS so that it comes here, nor run it inside KB_IOC_SYSCALL
+ * (kbrt_is_own()). Keep in step with the switch of kbrt_execute().
  */
-static const unsigned short kbrt_own[] = {
-	__NR_rt_sigreturn, __NR_rt_sigaction, __NR_rt_sigprocmask,
-	__NR_rt_sigpending, __NR_rt_sigsuspend, __NR_rt_sigtimedwait,
-	__NR_ppoll, __NR_epoll_pwait, __NR_epoll_pwait2, __NR_pselect6,
-	__NR_sigaltstack,
-	/* kbrt_fd_call() */
-	__NR_close, __NR_dup2, __NR_dup3, __NR_fcntl, __NR_close_range,
-	__NR_getdents, __NR_getdents64, __NR_fstat, __NR_newfstatat, __NR_statx,
-	__NR_fork, __NR_vfork, __NR_clone, __NR_clone3, __NR_execve,
-	__NR_execveat, __NR_exit, __NR_exit_group, __NR_prctl,
-	/* kbrt_fd_path(), kbrt_selfexe() */
-	__NR_readlink, __NR_readlinkat, __NR_open, __NR_openat, __NR_openat2,
-};
+#define KBRT_OWN(X)							\
+	X(__NR_rt_sigreturn) X(__NR_rt_sigaction) X(__NR_rt_sigprocmask)	\
+	X(__NR_rt_sigpending) X(__NR_rt_sigsuspend) X(__NR_rt_sigtimedwait)	\
+	X(__NR_ppoll) X(__NR_epoll_pwait) X(__NR_epoll_pwait2) X(__NR_pselect6) \
+	X(__NR_sigaltstack)						\
+	/* kbrt_fd_call() */						\
+	X(__NR_close) X(__NR_dup2) X(__NR_dup3) X(__NR_fcntl) X(__NR_close_range) \
+	X(__NR_getdents) X(__NR_getdents64) X(__NR_fstat) X(__NR_newfstatat)	\
+	X(__NR_statx)							\
+	X(__NR_fork) X(__NR_vfork) X(__NR_clone) X(__NR_clone3) X(__NR_execve)	\
+	X(__NR_execveat) X(__NR_exit) X(__NR_exit_group) X(__NR_prctl)	\
+	/* kbrt_fd_path(), kbrt_selfexe() */				\
+	X(__NR_readlink) X(__NR_readlinkat) X(__NR_open) X(__NR_openat)	\
+	X(__NR_openat2)
 
+#define KBRT_OWN_ELEM(nr) nr,
+#define KBRT_OWN_CASE(nr) case nr:
+
+static const unsigned short kbrt_own[] = { KBRT_OWN(KBRT_OWN_ELEM) };
+
+/* A switch, not a scan of kbrt_own[]: it runs for every trapped call. */
 int kbrt_is_own(long nr)
 {
-	unsigned int i;
-
-	for (i = 0; i < sizeof(kbrt_own) / sizeof(kbrt_own[0]); i++)
-		if (kbrt_own[i] == nr)
-			return 1;
-	return 0;
+	switch (nr) {
+	KBRT_OWN(KBRT_OWN_CASE)
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 void kbrt_trap_set(unsigned long *bits, unsigned int nbits)

@@ -58,10 +58,19 @@ static void sigsys_body(struct kbrt_siginfo *info, void *ctx)
 		return;
 	}
 
+	/*
+	 * Every field set, none left to a memset: this runs for every
+	 * trapped call, and the struct has no padding (uapi).
+	 */
 	nr = info->u.sys.syscall;
-	kbrt_memset(&call, 0, sizeof(call));
 	call.size = sizeof(call);
+	call.flags = 0;
 	call.nr = (uint32_t)nr;
+	call.verdict = KB_VERDICT_EXECUTE;
+	call.result = 0;
+	call.tier = 0;
+	call.action = 0;
+	call.__reserved = 0;
 	call.args[0] = mc->rdi;
 	call.args[1] = mc->rsi;
 	call.args[2] = mc->rdx;
