@@ -12,7 +12,7 @@
 #      auto), BENCH_RESULTS (directory for this run's files),
 #      BENCH_ANALYZE (0: no analysis), BENCH_ANALYZE_ARGS (bench/analyze.sh's
 #      options and applications; default "-r 3 sqlite3"), BENCH_TIMEOUT
-#      (seconds the guest may take; 900, 3600 with the analysis)
+#      (seconds the guest may take; 1800, 3600 with the analysis)
 set -u
 cd "$(dirname "$0")/.." || exit 2
 # Debian's python3, where bench/install-deps.sh put matplotlib.
@@ -37,7 +37,8 @@ echo "# bench: $reps repetitions of ${iters:+BENCH_ITERS=$iters}${iters:-about $
 # The guest gets no environment from here: pass the knobs on its command line.
 guest=(env BENCH_REPS="$reps" BENCH_ITERS="$iters" BENCH_REP_MS="$rep_ms"
 	BENCH_ONLY="${BENCH_ONLY:-}" bench/run-guest.sh)
-timeout_s=900
+# The rows alone: about 20 minutes under TCG (bench/README.md).
+timeout_s=1800
 if [ "$analyze" != 0 ]; then
 	echo "# bench: then bench/analyze.sh $analyze_args in the same guest (BENCH_ANALYZE=0: not)"
 	# Split into words as make splits BENCH_ANALYZE_ARGS for bench-analyze.
