@@ -290,6 +290,8 @@ void kb_syscall_run_init(void);
 bool kb_syscall_run_armed(void);
 /* 0, or a restart code; @call's verdict KB_VERDICT_RAN when it ran */
 int kb_syscall_run(struct kb_syscall *call);
+/* @ret is a code the signal code turns into a restart, or into EINTR */
+bool kb_restart_code(long ret);
 
 /* uring.c: io_uring operations counted into the session's counters */
 void kb_uring_init(void);

@@ -90,13 +90,6 @@ static const bool kb_ioctl_changes[] = {
 	[KB_CMD_EXEC_RULE_DEL] = true,
 };
 
-/* A code the signal code turns into a restart, or into EINTR. */
-static bool kb_ioctl_restart(int ret)
-{
-	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-	       ret == -ERESTARTNOHAND;
-}
-
 static int kb_ioctl_get_version(struct file *file, void *arg)
 {
 	struct kb_version *v = arg;
@@ -205,7 +198,7 @@ long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * ENOSPC says how much room is needed, a restart code that the call
 	 * KB_IOC_SYSCALL ran was interrupted: the struct goes back too.
 	 */
-	if (ret && ret != -ENOSPC && !(nr == KB_CMD_SYSCALL && kb_ioctl_restart(ret)))
+	if (ret && ret != -ENOSPC && !(nr == KB_CMD_SYSCALL && kb_restart_code(ret)))
 		return ret;
 	if (copy_to_user(uarg, &buf, min_t(u32, usize, op->size)))
 		return -EFAULT;

@@ -115,7 +115,7 @@ bool kb_syscall_run_armed(void)
 	return kb_sys_call && READ_ONCE(syscall_run);
 }
 
-static bool kb_restart_code(long ret)
+bool kb_restart_code(long ret)
 {
 	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
 	       ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
