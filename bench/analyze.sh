@@ -211,7 +211,8 @@ for name in apps:
                          "tests": r["tests"], "wall_seconds": r["wall_seconds"],
                          "subfeatures": len(r.get("subfeatures", [])),
                          "pseudo_files": len(r.get("pseudo_files", [])),
-                         "confirmed": r["confirmation"]["passed"]}
+                         "confirmed": r["confirmation"]["passed"],
+                         "phases": r.get("phases"), "ended": r.get("ended")}
     if name in loupe:
         t, so, fo, ei, rq = loupe[name]
         runs = 3 * (2 * t + 2)
@@ -232,6 +233,20 @@ for name in apps:
             "" if agree else "; they DISAGREE on: " + names(diff),
             "".join("; only %s traced (not compared): %s" % (m, names(ks))
                     for m, ks in only.items() if ks)))
+        # Issue 24's target: at least 3x less wall time than --exhaustive.
+        w = entry["wall_ratio"]
+        entry["target_wall_ratio"] = 1 / 3
+        entry["target_met"] = bool(w and w <= 1 / 3)
+        print("%-9s target: groups' wall time <= 1/3 of --exhaustive's: %s" % (
+            name, "met" if entry["target_met"] else "MISSED (x%.2f, %.1fx less)" % (w or 0, 1 / w if w else 0)))
+    # Where each method's time went, by phase and by how runs ended.
+    for method, r in (("groups", g), ("exhaustive", x)):
+        if not r or "phases" not in r:
+            continue
+        print("%-9s %-12s phases: %s" % (name, method, ", ".join(
+            "%s %d/%.0f s" % (k, v["runs"], v["seconds"]) for k, v in r["phases"].items() if v["runs"])))
+        print("%-9s %-12s ended:  %s" % (name, method, ", ".join(
+            "%s %d/%.0f s" % (k, v["runs"], v["seconds"]) for k, v in r["ended"].items() if v["runs"])))
     out["apps"][name] = entry
 json.dump(out, open(os.path.join(d, "results.json"), "w"), indent=2)
 sys.exit(0 if all(e.get("agree") for e in out["apps"].values()) else 1)

@@ -14,7 +14,9 @@
 # still agree. The commands of a vectored syscall that cannot be stubbed
 # whole are analyzed one by one. Side effects (fds, the figure) are
 # flagged on their causes;
-# --resume goes on after a kill; --jobs runs replicas side by side.
+# --resume goes on after a kill; --jobs runs replicas side by side. Runs
+# stuck in a step of the workload end early, with the same classes; the
+# runs are tallied by phase and by end; the extra depth switches off.
 # Prints TAP.
 set -u
 KBOPT=
@@ -238,6 +240,84 @@ else
 	show "$kb_tmp/err" stderr
 fi
 unset PROBE_ARGS
+
+# Early ends: tests/workloads/probe_steps.sh names a step, then runs the
+# probe in its "hang" mode, which waits forever where it would fail. Each
+# failing run stops making progress in its step: it ends at twice the
+# longest a passing run spent there plus 2 s, not at -t 60, and says so
+# (no-progress), with the same classes as when every failing run goes to
+# the -t bound (--no-early-end).
+# js DIR EXPR: EXPR of DIR/analysis.json (r)
+js() { "$PY" -c 'import json, sys; r = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1/analysis.json" "$2" 2>&1; }
+WS=$PWD/tests/workloads/probe_steps.sh
+"$C" analyze --app "$PROBE" -o "$kb_tmp/early" -r 2 -t 60 -- "$WS" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+"$C" analyze --no-early-end --app "$PROBE" -o "$kb_tmp/late" -r 2 -t 2 -- "$WS" >/dev/null 2>"$kb_tmp/err2"
+rc2=$?
+classes "$kb_tmp/early" >"$kb_tmp/early.classes" 2>/dev/null
+classes "$kb_tmp/late" >"$kb_tmp/late.classes" 2>/dev/null
+stuck=$(js "$kb_tmp/early" 'r["ended"]["no-progress"]["runs"]')
+slowest=$(grep -h ' no-progress$' "$kb_tmp"/early/runs/t*.result 2>/dev/null | sort -k2 -g | tail -n 1 | cut -d' ' -f2)
+bad=
+for s in uname getpid readlink write; do
+	grep -qx "$s required" "$kb_tmp/early.classes" || bad="$bad $s"
+done
+for s in getppid sched_yield; do
+	grep -qx "$s either" "$kb_tmp/early.classes" || bad="$bad $s"
+done
+if [ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "${stuck:-0}" -ge 4 ] 2>/dev/null &&
+   [ "$(js "$kb_tmp/early" 'r["ended"]["bound"]["runs"]')" = 0 ] &&
+   [ "$(grep -c ' no-progress$' "$kb_tmp"/early/runs/t*.result | awk -F: '{n += $2} END {print n}')" = "$stuck" ] &&
+   "$PY" -c "import sys; sys.exit(not 2 <= float('$slowest') < 20)" &&
+   grep -q "FAILED (no progress after step 'ready'), " "$kb_tmp/err" &&
+   grep -qx '[0-9.]* ready' "$kb_tmp/early/runs/baseline-r1.steps" &&
+   [ "$(js "$kb_tmp/early" '[s["after"] for s in r["steps"]]')" = "[None, 'ready', 'probed']" ]; then
+	ok "early end: $stuck runs stuck in step 'ready' ended as no-progress (the slowest in $slowest s, not at -t 60), classes right"
+else
+	not_ok "early end: exit status $rc, $stuck no-progress runs, the slowest $slowest s, wrong:$bad"
+	show "$kb_tmp/err" stderr
+fi
+if [ "$rc2" -eq 0 ] && cmp -s "$kb_tmp/early.classes" "$kb_tmp/late.classes" &&
+   [ "$(js "$kb_tmp/late" 'r["ended"]["no-progress"]["runs"], r["ended"]["bound"]["runs"], r["early_end"]')" = "(0, $stuck, False)" ]; then
+	ok "--no-early-end: the same $stuck runs end at the -t bound instead, the same classes on all $(wc -l <"$kb_tmp/late.classes") syscalls"
+else
+	not_ok "--no-early-end: exit status $rc2, $(js "$kb_tmp/late" 'r["ended"]')"
+	diff "$kb_tmp/early.classes" "$kb_tmp/late.classes" | sed 's/^/# /'
+	show "$kb_tmp/err2" stderr
+fi
+
+# Where the runs went: by phase and by end, each adding up to all the
+# runs; the group method's searching tests run one replica, the others
+# come in the replicas phase (none under --exhaustive).
+sums='sum(v["runs"] for v in r["phases"].values()) == sum(v["runs"] for v in r["ended"].values()) == r["runs"]'
+if [ "$(js "$kb_tmp/early" "$sums")" = True ] && [ "$(js "$kb_tmp/exhaustive" "$sums")" = True ] &&
+   [ "$(js "$kb_tmp/early" 'r["phases"]["replicas"]["runs"] > 0 and r["phases"]["syscalls"]["runs"] > 0')" = True ] &&
+   [ "$(js "$kb_tmp/exhaustive" 'r["phases"]["replicas"]["runs"]')" = 0 ] &&
+   sed -n '/^## Where the runs went/,$p' "$kb_tmp/early/analysis.md" | grep -q '^| no-progress | '; then
+	ok "runs by phase and by end add up; the searching tests run one replica, the replicas phase the others"
+else
+	not_ok "phases: $(js "$kb_tmp/early" 'r["phases"]') / $(js "$kb_tmp/exhaustive" 'r["phases"]')"
+fi
+
+# Switched off: no discovery, no sub-features, no effects, no
+# confirmation; the syscalls classed as with them.
+export PROBE_ARGS=cmds
+d=$kb_tmp/bare
+"$C" analyze --no-subfeatures --no-effects --no-confirm --app "$PROBE" -o "$d" -r 1 -- "$W" >"$kb_tmp/out" 2>"$kb_tmp/err"
+rc=$?
+unset PROBE_ARGS
+classes "$d" >"$kb_tmp/bare.classes" 2>/dev/null
+grep -v ' [a-z]*=' "$kb_tmp/cmds-groups.classes" | grep ' - ' | sed 's/ - / /' | sort >"$kb_tmp/cmds-whole.classes"
+if [ "$rc" -eq 0 ] && grep -q 'generated.profile is not confirmed (--no-confirm)$' "$kb_tmp/out" &&
+   [ "$(js "$d" '[r["phases"][k]["runs"] for k in ("discovery", "subfeatures", "effects", "confirmation")], r["subfeatures"], r["pseudo_files"], r["confirmation"]["passed"]')" = "([0, 0, 0, 0], [], [], None)" ] &&
+   cmp -s "$kb_tmp/bare.classes" "$kb_tmp/cmds-whole.classes" &&
+   grep -qx 'prctl required' "$kb_tmp/bare.classes"; then
+	ok "--no-subfeatures --no-effects --no-confirm: $(js "$d" 'r["runs"]') runs instead of $(runs "$kb_tmp/cmds-groups"), the same $(wc -l <"$kb_tmp/bare.classes") syscall classes"
+else
+	not_ok "switched off: exit status $rc: $(cat "$kb_tmp/out")"
+	diff "$kb_tmp/bare.classes" "$kb_tmp/cmds-whole.classes" | sed 's/^/# /'
+	show "$kb_tmp/err" stderr
+fi
 
 # The generated profile, applied by hand: the workload still passes, and
 # the probe's stubs are really in force (its getppid is stubbed).

@@ -21,6 +21,8 @@
  * With "cmds" it uses commands of vectored syscalls: prctl PR_GET_NAME,
  * checked (so prctl cannot be stubbed whole, and that command is
  * required), prctl PR_GET_DUMPABLE and ioctl TIOCGWINSZ, ignored.
+ * With "hang" it does not exit when a check fails but waits forever, as
+ * a server left unable to serve does: the runs kbctl analyze ends early.
  * Exit 0 and "probe ok" when everything it checks holds.
  */
 #define _GNU_SOURCE
@@ -108,6 +110,16 @@ static int commands(void)
 	return 0;
 }
 
+static int hang;
+
+/* A check failed: exit @code, or under "hang" wait to be killed. */
+static int failed(int code)
+{
+	while (hang)
+		pause();
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	char link[64], want[32], fig[32];
@@ -116,6 +128,7 @@ int main(int argc, char **argv)
 	ssize_t n;
 	long pid;
 
+	hang = argc > 1 && !strcmp(argv[1], "hang");
 	if (argc > 1 && !strcmp(argv[1], "many"))
 		ignored_calls();
 	if (argc > 1 && !strcmp(argv[1], "cmds") && commands())
@@ -130,17 +143,17 @@ int main(int argc, char **argv)
 	syscall(SYS_sched_yield);
 	memset(&u, 0, sizeof(u));
 	if (syscall(SYS_uname, &u) || strcmp(u.sysname, "Linux"))
-		return 1;
+		return failed(1);
 	pid = syscall(SYS_getpid);
 	n = syscall(SYS_readlink, "/proc/self", link, sizeof(link) - 1);
 	if (n <= 0)
-		return 2;
+		return failed(2);
 	link[n] = '\0';
 	snprintf(want, sizeof(want), "%ld", pid);
 	if (strcmp(link, want))
-		return 3;
+		return failed(3);
 	if (syscall(SYS_write, 1, "probe ok\n", 9) != 9)
-		return 4;
+		return failed(4);
 	if (figure >= 0) {
 		n = snprintf(fig, sizeof(fig), "%d\n", figure);
 		if (syscall(SYS_write, 1, fig, n) != n)

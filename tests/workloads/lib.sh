@@ -78,6 +78,18 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 trap 'exit 129' HUP
 
+# wl_step NAME: the workload has reached step NAME (one word, as kbctl
+# analyze lists it). Under kbctl analyze (KBCTL_ANALYZE_STEPS names the
+# file it reads), a run that stays in a step far longer than any passing
+# run did there ends as failing at once, rather than at the end of the
+# step's own bound: a step before each wait that a broken application can
+# make long (a port that never opens, an answer that never comes) saves
+# most of what a failing run costs.
+wl_step() {
+	[ -z "${KBCTL_ANALYZE_STEPS-}" ] ||
+		printf '%s\n' "$1" >>"$KBCTL_ANALYZE_STEPS"
+}
+
 # wl_fail MSG: say why on stderr (kbctl keeps it in runs/ID.err), exit 1.
 wl_fail() {
 	echo "workload: $*" >&2

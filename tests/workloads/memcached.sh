@@ -20,9 +20,11 @@ wl_start memcached -l 127.0.0.1 -p "$port" -U 0 -t 2 -m 16 -c 64 -u root \
 server=$wl_pid
 wl_logs+=("$wl_tmp/mc.log")
 wl_wait_port "$port" "$server" || wl_fail "memcached not listening on $port"
+wl_step listening
 # A server that cannot answer fails here, in WL_QUICK seconds.
 got=$(wl_ask "$port" version)
 [[ $got == "VERSION "* ]] || wl_fail "version: '$got'"
+wl_step answered
 
 rps=$(timeout -k 1 "$WL_LONG" "$WL_PY" -S "$(dirname "$0")/memcached_client.py" \
 	"$port" "${MC_KEYS:-200}" "$WL_QUICK") || wl_fail "the client failed"

@@ -52,13 +52,16 @@ wl_start nginx -p "$pre/" -c "$pre/nginx.conf" -e stderr -g 'daemon off;' \
 master=$wl_pid
 wl_logs+=("$wl_tmp/nginx.log")
 wl_wait_port "$port" "$master" || wl_fail "nginx not listening on $port"
+wl_step listening
 
 url=http://127.0.0.1:$port
 timeout -k 1 "$WL_QUICK" curl -sSf -o "$wl_tmp/got" "$url/index.html" ||
 	wl_fail "curl $url/index.html failed"
 cmp -s "$wl_tmp/got" "$pre/html/index.html" || wl_fail "index.html differs"
+wl_step served
 code=$(timeout -k 1 "$WL_QUICK" curl -s -o /dev/null -w '%{http_code}' "$url/missing")
 [ "$code" = 404 ] || wl_fail "/missing: HTTP '$code', expected 404"
+wl_step not-found
 
 timeout -k 1 $((WL_WAIT + 1)) wrk -t 1 -c 2 -d 1s --timeout 1s "$url/index.html" \
 	>"$wl_tmp/wrk" 2>&1 || { cat "$wl_tmp/wrk" >&2; wl_fail "wrk failed"; }
@@ -69,6 +72,7 @@ if [ -z "$reqs" ] || [ "$reqs" -lt 10 ] || [ -z "$rps" ] ||
 	cat "$wl_tmp/wrk" >&2
 	wl_fail "wrk: '$reqs' requests, or errors"
 fi
+wl_step loaded
 
 # The master stops its worker, removes its pid file and exits.
 kill -QUIT "$master"

@@ -22,14 +22,17 @@ wl_start redis-server --port "$port" --bind 127.0.0.1 --save '' \
 server=$wl_pid
 wl_logs+=("$wl_tmp/redis.log" "$wl_tmp/redis.out")
 wl_wait_port "$port" "$server" || wl_fail "redis-server not listening on $port"
+wl_step listening
 # A server that cannot answer fails here, in WL_QUICK seconds rather
 # than in the benchmark's WL_LONG.
 got=$(wl_ask "$port" PING)
 [ "$got" = +PONG ] || wl_fail "PING: '$got'"
+wl_step answered
 
 timeout -k 1 "$WL_LONG" redis-benchmark -h 127.0.0.1 -p "$port" -c 4 -n "$n" \
 	-t set,get,incr --csv >"$wl_tmp/bench" 2>&1 ||
 	{ cat "$wl_tmp/bench" >&2; wl_fail "redis-benchmark failed"; }
+wl_step benchmarked
 # "SET","29702.97","0.098",...: one line per command, nothing else (an
 # error the server answered would show on its own line).
 rps=$(awk -F'"' '
@@ -51,6 +54,7 @@ got=$(printf 'GET counter:__rand_int__\nSTRLEN key:__rand_int__\nSET wl:check %s
 	timeout -k 1 "$WL_QUICK" redis-cli -h 127.0.0.1 -p "$port" | tr '\n' ' ')
 want="$n 3 OK $port 3 "
 [ "$got" = "$want" ] || wl_fail "redis-cli: '$got', expected '$want'"
+wl_step checked
 
 timeout -k 1 "$WL_QUICK" redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1
 wl_wait_exit "$server"

@@ -48,6 +48,11 @@
 #include "analyze.h"
 #include "../../lib/names.h"
 
+const char *const an_phase_names[AN_NPHASES] = {
+	"baseline", "discovery", "syscalls", "subfeatures", "replicas",
+	"effects", "confirmation"
+};
+
 /*
  * Does the workload pass with @c in force, in every replica? Sets
  * a->sys[].called to what the application made in the runs that count.
@@ -64,8 +69,11 @@ static int an_test(struct an *a, const struct an_config *c, const char *what,
 		return -1;
 	a->tests++;
 	snprintf(prefix, sizeof(prefix), "t%04u", a->tests);
-	ok = an_run_replicas(a, prefix, text, what,
-			     c->replicas ? c->replicas : a->o.replicas, m);
+	a->last_reps = c->replicas ? c->replicas : a->o.replicas;
+	/* A stub or fake may stop the workload: its runs may end early. */
+	a->early_end = true;
+	ok = an_run_replicas(a, prefix, text, what, a->last_reps, m);
+	a->early_end = false;
 	free(text);
 	return ok;
 }
@@ -106,6 +114,7 @@ static void an_settled(struct an *a, uint32_t i, enum an_mode mode, int ok,
 	v->test = a->tests;
 	v->group = group;
 	v->m = *m;
+	v->pending = ok == 1 && a->last_reps < a->o.replicas;
 }
 
 /* Put @g's members that were made first; how many they are. */
@@ -126,7 +135,7 @@ static uint32_t an_called_first(struct an *a, uint32_t *g, uint32_t n)
 /* Settle every syscall of @g (@n of them) in @mode; 0 or -1 on error. */
 static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 {
-	struct an_config cfg = { .mode = mode };
+	struct an_config cfg = { .mode = mode, .replicas = a->search_reps };
 	struct an_metrics m;
 	uint32_t c, i, s;
 	int ok;
@@ -160,16 +169,18 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 		 * is the likeliest cause. One run of it alone tells: failing,
 		 * it is settled (a failure needs no other replica) and the
 		 * others go round again; passing, it is not suspected again in
-		 * this mode, and its replicas are better spent in a group: the
-		 * made ones are halved. Where that guess has been wrong more
-		 * often than right (a server whose loop goes on stubbing after
-		 * the fatal one), halves at once.
+		 * this mode and the made ones are halved. When the searching
+		 * tests run one replica, that run was its own test: it is
+		 * settled, and only the others are halved. Where the guess has
+		 * been wrong more often than right, and more than once (a
+		 * server whose loop goes on stubbing after the fatal one),
+		 * halves at once.
 		 */
 		for (i = 0; !ok && i < c; i++)
 			if ((int64_t)a->sys[g[i]].nr == a->culprit &&
 			    !a->sys[g[i]].cleared[mode])
 				break;
-		if (!ok && i < c && a->guess_wrong <= a->guess_right) {
+		if (!ok && i < c && a->guess_wrong <= a->guess_right + 1) {
 			s = g[i];
 			g[i] = g[0];
 			g[0] = s;
@@ -185,6 +196,12 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 			}
 			a->sys[g[0]].cleared[mode] = true;
 			a->guess_wrong++;
+			if (a->search_reps == 1) {
+				an_settled(a, g[0], mode, 1, 1, &m);
+				g++;
+				n--;
+				c--;
+			}
 		}
 		/*
 		 * Passing with none of them made, or failing with several
@@ -201,6 +218,70 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 }
 
 /*
+ * The group method's searching tests run one replica each: a failing
+ * test needs no other, and what passes once nearly always passes again.
+ * What passed once (pending) runs its other replicas here, all of a mode
+ * together: the members made in them are settled. What that leaves (the
+ * group failed: a flaky member, or two that only fail together; or some
+ * were not made) is halved, and so on: a member that fails alone here
+ * fails one replica in a few, and is settled as failing.
+ */
+static int an_replicate_set(struct an *a, uint32_t *g, uint32_t n,
+			    enum an_mode mode)
+{
+	struct an_config cfg = { .mode = mode,
+				 .replicas = a->o.replicas - 1 };
+	struct an_metrics m;
+	uint32_t i, c;
+	int ok;
+
+	while (n) {
+		cfg.idx = g;
+		cfg.n = n;
+		ok = an_try(a, &cfg, ", the other replicas", &m);
+		if (ok < 0)
+			return -1;
+		c = ok ? an_called_first(a, g, n) : 0;
+		/* Alone, it is settled whether it was made or not. */
+		if (ok && n == 1)
+			c = 1;
+		if (c) {
+			for (i = 0; i < c; i++)
+				a->sys[g[i]].v[mode].pending = false;
+			g += c;
+			n -= c;
+			continue;
+		}
+		/* Failing alone: it fails one replica in a few. */
+		if (n == 1) {
+			an_settled(a, g[0], mode, 0, 1, &m);
+			return 0;
+		}
+		/* Failing, or passing with none of them made: halves. */
+		return an_replicate_set(a, g, n / 2, mode) ||
+		       an_replicate_set(a, g + n / 2, n - n / 2, mode) ? -1 : 0;
+	}
+	return 0;
+}
+
+static int an_replicate(struct an *a, uint32_t *idx, enum an_mode mode)
+{
+	enum an_phase was = a->phase;
+	uint32_t i, n = 0;
+	int err;
+
+	if (a->o.replicas < 2)
+		return 0;
+	for (i = 0; i < a->nsys; i++)
+		if (a->sys[i].v[mode].pending)
+			idx[n++] = i;
+	a->phase = AN_PH_REPLICAS;
+	err = an_replicate_set(a, idx, n, mode);
+	a->phase = was;
+	return err;
+}
+
+/*
  * The syscalls of @g (@n, all passing in @mode, settled together by a
  * test whose figures are outside the noise): which of them does it? Halves
  * are tried, and those still outside split again, until every effect sits
@@ -209,7 +290,11 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 static int an_attribute(struct an *a, uint32_t *g, uint32_t n,
 			enum an_mode mode)
 {
-	struct an_config cfg = { .mode = mode };
+	/*
+	 * One replica: the flags come from a test's first, and what the
+	 * members do to the workload's success is settled already.
+	 */
+	struct an_config cfg = { .mode = mode, .replicas = 1 };
 	struct an_metrics m;
 	uint32_t h, part, len, i;
 	int ok;
@@ -226,8 +311,10 @@ static int an_attribute(struct an *a, uint32_t *g, uint32_t n,
 		/* Passing together but not in part: the group's figures stay. */
 		if (!ok)
 			continue;
-		for (i = 0; i < len; i++)
+		for (i = 0; i < len; i++) {
 			an_settled(a, cfg.idx[i], mode, 1, len, &m);
+			a->sys[cfg.idx[i]].v[mode].pending = false;
+		}
 		if (an_effects(a, &m) &&
 		    an_attribute(a, (uint32_t *)cfg.idx, len, mode))
 			return -1;
@@ -291,7 +378,9 @@ static int an_mode(struct an *a, const uint32_t *cand, uint32_t n,
 		if (an_settle(a, &i, 1, mode))
 			return -1;
 	}
-	return an_settle(a, idx, grouped, mode);
+	if (an_settle(a, idx, grouped, mode))
+		return -1;
+	return an_replicate(a, idx, mode);
 }
 
 /* One syscall of the baseline's report, made @calls times. */
@@ -403,6 +492,10 @@ static int an_confirm(struct an *a, uint32_t *idx, int *modes,
 			idx[cfg->n++] = i;
 		}
 	}
+	if (a->o.no_confirm) {
+		*passed = -1;
+		return 0;
+	}
 	for (;;) {
 		char what[96];
 
@@ -445,7 +538,10 @@ static int an_confirm(struct an *a, uint32_t *idx, int *modes,
 	return ok < 0 ? -1 : 0;
 }
 
-enum { OPT_EXHAUSTIVE = 0x100, OPT_KBLAUNCH, OPT_RESUME, OPT_VDSO };
+enum {
+	OPT_EXHAUSTIVE = 0x100, OPT_KBLAUNCH, OPT_RESUME, OPT_VDSO,
+	OPT_NO_EARLY_END, OPT_NO_SUBFEATURES, OPT_NO_EFFECTS, OPT_NO_CONFIRM
+};
 
 static const struct argp_option an_options[] = {
 	{ "app", 'a', "PATH", 0,
@@ -471,6 +567,18 @@ static const struct argp_option an_options[] = {
 	  "calls (clock_gettime, gettimeofday, time, getcpu) are syscalls "
 	  "the analysis tests, as an OS without a vDSO must serve them; "
 	  "keep: they stay invisible, as under kblaunch's default", 0 },
+	{ "no-early-end", OPT_NO_EARLY_END, NULL, 0,
+	  "Runs end only when the workload exits or at --timeout, never "
+	  "because a step of the workload (wl_step) lasts far longer than in "
+	  "every passing run", 0 },
+	{ "no-subfeatures", OPT_NO_SUBFEATURES, NULL, 0,
+	  "Class whole syscalls only: no discovery and no classing of "
+	  "commands (ioctl requests, prctl options...) and pseudo-files", 0 },
+	{ "no-effects", OPT_NO_EFFECTS, NULL, 0,
+	  "Flag side effects on the test that showed them, without the runs "
+	  "that take them down to their syscalls", 0 },
+	{ "no-confirm", OPT_NO_CONFIRM, NULL, 0,
+	  "Write the generated profile without the runs that confirm it", 0 },
 	{ "kblaunch", OPT_KBLAUNCH, "PATH", 0,
 	  "The kblaunch to run (default: the one next to kbctl)", 0 },
 	{ 0 }
@@ -515,6 +623,18 @@ static error_t an_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_RESUME:
 		o->resume = true;
+		break;
+	case OPT_NO_EARLY_END:
+		o->no_early_end = true;
+		break;
+	case OPT_NO_SUBFEATURES:
+		o->no_subfeatures = true;
+		break;
+	case OPT_NO_EFFECTS:
+		o->no_effects = true;
+		break;
+	case OPT_NO_CONFIRM:
+		o->no_confirm = true;
 		break;
 	case OPT_KBLAUNCH:
 		o->kblaunch = arg;
@@ -590,6 +710,8 @@ int kbctl_analyze(int argc, char **argv)
 		return KBCTL_EXIT_FAIL;
 	an_app_comms(&a);
 	a.t0 = an_now();
+	a.search_reps = a.o.exhaustive ? 0 : 1;
+	a.phase = AN_PH_BASELINE;
 
 	/* The baseline: every replica must pass, unchanged. */
 	ok = an_run_replicas(&a, "baseline", NULL, "baseline", a.o.replicas,
@@ -617,7 +739,8 @@ int kbctl_analyze(int argc, char **argv)
 		goto out;
 	}
 	a.nwhole = a.nsys;
-	if (an_discover(&a))
+	a.phase = AN_PH_DISCOVERY;
+	if (!a.o.no_subfeatures && an_discover(&a))
 		goto out;
 	fprintf(stderr, "kbctl analyze: the application made %u different syscalls, and %u commands of them\n",
 		a.nwhole, a.nsys - a.nwhole);
@@ -647,17 +770,21 @@ int kbctl_analyze(int argc, char **argv)
 		goto out;
 	for (i = 0; i < a.nwhole; i++)
 		cand[i] = i;
+	a.phase = AN_PH_SYSCALLS;
 	for (m = 0; m < AN_NMODES; m++)
 		if (an_mode(&a, cand, a.nwhole, idx, m))
 			goto out;
 	for (i = a.nwhole, k = 0; i < a.nsys; i++)
 		if (!an_whole_stubs(&a, a.sys[i].nr))
 			cand[k++] = i;
+	a.phase = AN_PH_SUBFEATURES;
 	for (m = 0; m < AN_NMODES; m++)
 		if (an_mode(&a, cand, k, idx, m))
 			goto out;
-	if (!a.o.exhaustive && an_attribute_all(&a, idx))
+	a.phase = AN_PH_EFFECTS;
+	if (!a.o.exhaustive && !a.o.no_effects && an_attribute_all(&a, idx))
 		goto out;
+	a.phase = AN_PH_CONFIRMATION;
 	if (an_confirm(&a, final_idx, final_modes, &final, &passed, &fm))
 		goto out;
 	if (an_outputs(&a, &final, passed, &fm, an_now() - a.t0) == 0 &&

@@ -26,6 +26,57 @@ struct an_opts {
 	bool exhaustive;
 	bool resume;
 	bool vdso_keep;		/* --vdso=keep: time calls through the vDSO */
+	bool no_early_end;	/* --no-early-end: runs end at exit or -t */
+	bool no_subfeatures;	/* --no-subfeatures: whole syscalls only */
+	bool no_effects;	/* --no-effects: effects not attributed */
+	bool no_confirm;	/* --no-confirm: the profile is not tried */
+};
+
+/* Why a run ended (run.c's an_end_names). */
+enum an_end {
+	AN_END_PASSED,		/* the workload exited 0 */
+	AN_END_FAILED,		/* ... non-zero */
+	AN_END_NO_PROGRESS,	/* stuck at a step far past the passing runs */
+	AN_END_BOUND,		/* past the run's time bound (-t) */
+	AN_END_STOPPED,		/* another replica had failed: not needed */
+	AN_NENDS
+};
+extern const char *const an_end_names[AN_NENDS];
+
+/* What the analysis spends its runs on (analyze.c's an_phase_names). */
+enum an_phase {
+	AN_PH_BASELINE,		/* the workload without stubs */
+	AN_PH_DISCOVERY,	/* finding commands and pseudo-files */
+	AN_PH_SYSCALLS,		/* classing whole syscalls */
+	AN_PH_SUBFEATURES,	/* classing commands and pseudo-files */
+	AN_PH_REPLICAS,		/* the other replicas of what passed once */
+	AN_PH_EFFECTS,		/* taking side effects to their causes */
+	AN_PH_CONFIRMATION,	/* the generated profile, all together */
+	AN_NPHASES
+};
+extern const char *const an_phase_names[AN_NPHASES];
+
+/* Runs and the seconds they took. */
+struct an_tally {
+	unsigned int runs;
+	double secs;
+};
+
+/*
+ * The workload's steps (wl_step in tests/workloads/lib.sh: a line per
+ * step in the file KBCTL_ANALYZE_STEPS names): step k of a run is the
+ * time from the step before it (or the start) to the next event, a step
+ * or the exit. A run that stays in a step AN_STEP_FACTOR times longer
+ * than any passing run did there, plus AN_STEP_SLACK seconds, has stopped
+ * making progress: it ends as failing (docs/analyze.md).
+ */
+#define AN_MAX_STEPS	32
+#define AN_STEP_NAME	32
+#define AN_STEP_FACTOR	2
+#define AN_STEP_SLACK	2.0
+struct an_step {
+	char after[AN_STEP_NAME];	/* the step it follows ("": the start) */
+	double longest;			/* s, in a passing run; <0: runs differ */
 };
 
 /* What one run of the workload measured. */
@@ -43,6 +94,7 @@ struct an_verdict {
 	unsigned int test;	/* the test that settled it (0: none) */
 	uint32_t group;		/* how many syscalls that test had in force */
 	struct an_metrics m;	/* that test's first replica */
+	bool pending;		/* passed fewer than --replicas runs yet */
 };
 
 /*
@@ -93,6 +145,17 @@ struct an {
 	 * confirmation moves the program's stack with it.
 	 */
 	unsigned int pad;
+	/*
+	 * Replicas of the searching tests (0: --replicas): the group method
+	 * runs one and gives what passed its other replicas together.
+	 */
+	unsigned int search_reps;
+	unsigned int last_reps;		/* of the last test */
+	bool early_end;			/* the runs now may end at a step */
+	struct an_step steps[AN_MAX_STEPS + 1];
+	unsigned int nsteps;
+	enum an_phase phase;
+	struct an_tally ended[AN_NENDS], spent[AN_NPHASES];
 };
 
 /* The longest KBRIDGE_ANALYZE_PAD (struct an's pad). */
@@ -158,7 +221,10 @@ char *an_profile(struct an *a, const struct an_config *c);
 const char *an_class(const struct an_sys *x);
 /* Is any of @m's figures outside the baseline's noise? */
 bool an_effects(const struct an *a, const struct an_metrics *m);
-/* analysis.json, .csv, .md and generated.profile; -1 if one failed. */
+/*
+ * analysis.json, .csv, .md and generated.profile; @passed: the
+ * confirmation passed (1), failed (0), was not run (-1). -1 if one failed.
+ */
 int an_outputs(struct an *a, const struct an_config *final, int passed,
 	       const struct an_metrics *final_m, double wall);
 

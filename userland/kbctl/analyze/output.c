@@ -394,6 +394,57 @@ static void an_md_uring(const struct an *a, FILE *f)
 	json_object_put(u);
 }
 
+/* The runs by phase and by how they ended, in analysis.md. */
+static void an_md_spent(const struct an *a, FILE *f)
+{
+	int k;
+
+	fprintf(f, "\n## Where the runs went\n\n| phase | runs | seconds |\n|---|---|---|\n");
+	for (k = 0; k < AN_NPHASES; k++)
+		if (a->spent[k].runs)
+			fprintf(f, "| %s | %u | %.1f |\n", an_phase_names[k],
+				a->spent[k].runs, a->spent[k].secs);
+	fprintf(f, "\n| ended | runs | seconds |\n|---|---|---|\n");
+	for (k = 0; k < AN_NENDS; k++)
+		if (a->ended[k].runs)
+			fprintf(f, "| %s | %u | %.1f |\n", an_end_names[k],
+				a->ended[k].runs, a->ended[k].secs);
+}
+
+/* {"NAME": {"runs": N, "seconds": S}} of @n tallies named by @names. */
+static struct json_object *an_tallies_json(const struct an_tally *t,
+					   const char *const *names, int n)
+{
+	struct json_object *o = json_object_new_object(), *e;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		e = json_object_new_object();
+		kb_json_add(e, "runs", json_object_new_int((int)t[k].runs));
+		kb_json_add(e, "seconds", json_object_new_double(t[k].secs));
+		kb_json_add(o, names[k], e);
+	}
+	return o;
+}
+
+/* The step bounds the passing runs set (null: the start and no step). */
+static struct json_object *an_steps_json(const struct an *a)
+{
+	struct json_object *arr = json_object_new_array(), *e;
+	unsigned int k;
+
+	for (k = 0; k < a->nsteps; k++) {
+		e = json_object_new_object();
+		json_object_object_add(e, "after", a->steps[k].after[0] ?
+			    json_object_new_string(a->steps[k].after) : NULL);
+		json_object_object_add(e, "longest_seconds",
+				       a->steps[k].longest < 0 ? NULL :
+			    json_object_new_double(a->steps[k].longest));
+		json_object_array_add(arr, e);
+	}
+	return arr;
+}
+
 /* analysis.md: the summary a person reads, one section per class. */
 static int an_markdown(const struct an *a, const uint32_t *counts,
 		       const struct an_config *final, int passed,
@@ -429,6 +480,7 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 		a->nwhole, counts[0], counts[1], counts[2], counts[3],
 		a->o.exhaustive ? "Exhaustive" : "Group", a->o.replicas,
 		a->runs, a->tests, wall, final->n,
+		passed < 0 ? "was not given (--no-confirm)" :
 		passed ? "passed" : "FAILED");
 	fprintf(f, "\n%s\n", a->o.vdso_keep ?
 		"Time calls (clock_gettime, gettimeofday, time, getcpu) were answered by the vDSO (--vdso=keep): they are not in these results." :
@@ -475,7 +527,9 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 		snprintf(what, sizeof(what), "baseline %u", r + 1);
 		an_md_metrics(f, what, &a->base[r]);
 	}
-	an_md_metrics(f, "confirmation", final_m);
+	if (passed >= 0)
+		an_md_metrics(f, "confirmation", final_m);
+	an_md_spent(a, f);
 	if (fclose(f)) {
 		kbctl_err("%s: %s", path, strerror(errno));
 		return -1;
@@ -552,6 +606,12 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	kb_json_add(root, "resumed_runs", json_object_new_int((int)a->reused));
 	kb_json_add(root, "tests", json_object_new_int((int)a->tests));
 	kb_json_add(root, "wall_seconds", json_object_new_double(wall));
+	kb_json_add(root, "early_end", json_object_new_boolean(!a->o.no_early_end));
+	kb_json_add(root, "phases", an_tallies_json(a->spent, an_phase_names,
+						    AN_NPHASES));
+	kb_json_add(root, "ended", an_tallies_json(a->ended, an_end_names,
+						   AN_NENDS));
+	kb_json_add(root, "steps", an_steps_json(a));
 	w = json_object_new_array();
 	for (i = 0; i < a->nbase; i++)
 		json_object_array_add(w, an_metrics_json(&a->base[i]));
@@ -570,8 +630,11 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	o = json_object_new_object();
 	kb_json_add(o, "profile", json_object_new_string("generated.profile"));
 	kb_json_add(o, "entries", json_object_new_int((int)final->n));
-	kb_json_add(o, "passed", json_object_new_boolean(passed));
-	kb_json_add(o, "metrics", an_metrics_json(final_m));
+	/* null: --no-confirm, not tried */
+	json_object_object_add(o, "passed", passed < 0 ? NULL :
+			       json_object_new_boolean(passed));
+	json_object_object_add(o, "metrics", passed < 0 ? NULL :
+			       an_metrics_json(final_m));
 	w = json_object_new_array();
 	for (i = 0; i < a->ndropped; i++) {
 		const struct an_sys *x = &a->sys[a->dropped[i]];
@@ -601,6 +664,7 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 		err = -1;
 	printf("%u syscalls: %u required, %u stub-able, %u fake-able, %u either; %u runs (%u tests) in %.1f s; %s/generated.profile %s\n",
 	       a->nwhole, counts[0], counts[1], counts[2], counts[3], a->runs,
-	       a->tests, wall, a->o.out, passed ? "passes" : "does NOT pass");
+	       a->tests, wall, a->o.out, passed < 0 ? "is not confirmed (--no-confirm)" :
+	       passed ? "passes" : "does NOT pass");
 	return err;
 }

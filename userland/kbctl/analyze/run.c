@@ -11,6 +11,16 @@
  * loses everything in its group but kblaunch, which then still writes
  * the report that says what the application called.
  *
+ * A run that stops making progress goes the same way, long before the
+ * timeout: the workload names its steps as it reaches them (a line each
+ * in the file KBCTL_ANALYZE_STEPS names, tests/workloads/lib.sh's
+ * wl_step), kbctl times them, and in the runs of a test (not the
+ * baseline's, nor discovery's) a step that lasts AN_STEP_FACTOR times
+ * the longest any passing run spent there, plus AN_STEP_SLACK, ends the
+ * run as failing. A workload without steps has one, start to exit.
+ * Every run's end (passed, failed, no-progress, bound, stopped) is kept
+ * in ID.result, its steps in ID.steps.
+ *
  * Every finished run leaves ID.result; --resume takes a run's result from
  * there instead of running it again when ID.profile says the same thing,
  * and the search, being deterministic in the results, asks again the same
@@ -43,6 +53,9 @@
 #define AN_POLL_US	20000
 
 const char *const an_mode_names[AN_NMODES] = { "stub", "fake" };
+const char *const an_end_names[AN_NENDS] = {
+	"passed", "failed", "no-progress", "bound", "stopped"
+};
 
 double an_now(void)
 {
@@ -233,7 +246,13 @@ struct an_child {
 	struct an_metrics m;
 	unsigned int seen;		/* samples that found the app */
 	int ok;
+	enum an_end end;
 	bool done;
+	/* The steps the workload reached: their names and times (s). */
+	char step[AN_MAX_STEPS][AN_STEP_NAME];
+	double at[AN_MAX_STEPS];
+	unsigned int nsteps;
+	off_t steps_read;		/* bytes of the steps file taken */
 };
 
 /*
@@ -346,8 +365,20 @@ static void an_sample(const struct an *a, struct an_child *c, int n,
 	}
 }
 
-static pid_t an_spawn(const struct an *a, const char *id, bool profile)
+/*
+ * The steps file of job slot @slot: a name of the same length for every
+ * run, so that the workload's (and the application's) environment, and
+ * with it the layout of its stack, is the same in every run.
+ */
+static void an_steps_path(const struct an *a, int slot, char *buf, size_t len)
 {
+	snprintf(buf, len, "%s/runs/steps.%02d", a->o.out, slot);
+}
+
+static pid_t an_spawn(const struct an *a, const char *id, bool profile,
+		      int slot)
+{
+	char steps[PATH_MAX + 128];
 	char path[PATH_MAX + 128], prof[PATH_MAX + 128], rep[PATH_MAX + 128];
 	char **argv;
 	int argc = 0, i, fd;
@@ -373,8 +404,16 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile)
 	argv[argc++] = "--";
 	for (i = 0; i < a->o.nwork; i++)
 		argv[argc++] = a->o.work[i];
-	/* A stale report must not pass for this run's. */
+	/* A stale report must not pass for this run's, nor stale steps. */
 	unlink(rep);
+	an_steps_path(a, slot, steps, sizeof(steps));
+	fd = open(steps, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		kbctl_err("%s: %s", steps, strerror(errno));
+		free(argv);
+		return -1;
+	}
+	close(fd);
 
 	pid = fork();
 	if (pid < 0) {
@@ -385,6 +424,8 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile)
 	if (!pid) {
 		/* Its own process group: a timeout takes all of it down. */
 		setpgid(0, 0);
+		if (setenv("KBCTL_ANALYZE_STEPS", steps, 1))
+			_exit(127);
 		if (a->pad) {
 			char pad[AN_PAD_MAX + 1];
 
@@ -410,6 +451,136 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile)
 	free(argv);
 	setpgid(pid, pid);
 	return pid;
+}
+
+/*
+ * The steps run @c's workload reported since the last look (@c is in job
+ * slot @slot, @t seconds after its start). A line not yet ended is left
+ * for the next look.
+ */
+static void an_read_steps(const struct an *a, struct an_child *c, int slot,
+			  double t)
+{
+	char path[PATH_MAX + 128], buf[4096], *p, *nl;
+	ssize_t n;
+	int fd;
+
+	if (c->nsteps >= AN_MAX_STEPS)
+		return;
+	an_steps_path(a, slot, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = pread(fd, buf, sizeof(buf) - 1, c->steps_read);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (p = buf; c->nsteps < AN_MAX_STEPS &&
+	     (nl = memchr(p, '\n', (size_t)(buf + n - p))); p = nl + 1) {
+		*nl = '\0';
+		snprintf(c->step[c->nsteps], AN_STEP_NAME, "%.*s",
+			 AN_STEP_NAME - 1, p);
+		c->at[c->nsteps++] = t;
+		c->steps_read += nl + 1 - p;
+	}
+}
+
+/*
+ * When run @c, in the step it is in now, has stopped making progress
+ * (seconds after its start); 0 when no passing run says.
+ */
+static double an_step_deadline(const struct an *a, const struct an_child *c)
+{
+	unsigned int k = c->nsteps;
+	const struct an_step *s = &a->steps[k];
+
+	if (k >= a->nsteps || s->longest < 0 ||
+	    strcmp(s->after, k ? c->step[k - 1] : ""))
+		return 0;
+	return (k ? c->at[k - 1] : 0) + AN_STEP_FACTOR * s->longest +
+	       AN_STEP_SLACK;
+}
+
+/* Step @k of a passing run, after step @after, took @d seconds. */
+static void an_learn_step(struct an *a, unsigned int k, const char *after,
+			  double d)
+{
+	struct an_step *s = &a->steps[k];
+
+	if (k > a->nsteps || k > AN_MAX_STEPS)
+		return;
+	if (k == a->nsteps) {
+		snprintf(s->after, sizeof(s->after), "%s", after);
+		s->longest = d;
+		a->nsteps++;
+	} else if (strcmp(s->after, after)) {
+		/* Passing runs go different ways from here: no bound. */
+		s->longest = -1;
+	} else if (s->longest >= 0 && d > s->longest) {
+		s->longest = d;
+	}
+}
+
+/* Keep @c's steps as DIR/runs/@id.steps ("SECONDS NAME" lines). */
+static int an_save_steps(const struct an *a, const char *id,
+			 const struct an_child *c)
+{
+	char path[PATH_MAX + 128];
+	unsigned int k;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/runs/%s.steps", a->o.out, id);
+	f = fopen(path, "w");
+	if (!f) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (k = 0; k < c->nsteps; k++)
+		fprintf(f, "%.3f %s\n", c->at[k], c->step[k]);
+	if (fclose(f)) {
+		kbctl_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* What passing run @c says of how long each step may take. */
+static void an_learn_steps(struct an *a, const struct an_child *c)
+{
+	unsigned int k;
+
+	for (k = 0; k <= c->nsteps; k++)
+		an_learn_step(a, k, k ? c->step[k - 1] : "",
+			      (k < c->nsteps ? c->at[k] : c->m.secs) -
+			      (k ? c->at[k - 1] : 0));
+}
+
+/* The same, from the steps file of a passing run taken by --resume. */
+static void an_learn_saved_steps(struct an *a, const char *id, double secs)
+{
+	char path[PATH_MAX + 128], line[AN_STEP_NAME + 64], *nl;
+	struct an_child c = { .m.secs = secs };
+	double at;
+	int len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/runs/%s.steps", a->o.out, id);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (c.nsteps < AN_MAX_STEPS && fgets(line, sizeof(line), f)) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (sscanf(line, "%lf %n", &at, &len) != 1 || !(at >= 0))
+			break;
+		snprintf(c.step[c.nsteps], AN_STEP_NAME, "%.*s",
+			 AN_STEP_NAME - 1, line + len);
+		c.at[c.nsteps++] = at;
+	}
+	fclose(f);
+	an_learn_steps(a, &c);
 }
 
 /*
@@ -596,23 +767,26 @@ static bool an_field(char **p, char **tok)
 }
 
 /*
- * The result file @path into @ok and @m: NULL, or why it is not one
- * (errno's text when it cannot be read).
+ * The result file @path into @ok, @m and @ended: NULL, or why it is not
+ * one (errno's text when it cannot be read).
  */
 static const char *an_parse_result(const char *path, int *ok,
-				   struct an_metrics *m)
+				   struct an_metrics *m, enum an_end *ended)
 {
-	char *res, *p, *t[6], *end;
+	char *res, *p, *t[7], *end;
 	const char *why = NULL;
 	unsigned long long u;
 	size_t len;
-	int i;
+	int i, e;
 
 	memset(m, 0, sizeof(*m));
 	res = an_slurp(path, &len);
 	if (!res)
 		return strerror(errno);
-	/* One line, as an_save_result() writes it: "OK SECS HAS FIGURE RSS FDS". */
+	/*
+	 * One line, as an_save_result() writes it: "OK SECS HAS FIGURE RSS
+	 * FDS END", END missing in the results of kbctl before early ends.
+	 */
 	if (strlen(res) != len)
 		why = "a NUL byte";
 	if (len && res[len - 1] == '\n')
@@ -620,16 +794,27 @@ static const char *an_parse_result(const char *path, int *ok,
 	if (!why && strchr(res, '\n'))
 		why = "more than one line";
 	p = res;
-	for (i = 0; !why && i < 6 && an_field(&p, &t[i]); i++)
+	for (i = 0; !why && i < 7 && an_field(&p, &t[i]); i++)
 		;
 	if (!why && (i < 6 || *p))
-		why = "not 6 fields";
+		why = "not 6 or 7 fields";
 	if (!why && strcmp(t[0], "0") && strcmp(t[0], "1"))
 		why = "the outcome is not 0 or 1";
 	if (!why && strcmp(t[2], "0") && strcmp(t[2], "1"))
 		why = "has-figure is not 0 or 1";
 	if (!why) {
 		*ok = t[0][0] - '0';
+		*ended = *ok ? AN_END_PASSED : AN_END_FAILED;
+		for (e = 0; i == 7 && e < AN_END_STOPPED; e++)
+			if (!strcmp(t[6], an_end_names[e]))
+				break;
+		if (i == 7 && (e == AN_END_STOPPED ||
+			       (e == AN_END_PASSED) != (*ok == 1)))
+			why = "the end is not one of an outcome's";
+		else if (i == 7)
+			*ended = (enum an_end)e;
+	}
+	if (!why) {
 		m->has_figure = t[2][0] == '1';
 		errno = 0;
 		m->secs = strtod(t[1], &end);
@@ -663,10 +848,11 @@ int an_read_result(const struct an *a, const char *id, int *ok,
 		   struct an_metrics *m)
 {
 	char path[PATH_MAX + 128];
+	enum an_end ended;
 	const char *why;
 
 	snprintf(path, sizeof(path), "%s/runs/%s.result", a->o.out, id);
-	why = an_parse_result(path, ok, m);
+	why = an_parse_result(path, ok, m, &ended);
 	if (!why)
 		return 0;
 	if (access(path, F_OK))
@@ -678,7 +864,7 @@ int an_read_result(const struct an *a, const char *id, int *ok,
 
 /* The saved result of an earlier run of the same profile, for --resume. */
 static bool an_resumed(struct an *a, const char *id, const char *text,
-		       struct an_metrics *m, int *ok)
+		       struct an_metrics *m, int *ok, enum an_end *ended)
 {
 	char path[PATH_MAX + 128], *old;
 	const char *why;
@@ -691,30 +877,50 @@ static bool an_resumed(struct an *a, const char *id, const char *text,
 	snprintf(path, sizeof(path), "%s/runs/%s.result", a->o.out, id);
 	if (!same || access(path, R_OK))
 		return false;
-	why = an_parse_result(path, ok, m);
+	why = an_parse_result(path, ok, m, ended);
 	if (why)
 		fprintf(stderr, "kbctl analyze: warning: %s:1: not a run's result (%s): the run is made again\n",
 			path, why);
 	return !why;
 }
 
-static int an_save_result(const struct an *a, const char *id, int ok,
-			  const struct an_metrics *m)
+static int an_save_result(const struct an *a, const char *id,
+			  const struct an_child *c)
 {
 	char path[PATH_MAX + 128], line[256];
+	const struct an_metrics *m = &c->m;
 
 	snprintf(path, sizeof(path), "%s/runs/%s.result", a->o.out, id);
-	snprintf(line, sizeof(line), "%d %.6f %d %.17g %llu %u\n", ok, m->secs,
-		 m->has_figure, m->figure, (unsigned long long)m->rss_kb,
-		 m->fds);
+	snprintf(line, sizeof(line), "%d %.6f %d %.17g %llu %u %s\n", c->ok,
+		 m->secs, m->has_figure, m->figure,
+		 (unsigned long long)m->rss_kb, m->fds, an_end_names[c->end]);
 	return an_write_file(path, line);
 }
 
-/* @c has exited with @status (-1: timed out): 1 ok, 0 failed, -1 error. */
-static int an_finish(struct an *a, struct an_child *c, int status)
+/* One more run, of @secs, that ended so, in the phase the analysis is in. */
+static void an_tally(struct an *a, enum an_end ended, double secs)
 {
+	a->runs++;
+	a->ended[ended].runs++;
+	a->ended[ended].secs += secs;
+	a->spent[a->phase].runs++;
+	a->spent[a->phase].secs += secs;
+}
+
+/*
+ * @c, in job slot @slot, has exited with @status (-1: ended by kbctl,
+ * c->end says why): 1 ok, 0 failed, -1 error.
+ */
+static int an_finish(struct an *a, struct an_child *c, int slot, int status)
+{
+	char path[PATH_MAX + 128];
+	int ok;
+
 	c->done = true;
 	c->m.secs = an_now() - c->t0;
+	an_read_steps(a, c, slot, c->m.secs);
+	an_steps_path(a, slot, path, sizeof(path));
+	unlink(path);
 	if (c->seen < AN_MIN_SAMPLES)
 		c->m.rss_kb = c->m.fds = 0;
 	/* The workload's own leftovers (servers it started) go too. */
@@ -724,13 +930,18 @@ static int an_finish(struct an *a, struct an_child *c, int status)
 		kbctl_err("%s: %s", a->o.kblaunch, strerror(errno));
 		return -1;
 	}
-	return status != -1 && WIFEXITED(status) && !WEXITSTATUS(status);
+	ok = status != -1 && WIFEXITED(status) && !WEXITSTATUS(status);
+	if (status != -1)
+		c->end = ok ? AN_END_PASSED : AN_END_FAILED;
+	if (ok)
+		an_learn_steps(a, c);
+	return ok;
 }
 
 /*
- * A run past its time: everything in its group but kblaunch is killed,
- * so that kblaunch reports what the app did; kblaunch gets a moment for
- * that, then goes too.
+ * A run past its time, or stuck in a step: everything in its group but
+ * kblaunch is killed, so that kblaunch reports what the app did;
+ * kblaunch gets a moment for that, then goes too.
  */
 static void an_timeout(struct an *a, struct an_child *c, int n,
 		       struct an_child *late, const char *report, int *status)
@@ -828,6 +1039,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 	const char *text = profile ? profile : "# kbctl analyze: no stubs\n";
 	int running = 0, ok = 1, i, st, n = 0;
 	double limit;
+	bool early;
 	uint32_t j;
 
 	jobs = a->o.jobs < replicas ? a->o.jobs : replicas;
@@ -839,18 +1051,23 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 		a->sys[j].called = false;
 	limit = a->o.timeout ? a->o.timeout :
 		a->slowest > 0 ? 5 * a->slowest + 10 : 120;
+	early = a->early_end && !a->o.no_early_end;
 
 	while (ok == 1 && (next <= replicas || running)) {
 		/* Start what the failures so far and --jobs allow. */
 		while (ok == 1 && next <= replicas && running < (int)jobs) {
 			struct an_metrics m;
+			enum an_end ended;
 			int rok;
 
 			r = next++;
 			snprintf(id, sizeof(id), "%s-r%u", prefix, r);
-			if (a->o.resume && an_resumed(a, id, text, &m, &rok)) {
-				a->runs++;
+			if (a->o.resume &&
+			    an_resumed(a, id, text, &m, &rok, &ended)) {
+				an_tally(a, ended, m.secs);
 				a->reused++;
+				if (rok == 1)
+					an_learn_saved_steps(a, id, m.secs);
 				if (r == 1)
 					*first = m;
 				fprintf(stderr, "kbctl analyze: run %u%s (%s, replica %u): %s, %.1f s (resumed)\n",
@@ -876,7 +1093,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 			memset(&c[i], 0, sizeof(c[i]));
 			c[i].replica = r;
 			c[i].t0 = an_now();
-			c[i].pid = an_spawn(a, id, profile != NULL);
+			c[i].pid = an_spawn(a, id, profile != NULL, i);
 			if (c[i].pid < 0) {
 				ok = -1;
 				goto out;
@@ -888,12 +1105,20 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 		usleep(AN_POLL_US);
 		an_sample(a, c, n, 0);
 		for (i = 0; i < n; i++) {
+			char why[AN_STEP_NAME + 64] = "";
+			double t, dl;
 			pid_t w;
 
 			if (c[i].done)
 				continue;
 			w = waitpid(c[i].pid, &st, WNOHANG);
-			if (w == 0 && an_now() - c[i].t0 > limit) {
+			t = an_now() - c[i].t0;
+			if (!w)
+				an_read_steps(a, &c[i], i, t);
+			dl = early ? an_step_deadline(a, &c[i]) : 0;
+			if (!w && (t > limit || (dl > 0 && t > dl))) {
+				c[i].end = t > limit ? AN_END_BOUND :
+					   AN_END_NO_PROGRESS;
 				snprintf(path, sizeof(path), "%s/runs/%s-r%u.json",
 					 a->o.out, prefix, c[i].replica);
 				an_timeout(a, c, n, &c[i], path, &st);
@@ -902,19 +1127,28 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 			if (w != c[i].pid)
 				continue;
 			running--;
-			c[i].ok = an_finish(a, &c[i], st);
-			a->runs++;
+			c[i].ok = an_finish(a, &c[i], i, st);
+			an_tally(a, c[i].end, c[i].m.secs);
 			snprintf(id, sizeof(id), "%s-r%u", prefix, c[i].replica);
 			an_figure(a, id, &c[i].m);
 			if (c[i].ok == 1 && c[i].m.secs > a->slowest)
 				a->slowest = c[i].m.secs;
 			if (c[i].replica == 1)
 				*first = c[i].m;
-			fprintf(stderr, "kbctl analyze: run %u%s (%s, replica %u): %s, %.1f s\n",
+			if (c[i].end == AN_END_BOUND)
+				snprintf(why, sizeof(why), " (past its %.0f s bound)",
+					 limit);
+			else if (c[i].end == AN_END_NO_PROGRESS)
+				snprintf(why, sizeof(why), " (no progress after %s%s%s)",
+					 c[i].nsteps ? "step '" : "its start",
+					 c[i].nsteps ? c[i].step[c[i].nsteps - 1] : "",
+					 c[i].nsteps ? "'" : "");
+			fprintf(stderr, "kbctl analyze: run %u%s (%s, replica %u): %s%s, %.1f s\n",
 				a->runs, an_eta(a), what, c[i].replica,
 				c[i].ok == 1 ? "ok" : c[i].ok ? "error" : "FAILED",
-				c[i].m.secs);
-			if (c[i].ok < 0 || an_save_result(a, id, c[i].ok, &c[i].m)) {
+				why, c[i].m.secs);
+			if (c[i].ok < 0 || an_save_result(a, id, &c[i]) ||
+			    an_save_steps(a, id, &c[i])) {
 				ok = -1;
 				goto out;
 			}
@@ -932,7 +1166,9 @@ out:
 		kill(-c[i].pid, SIGKILL);
 		waitpid(c[i].pid, &st, 0);
 		c[i].done = true;
-		a->runs++;
+		an_tally(a, AN_END_STOPPED, an_now() - c[i].t0);
+		an_steps_path(a, i, path, sizeof(path));
+		unlink(path);
 	}
 	return ok;
 }
