@@ -30,7 +30,9 @@
 #   make bench-perf       perf profiles of one syscall per configuration,
 #                         in the guest (bench/README.md)
 #   make bench-analyze    kbctl analyze's groups against --exhaustive on
-#                         redis and nginx, here (bench/README.md)
+#                         redis and nginx, here; then Loupe's engine side
+#                         by side with kbctl analyze in the guest
+#                         (bench/README.md)
 #   make deps             apt-get what the build and the guest need
 #   make install          install kbridge.ko (kbuild's modules_install, into
 #                         /lib/modules/KVER/updates), kblaunch, kbctl,
@@ -147,11 +149,15 @@ bench: bench-build
 bench-perf: bench-build
 	$(Q)tests/vm/run.sh -- bench/perf_profile.sh $(BENCH_PERF_ARGS)
 
-# The analysis is measured where make runs (no module: kblaunch decides in
-# the process); BENCH_ANALYZE_ARGS: bench/analyze.sh's options and apps.
-bench-analyze: deps
-	$(Q)$(MAKE) --no-print-directory userland
-	$(Q)bench/analyze.sh $(BENCH_ANALYZE_ARGS)
+# The group method against --exhaustive where make runs (no module:
+# kblaunch decides in the process; BENCH_ANALYZE_ARGS: bench/analyze.sh's
+# options and apps), then Loupe's engine side by side with kbctl analyze
+# in the guest (bench/loupe.sh; BENCH_LOUPE_APPS, default sqlite3 redis;
+# skipped without Loupe's engine). Both run; either failing fails.
+bench-analyze: bench-build
+	$(Q)bench/analyze.sh $(BENCH_ANALYZE_ARGS); a=$$?; \
+	bench/loupe.sh $(BENCH_LOUPE_APPS); l=$$?; \
+	[ $$a -eq 0 ] && [ $$l -eq 0 ]
 
 deps:
 	$(Q)tests/run/install-deps.sh

@@ -51,14 +51,10 @@ err() {
 	echo "bench-analyze: $*" >&2
 	errors+=("$(printf '%s' "$*" | tr '\r\n' '  ')")
 }
-loaded=0 tried=0
-# shellcheck disable=SC2317 # run from the EXIT trap
-cleanup() {
-	if [ "$loaded" = 1 ] && grep -q '^kbridge ' /proc/modules; then
-		rmmod kbridge || echo "bench-analyze: rmmod kbridge failed" >&2
-	fi
-}
-trap cleanup EXIT
+# shellcheck source=bench/guest.sh
+. bench/guest.sh
+tried=0
+trap bench_unload_module EXIT
 # finish STATUS: exit, after the ANALYZE| lines under -g
 finish() {
 	local e
@@ -84,29 +80,14 @@ for v in "$reps" "$jobs"; do
 	case $v in ''|*[!0-9]*|0) err "-r and -j take a positive integer (given: $args)"; finish 2 ;; esac
 done
 
-# load_module: under -g, the freshly built kbridge.ko when none is loaded
-# (bench/run-guest.sh unloads its own at its end); without it kblaunch
-# would decide in the process, not what make bench means to measure
+# load_module: under -g, kbridge.ko (bench/guest.sh)
 load_module() {
-	local f
 	tried=1
-	[ "$guest" = 1 ] && [ ! -e /dev/kbridge ] && [ -e /proc/modules ] || return 0
-	for f in ./kbridge.ko .output/module/kbridge.ko; do
-		[ -f "$f" ] || continue
-		insmod "$f" && { loaded=1; return 0; }
-		err "insmod $f failed: kblaunch decides in the process"
-		rc=1
-		return 0
-	done
-	err "no kbridge.ko built: kblaunch decides in the process"
-	rc=1
+	[ "$guest" = 1 ] || return 0
+	bench_load_module || { err "$bench_module_err"; rc=1; }
 }
 
-# Under TCG a process starts tens of times slower than on the host: with
-# the bounds of tests/workloads/lib.sh, made for the host, every redis
-# run failed in the guest (redis-cli missed WL_QUICK, redis-benchmark
-# WL_LONG, the server's port WL_WAIT).
-[ "$guest" = 1 ] && export WL_WAIT=${WL_WAIT:-10} WL_QUICK=${WL_QUICK:-5}
+[ "$guest" = 1 ] && bench_guest_bounds
 
 C=$PWD/.output/kbctl
 if [ ! -x "$C" ]; then

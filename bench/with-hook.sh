@@ -13,15 +13,9 @@ if [ -z "$ko" ] || [ ! -f "$ko" ]; then
 	echo "with-hook: KB_KO does not name the kbridge.ko run-guest.sh loaded" >&2
 	exit 1
 fi
-reload() { # insmod arguments...
-	rmmod kbridge && insmod "$ko" "$@" || return 1
-	# udev creates the node: wait for it, as the tests do.
-	for _ in $(seq 100); do
-		[ -e /dev/kbridge ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# shellcheck source=tests/lib/module_common.sh
+. "$(dirname "$0")/../tests/lib/module_common.sh"
+reload() { kb_reload "$ko" "$@"; }
 if ! reload hook="$hook"; then
 	echo "with-hook: cannot reload kbridge.ko with hook=$hook" >&2
 	reload

@@ -21,19 +21,12 @@
 
 open Ctypes
 open Foreign
+open Kbridge_ctypes
 
 (* Linux x86-64 numbers: the layer speaks the kernel's ABI. *)
 let sys_getpid = 39
 let sys_getppid = 110
 let enosys = 38
-
-(* uapi/linux/kbridge.h, core/kbridge.h *)
-let kb_tier_full = 1
-let kb_tier_stubbed = 3
-let kb_action_pass = 0
-let kb_action_stub = 1
-let kb_stub_pass = 0
-let kb_threads_single = 0
 
 (*
  * The stdlib of this OCaml has no monotonic clock (Unix.gettimeofday is
@@ -60,85 +53,12 @@ let now_ns () =
 
 let getpid = foreign "getpid" (void @-> returning int)
 
-(*
- * long ( *syscall)(long nr, const __u64 *args), with explicit lifetime:
- * libkbridge keeps the pointer until kb_exit().
- *)
-module Syscall_fn =
-  (val dynamic_funptr (long @-> ptr uint64_t @-> returning long))
-
-(* struct kb_ops: size and syscall; the NULL rest are Linux's defaults. *)
-type kb_ops
-let kb_ops : kb_ops structure typ = structure "kb_ops"
-let ops_size = field kb_ops "size" uint32_t
-let _ = field kb_ops "__reserved" uint32_t
-let _ = field kb_ops "alloc" (ptr void)
-let _ = field kb_ops "free" (ptr void)
-let _ = field kb_ops "copy_from_user" (ptr void)
-let _ = field kb_ops "copy_to_user" (ptr void)
-let _ = field kb_ops "strncpy_from_user" (ptr void)
-let ops_syscall = field kb_ops "syscall" Syscall_fn.t_opt
-let _ = field kb_ops "lock" (ptr void)
-let _ = field kb_ops "unlock" (ptr void)
-let _ = field kb_ops "log" (ptr void)
-let () = seal kb_ops
-
-type kb_rule_desc
-let kb_rule_desc : kb_rule_desc structure typ = structure "kb_rule_desc"
-let rule_nr = field kb_rule_desc "nr" uint32_t
-let rule_tier = field kb_rule_desc "tier" uint16_t
-let rule_action = field kb_rule_desc "action" uint16_t
-let rule_value = field kb_rule_desc "value" int64_t
-let _ = field kb_rule_desc "match" uint16_t
-let _ = field kb_rule_desc "arg" uint16_t
-let _ = field kb_rule_desc "path_len" uint32_t
-let _ = field kb_rule_desc "mask" uint64_t
-let _ = field kb_rule_desc "operand" uint64_t
-let _ = field kb_rule_desc "path" uint64_t
-let () = seal kb_rule_desc
-
-type kb_config
-let kb_config : kb_config structure typ = structure "kb_config"
-let cfg_size = field kb_config "size" uint32_t
-let cfg_stub = field kb_config "stub" uint32_t
-let cfg_threading = field kb_config "threading" uint32_t
-let cfg_dynamic = field kb_config "dynamic" uint32_t
-let cfg_rules = field kb_config "rules" (ptr kb_rule_desc)
-let cfg_nr_rules = field kb_config "nr_rules" uint32_t
-let _ = field kb_config "__reserved" uint32_t
-let cfg_personality = field kb_config "personality" (ptr char)
-let () = seal kb_config
-
-(* Foreign's defaults: no errno check, the runtime lock kept. *)
-let kb_init_static =
-  foreign "kb_init_static" (ptr kb_ops @-> ptr kb_config @-> returning int)
-let kb_handle_syscall =
-  foreign "kb_handle_syscall"
-    (long @-> uint64_t @-> uint64_t @-> uint64_t @-> uint64_t @-> uint64_t
-     @-> uint64_t @-> returning long)
-let kb_syscall_count =
-  foreign "kb_syscall_count" (long @-> returning uint64_t)
-let kb_exit = foreign "kb_exit" (void @-> returning void)
-
-let u16 = Unsigned.UInt16.of_int
-let u32 = Unsigned.UInt32.of_int
-
-(*
- * Zeroed by CArray.make: match, arg, path_len, mask, operand and path
- * stay 0. The same two rules as integration_bench.c.
- *)
+(* The same two rules as integration_bench.c. *)
 let rules =
   let r = CArray.make kb_rule_desc 2 in
-  let set i nr tier action value =
-    let e = CArray.get r i in
-    setf e rule_nr (u32 nr);
-    setf e rule_tier (u16 tier);
-    setf e rule_action (u16 action);
-    setf e rule_value (Int64.of_int value);
-    CArray.set r i e
-  in
-  set 0 sys_getppid kb_tier_stubbed kb_action_stub enosys;
-  set 1 sys_getpid kb_tier_full kb_action_pass 0;
+  rule r 0 ~nr:sys_getppid ~tier:kb_tier_stubbed ~action:kb_action_stub
+    ~value:enosys;
+  rule r 1 ~nr:sys_getpid ~tier:kb_tier_full ~action:kb_action_pass ~value:0;
   r
 
 (* Toplevel, so reachable until kb_exit(): the layer keeps pointers. *)
@@ -236,16 +156,7 @@ let () =
     | None -> if stub then -enosys else host_pid in
   let nr_long = Signed.Long.of_int nr in
   let run syscall =
-    setf ops ops_size (u32 (sizeof kb_ops));
-    setf ops ops_syscall (Some syscall);
-    setf config cfg_size (u32 (sizeof kb_config));
-    setf config cfg_stub (u32 kb_stub_pass);
-    setf config cfg_threading (u32 kb_threads_single);
-    setf config cfg_dynamic (u32 0);
-    setf config cfg_rules (CArray.start rules);
-    setf config cfg_nr_rules (u32 (CArray.length rules));
-    setf config cfg_personality (from_voidp char null);
-    let r = kb_init_static (addr ops) (addr config) in
+    let r = init_static ops config ~rules ~syscall in
     if r <> 0 then begin
       Printf.eprintf "integration_bench: kb_init_static: %d\n" r;
       exit 1

@@ -17,12 +17,7 @@ C=.output/kbctl
 ko=./kbridge.ko
 fastpath_test=.output/tests/kbridge_fastpath
 
-reload() { # insmod arguments...
-	if grep -q '^kbridge ' /proc/modules && ! rmmod kbridge; then
-		return 1
-	fi
-	insmod "$ko" "$@" && kb_wait_dev
-}
+reload() { kb_reload "$ko" "$@"; }
 
 # status_is WHAT LINE...: kbctl status prints every LINE
 status_is() {

@@ -359,33 +359,24 @@ kb_counters() {
 
 # ---- programs that poke at what the runtime relies on ----
 kb_runtime_edges() {
-	local out rc l
+	local out rc l o opts=("")
 
-	out=$(kb -- "$P/signals" 2>"$kb_tmp/err")
-	rc=$?
-	if [ "$rc" -eq 0 ] && ! grep -q FAILED <<<"$out" &&
-	   grep -qx 'signals done' <<<"$out"; then
-		ok "signals: full sa_mask, all blocked, altstack, interrupted reads, sigsuspend, own SIGSYS action"
-	else
-		not_ok "signals: exit status $rc"
-		sed 's/^/# out: /' <<<"$out"
-		show "$kb_tmp/err" stderr
-	fi
-	# With the module, the same through SIGSYS: there kbridge.ko runs the
-	# reads itself (KB_SYSCALL_RUN), and the interruptions must come out
-	# as they do natively.
-	if [ -z "$KBOPT" ]; then
-		out=$(kb --no-fastpath -- "$P/signals" 2>"$kb_tmp/err")
+	# With the module, also through SIGSYS (--no-fastpath): there
+	# kbridge.ko runs the reads itself (KB_SYSCALL_RUN), and the
+	# interruptions must come out as they do natively.
+	[ -z "$KBOPT" ] && opts+=(--no-fastpath)
+	for o in "${opts[@]}"; do
+		out=$(kb ${o:+"$o"} -- "$P/signals" 2>"$kb_tmp/err")
 		rc=$?
 		if [ "$rc" -eq 0 ] && ! grep -q FAILED <<<"$out" &&
 		   grep -qx 'signals done' <<<"$out"; then
-			ok "signals through SIGSYS and KB_IOC_SYSCALL (--no-fastpath): the same"
+			ok "signals${o:+ $o}: full sa_mask, all blocked, altstack, interrupted reads, sigsuspend, own SIGSYS action"
 		else
-			not_ok "signals --no-fastpath: exit status $rc"
+			not_ok "signals${o:+ $o}: exit status $rc"
 			sed 's/^/# out: /' <<<"$out"
 			show "$kb_tmp/err" stderr
 		fi
-	fi
+	done
 	l=$(grep '^prctl' <<<"$out")
 	[ "$l" = "prctl(PR_SET_SYSCALL_USER_DISPATCH, OFF): EPERM" ] &&
 		ok "the program cannot turn SUD off (EPERM)" ||

@@ -29,6 +29,17 @@ kb_wait_dev() {
 	return 1
 }
 
+# kb_reload KO [PARAM=VALUE...]: unload the kbridge loaded (if any),
+# insmod KO with the parameters given, wait for its node.
+kb_reload() {
+	local ko=$1
+	shift
+	if kb_loaded && ! rmmod kbridge; then
+		return 1
+	fi
+	insmod "$ko" "$@" && kb_wait_dev
+}
+
 # kb_load KO [PARAM=VALUE...]: insmod KO unless a kbridge is loaded, then
 # wait for its node.
 kb_load() {

@@ -113,12 +113,12 @@ wl_start() {
 	wl_pids+=("$wl_pid")
 }
 
-# wl_wait_port PORT PID: wait until something accepts connections on
+# wl_wait_port PORT [PID]: wait until something accepts connections on
 # 127.0.0.1:PORT; 1 when PID ended first or WL_WAIT seconds passed.
 wl_wait_port() {
 	local t0=$EPOCHREALTIME
 	while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-		kill -0 "$2" 2>/dev/null || return 1
+		[ -z "${2-}" ] || kill -0 "$2" 2>/dev/null || return 1
 		wl_elapsed "$t0" "$WL_WAIT" && return 1
 		sleep 0.01
 	done
