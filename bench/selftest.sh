@@ -373,6 +373,71 @@ else
 	show "$tmp/log4" out
 fi
 
+# ---- Loupe side by side: skipped without Loupe, the comparison's figures ----
+out=$(LOUPE_DIR=$tmp/no-loupe bench/loupe.sh -g 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "^bench-loupe: skipped: no Loupe engine at $tmp/no-loupe" <<<"$out" &&
+   grep -qx 'LOUPE|end|status=0|skipped' <<<"$out"; then
+	ok "loupe.sh without Loupe's engine: skipped, said, exit 0"
+else
+	not_ok "loupe.sh without Loupe (exit status $rc): $out"
+fi
+out=$(LOUPE_DIR=$tmp/no-loupe bench/loupe.sh nginx 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && grep -q 'nginx: no Loupe test script' <<<"$out" &&
+	ok "loupe.sh refuses an application it has no test script for" ||
+	not_ok "loupe.sh nginx (exit status $rc): $out"
+# kbctl analyze's JSON, as much of it as the comparison reads.
+analysis() { # DIR RUNS WALL CLOSE_CLASS
+	mkdir -p "$1"
+	cat >"$1/analysis.json" <<EOF
+{ "runs": $2, "wall_seconds": $3,
+  "syscalls": [ { "nr": 0, "name": "read", "class": "required" },
+                { "nr": 3, "name": "close", "class": "$4" },
+                { "nr": 8, "name": "lseek", "class": "either" },
+                { "nr": 435, "name": "clone3", "class": "either" } ],
+  "subfeatures": [ { "nr": 16, "name": "ioctl", "class": "either" } ], "pseudo_files": [],
+  "phases": { "baseline": { "runs": 1, "seconds": 0.5 }, "discovery": { "runs": 2, "seconds": 1 },
+              "syscalls": { "runs": 6, "seconds": 3 }, "subfeatures": { "runs": 3, "seconds": 2 },
+              "replicas": { "runs": 0, "seconds": 0 }, "effects": { "runs": 1, "seconds": 0.5 },
+              "confirmation": { "runs": 4, "seconds": 2 } },
+  "ended": { "passed": { "runs": 5, "seconds": 2 } } }
+EOF
+}
+L=$tmp/loupe
+analysis "$L/sqlite3-syscalls" 10 5.0 fake
+analysis "$L/sqlite3-full" 17 9.0 either
+# explore.py --output-csv: "works faked", "works stubbed" and "works both"
+# exclude each other; numbers above 334 never appear.
+printf '%s\n' '# syscall, used, works faked, works stubbed, works both' \
+	0,Y,N,N,N 3,Y,Y,N,N 8,Y,N,N,Y 9,N,N,N,N >"$L/sqlite3-loupe.csv"
+echo "100.0 125.0 7" >"$L/sqlite3-loupe.time"
+"$PY" bench/loupe_report.py "$L" sqlite3 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] &&
+   grep -qE '^sqlite3 +Loupe explore.py +3 +1 +0 +1 +1 +7 +25  -$' "$tmp/out" &&
+   grep -qE '^sqlite3 +kbridge syscall level +4 +1 +0 +1 +2 +10 +5  3 of 3$' "$tmp/out" &&
+   grep -qE '^sqlite3 +kbridge full depth +4 +1 +0 +0 +3 +17 +9  2 of 3$' "$tmp/out" &&
+   grep -qE '^sqlite3 +full depth: sub-features +5 runs, +3 s  \(1 items besides whole syscalls\)$' "$tmp/out" &&
+   grep -qx 'sqlite3  target: kbridge syscall level / Loupe runs <= 0.40: x1.43, MISSED' "$tmp/out" &&
+   grep -qx 'sqlite3  target: kbridge syscall level / Loupe wall time <= 0.20 (5x less): x0.20, met' "$tmp/out" &&
+   grep -qx 'sqlite3  full depth differs from Loupe on close (kbridge either, Loupe fake)' "$tmp/out" &&
+   ! grep -q 'syscall level differs' "$tmp/out" &&
+   [ "$("$PY" -c 'import json, sys; e = json.load(open(sys.argv[1]))["apps"]["sqlite3"]
+print(e["targets"]["runs_met"], e["targets"]["wall_met"], e["kbridge_syscalls"]["agree"]["only_kbridge"])' "$L/results.json")" = "False True [435]" ]; then
+	ok "loupe_report.py: Loupe's exclusive columns as classes, runs, wall, agreement, targets, the extra rows"
+else
+	not_ok "loupe_report.py (exit status $rc)"
+	show "$tmp/out" out
+	show "$tmp/err" err
+fi
+rm "$L/sqlite3-loupe.csv"
+"$PY" bench/loupe_report.py "$L" sqlite3 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -qE '^sqlite3 +Loupe explore.py .* failed$' "$tmp/out" &&
+	ok "loupe_report.py: Loupe without a result is a failure" ||
+	{ not_ok "loupe_report.py without Loupe's CSV (exit status $rc)"; show "$tmp/out" out; }
+
 # ---- the report checker: what a fast-path row must have seen ----
 report() { # fastpath action count
 	cat >"$tmp/r.json" <<EOF

@@ -55,6 +55,18 @@ both() {
 			{ not_ok "analyze $name ($method)"; show "$kb_tmp/err" stderr; }
 	done
 }
+# probe_wrong FILE: the probe's syscalls FILE ("name class" lines) does
+# not class as the probe needs them (uname getpid readlink write
+# required, getppid sched_yield either), space-separated
+probe_wrong() {
+	local s
+	for s in uname getpid readlink write; do
+		grep -qx "$s required" "$1" || printf ' %s' "$s"
+	done
+	for s in getppid sched_yield; do
+		grep -qx "$s either" "$1" || printf ' %s' "$s"
+	done
+}
 runs() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["runs"])' "$1/analysis.json"; }
 
 for method in groups exhaustive; do
@@ -72,13 +84,7 @@ for method in groups exhaustive; do
 		continue
 	fi
 	classes "$d" >"$kb_tmp/$method.classes"
-	bad=
-	for s in uname getpid readlink write; do
-		grep -qx "$s required" "$kb_tmp/$method.classes" || bad="$bad $s"
-	done
-	for s in getppid sched_yield; do
-		grep -qx "$s either" "$kb_tmp/$method.classes" || bad="$bad $s"
-	done
+	bad=$(probe_wrong "$kb_tmp/$method.classes")
 	[ -z "$bad" ] && ok "$method: uname getpid readlink write required, getppid sched_yield either" ||
 		{ not_ok "$method: wrong class for$bad"; show "$kb_tmp/$method.classes" classes; }
 done
@@ -258,13 +264,7 @@ classes "$kb_tmp/early" >"$kb_tmp/early.classes" 2>/dev/null
 classes "$kb_tmp/late" >"$kb_tmp/late.classes" 2>/dev/null
 stuck=$(js "$kb_tmp/early" 'r["ended"]["no-progress"]["runs"]')
 slowest=$(grep -h ' no-progress$' "$kb_tmp"/early/runs/t*.result 2>/dev/null | sort -k2 -g | tail -n 1 | cut -d' ' -f2)
-bad=
-for s in uname getpid readlink write; do
-	grep -qx "$s required" "$kb_tmp/early.classes" || bad="$bad $s"
-done
-for s in getppid sched_yield; do
-	grep -qx "$s either" "$kb_tmp/early.classes" || bad="$bad $s"
-done
+bad=$(probe_wrong "$kb_tmp/early.classes")
 if [ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "${stuck:-0}" -ge 4 ] 2>/dev/null &&
    [ "$(js "$kb_tmp/early" 'r["ended"]["bound"]["runs"]')" = 0 ] &&
    [ "$(grep -c ' no-progress$' "$kb_tmp"/early/runs/t*.result | awk -F: '{n += $2} END {print n}')" = "$stuck" ] &&

@@ -223,8 +223,10 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
  * What passed once (pending) runs its other replicas here, all of a mode
  * together: the members made in them are settled. What that leaves (the
  * group failed: a flaky member, or two that only fail together; or some
- * were not made) is halved, and so on: a member that fails alone here
- * fails one replica in a few, and is settled as failing.
+ * were not made) is split: the likely cause of the failure (the one
+ * changed last) runs its replicas alone, or else the set is halved, and
+ * so on; a member that fails alone here fails one replica in a few, and
+ * is settled as failing.
  */
 static int an_replicate_set(struct an *a, uint32_t *g, uint32_t n,
 			    enum an_mode mode)
@@ -257,7 +259,37 @@ static int an_replicate_set(struct an *a, uint32_t *g, uint32_t n,
 			an_settled(a, g[0], mode, 0, 1, &m);
 			return 0;
 		}
-		/* Failing, or passing with none of them made: halves. */
+		/*
+		 * Failing: the one the failing run changed last is the likely
+		 * flaky one. Its replicas alone settle it either way, and the
+		 * others go round again together.
+		 */
+		for (i = 0; !ok && i < n; i++)
+			if ((int64_t)a->sys[g[i]].nr == a->culprit)
+				break;
+		if (!ok && i < n) {
+			uint32_t x = g[i];
+
+			g[i] = g[0];
+			g[0] = x;
+			cfg.idx = g;
+			cfg.n = 1;
+			ok = an_try(a, &cfg, ", the other replicas, the likely cause",
+				    &m);
+			if (ok < 0)
+				return -1;
+			if (ok)
+				a->sys[x].v[mode].pending = false;
+			else
+				an_settled(a, x, mode, 0, 1, &m);
+			g++;
+			n--;
+			continue;
+		}
+		/*
+		 * Failing with no likely cause among them, or passing with
+		 * none of them made: halves.
+		 */
 		return an_replicate_set(a, g, n / 2, mode) ||
 		       an_replicate_set(a, g + n / 2, n - n / 2, mode) ? -1 : 0;
 	}
