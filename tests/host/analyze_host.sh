@@ -286,6 +286,47 @@ else
 	show "$kb_tmp/err2" stderr
 fi
 
+# A machine that runs nothing of the analysis for a while (a starved
+# guest) is not a workload stuck in its step: kbctl and a run in step
+# 'ready' (a workload that waits 1 s there, so that a step there may
+# last 2 x 1 + 2 s) stopped together for 8 s, then kbctl first: the run
+# must go on, not end as no-progress.
+printf '%s\n' '#!/bin/bash' ". $PWD/tests/workloads/lib.sh" 'wl_step ready' 'sleep 1' \
+	'out=$("$PROBE")' '[ "$(head -n 1 <<<"$out")" = "probe ok" ]' >"$kb_tmp/slow.sh"
+chmod +x "$kb_tmp/slow.sh"
+d=$kb_tmp/stall
+"$C" analyze --app "$PROBE" -o "$d" -r 1 -- "$kb_tmp/slow.sh" >/dev/null 2>"$kb_tmp/err" &
+an=$!
+stopped=
+for _ in $(seq 300); do
+	# In a test's run (test 1 has ended): the baseline's and
+	# discovery's runs never end early.
+	if grep -q '(test 1, ' "$kb_tmp/err" && grep -qx ready "$d/runs/steps.00" 2>/dev/null; then
+		run=$(pgrep -P "$an" | head -n 1)
+		if [ -n "$run" ]; then
+			kill -STOP "$an"
+			kill -STOP -- "-$run"
+			sleep 8
+			kill -CONT "$an"
+			sleep 0.2
+			kill -CONT -- "-$run"
+			stopped=yes
+			break
+		fi
+	fi
+	sleep 0.05
+done
+wait "$an"
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$stopped" = yes ] &&
+   [ "$(js "$d" 'r["ended"]["no-progress"]["runs"]')" = 0 ] &&
+   classes "$d" >"$kb_tmp/stall.classes" && [ -z "$(probe_wrong "$kb_tmp/stall.classes")" ]; then
+	ok "an 8 s stall of kbctl and a run is not taken for a stuck step: no run ended as no-progress"
+else
+	not_ok "stall: exit status $rc, stopped '$stopped', $(js "$d" 'r["ended"]')"
+	show "$kb_tmp/err" stderr
+fi
+
 # Where the runs went: by phase and by end, each adding up to all the
 # runs; the group method's searching tests run one replica, the others
 # come in the replicas phase (none under --exhaustive).

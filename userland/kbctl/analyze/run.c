@@ -17,7 +17,9 @@
  * wl_step), kbctl times them, and in the runs of a test (not the
  * baseline's, nor discovery's) a step that lasts AN_STEP_FACTOR times
  * the longest any passing run spent there, plus AN_STEP_SLACK, ends the
- * run as failing. A workload without steps has one, start to exit.
+ * run as failing. A workload without steps has one, start to exit. Time
+ * in which the machine ran nothing of kbctl's (its look at the runs came
+ * more than AN_LATE late: a starved guest) does not count.
  * Every run's end (passed, failed, no-progress, bound, stopped) is kept
  * in ID.result, its steps in ID.steps.
  *
@@ -35,11 +37,13 @@
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +55,8 @@
 
 #define AN_MAX_JOBS	64
 #define AN_POLL_US	20000
+/* A look at the runs later than this past its time is a stall (s). */
+#define AN_LATE		0.1
 
 const char *const an_mode_names[AN_NMODES] = { "stub", "fake" };
 const char *const an_end_names[AN_NENDS] = {
@@ -248,11 +254,13 @@ struct an_child {
 	int ok;
 	enum an_end end;
 	bool done;
+	int pidfd;			/* readable when kblaunch exits; -1 */
 	/* The steps the workload reached: their names and times (s). */
 	char step[AN_MAX_STEPS][AN_STEP_NAME];
 	double at[AN_MAX_STEPS];
 	unsigned int nsteps;
 	off_t steps_read;		/* bytes of the steps file taken */
+	double stalled;			/* s the machine ran nothing of ours */
 };
 
 /*
@@ -628,6 +636,33 @@ static void an_figure(const struct an *a, const char *id,
 			end++;
 		m->has_figure = !errno && !*end && isfinite(m->figure);
 	}
+}
+
+static void an_close_pidfd(struct an_child *c)
+{
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->pidfd = -1;
+}
+
+/*
+ * The next look at the running children: AN_POLL_US from now, or as soon
+ * as one of them exits (a run of a few milliseconds is not made to wait
+ * for the poll; without pidfds, the full interval).
+ */
+static void an_wait(const struct an_child *c, int n)
+{
+	struct pollfd p[AN_MAX_JOBS];
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!c[i].done && c[i].pidfd >= 0)
+			p[k++] = (struct pollfd){ .fd = c[i].pidfd,
+						  .events = POLLIN };
+	if (k)
+		poll(p, k, AN_POLL_US / 1000);
+	else
+		usleep(AN_POLL_US);
 }
 
 /* A profile has at most this many lines (docs/profiles.md). */
@@ -1038,7 +1073,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 	char id[128], path[PATH_MAX + 128];
 	const char *text = profile ? profile : "# kbctl analyze: no stubs\n";
 	int running = 0, ok = 1, i, st, n = 0;
-	double limit;
+	double limit, now, late;
 	bool early;
 	uint32_t j;
 
@@ -1095,15 +1130,28 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 			c[i].t0 = an_now();
 			c[i].pid = an_spawn(a, id, profile != NULL, i);
 			if (c[i].pid < 0) {
+				/* Nothing to stop in this slot. */
+				c[i].done = true;
 				ok = -1;
 				goto out;
 			}
+			c[i].pidfd = syscall(SYS_pidfd_open, c[i].pid, 0);
 			running++;
 		}
 		if (!running)
 			break;
-		usleep(AN_POLL_US);
+		now = an_now();
+		an_wait(c, n);
 		an_sample(a, c, n, 0);
+		/*
+		 * A look that came much later than asked: the machine did not
+		 * run kbctl (a starved guest, a loaded host), nor, likely, the
+		 * workload. That time is not the workload's: every running
+		 * step gets it back.
+		 */
+		late = an_now() - now - AN_POLL_US / 1e6 - AN_LATE;
+		for (i = 0; late > 0 && i < n; i++)
+			c[i].stalled += late;
 		for (i = 0; i < n; i++) {
 			char why[AN_STEP_NAME + 64] = "";
 			double t, dl;
@@ -1116,7 +1164,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 			if (!w)
 				an_read_steps(a, &c[i], i, t);
 			dl = early ? an_step_deadline(a, &c[i]) : 0;
-			if (!w && (t > limit || (dl > 0 && t > dl))) {
+			if (!w && (t > limit || (dl > 0 && t > dl + c[i].stalled))) {
 				c[i].end = t > limit ? AN_END_BOUND :
 					   AN_END_NO_PROGRESS;
 				snprintf(path, sizeof(path), "%s/runs/%s-r%u.json",
@@ -1127,6 +1175,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 			if (w != c[i].pid)
 				continue;
 			running--;
+			an_close_pidfd(&c[i]);
 			c[i].ok = an_finish(a, &c[i], i, st);
 			an_tally(a, c[i].end, c[i].m.secs);
 			snprintf(id, sizeof(id), "%s-r%u", prefix, c[i].replica);
@@ -1165,6 +1214,7 @@ out:
 			continue;
 		kill(-c[i].pid, SIGKILL);
 		waitpid(c[i].pid, &st, 0);
+		an_close_pidfd(&c[i]);
 		c[i].done = true;
 		an_tally(a, AN_END_STOPPED, an_now() - c[i].t0);
 		an_steps_path(a, i, path, sizeof(path));
