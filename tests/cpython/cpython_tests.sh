@@ -74,6 +74,15 @@ for name in "${names[@]}"; do
 	cat "$kb_tmp/$name.time"
 	grep -E '^(test_[a-z_]+ failed|[0-9]+ tests? failed|Tests result)' "$kb_tmp/$name.log" |
 		sed "s/^/# $name: /" | head -5
+	# Killed by a signal (139: SIGSEGV): regrtest's faulthandler has
+	# put the test and the Python stack in the log's end, the kernel
+	# the faulting address and instruction in its log.
+	st=$(sed -n 's/.*regrtest exit status \([0-9]*\) .*/\1/p' "$kb_tmp/$name.time")
+	if [ "${st:-0}" -ge 128 ]; then
+		tail -n 40 "$kb_tmp/$name.log" | sed "s/^/# $name log: /"
+		dmesg 2>/dev/null | grep -E 'segfault at|traps:|general protection' |
+			tail -n 5 | sed "s/^/# $name kernel: /"
+	fi
 done
 
 # What each path lost, run again alone on that path (at most 40 tests:
