@@ -132,6 +132,28 @@ static uint32_t an_called_first(struct an *a, uint32_t *g, uint32_t n)
 	return c;
 }
 
+/*
+ * Move to g[0] the member of @g (@n of them) that the last failing run
+ * changed last (a->culprit), unless it was cleared in @mode already and
+ * @skip_cleared: whether there was one.
+ */
+static bool an_culprit_first(const struct an *a, uint32_t *g, uint32_t n,
+			     enum an_mode mode, bool skip_cleared)
+{
+	uint32_t i, x;
+
+	for (i = 0; i < n; i++) {
+		if ((int64_t)a->sys[g[i]].nr != a->culprit ||
+		    (skip_cleared && a->sys[g[i]].cleared[mode]))
+			continue;
+		x = g[i];
+		g[i] = g[0];
+		g[0] = x;
+		return true;
+	}
+	return false;
+}
+
 /* Settle every syscall of @g (@n of them) in @mode; 0 or -1 on error. */
 static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 {
@@ -176,14 +198,8 @@ static int an_settle(struct an *a, uint32_t *g, uint32_t n, enum an_mode mode)
 		 * server whose loop goes on stubbing after the fatal one),
 		 * halves at once.
 		 */
-		for (i = 0; !ok && i < c; i++)
-			if ((int64_t)a->sys[g[i]].nr == a->culprit &&
-			    !a->sys[g[i]].cleared[mode])
-				break;
-		if (!ok && i < c && a->guess_wrong <= a->guess_right + 1) {
-			s = g[i];
-			g[i] = g[0];
-			g[0] = s;
+		if (!ok && a->guess_wrong <= a->guess_right + 1 &&
+		    an_culprit_first(a, g, c, mode, true)) {
 			ok = an_try_once(a, g[0], mode, &m);
 			if (ok < 0)
 				return -1;
@@ -264,24 +280,16 @@ static int an_replicate_set(struct an *a, uint32_t *g, uint32_t n,
 		 * flaky one. Its replicas alone settle it either way, and the
 		 * others go round again together.
 		 */
-		for (i = 0; !ok && i < n; i++)
-			if ((int64_t)a->sys[g[i]].nr == a->culprit)
-				break;
-		if (!ok && i < n) {
-			uint32_t x = g[i];
-
-			g[i] = g[0];
-			g[0] = x;
-			cfg.idx = g;
+		if (!ok && an_culprit_first(a, g, n, mode, false)) {
 			cfg.n = 1;
 			ok = an_try(a, &cfg, ", the other replicas, the likely cause",
 				    &m);
 			if (ok < 0)
 				return -1;
 			if (ok)
-				a->sys[x].v[mode].pending = false;
+				a->sys[g[0]].v[mode].pending = false;
 			else
-				an_settled(a, x, mode, 0, 1, &m);
+				an_settled(a, g[0], mode, 0, 1, &m);
 			g++;
 			n--;
 			continue;
