@@ -65,15 +65,25 @@ int kb_exec_watched_live(void)
 /* The exec @w watched succeeded: put current under its rule, if any. */
 static void kb_exec_apply(struct kb_exec_work *w)
 {
-	char *buf = __getname(), *sbuf = NULL;
+	char *buf, *sbuf = NULL;
 	struct kb_exec_rule *r = NULL;
 	struct kb_exec_image img;
 	u64 start = ktime_get_ns();
 	int ret;
 
+	/*
+	 * No rule to match: only a member of a rule's session to take out,
+	 * or a KB_SESSION_NO_RUNTIME one's to dispatch again, which cannot
+	 * fail. The file is not even named: such execs stay at native cost.
+	 */
+	if (!atomic_read(&kb_exec_nr_rules)) {
+		kb_session_exec(NULL, &w->member);
+		return;
+	}
+	buf = __getname();
 	kb_exec_image_get(&img, w->file, buf, atomic_read(&kb_exec_nr_notes));
 	/* Path rules see a script's own path as well as its interpreter's. */
-	if (w->interp && atomic_read(&kb_exec_nr_rules)) {
+	if (w->interp) {
 		sbuf = __getname();
 		img.script = kb_exec_script_path(w->named, sbuf);
 	}

@@ -249,6 +249,24 @@ static __always_inline bool kb_fast_traps(const struct kb_session *s, u32 nr,
 #define KB_FAST_SKIP	1	/* make it return true: uregs->ax is the result */
 
 /*
+ * A syscall outside the policy's table: a number past it, or a 32-bit
+ * call. A runtime takes it through SIGSYS; a task the module dispatches
+ * itself (an exec rule's, a KB_SESSION_NO_RUNTIME session's) has none,
+ * and a SIGSYS would kill it: the call runs as it would natively (ENOSYS
+ * for a number no kernel has), counted as out of range.
+ */
+static __always_inline int kb_fast_beyond(void)
+{
+	struct kb_member *m = kb_member_find(current);
+
+	if (!m || !READ_ONCE(m->sud_armed))
+		return KB_FAST_SIGSYS;
+	__this_cpu_inc(m->session->counters->out_of_range);
+	__this_cpu_inc(m->session->counters->fastpath);
+	return KB_FAST_RUN;
+}
+
+/*
  * The decision for the syscall in @uregs, the argument of
  * syscall_user_dispatch(): one of KB_FAST_*. Every syscall of every task
  * with SUD on comes through here, so this is kept to a few loads for the
@@ -270,12 +288,11 @@ static __always_inline int kb_fast_decide(struct pt_regs *uregs)
 	s64 ret;
 
 	/* The runtime's own syscalls, and what the function decides alone. */
-	if (instruction_pointer(uregs) - sd->offset < sd->len ||
-	    sd->selector || in_ia32_syscall())
+	if (instruction_pointer(uregs) - sd->offset < sd->len || sd->selector)
 		return KB_FAST_SIGSYS;
 	nr = syscall_get_nr(current, uregs);
-	if (nr >= KB_NR_SYSCALLS)
-		return KB_FAST_SIGSYS;
+	if (unlikely(nr >= KB_NR_SYSCALLS || in_ia32_syscall()))
+		return kb_fast_beyond();
 	nr = array_index_nospec(nr, KB_NR_SYSCALLS);
 
 	m = kb_member_find(current);

@@ -31,7 +31,8 @@
 				 KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE | \
 				 KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK | \
 				 KB_FEATURE_EXEC_RULES | KB_FEATURE_TASK_LIST | \
-				 KB_FEATURE_URING_OPS | KB_FEATURE_SYSCALL_RUN)
+				 KB_FEATURE_URING_OPS | KB_FEATURE_SYSCALL_RUN | \
+				 KB_FEATURE_NO_RUNTIME)
 
 struct file;
 struct task_struct;
@@ -143,8 +144,9 @@ struct kb_run {
  *                either is gone
  * @run:          decisions not yet reported to kbridge_decisions
  * @out_of_scope: KB_IOC_SET_SCOPE 0: its syscalls run natively, uncounted
- * @sud_armed:    an exec rule put it under SUD (kb_session_exec()): its
- *                children get it too
+ * @sud_armed:    the module put it under SUD (kb_session_exec(): an exec
+ *                rule, or an exec in a KB_SESSION_NO_RUNTIME session):
+ *                its children get it too
  * @spare:        the member @task's next child gets; read and written by
  *                @task only (session.c, "Spares")
  * @refill:       the task work that gives @task a new @spare

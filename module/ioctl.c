@@ -108,7 +108,8 @@ static const struct kb_ioctl_op kb_ioctl_ops[] = {
 		     KB_VERSION_SIZE_VER0, kb_version),
 	__IOCTL_OP(KB_IOC_SESSION_CREATE, kb_ioctl_session_create,
 		   KB_SESSION_CREATE_SIZE_VER0, 0,
-		   KB_SESSION_LOCKED | KB_SESSION_MEMBER_SCOPE),
+		   KB_SESSION_LOCKED | KB_SESSION_MEMBER_SCOPE |
+		   KB_SESSION_NO_RUNTIME),
 	IOCTL_OP_RSV(KB_IOC_SESSION_JOIN, kb_ioctl_session_join,
 		     KB_SESSION_JOIN_SIZE_VER0, kb_session_join),
 	__IOCTL_OP(KB_IOC_SYSCALL, kb_ioctl_syscall, KB_SYSCALL_SIZE_VER0,

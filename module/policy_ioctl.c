@@ -24,7 +24,9 @@ int kb_ioctl_set_rules(struct file *file, void *arg)
 	ret = kb_session_may_change(s);
 	if (ret)
 		return ret;
-	return kb_session_policy_set(s, arg, false);
+	/* No runtime in the process: nothing may need one. */
+	return kb_session_policy_set(s, arg,
+				     s->flags & KB_SESSION_NO_RUNTIME);
 }
 
 int kb_ioctl_get_rules(struct file *file, void *arg)
@@ -46,6 +48,9 @@ int kb_ioctl_set_fastpath(struct file *file, void *arg)
 	ret = kb_session_may_change(s);
 	if (ret)
 		return ret;
+	/* Always on, with nothing trapped: there is no runtime to trap to. */
+	if (s->flags & KB_SESSION_NO_RUNTIME)
+		return -EINVAL;
 	if (req->enable > 1 || req->path_prefix_len > KB_PATH_PREFIX_MAX)
 		return -EINVAL;
 	if (!req->trap) {
@@ -71,6 +76,9 @@ int kb_ioctl_set_personality(struct file *file, void *arg)
 	ret = kb_session_may_change(s);
 	if (ret)
 		return ret;
+	/* A personality's handlers run in process context, through SIGSYS. */
+	if (s->flags & KB_SESSION_NO_RUNTIME)
+		return -EOPNOTSUPP;
 	if (req->name[0] && !kb_personality_name_ok(req->name, sizeof(req->name)))
 		return -EINVAL;
 	return kb_pers_session_set(s, req->name, &req->handlers);

@@ -599,12 +599,17 @@ struct kb_session *kb_session_new_exec(bool inherit, const char *name)
 	return s;
 }
 
-/* Is @task in an exec rule's session? Caller: RCU or preemption off. */
+/*
+ * Does @task's exec need the exec work (exec_watch.c): is it in an exec
+ * rule's session, or in a KB_SESSION_NO_RUNTIME one, whose dispatch the
+ * module sets again after the exec? Caller: RCU or preemption off.
+ */
 bool kb_session_exec_member(struct task_struct *task)
 {
 	struct kb_member *m = kb_member_find(task);
 
-	return m && READ_ONCE(m->session->exec);
+	return m && (READ_ONCE(m->session->exec) ||
+		     (m->session->flags & KB_SESSION_NO_RUNTIME));
 }
 
 /*
@@ -621,8 +626,9 @@ bool kb_session_exec_keeps(struct task_struct *task)
 /*
  * current has exec'd and not yet run: put it into @to (an exec rule's
  * session), or, with @to NULL, take it out of the exec rule session it is
- * in unless that one is KB_EXEC_INHERIT. Members of files' sessions are
- * their runtime's business and stay where they are. A new member is
+ * in unless that one is KB_EXEC_INHERIT. Members of files' sessions stay
+ * where they are: their runtime's business, or with KB_SESSION_NO_RUNTIME
+ * the module's, which dispatches them again. A new member is
  * *@prepared (taken: set to NULL), else allocated here.
  */
 int kb_session_exec(struct kb_session *to, struct kb_member **prepared)
@@ -647,8 +653,17 @@ int kb_session_exec(struct kb_session *to, struct kb_member **prepared)
 	if (current->flags & PF_EXITING)
 		goto out;
 	m = kb_member_find(current);
-	if (m && !m->session->exec)
+	if (m && !m->session->exec) {
+		/*
+		 * No runtime to set its dispatch again: the module does, from
+		 * the first exec after joining on, and for its children then.
+		 */
+		if (m->session->flags & KB_SESSION_NO_RUNTIME) {
+			m->sud_armed = true;
+			arm = true;
+		}
 		goto out;
+	}
 	/* Kept: the exec may have reset its dispatch, set it again. */
 	if (m && (m->session == to || (!to && m->session->inherit))) {
 		arm = m->sud_armed;
@@ -711,6 +726,9 @@ struct kb_session *kb_session_create(u32 flags, const char *name)
 		return NULL;
 	strscpy(s->name, name, sizeof(s->name));
 	s->creator = get_pid(task_tgid(current));
+	/* No trap set: the hook decides everything, as for a rule's. */
+	if (flags & KB_SESSION_NO_RUNTIME)
+		s->fastpath = true;
 	return s;
 }
 

@@ -37,6 +37,10 @@ int kb_ioctl_session_create(struct file *file, void *arg)
 		return -EINVAL;
 	if (!kb_session_name_ok(cmd->name, sizeof(cmd->name)))
 		return -EINVAL;
+	/* Its members' every syscall is decided by the hook, or by nothing. */
+	if ((cmd->flags & KB_SESSION_NO_RUNTIME) &&
+	    !(kb_fastpath_status() & KB_STATUS_FASTPATH))
+		return -EOPNOTSUPP;
 	s = kb_session_create(cmd->flags, cmd->name);
 	if (!s)
 		return -ENOMEM;

@@ -223,10 +223,10 @@ TEST_F(cmd, size_huge)
 	EXPECT_EQ(E2BIG, errno);
 }
 
-/* No command takes bits 2 and up (KB_SESSION_* are bits 0 and 1). */
+/* No command takes bits 3 and up (KB_SESSION_* are bits 0 to 2). */
 TEST_F(cmd, unknown_flag)
 {
-	self->arg.u.version.flags = 1U << 2;
+	self->arg.u.version.flags = 1U << 3;
 	ASSERT_EQ(-1, ioctl(self->fd, variant->cmd, &self->arg));
 	EXPECT_EQ(EINVAL, errno);
 	self->arg.u.version.flags = 0x80000000u;
@@ -330,7 +330,8 @@ TEST_F(fd, version)
 		  KB_FEATURE_PERSONALITY | KB_FEATURE_SCOPE |
 		  KB_FEATURE_TRAP_ARGS | KB_FEATURE_LOCK |
 		  KB_FEATURE_EXEC_RULES | KB_FEATURE_TASK_LIST |
-		  KB_FEATURE_URING_OPS | KB_FEATURE_SYSCALL_RUN, v.features);
+		  KB_FEATURE_URING_OPS | KB_FEATURE_SYSCALL_RUN |
+		  KB_FEATURE_NO_RUNTIME, v.features);
 	EXPECT_EQ(0u, v.status & ~(__u32)(KB_STATUS_FASTPATH |
 					  KB_STATUS_HOOK_DIRECT |
 					  KB_STATUS_HOOK_KPROBE |

@@ -114,7 +114,7 @@ TEST(create_flags_checked)
 
 	OPEN_OR_SKIP(fd);
 	close(fd);
-	EXPECT_EQ(-1, open_session(1U << 2));
+	EXPECT_EQ(-1, open_session(1U << 3));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, open_session(KB_SESSION_MEMBER_SCOPE));
 	EXPECT_EQ(EINVAL, errno);

@@ -6,7 +6,9 @@
  *   (no argument)   nothing;
  *   wait            one byte read from stdin;
  *   fork            in a child too, which prints first;
- *   exec PATH       ...and then execs PATH with no arguments.
+ *   exec PATH       ...and then execs PATH with no arguments;
+ *   nosys           first "nosys ok" if syscall 1000, which no kernel
+ *                   has, failed with ENOSYS, else "nosys bad".
  */
 #include "nolibc.h"
 
@@ -60,6 +62,12 @@ __attribute__((used, noreturn)) static void start_c(long *sp)
 
 	if (same(cmd, "wait"))
 		sys3(__NR_read, 0, (long)&c, 1);
+	if (same(cmd, "nosys")) {
+		if (sys3(1000, 0, 0, 0) == -38)
+			sys3(__NR_write, 1, (long)"nosys ok\n", 9);
+		else
+			sys3(__NR_write, 1, (long)"nosys bad\n", 10);
+	}
 	if (same(cmd, "fork")) {
 		pid = sys3(__NR_fork, 0, 0, 0);
 		if (pid == 0) {

@@ -84,6 +84,8 @@
 #define KB_FEATURE_URING_OPS	(1ULL << 14)
 /* KB_SYSCALL_RUN: a passed call may be run inside KB_IOC_SYSCALL */
 #define KB_FEATURE_SYSCALL_RUN	(1ULL << 15)
+/* KB_SESSION_NO_RUNTIME: sessions decided in the kernel, execs native */
+#define KB_FEATURE_NO_RUNTIME	(1ULL << 16)
 
 /* kb_version.status bits: the state of the running module */
 #define KB_STATUS_FASTPATH	(1U << 0) /* in-kernel decisions are armed */
@@ -145,6 +147,7 @@ struct kb_version {
 /* kb_session_create.flags */
 #define KB_SESSION_LOCKED	(1U << 0) /* members may not change it */
 #define KB_SESSION_MEMBER_SCOPE	(1U << 1) /* ...but may set their scope */
+#define KB_SESSION_NO_RUNTIME	(1U << 2) /* no runtime: module dispatches */
 
 /**
  * struct kb_session_create - KB_IOC_SESSION_CREATE: give this file a session
@@ -163,6 +166,16 @@ struct kb_version {
  * KB_SESSION_MEMBER_SCOPE is set too: a program cannot loosen the policy
  * it runs under. EEXIST: the file already has a session. EINVAL:
  * KB_SESSION_MEMBER_SCOPE without KB_SESSION_LOCKED.
+ *
+ * KB_SESSION_NO_RUNTIME (KB_FEATURE_NO_RUNTIME): the members have no
+ * runtime in their process. The module turns Syscall User Dispatch on
+ * for a member, with no allowed range, at its first exec after joining
+ * and again after every exec (its children and threads from then on
+ * get it at fork), and decides every syscall in the kernel; execs are
+ * the kernel's own. Its policy may hold only what the kernel decides
+ * (KB_IOC_SET_RULES: EOPNOTSUPP for a path condition), and it takes no
+ * KB_IOC_SET_FASTPATH or KB_IOC_SET_PERSONALITY (EINVAL, EOPNOTSUPP).
+ * EOPNOTSUPP: the in-kernel decisions are not armed (KB_STATUS_FASTPATH).
  */
 /* Longest name of a session or of an exec rule, NUL excluded. */
 #define KB_EXEC_NAME_MAX	31

@@ -285,6 +285,26 @@ static void kb_fastpath(const struct kb_launch *l)
 			"ioctl (SIGSYS), the module's fast path is not armed");
 }
 
+/*
+ * --in-kernel: join the KB_SESSION_NO_RUNTIME session and exec the program
+ * natively. The module dispatches the task from that exec on, and every
+ * task and exec that follows, deciding each syscall at entry: no runtime,
+ * no loader, no re-entry. The device's fd is close-on-exec.
+ */
+static noreturn void kb_child_in_kernel(const struct kb_launch *l)
+{
+	struct kb_session_join join = { .size = sizeof(join) };
+
+	if (geteuid() != 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		kb_die("prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+	if (ioctl(l->kbfd, KB_IOC_SESSION_JOIN, &join))
+		kb_die("KB_IOC_SESSION_JOIN: %s", strerror(errno));
+	if (l->verbose)
+		fprintf(stderr, "kblaunch: --in-kernel: pid %d execs %s natively\n",
+			getpid(), l->argv[0]);
+	kb_exec_native(l->argv[0], l->argv, &l->mask);
+}
+
 noreturn void kb_child(const struct kb_launch *l)
 {
 	struct kbrt_config cfg = {
@@ -297,6 +317,8 @@ noreturn void kb_child(const struct kb_launch *l)
 
 	if (l->report_fd >= 0)
 		close(l->report_fd);
+	if (l->in_kernel)
+		kb_child_in_kernel(l);
 	if (l->mode == KBRT_MODE_MODULE) {
 		struct kb_session_join join = { .size = sizeof(join) };
 

@@ -29,6 +29,7 @@ struct kb_launch {
 	bool verbose;
 	bool follow_exec;		/* not --no-follow-exec */
 	bool fastpath;			/* not --no-fastpath: in-kernel decisions */
+	bool in_kernel;			/* --in-kernel: no runtime, native execs */
 	bool vdso_hide;			/* --vdso=hide */
 	uint64_t features;		/* module mode: KB_FEATURE_* of the module */
 	enum kbrt_mode mode;
@@ -103,6 +104,10 @@ void kb_load(const char *name, char **argv, int argc, struct kb_program *p,
 	     bool verbose);
 /* privs.c: fail (126) if @fd is a program that runs with more privilege */
 void kb_refuse_privileged(const char *what, const char *path, int fd);
+/* loader.c, --in-kernel: exec @name as execvp would, checked as kb_load()
+ * checks it, with the signal @mask; returns only to exit 126 or 127. */
+noreturn void kb_exec_native(const char *name, char **argv,
+			     const sigset_t *mask);
 void kb_load_fd(char *filename, int fd, char **argv, int argc,
 		struct kb_program *p, bool verbose);
 

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -578,6 +579,21 @@ static void load(struct kb_program *p, const char *name, int fd,
 				(unsigned long long)(ld.lo + p->interp.bias),
 				(unsigned long long)p->interp.entry);
 	}
+}
+
+noreturn void kb_exec_native(const char *name, char **argv,
+			     const sigset_t *mask)
+{
+	char *path = resolve(name);
+	int fd = open_exec(name, path);
+
+	/* The same refusal as kb_load()'s, with the same message. */
+	kb_refuse_privileged(name, path, fd);
+	close(fd);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	execv(path, argv);
+	kb_fail(errno == ENOENT ? KB_EXIT_NOTFOUND : KB_EXIT_NOEXEC, name,
+		"%s", strerror(errno));
 }
 
 void kb_load(const char *name, char **argv, int argc, struct kb_program *p,

@@ -34,6 +34,7 @@ struct kb_opts {
 	bool report_text;		/* --report-format text */
 	bool no_fastpath;
 	bool no_module;
+	bool in_kernel;
 	bool no_follow_exec;
 	bool vdso_hide;
 	bool verbose;
@@ -45,7 +46,10 @@ struct kb_opts {
 
 const char *argp_program_version = "kblaunch " KB_RELEASE;
 
-enum { OPT_REPORT_FORMAT = 0x100, OPT_NO_FASTPATH, OPT_ONLY, OPT_VDSO };
+enum {
+	OPT_REPORT_FORMAT = 0x100, OPT_NO_FASTPATH, OPT_ONLY, OPT_VDSO,
+	OPT_IN_KERNEL,
+};
 
 static const char doc[] =
 "Run PROGRAM with all its syscalls going through kbridge.\n"
@@ -63,6 +67,8 @@ static const char doc[] =
 "  kblaunch --report counts.txt -- python3 -c 'print(1)'\n"
 "                                also write per-syscall counts\n"
 "  kblaunch --no-module -- ./app decide in this process, without the module\n"
+"  kblaunch --in-kernel -- make  decide in the kernel only: execs at native\n"
+"                                cost\n"
 "  kblaunch --profile minimal.profile --report r.json -- ./app\n"
 "                                stub and fake what the profile says, report\n"
 "                                per-syscall counts and rule hits as JSON"
@@ -88,6 +94,12 @@ static const struct argp_option options[] = {
 	{ "no-fastpath", OPT_NO_FASTPATH, NULL, 0,
 	  "Decide every syscall through SIGSYS and the ioctl, never in the "
 	  "kernel at syscall entry", 0 },
+	{ "in-kernel", OPT_IN_KERNEL, NULL, 0,
+	  "Put no runtime in the program: the module decides every syscall "
+	  "at syscall entry and follows execs itself, so the program and "
+	  "what it execs start at native cost. For a profile the kernel "
+	  "decides alone (no path conditions, no personality module); not "
+	  "with --no-module, --no-fastpath, --only or --vdso=hide", 0 },
 	{ "no-module", 'n', NULL, 0,
 	  "Decide in the process, with the same tier core, instead of "
 	  "through /dev/kbridge", 0 },
@@ -129,6 +141,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_FASTPATH:
 		o->no_fastpath = true;
+		break;
+	case OPT_IN_KERNEL:
+		o->in_kernel = true;
 		break;
 	case OPT_VDSO:
 		if (!strcmp(arg, "hide"))
@@ -244,7 +259,8 @@ static void apply_personality(int fd, const struct kb_version *ver,
 }
 
 static void apply_profile(int fd, const struct kb_version *ver,
-			  const struct kb_profile *p, bool verbose)
+			  const struct kb_profile *p, bool verbose,
+			  bool in_kernel)
 {
 	char buf[KB_PATH_MAX + 512];
 	int64_t i;
@@ -260,9 +276,9 @@ static void apply_profile(int fd, const struct kb_version *ver,
 		       where(p, i, buf, sizeof(buf)));
 	if (kb_set_rules(fd, p->rules, p->count))
 		kb_die("%s: KB_IOC_SET_RULES: %s%s", p->origin, strerror(errno),
-		       errno == EOPNOTSUPP ?
-		       " (the loaded kbridge.ko does not implement a rule of this profile)" :
-		       "");
+		       errno != EOPNOTSUPP ? "" : in_kernel ?
+		       " (--in-kernel: its path conditions need kblaunch's runtime; run it without --in-kernel)" :
+		       " (the loaded kbridge.ko does not implement a rule of this profile)");
 	if (verbose)
 		fprintf(stderr, "kblaunch: profile %s: %u entries applied\n",
 			p->origin, p->count);
@@ -360,21 +376,32 @@ static int open_module(const struct kb_opts *o, struct kb_version *ver,
 	if (ver->features & KB_FEATURE_LOCK)
 		sc.flags = KB_SESSION_LOCKED |
 			   (o->nonly ? KB_SESSION_MEMBER_SCOPE : 0);
+	if (o->in_kernel) {
+		if (!(ver->features & KB_FEATURE_NO_RUNTIME))
+			kb_die("--in-kernel: the loaded kbridge.ko has no KB_FEATURE_NO_RUNTIME");
+		if (prof && prof->personality[0])
+			kb_die("%s:%u: --in-kernel: personality module '%s' runs through kblaunch's runtime; run it without --in-kernel",
+			       prof->origin, prof->personality_line,
+			       prof->personality);
+		sc.flags |= KB_SESSION_NO_RUNTIME;
+	}
 	/* What kbctl ps calls the session; a module without names: none. */
 	if (!(ver->features & KB_FEATURE_TASK_LIST))
 		sc.size = offsetof(struct kb_session_create, name);
 	else if (prof)
 		kb_profile_name(prof->origin, sc.name, sizeof(sc.name));
 	if (ioctl(fd, KB_IOC_SESSION_CREATE, &sc))
-		kb_die("%s: KB_IOC_SESSION_CREATE: %s", KB_DEVICE_PATH,
-		     strerror(errno));
+		kb_die("%s: KB_IOC_SESSION_CREATE: %s%s", KB_DEVICE_PATH,
+		       strerror(errno), o->in_kernel && errno == EOPNOTSUPP ?
+		       " (--in-kernel: the module's in-kernel decisions are not armed; see kbctl status)" :
+		       "");
 	if (o->verbose)
 		fprintf(stderr,
 			"kblaunch: kbridge.ko release %s API %u, %u syscalls, session %llu\n",
 			ver->release, ver->api_version, ver->nr_syscalls,
 			(unsigned long long)sc.session_id);
 	if (prof)
-		apply_profile(fd, ver, prof, o->verbose);
+		apply_profile(fd, ver, prof, o->verbose, o->in_kernel);
 	if (prof)
 		apply_personality(fd, ver, prof, o->verbose);
 	return fd;
@@ -591,6 +618,13 @@ int main(int argc, char **argv, char **envp)
 	l.follow_exec = !o.no_follow_exec;
 	l.vdso_hide = o.vdso_hide;
 	l.fastpath = !o.no_fastpath;
+	l.in_kernel = o.in_kernel;
+	if (o.in_kernel && (o.no_module || o.no_fastpath || o.nonly ||
+			    o.vdso_hide || o.no_follow_exec))
+		kb_die("--in-kernel: not with --%s, which needs kblaunch's runtime in the program",
+		       o.no_module ? "no-module" : o.no_fastpath ?
+		       "no-fastpath" : o.nonly ? "only" : o.vdso_hide ?
+		       "vdso=hide" : "no-follow-exec");
 
 	/* A profile that does not parse stops everything, before any work. */
 	if (o.profile) {
@@ -602,6 +636,9 @@ int main(int argc, char **argv, char **envp)
 		l.onlyfd = kb_only_fd(o.only, o.nonly);
 	if (!o.no_module) {
 		l.kbfd = open_module(&o, &ver, prof);
+		if (l.kbfd < 0 && o.in_kernel)
+			kb_die("--in-kernel: %s not found: load kbridge.ko",
+			       KB_DEVICE_PATH);
 		/* No module here (or in this container): decide in process. */
 		if (l.kbfd < 0)
 			fprintf(stderr, "kblaunch: %s not found: the tier core decides in this process (no module; as --no-module)\n",
