@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# exec_bench.sh [-k] sh N | initdb: what exec-heavy work costs, natively
-# or (-k) under kblaunch with the module (its default profile, every
-# exec followed). Prints ns_per_call=X iters=N:
+# exec_bench.sh [-k | -i] sh N | initdb: what exec-heavy work costs,
+# natively, or under kblaunch with the module (its default profile, every
+# exec followed): -k with its runtime in the program, which every exec
+# re-enters; -i with --in-kernel, no runtime, execs the kernel's own.
+# Prints ns_per_call=X iters=N:
 #   sh N    a shell running N execs of /bin/true one after the other;
 #           X is the wall time per exec (the shell's own start included,
 #           spread over the N)
@@ -15,10 +17,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 K=${KBLAUNCH:-$PWD/.output/kblaunch}
 under=()
-if [ "${1:-}" = -k ]; then
-	under=("$K" --)
-	shift
-fi
+case ${1:-} in
+-k) under=("$K" --); shift ;;
+-i) under=("$K" --in-kernel --); shift ;;
+esac
 now() { date +%s%N; }
 
 case ${1:-} in
@@ -55,7 +57,7 @@ initdb)
 	chmod 755 "$d" && chown 65534:65534 "$d" || exit 1
 	if [ ${#under[@]} -gt 0 ]; then
 		cp "$K" "$d/kblaunch" && chmod 755 "$d/kblaunch" || exit 1
-		under=("$d/kblaunch" --)
+		under[0]=$d/kblaunch
 		[ -n "$mode" ] && chmod 666 /dev/kbridge
 	fi
 	t0=$(now)
@@ -72,7 +74,7 @@ initdb)
 	echo "ns_per_call=$((t1 - t0)) iters=1"
 	;;
 *)
-	sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac
