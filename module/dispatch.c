@@ -31,7 +31,6 @@ static void kb_count(struct kb_session *s, const struct kb_ruleset *set,
 		WRITE_ONCE(s->last_changed, (u64)nr + 1);
 }
 
-/* Take a reference on the rule of @nr: the decision may sleep. */
 /* The calling member's run (batch.h); it may have left @s meanwhile. */
 static void kb_count_run(struct kb_session *s, u32 nr,
 			 const struct kb_decision *d)
@@ -47,6 +46,7 @@ static void kb_count_run(struct kb_session *s, u32 nr,
 	rcu_read_unlock();
 }
 
+/* Take a reference on the rule of @nr: the decision may sleep. */
 static struct kb_ruleset *kb_rule_get(struct kb_session *s, u32 nr)
 {
 	struct kb_ruleset *set;

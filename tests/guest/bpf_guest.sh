@@ -148,6 +148,15 @@ elif cmd == "prog":          # bpftool -j prog show: "id type" of kb_decision
             print(p["id"], p["type"])
 EOF
 kbs() { "$PY" "$kb_tmp/kbs.py" "$@"; }
+# After a count the programs missed: the kernel's own count of runs it
+# skipped (a program's event while one already ran on that CPU), and the
+# per-process rows, so that the failure says whose event went missing.
+bpf_misses() {
+	"$BPFTOOL" prog show 2>&1 | grep -E "name|recursion_misses" | sed 's/^/# bpftool prog: /'
+	[ -n "${main:-}" ] && for c in "$main" ${children:-}; do
+		kbs rows "$kb_tmp/pid2.json" tgid "$c" 2>/dev/null | sed "s/^/# pid_hits of $c: /"
+	done
+}
 dump() { # MAP-FILE OUT
 	"$BPFTOOL" -j map dump pinned "$PIN/$1" >"$2" 2>"$kb_tmp/dump.err"
 }
@@ -284,7 +293,7 @@ if run_mix single 0 0; then
 	fi
 	r=$(kbs report "$kb_tmp/single.json" "$kb_tmp/session1.json" "$s1")
 	[ "$r" = ok ] && ok "session_hits agrees with kblaunch --report: every syscall's count, total, fast path" ||
-		not_ok "session_hits against kblaunch --report: $r"
+		{ not_ok "session_hits against kblaunch --report: $r"; bpf_misses; }
 fi
 
 # ---- threads and forked children ----
@@ -310,7 +319,7 @@ if run_mix forked $T $F; then
 	has_rows "tier_hits adds up both sessions" "$kb_tmp/tier2.rows" $((1 + 1 + T + F))
 	r=$(kbs report "$kb_tmp/forked.json" "$kb_tmp/session2.json" "$s2")
 	[ "$r" = ok ] && ok "session $s2 (threads, children) agrees with kblaunch --report" ||
-		not_ok "session $s2 against kblaunch --report: $r"
+		{ not_ok "session $s2 against kblaunch --report: $r"; bpf_misses; }
 
 	# ---- the standard tools, and kbctl, read the same numbers ----
 	if "$BPFTOOL" -j map dump name tier_hits >"$kb_tmp/byname.json" 2>"$kb_tmp/err" &&
