@@ -52,22 +52,11 @@ fi
 
 # What needs the runtime is refused before the program runs, saying why.
 printf 'openat when path=/etc/* stub EACCES\n' >"$kb_tmp/path.profile"
-refused() { # what expected-message kblaunch-args...
-	local what=$1 msg=$2 rc
-	shift 2
-	"$K" "$@" -- "$P/exec_getppid" >"$kb_tmp/out" 2>"$kb_tmp/err"
-	rc=$?
-	if [ "$rc" -eq 1 ] && [ ! -s "$kb_tmp/out" ] && grep -q -- "$msg" "$kb_tmp/err"; then
-		ok "refused: $what"
-	else
-		not_ok "refused: $what: exit status $rc"
-		show "$kb_tmp/err" stderr
-	fi
-}
-refused "a path condition" "path conditions need kblaunch's runtime" \
-	--in-kernel --profile "$kb_tmp/path.profile"
+expect_fail "refused: a path condition" 1 "path conditions need kblaunch's runtime" \
+	--profile "$kb_tmp/path.profile" -- "$P/exec_getppid"
 for opt in --no-module --no-fastpath "--only $P/exec_getppid" --vdso=hide --no-follow-exec; do
 	# shellcheck disable=SC2086
-	refused "with $opt" "--in-kernel: not with ${opt%% *}" --in-kernel $opt
+	expect_fail "refused: with $opt" 1 "--in-kernel: not with ${opt%% *}" \
+		$opt -- "$P/exec_getppid"
 done
 kb_done

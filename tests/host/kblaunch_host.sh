@@ -45,19 +45,6 @@ else
 	show "$kb_tmp/err" stderr
 fi
 
-# expect_fail NAME STATUS MESSAGE-REGEX -- CMD...
-expect_fail() {
-	local name=$1 want=$2 re=$3 rc
-	shift 4
-	kb -- "$@" >"$kb_tmp/out" 2>"$kb_tmp/err"
-	rc=$?
-	if [ "$rc" -eq "$want" ] && grep -Eq "$re" "$kb_tmp/err" && [ ! -s "$kb_tmp/out" ]; then
-		ok "$name: exit $want, '$(grep -v "^kblaunch: --no-module: " "$kb_tmp/err" | head -1)'"
-	else
-		not_ok "$name: exit status $rc, expected $want"
-		show "$kb_tmp/err" stderr
-	fi
-}
 printf 'just text\n' >"$kb_tmp/text"
 head -c 100 /bin/true >"$kb_tmp/truncated"
 printf '#!/nonexistent/interpreter\n' >"$kb_tmp/badinterp"

@@ -45,6 +45,27 @@ path_name() {
 	esac
 }
 
+# expect_fail NAME STATUS MESSAGE-REGEX [OPTION...] -- CMD...: kblaunch,
+# with $KBOPT and the OPTIONs, refuses CMD: that exit status, the message
+# on stderr, nothing on stdout.
+expect_fail() {
+	local name=$1 want=$2 re=$3 rc opts=()
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	kb "${opts[@]}" -- "$@" >"$kb_tmp/out" 2>"$kb_tmp/err"
+	rc=$?
+	if [ "$rc" -eq "$want" ] && grep -Eq -- "$re" "$kb_tmp/err" && [ ! -s "$kb_tmp/out" ]; then
+		ok "$name: exit $want, '$(grep -v "^kblaunch: --no-module: " "$kb_tmp/err" | head -1)'"
+	else
+		not_ok "$name: exit status $rc, expected $want"
+		show "$kb_tmp/err" stderr
+	fi
+}
+
 # KB_PRE, if set, is a command (e.g. prlimit) that both runs go through
 # before kblaunch or the native program.
 kb() {

@@ -99,7 +99,8 @@ static const struct argp_option options[] = {
 	  "at syscall entry and follows execs itself, so the program and "
 	  "what it execs start at native cost. For a profile the kernel "
 	  "decides alone (no path conditions, no personality module); not "
-	  "with --no-module, --no-fastpath, --only or --vdso=hide", 0 },
+	  "with --no-module, --no-fastpath, --only, --vdso=hide or "
+	  "--no-follow-exec", 0 },
 	{ "no-module", 'n', NULL, 0,
 	  "Decide in the process, with the same tier core, instead of "
 	  "through /dev/kbridge", 0 },
