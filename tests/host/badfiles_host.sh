@@ -427,7 +427,10 @@ apps_number|: \.apps\[0\]: expected the path of an application$
 passed_string|: \.confirmation\.passed: expected a boolean, not a string$
 confirmation_bool|: \.confirmation: expected an object, not a boolean$
 EOF
-kbctl_fail "a directory as a report" "^kbctl: $J: Is a directory$" plan --os /dev/null "$J"
+# A directory is a loupedb checkout: this one holds no run.
+kbctl_fail "a directory as a report" \
+	"^kbctl: $J: no loupedb run under it \(DB/APP/WORKLOAD/RUN/data/dyn.csv\)$" \
+	plan --os /dev/null "$J"
 kbctl_fail "/dev/zero as a report" "^kbctl: /dev/zero: larger than [0-9]+ bytes$" \
 	plan --os /dev/null /dev/zero
 # Two reports that disagree on what a number is called.
@@ -459,6 +462,52 @@ EOF
 kbctl_fail "--os list /dev/zero" "^kbctl: /dev/zero: larger than [0-9]+ bytes$" \
 	plan --os /dev/zero "$J/good.json"
 kbctl_fail "--os list a directory" "^kbctl: $O: Is a directory$" plan --os "$O" "$J/good.json"
+
+# ================= loupedb: dyn.csv =================
+# Each bad file is the one run of an application; kbctl loupedb import
+# and kbctl plan read it with the same code (kbctl/analyze/loupedb.c),
+# and an import that fails has written nothing.
+L=$T/l
+H='# syscall, used, works faked, works stubbed, works both'
+# dyn NAME: stdin becomes the dyn.csv of $L/NAME's one run
+dyn() { mkdir -p "$L/$1/app/benchmark-x/run/data"; cat >"$L/$1/app/benchmark-x/run/data/dyn.csv"; }
+printf '%s\n0,Y,N,N,N\n1,Y,N,N\n' "$H" | dyn fields
+printf '%s\n0,Y,N,N,N,N\n' "$H" | dyn extra
+printf '%s\nread,Y,N,N,N\n' "$H" | dyn number
+printf '%s\n512,Y,N,N,N\n' "$H" | dyn range
+printf '%s\n-1,Y,N,N,N\n' "$H" | dyn negative
+printf '%s\n99999999999999999999999,Y,N,N,N\n' "$H" | dyn overflow
+printf '%s\n0,Y,N,N,N\n\n0,N,N,N,N\n' "$H" | dyn again
+printf '%s\n0,Y,N,yes,N\n' "$H" | dyn yn
+printf '%s\n0,Y,N\0,N,N\n' "$H" | dyn nul
+printf '' | dyn empty
+printf '%s\n0,N,N,N,N\n' "$H" | dyn unused
+"$PY" -c 'import random, sys
+r = random.Random(1)
+sys.stdout.buffer.write(bytes(r.choice(range(1, 256)) for _ in range(3000)))' | dyn binary_garbage
+head -c 2000000 /dev/zero | tr '\0' '\n' | dyn too_big
+while IFS='|' read -r name re; do
+	f=$L/$name/app/benchmark-x/run/data/dyn.csv
+	kbctl_fail "dyn.csv $name" "^kbctl: $f$re" loupedb import -o "$L/$name/out" "$L/$name"
+	if [ -e "$L/$name/out" ]; then
+		not_ok "dyn.csv $name: nothing imported"
+	fi
+	kbctl_fail "dyn.csv $name, through kbctl plan" "^kbctl: $f$re" plan --os /dev/null "$L/$name"
+done <<'EOF'
+fields|:3: 4 fields, not 5 \(syscall, used, works faked, works stubbed, works both\)$
+extra|:2: 6 fields, not 5
+number|:2: 'read' is not a syscall number \(0 to 511\)$
+range|:2: '512' is not a syscall number \(0 to 511\)$
+negative|:2: '-1' is not a syscall number
+overflow|:2: '99999999999999999999999' is not a syscall number
+again|:4: syscall 0 again \(first at line 2\)$
+yn|:2: works stubbed is 'yes', not Y or N$
+nul|:2: a NUL byte: not a dyn.csv$
+empty|: no syscall used: not a loupedb run$
+unused|: no syscall used: not a loupedb run$
+binary_garbage|:[0-9]+: (a NUL byte|[0-9] fields|'.*' is not a syscall number)
+too_big|: larger than [0-9]+ bytes$
+EOF
 
 # ================= kbctl analyze --resume: run reports and results =================
 # A resumed analysis takes the baseline's run from its files: a report

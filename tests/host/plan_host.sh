@@ -178,42 +178,27 @@ cp $F/cat.json "$kb_tmp/other/cat.json"
 jcheck "two apps named cat: labelled with their reports" \
 	'st[1]["apps"] == sorted(["cat (tests/plan/cat.json)", "cat (%s/other/cat.json)" % sys.argv[1].rsplit("/", 1)[0]])'
 
-# expect NAME REGEX -- CMD...: exit status 1, nothing on stdout, and
-# stderr matching REGEX.
-expect() {
-	local name=$1 re=$2 rc
-	shift 3
-	"$@" >"$kb_tmp/out" 2>"$kb_tmp/err"
-	rc=$?
-	if [ "$rc" -eq 1 ] && [ ! -s "$kb_tmp/out" ] && grep -qE "$re" "$kb_tmp/err"; then
-		ok "$name: exit 1, '$(head -1 "$kb_tmp/err")'"
-	else
-		not_ok "$name: exit status $rc"
-		show "$kb_tmp/err" stderr
-		show "$kb_tmp/out" stdout
-	fi
-}
 echo 'not json' >"$kb_tmp/notjson.json"
 echo '{"apps": ["/bin/x"]}' >"$kb_tmp/nosys.json"
 sed 's/"nr": 257/"nr": 2/' $F/cat.json >"$kb_tmp/badnr.json"
 sed 's/"class": "fake"/"class": "maybe"/' $F/cat.json >"$kb_tmp/badclass.json"
-expect "misspelt syscall in the OS list" "^kbctl: $F/os-bad.txt:5: unknown syscall 'opennat'$" -- \
+expect_error "misspelt syscall in the OS list" "^kbctl: $F/os-bad.txt:5: unknown syscall 'opennat'$" -- \
 	"$C" plan --os $F/os-bad.txt $F/cat.json
-expect "missing OS list" "^kbctl: $kb_tmp/nope.txt: No such file or directory$" -- \
+expect_error "missing OS list" "^kbctl: $kb_tmp/nope.txt: No such file or directory$" -- \
 	"$C" plan --os "$kb_tmp/nope.txt" $F/cat.json
-expect "missing report" "^kbctl: $kb_tmp/nope.json: No such file or directory$" -- \
+expect_error "missing report" "^kbctl: $kb_tmp/nope.json: No such file or directory$" -- \
 	"$C" plan --os $F/os.txt $F/cat.json "$kb_tmp/nope.json"
-expect "no report" "no REPORT given" -- "$C" plan --os $F/os.txt
-expect "no --os" "no --os FILE given" -- "$C" plan $F/cat.json
-expect "a report that is not JSON" "^kbctl: $kb_tmp/notjson.json:1: not JSON" -- \
+expect_error "no report" "no REPORT given" -- "$C" plan --os $F/os.txt
+expect_error "no --os" "no --os FILE given" -- "$C" plan $F/cat.json
+expect_error "a report that is not JSON" "^kbctl: $kb_tmp/notjson.json:1: not JSON" -- \
 	"$C" plan --os $F/os.txt "$kb_tmp/notjson.json"
-expect "a JSON file without syscalls" "^kbctl: $kb_tmp/nosys.json: no \"syscalls\" array" -- \
+expect_error "a JSON file without syscalls" "^kbctl: $kb_tmp/nosys.json: no \"syscalls\" array" -- \
 	"$C" plan --os $F/os.txt "$kb_tmp/nosys.json"
-expect "a number that is not the name's" "badnr.json: \.syscalls\[[0-9]+\]\.nr: openat is syscall 257 on x86_64, not 2$" -- \
+expect_error "a number that is not the name's" "badnr.json: \.syscalls\[[0-9]+\]\.nr: openat is syscall 257 on x86_64, not 2$" -- \
 	"$C" plan --os $F/os.txt "$kb_tmp/badnr.json"
-expect "an unknown class" "badclass.json: \.syscalls\[[0-9]+\]\.class: unknown class 'maybe'" -- \
+expect_error "an unknown class" "badclass.json: \.syscalls\[[0-9]+\]\.class: unknown class 'maybe'" -- \
 	"$C" plan --os $F/os.txt "$kb_tmp/badclass.json"
-expect "one report twice" "^kbctl: \./$F/cat.json: given twice$" -- \
+expect_error "one report twice" "^kbctl: \./$F/cat.json: given twice$" -- \
 	"$C" plan --os $F/os.txt $F/cat.json "./$F/cat.json"
 
 "$C" plan --help >"$kb_tmp/out" 2>&1

@@ -66,6 +66,22 @@ expect_fail() {
 	fi
 }
 
+# expect_error NAME REGEX -- CMD...: a kbctl command fails as it should:
+# exit status 1, nothing on stdout, stderr matching REGEX.
+expect_error() {
+	local name=$1 re=$2 rc
+	shift 3
+	"$@" >"$kb_tmp/out" 2>"$kb_tmp/err"
+	rc=$?
+	if [ "$rc" -eq 1 ] && [ ! -s "$kb_tmp/out" ] && grep -qE -- "$re" "$kb_tmp/err"; then
+		ok "$name: exit 1, '$(head -1 "$kb_tmp/err")'"
+	else
+		not_ok "$name: exit status $rc"
+		show "$kb_tmp/err" stderr
+		show "$kb_tmp/out" stdout
+	fi
+}
+
 # KB_PRE, if set, is a command (e.g. prlimit) that both runs go through
 # before kblaunch or the native program.
 kb() {

@@ -66,6 +66,7 @@ int kbctl_top(int argc, char **argv);
 int kbctl_analyze(int argc, char **argv);
 /* plan.c: Loupe-style support plan from analyze reports */
 int kbctl_plan(int argc, char **argv);
+int kbctl_loupedb(int argc, char **argv);
 /* rule.c: kbctl rule add|list|del */
 int kbctl_rule(int argc, char **argv);
 /*

@@ -55,6 +55,9 @@ static const struct {
 		{ "--app PATH -- WORKLOAD", "which syscalls the app can do without" } } },
 	{ "plan", kbctl_plan, {
 		{ "--os FILE REPORT...", "which syscalls an OS implements first" } } },
+	{ "loupedb", kbctl_loupedb, {
+		{ "import -o DIR LOUPEDB", "Loupe's database as reports for plan" },
+		{ "export -o DB REPORT", "an analysis as a Loupe database run" } } },
 	{ "rule", kbctl_rule, {
 		{ "add|list|del", "profiles chosen at exec, no launcher" } } },
 	{ "ps", kbctl_ps, {

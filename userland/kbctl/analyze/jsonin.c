@@ -20,6 +20,7 @@
 
 #include "../kbctl.h"
 #include "jsonin.h"
+#include "../../lib/names.h"
 #include "../../lib/profile.h"
 
 /* 1 + the newlines before @off. */
@@ -309,5 +310,66 @@ bool kj_object_at(const char *file, const char *where, struct json_object *arr,
 		return false;
 	}
 	*out = v;
+	return true;
+}
+
+const char *const kj_class_names[KJ_NCLASSES] = {
+	"required", "stub", "fake", "either"
+};
+
+/* A syscall name as reports write them: libseccomp's, or syscall_N. */
+static bool kj_name_ok(const char *s)
+{
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
+}
+
+bool kj_syscall_entry(const char *file, struct json_object *arr, size_t i,
+		      int *nr, const char **name, enum kj_class *cls)
+{
+	struct json_object *s;
+	const char *c;
+	char where[64], key[80], q[128];
+	int64_t n;
+	int k;
+
+	snprintf(where, sizeof(where), ".syscalls[%zu]", i);
+	if (!kj_object_at(file, ".syscalls", arr, i, &s) ||
+	    !kj_string(file, where, s, "name", 64, name))
+		return false;
+	if (!kj_name_ok(*name)) {
+		kj_err(file, where, "'%s' is not a syscall name",
+		       kj_quote(*name, q, sizeof(q)));
+		return false;
+	}
+	if (!kj_int(file, where, s, "nr", 0, KB_NR_SYSCALLS - 1, &n))
+		return false;
+	/*
+	 * The number is what the application called; a name that
+	 * libseccomp knows must agree with it, or the report was written by
+	 * hand wrongly (or for another architecture). An unknown name may be
+	 * a newer libseccomp's.
+	 */
+	k = kb_syscall_lookup(*name);
+	/* The name kblaunch gives a number libseccomp has none for. */
+	if (k == -1)
+		k = kb_syscall_unnamed(*name);
+	if (k != -1 && k != n) {
+		snprintf(key, sizeof(key), "%s.nr", where);
+		kj_err(file, key, "%s is syscall %d on x86_64, not %" PRId64,
+		       *name, k, n);
+		return false;
+	}
+	if (!kj_string(file, where, s, "class", 64, &c))
+		return false;
+	for (k = 0; k < KJ_NCLASSES && strcmp(c, kj_class_names[k]); k++)
+		;
+	if (k == KJ_NCLASSES) {
+		snprintf(key, sizeof(key), "%s.class", where);
+		kj_err(file, key, "unknown class '%s' (required, stub, fake or either)",
+		       kj_quote(c, q, sizeof(q)));
+		return false;
+	}
+	*nr = (int)n;
+	*cls = (enum kj_class)k;
 	return true;
 }

@@ -58,6 +58,18 @@ bool kj_string(const char *file, const char *where, struct json_object *o,
 bool kj_object_at(const char *file, const char *where, struct json_object *arr,
 		  size_t i, struct json_object **out);
 
+/* The classes of an analysis.json syscall, in kbctl analyze's words. */
+enum kj_class { KJ_REQUIRED, KJ_STUB, KJ_FAKE, KJ_EITHER, KJ_NCLASSES };
+extern const char *const kj_class_names[KJ_NCLASSES];
+
+/*
+ * Element @i of an analysis.json's "syscalls" array @arr: its name (a
+ * syscall name as reports write them), its nr (0 to KB_NR_SYSCALLS - 1,
+ * agreeing with libseccomp's number for a name it knows) and its class.
+ */
+bool kj_syscall_entry(const char *file, struct json_object *arr, size_t i,
+		      int *nr, const char **name, enum kj_class *cls);
+
 /* @s quoted for a message: printable, at most @len - 1 bytes. */
 const char *kj_quote(const char *s, char *buf, size_t len);
 

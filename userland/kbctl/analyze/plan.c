@@ -25,17 +25,13 @@
 
 #include "../kbctl.h"
 #include "jsonin.h"
+#include "loupedb.h"
 #include "../../lib/json.h"
 #include "../../lib/names.h"
 
 /* The --os list: like a profile, a text file of short lines. */
 #define PL_OS_MAX_BYTES	(1u << 20)
 #define PL_OS_LINE_MAX	4096u
-
-enum pl_class { PL_REQUIRED, PL_STUB, PL_FAKE, PL_EITHER };
-static const char *const pl_class_names[] = {
-	"required", "stub", "fake", "either"
-};
 
 /* A syscall some report lists: the reports' union. */
 struct pl_sys {
@@ -48,12 +44,14 @@ struct pl_sys {
 
 struct pl_use {
 	size_t sys;		/* index in pl.sys */
-	enum pl_class cls;
+	enum kj_class cls;
 };
 
 struct pl_app {
 	const char *report;
+	char *report_own;	/* report, when it is ours to free */
 	char *label;
+	bool loupedb;		/* Loupe's results (kbctl loupedb) */
 	char *real;		/* realpath of the report: one report once */
 	bool confirmed;
 	bool has_confirmation;
@@ -127,6 +125,12 @@ static int pl_read_os(struct pl *p, const char *path)
 	unsigned int lineno = 0;
 	size_t len, i;
 	int nr, ret = -1;
+	/*
+	 * loupedb's OS lists (NAME.syscalls) are published data with a typo
+	 * or two (gVisor's "futimensat"): a name no kernel has is skipped
+	 * there, with a warning, and an error anywhere else.
+	 */
+	bool loupe = (len = strlen(path)) > 9 && !strcmp(path + len - 9, ".syscalls");
 
 	text = kj_read(path, PL_OS_MAX_BYTES, &len, NULL);
 	if (!text)
@@ -163,6 +167,11 @@ static int pl_read_os(struct pl *p, const char *path)
 			goto out;
 		}
 		nr = kb_syscall_lookup(s);
+		if (nr == -1 && loupe) {
+			fprintf(stderr, "kbctl plan: warning: %s:%u: unknown syscall '%s' in a Loupe OS list: skipped\n",
+				path, lineno, kj_quote(s, q, sizeof(q)));
+			continue;
+		}
 		if (nr == -1) {
 			kbctl_err("%s:%u: unknown syscall '%s'", path, lineno,
 				  kj_quote(s, q, sizeof(q)));
@@ -227,12 +236,6 @@ static ssize_t pl_sys_index(struct pl *p, const struct pl_app *a, const char *wh
 	return (ssize_t)i;
 }
 
-/* A syscall name as reports write them: libseccomp's, or syscall_N. */
-static bool pl_name_ok(const char *s)
-{
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
-}
-
 /*
  * "sqlite3", "nginx+php-fpm": the basenames of the report's "apps"
  * (an array of strings, if there), or the report's path. 0, or -1 said.
@@ -286,13 +289,13 @@ static int pl_label(struct json_object *root, struct pl_app *a)
 
 static int pl_read_report(struct pl *p, struct pl_app *a)
 {
-	struct json_object *root, *arr, *s, *v, *conf;
-	const char *name, *cls;
-	char where[64], key[80], q[128];
+	struct json_object *root, *arr, *v, *conf, *src;
+	const char *name;
+	char where[64];
+	enum kj_class c;
 	size_t i, j, n;
 	ssize_t idx;
-	int64_t nr;
-	int c, ret = -1;
+	int nr, ret = -1;
 
 	a->step = -1;
 	root = kj_load(a->report, NULL);
@@ -309,6 +312,9 @@ static int pl_read_report(struct pl *p, struct pl_app *a)
 	    (conf && !kj_member(a->report, ".confirmation", conf, "passed",
 				json_type_boolean, true, &v)))
 		goto out;
+	if (!kj_member(a->report, "", root, "source", json_type_string, true, &src))
+		goto out;
+	a->loupedb = src && !strcmp(json_object_get_string(src), "loupedb");
 	a->has_confirmation = conf && v;
 	a->confirmed = a->has_confirmation && json_object_get_boolean(v);
 	n = json_object_array_length(arr);
@@ -316,44 +322,10 @@ static int pl_read_report(struct pl *p, struct pl_app *a)
 	if (!a->use)
 		goto out;
 	for (i = 0; i < n; i++) {
+		if (!kj_syscall_entry(a->report, arr, i, &nr, &name, &c))
+			goto out;
 		snprintf(where, sizeof(where), ".syscalls[%zu]", i);
-		if (!kj_object_at(a->report, ".syscalls", arr, i, &s) ||
-		    !kj_string(a->report, where, s, "name", 64, &name))
-			goto out;
-		if (!pl_name_ok(name)) {
-			kj_err(a->report, where, "'%s' is not a syscall name",
-			       kj_quote(name, q, sizeof(q)));
-			goto out;
-		}
-		if (!kj_int(a->report, where, s, "nr", 0, KB_NR_SYSCALLS - 1, &nr))
-			goto out;
-		/*
-		 * The number is what the application called; a name that
-		 * libseccomp knows must agree with it, or the report was
-		 * written by hand wrongly (or for another architecture). An
-		 * unknown name may be a newer libseccomp's.
-		 */
-		c = kb_syscall_lookup(name);
-		/* The name kblaunch gives a number libseccomp has none for. */
-		if (c == -1)
-			c = kb_syscall_unnamed(name);
-		if (c != -1 && c != nr) {
-			snprintf(key, sizeof(key), "%s.nr", where);
-			kj_err(a->report, key, "%s is syscall %d on x86_64, not %" PRId64,
-			       name, c, nr);
-			goto out;
-		}
-		if (!kj_string(a->report, where, s, "class", 64, &cls))
-			goto out;
-		for (c = 0; c <= PL_EITHER && strcmp(cls, pl_class_names[c]); c++)
-			;
-		if (c > PL_EITHER) {
-			snprintf(key, sizeof(key), "%s.class", where);
-			kj_err(a->report, key, "unknown class '%s' (required, stub, fake or either)",
-			       kj_quote(cls, q, sizeof(q)));
-			goto out;
-		}
-		idx = pl_sys_index(p, a, where, (int)nr, name);
+		idx = pl_sys_index(p, a, where, nr, name);
 		if (idx < 0)
 			goto out;
 		for (j = 0; j < a->nuse; j++) {
@@ -362,14 +334,51 @@ static int pl_read_report(struct pl *p, struct pl_app *a)
 				goto out;
 			}
 		}
-		a->use[a->nuse++] = (struct pl_use){ (size_t)idx, (enum pl_class)c };
-		if (c == PL_REQUIRED)
+		a->use[a->nuse++] = (struct pl_use){ (size_t)idx, c };
+		if (c == KJ_REQUIRED)
 			a->nrequired++;
 	}
 	ret = 0;
 out:
 	json_object_put(root);
 	return ret;
+}
+
+/* A loupedb application (ldb_load) as a report. */
+static int pl_read_loupedb(struct pl *p, struct pl_app *a, const struct ldb_app *l)
+{
+	enum kj_class c;
+	ssize_t idx;
+	char *name;
+	int nr;
+
+	a->step = -1;
+	a->loupedb = true;
+	a->label = strdup(l->name);
+	a->use = pl_calloc(KB_NR_SYSCALLS, sizeof(*a->use));
+	if (!a->label || !a->use) {
+		kbctl_err("out of memory");
+		return -1;
+	}
+	for (nr = 0; nr < KB_NR_SYSCALLS; nr++) {
+		if (!l->sys[nr].used)
+			continue;
+		name = kb_syscall_name((uint32_t)nr);
+		if (!name) {
+			kbctl_err("out of memory");
+			return -1;
+		}
+		idx = pl_sys_index(p, a, "", nr, name);
+		free(name);
+		if (idx < 0)
+			return -1;
+		for (c = 0; strcmp(ldb_class(&l->sys[nr]), kj_class_names[c]); c++)
+			;
+		a->use[a->nuse++] = (struct pl_use){ (size_t)idx, c };
+		if (c == KJ_REQUIRED)
+			a->nrequired++;
+	}
+	return 0;
 }
 
 /* Labels name apps uniquely: "sqlite3 (b/analysis.json)" when two are "sqlite3". */
@@ -432,7 +441,7 @@ static size_t pl_missing(const struct pl *p, const struct pl_app *a, size_t *out
 	size_t i, n = 0;
 
 	for (i = 0; i < a->nuse; i++)
-		if (a->use[i].cls == PL_REQUIRED && !p->sys[a->use[i].sys].impl)
+		if (a->use[i].cls == KJ_REQUIRED && !p->sys[a->use[i].sys].impl)
 			out[n++] = a->use[i].sys;
 	qsort(out, n, sizeof(*out), pl_cmp_size);
 	return n;
@@ -454,9 +463,9 @@ static int pl_support(struct pl *p, struct pl_app *a, size_t step)
 		if (p->sys[u->sys].impl)
 			continue;
 		/* ENOSYS first: it is what an OS answers for what it lacks. */
-		if (u->cls == PL_STUB || u->cls == PL_EITHER)
+		if (u->cls == KJ_STUB || u->cls == KJ_EITHER)
 			a->stub[a->nstub++] = u->sys;
-		else if (u->cls == PL_FAKE)
+		else if (u->cls == KJ_FAKE)
 			a->fake[a->nfake++] = u->sys;
 	}
 	pl_sort_ctx = p;
@@ -841,12 +850,71 @@ static int pl_print_json(const struct pl *p)
 	return ok ? 0 : -1;
 }
 
+/*
+ * One app, from report @path or loupedb application @l (then @path is
+ * the argument it came from), appended to p->apps. 0, or -1 said.
+ */
+static int pl_add_app(struct pl *p, const char *path, const struct ldb_app *l)
+{
+	struct pl_app *a;
+	size_t j;
+
+	if (pl_grow((void **)&p->apps, p->napps, sizeof(*p->apps)))
+		return -1;
+	a = &p->apps[p->napps++];
+	memset(a, 0, sizeof(*a));
+	a->report = path;
+	if (l) {
+		a->report = a->report_own = strdup(l->path);
+		if (!a->report) {
+			kbctl_err("out of memory");
+			return -1;
+		}
+	}
+	a->real = realpath(a->report, NULL);
+	for (j = 0; a->real && j + 1 < p->napps; j++) {
+		if (p->apps[j].real && !strcmp(p->apps[j].real, a->real)) {
+			kbctl_err("%s: given twice", a->report);
+			return -1;
+		}
+	}
+	if (l ? pl_read_loupedb(p, a, l) : pl_read_report(p, a))
+		return -1;
+	/* Loupe's runs end with their own check of the whole set. */
+	if (a->loupedb)
+		return 0;
+	if (!a->has_confirmation)
+		fprintf(stderr, "kbctl plan: warning: %s: no confirmation in the report; %s planned anyway\n",
+			a->report, a->label);
+	else if (!a->confirmed)
+		fprintf(stderr, "kbctl plan: warning: %s: the analysis's confirmation did not pass (%s's stubs and fakes may not work together); planned anyway\n",
+			a->report, a->label);
+	return 0;
+}
+
+/* REPORT @path: an analysis.json, or a loupedb directory (all its apps). */
+static int pl_add_report(struct pl *p, const char *path)
+{
+	struct ldb_app *l = NULL;
+	size_t nl = 0, k;
+	int ret = 0;
+
+	if (!ldb_is_dir(path))
+		return pl_add_app(p, path, NULL);
+	if (ldb_load(path, &l, &nl))
+		ret = -1;
+	for (k = 0; !ret && k < nl; k++)
+		ret = pl_add_app(p, path, &l[k]);
+	ldb_free(l, nl);
+	return ret;
+}
+
 enum { OPT_OS = 0x100, OPT_JSON };
 
 static const struct argp_option pl_options[] = {
 	{ "os", OPT_OS, "FILE", 0,
 	  "The syscalls the OS already implements, one name per line ('#' "
-	  "comments; /dev/null: none). Required", 0 },
+	  "comments; /dev/null: none), such as loupedb's OS.syscalls. Required", 0 },
 	{ "json", OPT_JSON, NULL, 0, "The plan as JSON on stdout", 0 },
 	{ 0 }
 };
@@ -885,6 +953,7 @@ static void pl_free(struct pl *p)
 
 	for (i = 0; i < p->napps; i++) {
 		free(p->apps[i].label);
+		free(p->apps[i].report_own);
 		free(p->apps[i].real);
 		free(p->apps[i].use);
 		free(p->apps[i].stub);
@@ -905,10 +974,12 @@ static void pl_free(struct pl *p)
 int kbctl_plan(int argc, char **argv)
 {
 	static const struct argp argp = {
-		pl_options, pl_parse, "--os FILE REPORT...",
+		pl_options, pl_parse, "--os FILE REPORT|LOUPEDB...",
 		"Plan the order in which an OS should implement syscalls to "
 		"support applications, from their kbctl analyze reports "
-		"(analysis.json): at each step the fewest syscalls that make "
+		"(analysis.json, or kbctl loupedb import's APP.json) or from "
+		"Loupe's database (a REPORT that is a directory: a loupedb "
+		"checkout, an application or a run): at each step the fewest syscalls that make "
 		"some application work, with what its profile must stub "
 		"(ENOSYS) or fake (0) meanwhile. Step 0 lists the applications "
 		"the OS supports as it is.\v"
@@ -919,41 +990,21 @@ int kbctl_plan(int argc, char **argv)
 		"EXAMPLE:\n"
 		"  kbctl analyze --app /usr/bin/sqlite3 -o sq -- ./sqlite3.sh\n"
 		"  kbctl analyze --app /usr/bin/redis-server -o redis -- ./redis.sh\n"
-		"  kbctl plan --os myos.txt sq/analysis.json redis/analysis.json",
+		"  kbctl plan --os myos.txt sq/analysis.json redis/analysis.json\n"
+		"  kbctl plan --os ~/loupedb/Kerla.syscalls ~/loupedb sq/analysis.json",
 		NULL, NULL, NULL
 	};
 	struct pl_opts o = { 0 };
 	struct pl p = { 0 };
-	struct pl_app *a;
 	int i, ret = KBCTL_EXIT_FAIL;
-	size_t j;
 
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
 	p.os_file = o.os;
 	if (pl_read_os(&p, o.os))
 		goto out;
-	p.apps = pl_calloc((size_t)o.nreports, sizeof(*p.apps));
-	if (!p.apps)
-		goto out;
-	for (i = 0; i < o.nreports; i++) {
-		a = &p.apps[p.napps++];
-		a->report = o.reports[i];
-		a->real = realpath(a->report, NULL);
-		for (j = 0; a->real && j + 1 < p.napps; j++) {
-			if (p.apps[j].real && !strcmp(p.apps[j].real, a->real)) {
-				kbctl_err("%s: given twice", a->report);
-				goto out;
-			}
-		}
-		if (pl_read_report(&p, a))
+	for (i = 0; i < o.nreports; i++)
+		if (pl_add_report(&p, o.reports[i]))
 			goto out;
-		if (!a->has_confirmation)
-			fprintf(stderr, "kbctl plan: warning: %s: no confirmation in the report; %s planned anyway\n",
-				a->report, a->label);
-		else if (!a->confirmed)
-			fprintf(stderr, "kbctl plan: warning: %s: the analysis's confirmation did not pass (%s's stubs and fakes may not work together); planned anyway\n",
-				a->report, a->label);
-	}
 	if (pl_unique_labels(&p) || pl_plan(&p))
 		goto out;
 	if (o.json ? pl_print_json(&p) : pl_print_text(&p))
