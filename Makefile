@@ -66,7 +66,7 @@ Q = @
 endif
 
 .PHONY: all module bpf userland tests check check-runtimes check-debug fuzz demo deps install uninstall clean checkpatch \
-	guest-build bench-build bench bench-perf bench-analyze
+	guest-build bench-build bench bench-perf bench-analyze corpus corpus-deps
 
 all: module userland tests
 
@@ -161,6 +161,17 @@ bench-analyze: bench-build
 
 deps:
 	$(Q)tests/run/install-deps.sh
+
+# The corpus (corpus/README.md): every application analysed where make
+# runs (no module needed), exported as loupedb runs, compared with
+# Loupe's database. CORPUS_APPS: a subset; CORPUS_ARGS: corpus.py's
+# options (-j, -r, --force...). Not in make check, which runs a slice.
+CORPUS_PY := /usr/bin/python3 corpus/corpus.py
+corpus-deps:
+	$(Q)tests/run/install-deps.sh $$($(CORPUS_PY) --packages $(CORPUS_APPS))
+
+corpus: userland corpus-deps
+	$(Q)$(CORPUS_PY) $(CORPUS_ARGS) $(CORPUS_APPS)
 
 checkpatch:
 	$(Q)tests/host/checkpatch.sh

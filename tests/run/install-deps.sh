@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install what building kbridge and running its guest suite need (Debian 12).
-# Quiet and quick when everything is already there.
+# Install what building kbridge and running its guest suite need (Debian 12),
+# or, given package names (make corpus-deps), those. Quiet and quick when
+# everything is already there.
 set -eu
 
-pkgs=(
+pkgs=("$@")
+[ $# -gt 0 ] || pkgs=(
 	build-essential make gcc pkg-config kmod cpio
 	linux-image-amd64 linux-headers-amd64 linux-source
 	# make check runs the guest suite on PREEMPT_RT too
@@ -35,7 +37,19 @@ pkgs=(
 	# a database that forks and execs, CPython's own regression tests
 	golang-go default-jdk-headless nodejs postgresql
 	libpython3.11-testsuite
+	# tests/host/corpus_host.sh: the corpus's report (plots; Chromium for
+	# the browser test)
+	python3-matplotlib chromium chromium-driver python3-selenium
 )
+# ... and the packages of the corpus's applications that make check
+# analyses (corpus/ci-slice; each app.conf's "packages:" line).
+if [ $# -eq 0 ]; then
+	here=$(dirname "$0")/../../corpus
+	for app in $(sed 's/#.*//' "$here/ci-slice"); do
+		# shellcheck disable=SC2207 # package names have no blanks
+		pkgs+=($(sed -n 's/^packages: *//p' "$here/$app/app.conf"))
+	done
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,369 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Run kbctl analyze on the corpus: every application folder here (one
+app.conf each), its Loupe-like workload and, where it has one, its real
+workload; then export the results as loupedb runs and import Loupe's.
+
+Resumable: an analysis whose inputs (app.conf, workload, setup, kbctl)
+have not changed since it finished is not run again; one that was
+interrupted goes on with kbctl analyze --resume. Progress on stderr, one
+line per analysis, with the time left at the pace so far (or at each
+analysis's own pace last time, when there was one).
+
+The format of app.conf and the layout of the results: corpus/README.md.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+KINDS = ("workload", "real")
+# The keys an app.conf may have, and whether it must.
+KEYS = {"loupedb": True, "packages": True, "app": True, "workload": True,
+        "real": False, "setup": False, "differs": False, "timeout": False}
+
+
+class ConfError(Exception):
+    pass
+
+
+def read_conf(path):
+    """app.conf: 'key: value' lines, '#' comments; FILE:LINE errors."""
+    conf = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            key, sep, value = line.partition(":")
+            key, value = key.strip(), value.strip()
+            if not sep or not value:
+                raise ConfError("%s:%d: 'key: value' expected" % (path, n))
+            if key not in KEYS:
+                raise ConfError("%s:%d: unknown key '%s' (%s)" %
+                                (path, n, key, ", ".join(KEYS)))
+            if key in conf:
+                raise ConfError("%s:%d: '%s' given twice" % (path, n, key))
+            conf[key] = value
+    for key, needed in KEYS.items():
+        if needed and key not in conf:
+            raise ConfError("%s: no '%s'" % (path, key))
+    d = os.path.dirname(path)
+    for key in ("workload", "real", "setup"):
+        if key in conf:
+            script = os.path.join(d, conf[key].split()[0])
+            if not os.access(script, os.X_OK):
+                raise ConfError("%s: %s: %s is not an executable file" %
+                                (path, key, script))
+    if "timeout" in conf and not conf["timeout"].isdigit():
+        raise ConfError("%s: timeout: seconds expected" % path)
+    conf["dir"] = d
+    conf["name"] = os.path.basename(d)
+    return conf
+
+
+def load_corpus():
+    apps = []
+    for name in sorted(os.listdir(HERE)):
+        path = os.path.join(HERE, name, "app.conf")
+        if os.path.isfile(path):
+            apps.append(read_conf(path))
+    return apps
+
+
+def digest(conf, kind, kbctl):
+    """What an analysis depends on: a change means it runs again."""
+    h = hashlib.sha256()
+    files = [os.path.join(conf["dir"], "app.conf"),
+             os.path.join(conf["dir"], conf[kind].split()[0]), kbctl]
+    if "setup" in conf:
+        files.append(os.path.join(conf["dir"], conf["setup"].split()[0]))
+    for p in files:
+        with open(p, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
+class Task:
+    def __init__(self, conf, kind, out, kbctl):
+        self.conf, self.kind = conf, kind
+        self.id = conf["name"] + ("" if kind == "workload" else "-real")
+        self.dir = os.path.join(out, conf["name"], kind)
+        self.stamp = os.path.join(self.dir, "corpus.json")
+        self.digest = digest(conf, kind, kbctl)
+        self.prev = None
+        try:
+            with open(self.stamp) as f:
+                self.prev = json.load(f)
+        except (OSError, ValueError):
+            pass
+
+    def done(self):
+        return (self.prev is not None and self.prev.get("digest") == self.digest
+                and self.prev.get("status") == "ok"
+                and os.path.isfile(os.path.join(self.dir, "analysis.json")))
+
+    def expected(self):
+        """Seconds this analysis took last time, if it ever finished."""
+        if self.prev and self.prev.get("seconds"):
+            return self.prev["seconds"]
+        return None
+
+
+def fmt_secs(s):
+    s = int(round(s))
+    if s < 60:
+        return "%ds" % s
+    if s < 3600:
+        return "%dm%02ds" % (s // 60, s % 60)
+    return "%dh%02dm" % (s // 3600, s % 3600 // 60)
+
+
+def setup_app(conf, out, env):
+    """The app's setup script, once: its inputs into OUT/APP/data."""
+    data = os.path.join(out, conf["name"], "data")
+    mark = os.path.join(data, ".done")
+    if "setup" not in conf:
+        os.makedirs(data, exist_ok=True)
+        return None
+    if os.path.exists(mark):
+        return None
+    shutil.rmtree(data, ignore_errors=True)
+    os.makedirs(data)
+    p = subprocess.run([os.path.join(conf["dir"], conf["setup"])],
+                       cwd=conf["dir"], env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=600)
+    if p.returncode:
+        return "setup failed: " + p.stdout.decode(errors="replace")[-400:]
+    open(mark, "w").close()
+    return None
+
+
+def start(task, args, kbctl):
+    conf = task.conf
+    apps = conf["app"].split()
+    for a in apps:
+        if not os.access(a, os.X_OK):
+            return "%s is not installed (make corpus-deps: %s)" % (a, conf["packages"])
+    env = dict(os.environ)
+    env["CORPUS_DATA"] = os.path.join(args.out, conf["name"], "data")
+    err = setup_app(conf, args.out, env)
+    if err:
+        return err
+    resume = (task.prev is not None and task.prev.get("digest") == task.digest
+              and os.path.isfile(os.path.join(task.dir, "runs", "analysis")))
+    if not resume:
+        shutil.rmtree(task.dir, ignore_errors=True)
+    os.makedirs(task.dir, exist_ok=True)
+    with open(task.stamp, "w") as f:
+        json.dump({"digest": task.digest, "status": "running"}, f)
+    cmd = [kbctl, "analyze", "-r", str(args.replicas), "-o", task.dir]
+    for a in apps:
+        cmd += ["--app", a]
+    if resume:
+        cmd.append("--resume")
+    cmd += ["--"] + [os.path.join(conf["dir"], w) if i == 0 else w
+                     for i, w in enumerate(conf[task.kind].split())]
+    task.log = open(os.path.join(task.dir, "corpus.log"), "w")
+    task.t0 = time.monotonic()
+    task.resumed = resume
+    task.proc = subprocess.Popen(cmd, cwd=conf["dir"], env=env, stdout=task.log,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+    task.limit = int(conf.get("timeout", args.timeout))
+    return None
+
+
+def finish(task, status, seconds, why=None):
+    res = {"digest": task.digest, "status": status, "seconds": seconds,
+           "app": task.conf["name"], "kind": task.kind,
+           "loupedb": task.conf["loupedb"]}
+    if why:
+        res["why"] = why
+    a = os.path.join(task.dir, "analysis.json")
+    if status == "ok":
+        with open(a) as f:
+            j = json.load(f)
+        res["classes"] = j["classes"]
+        res["runs"] = j["runs"]
+        res["confirmed"] = j["confirmation"]["passed"]
+    os.makedirs(task.dir, exist_ok=True)
+    with open(task.stamp, "w") as f:
+        json.dump(res, f, indent=1)
+    return res
+
+
+def tail(path, n=5):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:]).strip()
+    except OSError:
+        return ""
+
+
+def run_all(tasks, args, kbctl):
+    todo = [t for t in tasks if args.force or not t.done()]
+    results = {t.id: t.prev for t in tasks if t not in todo}
+    total, t0, finished, running = len(todo), time.monotonic(), [], []
+    say = lambda s: print("corpus: " + s, file=sys.stderr, flush=True)
+    if len(todo) < len(tasks):
+        say("%d of %d analyses are up to date" % (len(tasks) - len(todo), len(tasks)))
+    queue = list(todo)
+    while queue or running:
+        while queue and len(running) < args.jobs:
+            t = queue.pop(0)
+            err = start(t, args, kbctl)
+            if err:
+                finished.append(t)
+                results[t.id] = finish(t, "failed", 0.0, err)
+                say("[%d/%d] %s: failed: %s" % (len(finished), total, t.id, err))
+            else:
+                running.append(t)
+        time.sleep(0.2)
+        for t in list(running):
+            el = time.monotonic() - t.t0
+            rc = t.proc.poll()
+            if rc is None and el > t.limit:
+                os.killpg(t.proc.pid, signal.SIGKILL)
+                t.proc.wait()
+                rc = "timeout"
+            if rc is None:
+                continue
+            running.remove(t)
+            finished.append(t)
+            t.log.close()
+            log = os.path.join(t.dir, "corpus.log")
+            if rc == 0:
+                r = finish(t, "ok", el)
+                c = r["classes"]
+                msg = "ok, %d syscalls (%d required, %d stub, %d fake, %d either), %d runs, %s%s" % (
+                    sum(c.values()), c["required"], c["stub"], c["fake"], c["either"],
+                    r["runs"], fmt_secs(el), ", resumed" if t.resumed else "")
+            else:
+                why = ("no result after %d s" % t.limit if rc == "timeout"
+                       else "kbctl analyze exit status %d" % rc)
+                r = finish(t, "failed", el, why + ": " + tail(log, 3))
+                msg = "failed (%s; %s)" % (why, log)
+            results[t.id] = r
+            # Time left: each analysis's own time last time, else the
+            # mean so far; spread over the jobs.
+            done_secs = [results[x.id]["seconds"] for x in finished
+                         if results[x.id]["seconds"]]
+            mean = sum(done_secs) / len(done_secs) if done_secs else 0
+            left = sum(x.expected() or mean for x in queue)
+            left += sum(max(0, (x.expected() or mean) - (time.monotonic() - x.t0))
+                        for x in running)
+            say("[%d/%d] %s: %s; %s so far, about %s left" % (
+                len(finished), total, t.id, msg, fmt_secs(time.monotonic() - t0),
+                fmt_secs(left / args.jobs)))
+    return results, time.monotonic() - t0
+
+
+def export(tasks, results, args, kbctl):
+    """Every analysis that finished as a loupedb run, then Loupe's own."""
+    db = os.path.join(args.out, "loupedb")
+    shutil.rmtree(db, ignore_errors=True)
+    ok = True
+    for t in tasks:
+        if results.get(t.id, {}).get("status") != "ok":
+            continue
+        loupe = t.conf["loupedb"].split()[0]
+        name = loupe if loupe != "-" else t.conf["name"]
+        wl = "benchmark-kbridge" if t.kind == "workload" else "benchmark-kbridge-real"
+        p = subprocess.run([kbctl, "loupedb", "export", "-o", db, "--name", name,
+                            "--workload", wl, os.path.join(t.dir, "analysis.json")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if p.returncode:
+            print(p.stderr, end="", file=sys.stderr)
+            ok = False
+    imported = os.path.join(args.out, "loupedb-imported")
+    shutil.rmtree(imported, ignore_errors=True)
+    if os.path.isdir(args.loupedb):
+        p = subprocess.run([kbctl, "loupedb", "import", "-o", imported, args.loupedb],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if p.returncode:
+            print(p.stderr, end="", file=sys.stderr)
+            ok = False
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Analyse the corpus's applications with kbctl analyze, "
+        "export the results as loupedb runs and import Loupe's database.",
+        epilog="make corpus runs it all; CORPUS_APPS='lua zstd' make corpus "
+        "a subset. The results: OUT/APP/{workload,real}/ (kbctl analyze's "
+        "folders), OUT/loupedb/ (the export), OUT/loupedb-imported/ "
+        "(Loupe's, imported), OUT/corpus.json (the summary).")
+    ap.add_argument("apps", nargs="*", metavar="APP",
+                    help="the applications to analyse (default: all)")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                    help="analyses run at once (default: one per CPU)")
+    ap.add_argument("-r", "--replicas", type=int, default=1,
+                    help="kbctl analyze -r (default 1)")
+    ap.add_argument("-o", "--out", default=os.path.join(ROOT, ".output", "corpus"),
+                    help="where the results go (default .output/corpus)")
+    ap.add_argument("--loupedb", default=os.environ.get(
+        "KB_LOUPEDB", os.path.join(ROOT, "..", "shared", "loupedb")),
+        help="Loupe's database, imported for the comparison (default "
+        "../shared/loupedb; skipped when absent)")
+    ap.add_argument("--kbctl", default=os.path.join(ROOT, ".output", "kbctl"))
+    ap.add_argument("--timeout", type=int, default=1800,
+                    help="seconds an analysis may take (default 1800; an "
+                    "app.conf may say otherwise)")
+    ap.add_argument("--force", action="store_true",
+                    help="run every analysis again, even those up to date")
+    ap.add_argument("--packages", action="store_true",
+                    help="print the Debian packages the applications need, and exit")
+    ap.add_argument("--list", action="store_true",
+                    help="print the applications and their workloads, and exit")
+    args = ap.parse_args()
+    if args.jobs < 1 or args.replicas < 1:
+        ap.error("-j and -r must be at least 1")
+    try:
+        apps = load_corpus()
+    except (ConfError, OSError) as e:
+        print("corpus: %s" % e, file=sys.stderr)
+        return 1
+    names = {a["name"] for a in apps}
+    unknown = [a for a in args.apps if a not in names]
+    if unknown:
+        print("corpus: no application %s in %s" % (", ".join(unknown), HERE), file=sys.stderr)
+        return 1
+    if args.apps:
+        apps = [a for a in apps if a["name"] in args.apps]
+    if args.packages:
+        print(" ".join(sorted({p for a in apps for p in a["packages"].split()})))
+        return 0
+    if args.list:
+        for a in apps:
+            print("%-20s %-20s %s" % (a["name"], a["loupedb"],
+                                      " + real" if "real" in a else ""))
+        return 0
+    if not os.access(args.kbctl, os.X_OK):
+        print("corpus: %s: not built (make userland)" % args.kbctl, file=sys.stderr)
+        return 1
+    args.out = os.path.abspath(args.out)
+    tasks = [Task(a, k, args.out, args.kbctl) for a in apps for k in KINDS if k in a]
+    results, wall = run_all(tasks, args, args.kbctl)
+    ok = export(tasks, results, args, args.kbctl)
+    failed = [t.id for t in tasks if results[t.id]["status"] != "ok"]
+    summary = {"jobs": args.jobs, "replicas": args.replicas, "wall_seconds": wall,
+               "analyses": [results[t.id] for t in tasks]}
+    with open(os.path.join(args.out, "corpus.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    print("corpus: %d analyses of %d applications, %d failed%s; %s" % (
+        len(tasks), len(apps), len(failed), (" (" + ", ".join(failed) + ")") if failed else "",
+        fmt_secs(wall)))
+    return 0 if ok and not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The corpus end to end on its CI slice (corpus/ci-slice: lua, zstd,
+# perlhello), where make check runs, no module needed: corpus.py
+# analyses each application's workloads with kbctl analyze -r 1, exports
+# them as loupedb runs and imports Loupe's database; then the export is
+# read back, planned with Loupe's applications for Kerla, and the runner
+# is checked to resume (nothing run again when nothing changed; one
+# analysis again when its workload changed). Every app.conf of the
+# corpus is checked too. Prints TAP.
+set -u
+KBOPT=
+# shellcheck source=tests/lib/kblaunch_common.sh
+. "$(dirname "$0")/../lib/kblaunch_common.sh"
+C=$PWD/.output/kbctl
+LDB=${KB_LOUPEDB:-$PWD/../shared/loupedb}
+mapfile -t SLICE < <(sed 's/#.*//; /^$/d' corpus/ci-slice)
+O=$kb_tmp/results
+
+if [ ! -x "$C" ]; then
+	not_ok "kbctl is built (make userland)"
+	kb_done
+	exit 1
+fi
+
+# Every app.conf parses and names a loupedb application that exists.
+if /usr/bin/python3 corpus/corpus.py --list >"$kb_tmp/list" 2>"$kb_tmp/err"; then
+	ok "every corpus/*/app.conf parses ($(wc -l <"$kb_tmp/list") applications)"
+else
+	not_ok "corpus/*/app.conf"
+	show "$kb_tmp/err" stderr
+fi
+if [ -d "$LDB" ]; then
+	missing=$(awk '$2 != "-" && !system("test -d '"$LDB"'/" $2) == 0 { print $2 }' "$kb_tmp/list")
+	if [ -z "$missing" ]; then
+		ok "every loupedb name of the corpus is an application in Loupe's database"
+	else
+		not_ok "loupedb names not in $LDB: $missing"
+	fi
+else
+	skip "loupedb names exist" "no loupedb at $LDB"
+fi
+
+# The slice: analysis, export, import.
+/usr/bin/python3 corpus/corpus.py -j 2 -o "$O" --loupedb "$LDB" "${SLICE[@]}" \
+	>"$kb_tmp/run.out" 2>"$kb_tmp/run.err"
+rc=$?
+n=$(grep -c '^corpus: \[[0-9]*/[0-9]*\] .*: ok, ' "$kb_tmp/run.err")
+if [ "$rc" -eq 0 ] && [ "$n" -ge "${#SLICE[@]}" ] &&
+   grep -q "^corpus: $n analyses of ${#SLICE[@]} applications, 0 failed; " "$kb_tmp/run.out"; then
+	ok "corpus.py ${SLICE[*]}: $n analyses, each with a progress line"
+else
+	not_ok "corpus.py ${SLICE[*]}: exit status $rc, $n analyses ok"
+	show "$kb_tmp/run.out" stdout
+	show "$kb_tmp/run.err" stderr
+	for f in "$O"/*/*/corpus.log; do
+		show "$f" "$f"
+	done
+fi
+out=$("$PY" - "$O" "${SLICE[@]}" <<'EOF' 2>&1
+import json, os, sys
+out, apps = sys.argv[1], sys.argv[2:]
+s = json.load(open(os.path.join(out, "corpus.json")))
+bad = []
+got = {(a["app"], a["kind"]) for a in s["analyses"]}
+for app in apps:
+    kinds = ["workload"] + (["real"] if os.path.exists("corpus/%s/real.sh" % app) else [])
+    for k in kinds:
+        if (app, k) not in got:
+            bad.append("%s/%s missing" % (app, k))
+            continue
+        a = json.load(open(os.path.join(out, app, k, "analysis.json")))
+        r = [x for x in s["analyses"] if (x["app"], x["kind"]) == (app, k)][0]
+        if r["status"] != "ok" or r["classes"] != a["classes"] or not a["confirmation"]["passed"]:
+            bad.append("%s/%s: %s" % (app, k, r))
+        if a["replicas"] != 1 or a["classes"]["required"] < 3:
+            bad.append("%s/%s: replicas %d, %s" % (app, k, a["replicas"], a["classes"]))
+if s["replicas"] != 1 or s["jobs"] != 2 or not s["wall_seconds"] > 0:
+    bad.append("summary %r" % {k: s[k] for k in ("replicas", "jobs", "wall_seconds")})
+print("; ".join(bad) or "same")
+EOF
+)
+if [ "$out" = same ]; then
+	ok "corpus.json: every analysis ok, its classes those of its analysis.json, confirmed, -r 1"
+else
+	not_ok "corpus.json: $out"
+fi
+
+# The export: one loupedb application per corpus application, read back
+# to the classes of its analysis (an app with a real workload too has two
+# workloads, merged conservatively: checked on the others).
+"$C" loupedb import -o "$kb_tmp/back" "$O/loupedb" >"$kb_tmp/out" 2>"$kb_tmp/err"
+out=$("$PY" - "$O" "$kb_tmp/back" "${SLICE[@]}" <<'EOF' 2>&1
+import json, os, sys
+out, back, apps = sys.argv[1], sys.argv[2], sys.argv[3:]
+bad = []
+for app in apps:
+    conf = dict(l.split(":", 1) for l in open("corpus/%s/app.conf" % app)
+                if ":" in l and not l.startswith("#"))
+    name = conf["loupedb"].split()[0]
+    j = json.load(open(os.path.join(back, name + ".json")))
+    wls = sorted(r["workload"] for r in j["loupedb"]["runs"])
+    want = ["benchmark-kbridge"] + (["benchmark-kbridge-real"] if "real" in conf else [])
+    if wls != want:
+        bad.append("%s: workloads %s" % (app, wls))
+    if "real" in conf:
+        continue
+    a = json.load(open(os.path.join(out, app, "workload", "analysis.json")))
+    if {s["nr"]: s["class"] for s in a["syscalls"]} != {s["nr"]: s["class"] for s in j["syscalls"]}:
+        bad.append(app + ": classes differ")
+print("; ".join(bad) or "same")
+EOF
+)
+if [ "$out" = same ]; then
+	ok "the export, imported back: one loupedb application each, benchmark-kbridge(-real), the analyses' classes"
+else
+	not_ok "the export imported back: $out"
+	show "$kb_tmp/err" stderr
+fi
+
+if [ -d "$LDB" ]; then
+	if [ "$(ls "$O/loupedb-imported" | wc -l)" = 113 ] &&
+	   "$C" plan --json --os "$LDB/Kerla.syscalls" "$O/loupedb" "$O"/loupedb-imported/*.json \
+		>"$kb_tmp/plan.json" 2>"$kb_tmp/err"; then
+		n=$("$PY" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(len(j["apps"]), j["steps"][-1]["apps_supported"])' "$kb_tmp/plan.json")
+		if [ "$n" = "$((113 + ${#SLICE[@]})) $((113 + ${#SLICE[@]}))" ]; then
+			ok "plan for Kerla: Loupe's 113 applications and the slice's exports, all supported in the end"
+		else
+			not_ok "plan for Kerla: $n"
+		fi
+	else
+		not_ok "Loupe's database imported, planned with the export"
+		show "$kb_tmp/err" stderr
+	fi
+else
+	skip "plan with Loupe's applications" "no loupedb at $LDB"
+fi
+
+# Resuming: nothing changed, nothing runs; a changed workload (in a copy
+# of the corpus) runs that analysis alone again.
+stamp() { stat -c %Y "$O/$1/analysis.json"; }
+before=$(stamp "${SLICE[0]}/workload")
+/usr/bin/python3 corpus/corpus.py -j 2 -o "$O" --loupedb "$LDB" "${SLICE[@]}" \
+	>"$kb_tmp/run2.out" 2>"$kb_tmp/run2.err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -Eq "^corpus: ([0-9]+) of \1 analyses are up to date$" "$kb_tmp/run2.err" &&
+   ! grep -q '^corpus: \[' "$kb_tmp/run2.err" && [ "$(stamp "${SLICE[0]}/workload")" = "$before" ]; then
+	ok "run again: every analysis up to date, none run"
+else
+	not_ok "run again: exit status $rc"
+	show "$kb_tmp/run2.err" stderr
+fi
+cp -r corpus "$kb_tmp/corpus"
+app=${SLICE[-1]}
+echo "# changed" >>"$kb_tmp/corpus/$app/workload.sh"
+/usr/bin/python3 "$kb_tmp/corpus/corpus.py" -j 2 -o "$O" --kbctl "$C" --loupedb "$LDB" \
+	"${SLICE[@]}" >"$kb_tmp/run3.out" 2>"$kb_tmp/run3.err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(grep -c '^corpus: \[' "$kb_tmp/run3.err")" = 1 ] &&
+   grep -q "^corpus: \[1/1\] $app: ok" "$kb_tmp/run3.err" &&
+   [ "$(stamp "${SLICE[0]}/workload")" = "$before" ]; then
+	ok "a changed workload: its analysis alone runs again"
+else
+	not_ok "a changed workload: exit status $rc"
+	show "$kb_tmp/run3.err" stderr
+fi
+expect_error "an application the corpus does not have" "no application nosuchapp" -- \
+	/usr/bin/python3 corpus/corpus.py -o "$O" nosuchapp
+kb_done
