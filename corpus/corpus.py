@@ -266,6 +266,33 @@ def run_all(tasks, args, kbctl):
     return results, time.monotonic() - t0
 
 
+def run_native(apps, args):
+    """Each workload once, natively: what an analysis's baseline needs."""
+    failed = 0
+    for a in apps:
+        env = dict(os.environ)
+        env["CORPUS_DATA"] = os.path.join(args.out, a["name"], "data")
+        setup_err = setup_app(a, args.out, env)
+        for kind in KINDS:
+            if kind not in a:
+                continue
+            err = setup_err
+            if not err:
+                t0 = time.monotonic()
+                p = subprocess.run([os.path.join(a["dir"], w) if i == 0 else w
+                                    for i, w in enumerate(a[kind].split())],
+                                   cwd=a["dir"], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, timeout=args.timeout)
+                if p.returncode:
+                    err = "exit status %d: %s" % (
+                        p.returncode, p.stdout.decode(errors="replace").strip()[-300:])
+            print("%-24s %s" % (a["name"] + ("" if kind == "workload" else "-real"),
+                                "failed: " + err if err else
+                                "ok, %.2f s" % (time.monotonic() - t0)))
+            failed += bool(err)
+    return 1 if failed else 0
+
+
 def export(tasks, results, args, kbctl):
     """Every analysis that finished as a loupedb run, then Loupe's own."""
     db = os.path.join(args.out, "loupedb")
@@ -322,6 +349,8 @@ def main():
                     help="run every analysis again, even those up to date")
     ap.add_argument("--packages", action="store_true",
                     help="print the Debian packages the applications need, and exit")
+    ap.add_argument("--native", action="store_true",
+                    help="run each workload once natively (no analysis): does it pass here?")
     ap.add_argument("--list", action="store_true",
                     help="print the applications and their workloads, and exit")
     args = ap.parse_args()
@@ -347,10 +376,12 @@ def main():
             print("%-20s %-20s %s" % (a["name"], a["loupedb"],
                                       " + real" if "real" in a else ""))
         return 0
+    args.out = os.path.abspath(args.out)
+    if args.native:
+        return run_native(apps, args)
     if not os.access(args.kbctl, os.X_OK):
         print("corpus: %s: not built (make userland)" % args.kbctl, file=sys.stderr)
         return 1
-    args.out = os.path.abspath(args.out)
     tasks = [Task(a, k, args.out, args.kbctl) for a in apps for k in KINDS if k in a]
     results, wall = run_all(tasks, args, args.kbctl)
     ok = export(tasks, results, args, args.kbctl)

@@ -175,3 +175,28 @@ wl_forget() {
 	done
 	wl_pids=("${keep[@]}")
 }
+
+# wl_get URL FILE: curl fetches URL (within WL_QUICK seconds); it must be
+# FILE byte for byte.
+wl_get() {
+	timeout -k 1 "$WL_QUICK" curl -sSf -o "$wl_tmp/got" "$1" ||
+		wl_fail "curl $1 failed"
+	cmp -s "$wl_tmp/got" "$2" || wl_fail "$1 differs from $2"
+}
+
+# wl_wrk URL [SECONDS]: wrk (1 thread, 2 connections, default 1 s) on
+# URL must complete 10 requests or more, with no socket error and no
+# non-2xx answer; its requests/s in wl_rps.
+# shellcheck disable=SC2034 # wl_rps is for the workload
+wl_wrk() {
+	local d=${2:-1} reqs
+	timeout -k 1 $((WL_WAIT + d)) wrk -t 1 -c 2 -d "${d}s" --timeout 1s "$1" \
+		>"$wl_tmp/wrk" 2>&1 || { cat "$wl_tmp/wrk" >&2; wl_fail "wrk failed"; }
+	reqs=$(sed -n 's/^ *\([0-9][0-9]*\) requests in .*/\1/p' "$wl_tmp/wrk")
+	wl_rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)$/\1/p' "$wl_tmp/wrk")
+	if [ -z "$reqs" ] || [ "$reqs" -lt 10 ] || [ -z "$wl_rps" ] ||
+	   grep -qE 'Socket errors|Non-2xx' "$wl_tmp/wrk"; then
+		cat "$wl_tmp/wrk" >&2
+		wl_fail "wrk: '$reqs' requests, or errors"
+	fi
+}

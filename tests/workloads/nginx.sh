@@ -55,23 +55,13 @@ wl_wait_port "$port" "$master" || wl_fail "nginx not listening on $port"
 wl_step listening
 
 url=http://127.0.0.1:$port
-timeout -k 1 "$WL_QUICK" curl -sSf -o "$wl_tmp/got" "$url/index.html" ||
-	wl_fail "curl $url/index.html failed"
-cmp -s "$wl_tmp/got" "$pre/html/index.html" || wl_fail "index.html differs"
+wl_get "$url/index.html" "$pre/html/index.html"
 wl_step served
 code=$(timeout -k 1 "$WL_QUICK" curl -s -o /dev/null -w '%{http_code}' "$url/missing")
 [ "$code" = 404 ] || wl_fail "/missing: HTTP '$code', expected 404"
 wl_step not-found
 
-timeout -k 1 $((WL_WAIT + 1)) wrk -t 1 -c 2 -d 1s --timeout 1s "$url/index.html" \
-	>"$wl_tmp/wrk" 2>&1 || { cat "$wl_tmp/wrk" >&2; wl_fail "wrk failed"; }
-reqs=$(sed -n 's/^ *\([0-9][0-9]*\) requests in .*/\1/p' "$wl_tmp/wrk")
-rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\)$/\1/p' "$wl_tmp/wrk")
-if [ -z "$reqs" ] || [ "$reqs" -lt 10 ] || [ -z "$rps" ] ||
-   grep -qE 'Socket errors|Non-2xx' "$wl_tmp/wrk"; then
-	cat "$wl_tmp/wrk" >&2
-	wl_fail "wrk: '$reqs' requests, or errors"
-fi
+wl_wrk "$url/index.html"
 wl_step loaded
 
 # The master stops its worker, removes its pid file and exits.
@@ -79,4 +69,4 @@ kill -QUIT "$master"
 wl_wait_exit "$master"
 [ "$wl_status" = 0 ] || wl_fail "nginx exit status $wl_status after SIGQUIT"
 [ ! -e "$pre/nginx.pid" ] || wl_fail "nginx left its pid file"
-printf '%.0f\n' "$rps"
+printf '%.0f\n' "$wl_rps"
