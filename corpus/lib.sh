@@ -4,6 +4,10 @@
 # workloads (tests/workloads/lib.sh: a temp dir, free ports, bounded
 # waits, wl_get, wl_wrk, the end of what the workload started), and
 # CORPUS_DATA, the folder an application's setup script filled.
+# The bound of a server's start: 3 s (tests/workloads/' default is 1),
+# as a big program read from a cold disk (node: 100 MB) starts slowly in
+# an analysis's first run, its baseline.
+WL_WAIT=${WL_WAIT:-3}
 # shellcheck source=tests/workloads/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/workloads/lib.sh"
 : "${CORPUS_DATA:?corpus workloads run under corpus/corpus.py, which sets CORPUS_DATA}"
@@ -27,4 +31,35 @@ wl_has() {
 		printf '%s\n' "$wl_out" | tail -n 5 >&2
 		wl_fail "no '$1' in the output"
 	}
+}
+
+# wl_wait_log FILE PATTERN [PID]: wait (up to WL_WAIT seconds) until a
+# line of FILE matches PATTERN (grep -E), for a server that a probe of
+# its port would disturb; 1 when PID ended first or time ran out.
+wl_wait_log() {
+	local t0=$EPOCHREALTIME
+	until grep -Eq -- "$2" "$1" 2>/dev/null; do
+		[ -z "${3-}" ] || kill -0 "$3" 2>/dev/null || return 1
+		wl_elapsed "$t0" "$WL_WAIT" && return 1
+		sleep 0.01
+	done
+}
+
+# wl_docroot DIR: a document root with index.html, 30 KiB of text new
+# each run (what a client gets must be this file).
+wl_docroot() {
+	mkdir -p "$1" && head -c 22500 /dev/urandom | base64 >"$1/index.html"
+}
+
+# wl_http PORT DOCROOT [PID]: a web server on PORT serving DOCROOT: it
+# must accept connections (unless PID ends first), give index.html byte
+# for byte, and complete wrk's second of load (Loupe's HTTP workloads:
+# wrk, for 2 to 10 s). The requests/s in wl_rps.
+wl_http() {
+	wl_wait_port "$1" "${3-}" || wl_fail "nothing listening on $1"
+	wl_step listening
+	wl_get "http://127.0.0.1:$1/index.html" "$2/index.html"
+	wl_step served
+	wl_wrk "http://127.0.0.1:$1/index.html"
+	wl_step loaded
 }
