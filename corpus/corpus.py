@@ -14,6 +14,7 @@ The format of app.conf and the layout of the results: corpus/README.md.
 """
 
 import argparse
+import glob
 import hashlib
 import json
 import os
@@ -147,9 +148,17 @@ def setup_app(conf, out, env):
     return None
 
 
+def app_paths(conf):
+    """app's words, each a path or a glob (a version in a folder's name)."""
+    out = []
+    for w in conf["app"].split():
+        out += sorted(glob.glob(w)) or [w]
+    return out
+
+
 def start(task, args, kbctl):
     conf = task.conf
-    apps = conf["app"].split()
+    apps = app_paths(conf)
     for a in apps:
         if not os.access(a, os.X_OK):
             return "%s is not installed (make corpus-deps: %s)" % (a, conf["packages"])
