@@ -135,8 +135,14 @@ def setup_app(conf, out, env):
     if "setup" not in conf:
         os.makedirs(data, exist_ok=True)
         return None
-    if os.path.exists(mark):
-        return None
+    with open(os.path.join(conf["dir"], conf["setup"]), "rb") as f:
+        want = hashlib.sha256(f.read()).hexdigest()
+    try:
+        with open(mark) as f:
+            if f.read() == want:
+                return None
+    except OSError:
+        pass
     shutil.rmtree(data, ignore_errors=True)
     os.makedirs(data)
     p = subprocess.run([os.path.join(conf["dir"], conf["setup"])],
@@ -144,29 +150,31 @@ def setup_app(conf, out, env):
                        stderr=subprocess.STDOUT, timeout=600)
     if p.returncode:
         return "setup failed: " + p.stdout.decode(errors="replace")[-400:]
-    open(mark, "w").close()
+    with open(mark, "w") as f:
+        f.write(want)
     return None
 
 
-def app_paths(conf):
-    """app's words, each a path or a glob (a version in a folder's name)."""
+def app_paths(conf, data):
+    """app's words, each a path or a glob (a version in a folder's name);
+    $CORPUS_DATA is the app's data folder (a program its setup built)."""
     out = []
-    for w in conf["app"].split():
+    for w in conf["app"].replace("$CORPUS_DATA", data).split():
         out += sorted(glob.glob(w)) or [w]
     return out
 
 
 def start(task, args, kbctl):
     conf = task.conf
-    apps = app_paths(conf)
-    for a in apps:
-        if not os.access(a, os.X_OK):
-            return "%s is not installed (make corpus-deps: %s)" % (a, conf["packages"])
     env = dict(os.environ)
     env["CORPUS_DATA"] = os.path.join(args.out, conf["name"], "data")
     err = setup_app(conf, args.out, env)
     if err:
         return err
+    apps = app_paths(conf, env["CORPUS_DATA"])
+    for a in apps:
+        if not os.access(a, os.X_OK):
+            return "%s is not installed (make corpus-deps: %s)" % (a, conf["packages"])
     resume = (task.prev is not None and task.prev.get("digest") == task.digest
               and os.path.isfile(os.path.join(task.dir, "runs", "analysis")))
     if not resume:
