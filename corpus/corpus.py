@@ -28,8 +28,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 KINDS = ("workload", "real")
 # The keys an app.conf may have, and whether it must.
-KEYS = {"loupedb": True, "packages": True, "app": True, "workload": True,
-        "real": False, "setup": False, "differs": False, "timeout": False}
+KEYS = {"loupedb": True, "loupe-test": False, "packages": True, "app": True,
+        "workload": True, "real": False, "setup": False, "differs": False,
+        "timeout": False}
+LOUPE_TESTS = ("null", "loose", "version", "check", "unknown")
 
 
 class ConfError(Exception):
@@ -64,6 +66,8 @@ def read_conf(path):
             if not os.access(script, os.X_OK):
                 raise ConfError("%s: %s: %s is not an executable file" %
                                 (path, key, script))
+    if conf["loupedb"] != "-" and conf.get("loupe-test") not in LOUPE_TESTS:
+        raise ConfError("%s: loupe-test: one of %s" % (path, ", ".join(LOUPE_TESTS)))
     if "timeout" in conf and not conf["timeout"].isdigit():
         raise ConfError("%s: timeout: seconds expected" % path)
     conf["dir"] = d
@@ -81,15 +85,27 @@ def load_corpus():
 
 
 def digest(conf, kind, kbctl):
-    """What an analysis depends on: a change means it runs again."""
+    """What an analysis depends on, so that a change runs it again: what
+    app.conf says to run, every file of the app's folder but app.conf
+    (whose other lines describe), the scripts it names elsewhere, the
+    workloads' helpers and kbctl."""
     h = hashlib.sha256()
-    files = [os.path.join(conf["dir"], "app.conf"),
-             os.path.join(conf["dir"], conf[kind].split()[0]), kbctl]
-    if "setup" in conf:
-        files.append(os.path.join(conf["dir"], conf["setup"].split()[0]))
-    for p in files:
-        with open(p, "rb") as f:
-            h.update(f.read())
+    for key in ("app", kind, "setup", "timeout"):
+        h.update(("%s=%s\n" % (key, conf.get(key, ""))).encode())
+    files = {kbctl, os.path.join(HERE, "lib.sh"),
+             os.path.join(ROOT, "tests", "workloads", "lib.sh")}
+    for key in (kind, "setup"):
+        if key in conf:
+            files.add(os.path.normpath(os.path.join(conf["dir"], conf[key].split()[0])))
+    for name in os.listdir(conf["dir"]):
+        if name != "app.conf":
+            files.add(os.path.join(conf["dir"], name))
+    # Named from the tree's root: a clone elsewhere is the same.
+    named = sorted(("kbctl" if p == kbctl else os.path.relpath(p, ROOT), p) for p in files)
+    for name, p in named:
+        if os.path.isfile(p):
+            with open(p, "rb") as f:
+                h.update(name.encode() + b"\0" + f.read())
     return h.hexdigest()
 
 

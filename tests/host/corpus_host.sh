@@ -150,10 +150,13 @@ else
 	not_ok "run again: exit status $rc"
 	show "$kb_tmp/run2.err" stderr
 fi
-cp -r corpus "$kb_tmp/corpus"
+# (The copy: the corpus and the workloads' helpers it names.)
+mkdir -p "$kb_tmp/tree/tests"
+cp -r corpus "$kb_tmp/tree/"
+cp -r tests/workloads "$kb_tmp/tree/tests/"
 app=${SLICE[-1]}
-echo "# changed" >>"$kb_tmp/corpus/$app/workload.sh"
-/usr/bin/python3 "$kb_tmp/corpus/corpus.py" -j 2 -o "$O" --kbctl "$C" --loupedb "$LDB" \
+echo "# changed" >>"$kb_tmp/tree/corpus/$app/workload.sh"
+/usr/bin/python3 "$kb_tmp/tree/corpus/corpus.py" -j 2 -o "$O" --kbctl "$C" --loupedb "$LDB" \
 	"${SLICE[@]}" >"$kb_tmp/run3.out" 2>"$kb_tmp/run3.err"
 rc=$?
 if [ "$rc" -eq 0 ] && [ "$(grep -c '^corpus: \[' "$kb_tmp/run3.err")" = 1 ] &&
@@ -164,6 +167,24 @@ else
 	not_ok "a changed workload: exit status $rc"
 	show "$kb_tmp/run3.err" stderr
 fi
+# The report: agreement, plans, figures, pages; checked against the
+# analyses and in headless Chromium (tests/host/corpus_report.py).
+if /usr/bin/python3 corpus/report.py -o "$O" --loupedb "$LDB" >"$kb_tmp/rep.out" 2>"$kb_tmp/rep.err" &&
+   grep -q "^report: $O/report/index.html: ${#SLICE[@]} applications" "$kb_tmp/rep.out"; then
+	ok "report.py: $(cut -d: -f3- "$kb_tmp/rep.out")"
+else
+	not_ok "report.py"
+	show "$kb_tmp/rep.out" stdout
+	show "$kb_tmp/rep.err" stderr
+fi
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	"not ok - "*) not_ok "${line#not ok - }" ;;
+	*) echo "# $line" ;;
+	esac
+done < <(/usr/bin/python3 tests/host/corpus_report.py "$O" 2>&1)
+
 expect_error "an application the corpus does not have" "no application nosuchapp" -- \
 	/usr/bin/python3 corpus/corpus.py -o "$O" nosuchapp
 kb_done
