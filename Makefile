@@ -171,7 +171,8 @@ corpus-deps:
 	$(Q)tests/run/install-deps.sh $$($(CORPUS_PY) --packages $(CORPUS_APPS))
 
 corpus: userland corpus-deps
-	$(Q)$(CORPUS_PY) $(CORPUS_ARGS) $(CORPUS_APPS)
+	$(Q)$(CORPUS_PY) $(CORPUS_ARGS) $(CORPUS_APPS); c=$$?; \
+	/usr/bin/python3 corpus/report.py && [ $$c -eq 0 ]
 
 checkpatch:
 	$(Q)tests/host/checkpatch.sh
