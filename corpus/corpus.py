@@ -135,6 +135,14 @@ class Task:
         return None
 
 
+def cpu_times():
+    """(busy, total) jiffies of all CPUs since boot (/proc/stat)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + (v[4] if len(v) > 4 else 0)
+    return sum(v) - idle, sum(v)
+
+
 def fmt_secs(s):
     s = int(round(s))
     if s < 60:
@@ -416,16 +424,22 @@ def main():
         print("corpus: %s: not built (make userland)" % args.kbctl, file=sys.stderr)
         return 1
     tasks = [Task(a, k, args.out, args.kbctl) for a in apps for k in KINDS if k in a]
+    cpu0 = cpu_times()
     results, wall = run_all(tasks, args, args.kbctl)
+    cpu1 = cpu_times()
+    # How busy the machine's CPUs were while the analyses ran (-j's
+    # point: both cores of a 2-core machine).
+    busy = ((cpu1[0] - cpu0[0]) / (cpu1[1] - cpu0[1])) if cpu1[1] > cpu0[1] else 0.0
     ok = export(tasks, results, args, args.kbctl)
     failed = [t.id for t in tasks if results[t.id]["status"] != "ok"]
     summary = {"jobs": args.jobs, "replicas": args.replicas, "wall_seconds": wall,
+               "cpus": os.cpu_count(), "cpu_busy": busy,
                "analyses": [results[t.id] for t in tasks]}
     with open(os.path.join(args.out, "corpus.json"), "w") as f:
         json.dump(summary, f, indent=1)
-    print("corpus: %d analyses of %d applications, %d failed%s; %s" % (
+    print("corpus: %d analyses of %d applications, %d failed%s; %s, CPUs %.0f %% busy" % (
         len(tasks), len(apps), len(failed), (" (" + ", ".join(failed) + ")") if failed else "",
-        fmt_secs(wall)))
+        fmt_secs(wall), 100 * busy))
     return 0 if ok and not failed else 1
 
 

@@ -57,8 +57,10 @@ def index(report):
     c, ag = report["corpus"], report["agreement"]
     b = ["<h1>kbridge corpus</h1>",
          "<p>%d applications, %d analyses (%d passed) with kbctl analyze -r %d, %d at "
-         "a time, in %.0f minutes.</p>" % (c["apps"], c["analyses"], c["ok"], c["replicas"],
-                                           c["jobs"], c["wall_seconds"] / 60)]
+         "a time, in %.0f minutes%s.</p>" % (
+             c["apps"], c["analyses"], c["ok"], c["replicas"], c["jobs"], c["wall_seconds"] / 60,
+             "" if c.get("cpu_busy") is None else
+             "; the %d CPUs were %.0f %% busy" % (c["cpus"], 100 * c["cpu_busy"]))]
     if c["failed"]:
         b.append("<p>Failed: %s</p>" % esc(", ".join("%s (%s)" % f for f in c["failed"])))
     t = ag["total"]
@@ -86,6 +88,23 @@ def index(report):
         b.append(table(["cause", "differences", "meaning"],
                        [[esc(k), t["causes"].get(k, 0), esc(v)] for k, v in ag["causes"].items()],
                        numeric=(1,)))
+    t = report["beyond"]
+    if t["apps"]:
+        b.append("<h2>What kbridge finds that Loupe's data cannot hold</h2><ul>")
+        b.append("<li>%d commands (ioctl requests, fcntl, prctl... values) classed on their "
+                 "own; %d of them, in %d applications, can do without while their syscall "
+                 "as a whole is required: a partial implementation is enough there.</li>"
+                 % (t["subfeatures"], t["subfeatures_partial"], t["apps_with_partial"]))
+        b.append("<li>%d pseudo-files (/proc, /sys, /dev) classed.</li>" % t["pseudo_files"])
+        b.append("<li>Time calls through the vDSO: %d applications make %d of them as "
+                 "syscalls once the vDSO is hidden, as on an OS without one.</li>"
+                 % (t["apps_with_vdso_calls"], t["vdso_calls"]))
+        if t["real_workloads"]:
+            b.append("<li>%d real workloads (where Loupe's only printed a version or always "
+                     "passed) make %d syscalls their Loupe-like workload does not; all told "
+                     "they make %d that Loupe's data lacks for their application.</li>"
+                     % (t["real_workloads"], t["real_only"], t["real_not_in_loupe"]))
+        b.append("</ul>")
     b.append("<h2>Figures</h2>")
     for name, what in (("cumulative", "Syscalls required, most required first"),
                        ("heatmap", "Applications by syscall and class"),

@@ -156,13 +156,28 @@ def main():
         if a in kb:
             row["beyond"] = beyond(kb[a], real.get(a), loupe.get(c["loupedb"]))
         apps.append(row)
+    bey = [a["beyond"] for a in apps if "beyond" in a]
+    beyond_total = {
+        "apps": len(bey),
+        "subfeatures": sum(b["subfeatures"] for b in bey),
+        "subfeatures_partial": sum(len(b["subfeatures_partial"]) for b in bey),
+        "apps_with_partial": sum(bool(b["subfeatures_partial"]) for b in bey),
+        "pseudo_files": sum(b["pseudo_files"] for b in bey),
+        "apps_with_vdso_calls": sum(bool(b["vdso_calls"]) for b in bey),
+        "vdso_calls": sum(len(b["vdso_calls"]) for b in bey),
+        "real_workloads": sum("real_only" in b for b in bey),
+        "real_only": sum(len(b.get("real_only", [])) for b in bey),
+        "real_not_in_loupe": sum(len(b.get("real_not_in_loupe") or []) for b in bey),
+    }
     report = {
         "corpus": {"apps": len(confs), "analyses": len(summary["analyses"]),
                    "ok": len(done), "wall_seconds": summary["wall_seconds"],
                    "jobs": summary["jobs"], "replicas": summary["replicas"],
+                   "cpus": summary.get("cpus"), "cpu_busy": summary.get("cpu_busy"),
                    "failed": [("%s/%s" % (a["app"], a["kind"]), a.get("why"))
                               for a in summary["analyses"] if a["status"] != "ok"]},
         "apps": apps,
+        "beyond": beyond_total,
         "agreement": {"apps": rows, "total": tot, "causes": agreement.CAUSES},
         "plans": {os_name: {label: {"apps": len(p["apps"]),
                                     "steps": [[s["syscalls_implemented"], s["apps_supported"],

@@ -47,7 +47,7 @@ fi
 rc=$?
 n=$(grep -c '^corpus: \[[0-9]*/[0-9]*\] .*: ok, ' "$kb_tmp/run.err")
 if [ "$rc" -eq 0 ] && [ "$n" -ge "${#SLICE[@]}" ] &&
-   grep -q "^corpus: $n analyses of ${#SLICE[@]} applications, 0 failed; " "$kb_tmp/run.out"; then
+   grep -Eq "^corpus: $n analyses of ${#SLICE[@]} applications, 0 failed; .*, CPUs [0-9]+ % busy$" "$kb_tmp/run.out"; then
 	ok "corpus.py ${SLICE[*]}: $n analyses, each with a progress line"
 else
 	not_ok "corpus.py ${SLICE[*]}: exit status $rc, $n analyses ok"
