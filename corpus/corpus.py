@@ -334,8 +334,36 @@ def run_native(apps, args):
     return 1 if failed else 0
 
 
+def static_list(conf, out):
+    """static_binary.py's list for the app's binaries, kept in OUT/APP/
+    (static.txt) while they are unchanged; None (said) when it could not
+    be made."""
+    paths = app_paths(conf, os.path.join(out, conf["name"], "data"))
+    stamp = json.dumps([[p, os.path.getsize(p), os.path.getmtime(p)] for p in paths
+                        if os.path.isfile(p)])
+    base = os.path.join(out, conf["name"], "static")
+    try:
+        with open(base + ".stamp") as f:
+            if f.read() == stamp:
+                return base + ".txt"
+    except OSError:
+        pass
+    p = subprocess.run([sys.executable, os.path.join(HERE, "static_binary.py")] + paths,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode:
+        print("corpus: %s: no static analysis: %s" % (conf["name"], p.stderr.strip()),
+              file=sys.stderr)
+        return None
+    with open(base + ".txt", "w") as f:
+        f.write(p.stdout)
+    with open(base + ".stamp", "w") as f:
+        f.write(stamp)
+    return base + ".txt"
+
+
 def export(tasks, results, args, kbctl):
-    """Every analysis that finished as a loupedb run, then Loupe's own."""
+    """Every analysis that finished as a loupedb run (with a static
+    analysis of the app's binaries), then Loupe's own database."""
     db = os.path.join(args.out, "loupedb")
     shutil.rmtree(db, ignore_errors=True)
     ok = True
@@ -345,8 +373,10 @@ def export(tasks, results, args, kbctl):
         loupe = t.conf["loupedb"].split()[0]
         name = loupe if loupe != "-" else t.conf["name"]
         wl = "benchmark-kbridge" if t.kind == "workload" else "benchmark-kbridge-real"
+        static = static_list(t.conf, args.out) if args.static else None
         p = subprocess.run([kbctl, "loupedb", "export", "-o", db, "--name", name,
-                            "--workload", wl, os.path.join(t.dir, "analysis.json")],
+                            "--workload", wl, os.path.join(t.dir, "analysis.json")]
+                           + (["--static-binary", static] if static else []),
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if p.returncode:
             print(p.stderr, end="", file=sys.stderr)
@@ -386,6 +416,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=1800,
                     help="seconds an analysis may take (default 1800; an "
                     "app.conf may say otherwise)")
+    ap.add_argument("--no-static", dest="static", action="store_false",
+                    help="export without the static analysis of the apps' binaries "
+                    "(static_binary.py)")
     ap.add_argument("--force", action="store_true",
                     help="run every analysis again, even those up to date")
     ap.add_argument("--packages", action="store_true",

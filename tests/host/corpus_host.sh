@@ -41,6 +41,25 @@ else
 	skip "loupedb names exist" "no loupedb at $LDB"
 fi
 
+# The static analysis (corpus/static_binary.py) on programs whose calls
+# are known: the libc-less one makes exactly write, getppid, exit_group;
+# the libc one calls syscall(SYS_getppid) and write().
+P=.output/tests/progs
+got=$(/usr/bin/python3 corpus/static_binary.py "$P/static_getppid" 2>&1 | tr '\n' ' ')
+if [ "$got" = "write getppid exit_group " ]; then
+	ok "static_binary.py on a program without libc: exactly its 3 syscalls ($got)"
+else
+	not_ok "static_binary.py on static_getppid: '$got'"
+fi
+got=$(/usr/bin/python3 corpus/static_binary.py "$P/dyn_getppid" 2>&1)
+if grep -qx getppid <<<"$got" && grep -qx write <<<"$got" && grep -qx exit_group <<<"$got" &&
+   grep -qx mmap <<<"$got" && ! grep -qx io_uring_setup <<<"$got"; then
+	ok "static_binary.py through libc: getppid (syscall()), write, exit_group, the loader's mmap; $(wc -l <<<"$got") in all, not io_uring_setup"
+else
+	not_ok "static_binary.py on dyn_getppid"
+	echo "$got" | head -5 | sed 's/^/# /'
+fi
+
 # The slice: analysis, export, import.
 /usr/bin/python3 corpus/corpus.py -j 2 -o "$O" --loupedb "$LDB" "${SLICE[@]}" \
 	>"$kb_tmp/run.out" 2>"$kb_tmp/run.err"
@@ -111,8 +130,9 @@ for app in apps:
 print("; ".join(bad) or "same")
 EOF
 )
-if [ "$out" = same ]; then
-	ok "the export, imported back: one loupedb application each, benchmark-kbridge(-real), the analyses' classes"
+n=$(ls "$O"/loupedb/*/*/*/data/static_binary.csv 2>/dev/null | wc -l)
+if [ "$out" = same ] && [ "$n" -ge "${#SLICE[@]}" ]; then
+	ok "the export, imported back: one loupedb application each, benchmark-kbridge(-real), the analyses' classes; $n static_binary.csv"
 else
 	not_ok "the export imported back: $out"
 	show "$kb_tmp/err" stderr

@@ -169,6 +169,23 @@ fi
 "$C" loupedb import -o "$kb_tmp/back2" "$E/sq" >/dev/null 2>&1
 pycheck "export --name --workload --run, imported again: beta's classes" "$kb_tmp/back2/sq.json" \
 	'cls(j) == {"read": "required", "write": "either", "open": "fake", "close": "stub"}'
+# A static analysis's list beside it: data/static_binary.csv.
+printf '# found in the binary\nread\nwrite\nclone3\n' >"$kb_tmp/static.txt"
+"$C" loupedb export -o "$kb_tmp/sdb" --static-binary "$kb_tmp/static.txt" $R >/dev/null 2>"$kb_tmp/err"
+f=$(echo "$kb_tmp"/sdb/sqlite3/benchmark-sqlite3/kbridge-*/data/static_binary.csv)
+if [ -f "$f" ] && [ "$(head -1 "$f")" = "# syscall, used" ] &&
+   [ "$(grep -c ',Y$' "$f")" = 3 ] && grep -qx '0,Y' "$f" && grep -qx '1,Y' "$f" &&
+   grep -qx '435,Y' "$f" && [ "$(sed 1d "$f" | cut -d, -f1 | tr '\n' ' ')" = "$(seq -s ' ' 0 435) " ]; then
+	ok "export --static-binary: static_binary.csv, its header, rows 0..435 dense, Y for read, write, clone3"
+else
+	not_ok "export --static-binary"
+	show "$kb_tmp/err" stderr
+fi
+printf 'read\nopennat\n' >"$kb_tmp/badstatic.txt"
+expect_error "export --static-binary with a name no kernel has" "badstatic.txt:2: unknown syscall 'opennat'" -- \
+	"$C" loupedb export -o "$kb_tmp/sdb2" --static-binary "$kb_tmp/badstatic.txt" $R
+expect_error "export --static-binary of two reports" "describes one application" -- \
+	"$C" loupedb export -o "$kb_tmp/sdb2" --static-binary "$kb_tmp/static.txt" $R "$I/beta.json"
 expect_error "export --workload must be Loupe's benchmark-NAME or suite" "neither benchmark-NAME nor suite" -- \
 	"$C" loupedb export -o "$E" --workload wrk $R
 expect_error "export --name is one folder" "is not a folder name" -- \

@@ -461,13 +461,35 @@ void ldb_free(struct ldb_app *apps, size_t n)
 	free(apps);
 }
 
-int ldb_write_dyn(FILE *f, const struct ldb_verdict *v)
+/* The last row to write: Loupe's last, or the highest syscall used. */
+static int ldb_last_row(const bool *used)
 {
 	int i, last = LDB_LOUPE_LAST;
 
 	for (i = 0; i < KB_NR_SYSCALLS; i++)
-		if (v[i].used && i > last)
+		if (used[i] && i > last)
 			last = i;
+	return last;
+}
+
+int ldb_write_static(FILE *f, const bool *used)
+{
+	int i, last = ldb_last_row(used);
+
+	fprintf(f, "# syscall, used\n");
+	for (i = 0; i <= last; i++)
+		fprintf(f, "%d,%c\n", i, used[i] ? 'Y' : 'N');
+	return ferror(f) ? -1 : 0;
+}
+
+int ldb_write_dyn(FILE *f, const struct ldb_verdict *v)
+{
+	bool used[KB_NR_SYSCALLS];
+	int i, last;
+
+	for (i = 0; i < KB_NR_SYSCALLS; i++)
+		used[i] = v[i].used;
+	last = ldb_last_row(used);
 	fprintf(f, "# syscall, used, works faked, works stubbed, works both\n");
 	for (i = 0; i <= last; i++) {
 		const struct ldb_verdict *x = &v[i];

@@ -66,6 +66,13 @@ const char *ldb_class(const struct ldb_verdict *v);
  * write error.
  */
 int ldb_write_dyn(FILE *f, const struct ldb_verdict *v);
+/*
+ * @used (KB_NR_SYSCALLS entries: what a static analysis found) as a
+ * static_binary.csv: the header "# syscall, used", then "NR,Y" or "NR,N"
+ * rows 0 to 334 and on to the highest syscall found. 0, or -1 on a write
+ * error.
+ */
+int ldb_write_static(FILE *f, const bool *used);
 /* Is @path a directory (a loupedb path) rather than a file (a report)? */
 bool ldb_is_dir(const char *path);
 

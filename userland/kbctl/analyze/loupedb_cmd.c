@@ -27,6 +27,7 @@
 #include "../kbctl.h"
 #include "jsonin.h"
 #include "loupedb.h"
+#include "syslist.h"
 #include "../../lib/json.h"
 #include "../../lib/names.h"
 
@@ -34,6 +35,7 @@ struct lc_opts {
 	bool export;
 	const char *out;
 	const char *name, *workload, *run;
+	const char *static_binary;	/* a syscall list (syslist.h) */
 	char **args;
 	int nargs;
 };
@@ -236,6 +238,7 @@ struct lc_report {
 	struct json_object *apps, *workload;	/* arrays of strings */
 	struct ldb_verdict sys[KB_NR_SYSCALLS];
 	size_t counts[KJ_NCLASSES];
+	bool has_static, static_used[KB_NR_SYSCALLS];
 };
 
 /* Array @key of strings, 1 or more; NULL said. */
@@ -413,6 +416,28 @@ static int lc_write_dyn(FILE *f, const void *arg)
 	return ldb_write_dyn(f, ((const struct lc_report *)arg)->sys);
 }
 
+static int lc_write_static(FILE *f, const void *arg)
+{
+	return ldb_write_static(f, ((const struct lc_report *)arg)->static_used);
+}
+
+/* --static-binary's list into @r; 0, or -1 said. */
+static int lc_read_static(struct lc_report *r, const char *path)
+{
+	int *nrs = NULL;
+	size_t n = 0, i;
+
+	if (sl_read(path, &nrs, &n)) {
+		free(nrs);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		r->static_used[nrs[i]] = true;
+	r->has_static = true;
+	free(nrs);
+	return 0;
+}
+
 static int lc_export_one(const struct lc_opts *o, const char *file)
 {
 	struct lc_report *r = calloc(1, sizeof(*r));
@@ -426,7 +451,8 @@ static int lc_export_one(const struct lc_opts *o, const char *file)
 		return -1;
 	}
 	r->file = file;
-	if (lc_read_report(r))
+	if (lc_read_report(r) ||
+	    (o->static_binary && lc_read_static(r, o->static_binary)))
 		goto out;
 	app = o->name ? strdup(o->name) : lc_app_name(r);
 	if (o->workload) {
@@ -462,6 +488,12 @@ static int lc_export_one(const struct lc_opts *o, const char *file)
 	if (asprintf(&p, "%s/dyn.csv", dir) < 0 ||
 	    lc_write_file(p, lc_write_dyn, r))
 		goto out;
+	if (r->has_static) {
+		free(p);
+		if (asprintf(&p, "%s/static_binary.csv", dir) < 0 ||
+		    lc_write_file(p, lc_write_static, r))
+			goto out;
+	}
 	dir[strlen(dir) - strlen("/data")] = '\0';
 	free(p);
 	if (asprintf(&p, "%s/cmd.txt", dir) < 0 ||
@@ -498,7 +530,7 @@ static int lc_export(const struct lc_opts *o)
 	return 0;
 }
 
-enum { OPT_NAME = 0x100, OPT_WORKLOAD, OPT_RUN };
+enum { OPT_NAME = 0x100, OPT_WORKLOAD, OPT_RUN, OPT_STATIC };
 
 static const struct argp_option lc_options[] = {
 	{ "out", 'o', "DIR", 0,
@@ -510,6 +542,10 @@ static const struct argp_option lc_options[] = {
 	{ "workload", OPT_WORKLOAD, "NAME", 0,
 	  "export: the workload's folder, benchmark-NAME or suite (default: "
 	  "benchmark- and the workload command's name)", 0 },
+	{ "static-binary", OPT_STATIC, "LIST", 0,
+	  "export: what a static analysis of the application's binaries found, "
+	  "one syscall name per line (as --os lists), written as "
+	  "data/static_binary.csv", 0 },
 	{ "run", OPT_RUN, "NAME", 0,
 	  "export: the run's folder (default: kbridge- and a hash of the "
 	  "apps and the workload command, so that the same analysis made "
@@ -538,6 +574,9 @@ static error_t lc_parse(int key, char *arg, struct argp_state *state)
 				   arg);
 		o->workload = arg;
 		break;
+	case OPT_STATIC:
+		o->static_binary = arg;
+		break;
 	case OPT_RUN:
 		if (!lc_component_ok(arg))
 			argp_error(state, "--run: '%s' is not a folder name", arg);
@@ -564,8 +603,10 @@ static error_t lc_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "no -o DIR given");
 		if (!o->nargs)
 			argp_error(state, o->export ? "no REPORT given" : "no loupedb PATH given");
-		if (!o->export && (o->name || o->workload || o->run))
-			argp_error(state, "--name, --workload and --run are export's");
+		if (!o->export && (o->name || o->workload || o->run || o->static_binary))
+			argp_error(state, "--name, --workload, --run and --static-binary are export's");
+		if (o->nargs > 1 && o->static_binary)
+			argp_error(state, "--static-binary describes one application: give one REPORT");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -587,7 +628,8 @@ int kbctl_loupedb(int argc, char **argv)
 		"stubbed or faked only if every run that used it allows it.\n\n"
 		"export: each REPORT (an analysis.json) becomes the run "
 		"DB/APP/WORKLOAD/RUN: data/dyn.csv in Loupe's layout and cmd.txt, "
-		"the kbctl analyze command that made it.\v"
+		"the kbctl analyze command that made it, and, given a static "
+		"analysis's list, data/static_binary.csv.\v"
 		"dyn.csv's columns are read as Loupe's writer means them: 'works "
 		"faked' works with 0, 'works stubbed' with ENOSYS, 'works both' "
 		"either way (loupe search labels the first two the other way "

@@ -26,12 +26,9 @@
 #include "../kbctl.h"
 #include "jsonin.h"
 #include "loupedb.h"
+#include "syslist.h"
 #include "../../lib/json.h"
 #include "../../lib/names.h"
-
-/* The --os list: like a profile, a text file of short lines. */
-#define PL_OS_MAX_BYTES	(1u << 20)
-#define PL_OS_LINE_MAX	4096u
 
 /* A syscall some report lists: the reports' union. */
 struct pl_sys {
@@ -114,86 +111,9 @@ static int pl_grow(void **p, size_t n, size_t size)
 	return 0;
 }
 
-/*
- * The OS list: one name per line, '#' to the end of a line ignored. Read
- * whole and bounded like a profile: a binary file or /dev/zero gives a
- * FILE:LINE: error, not an endless read.
- */
 static int pl_read_os(struct pl *p, const char *path)
 {
-	char *text, *line, *next, *s, *e, *hash, q[128];
-	unsigned int lineno = 0;
-	size_t len, i;
-	int nr, ret = -1;
-	/*
-	 * loupedb's OS lists (NAME.syscalls) are published data with a typo
-	 * or two (gVisor's "futimensat"): a name no kernel has is skipped
-	 * there, with a warning, and an error anywhere else.
-	 */
-	bool loupe = (len = strlen(path)) > 9 && !strcmp(path + len - 9, ".syscalls");
-
-	text = kj_read(path, PL_OS_MAX_BYTES, &len, NULL);
-	if (!text)
-		return -1;
-	for (line = text; line < text + len; line = next) {
-		lineno++;
-		e = memchr(line, '\n', (size_t)(text + len - line));
-		next = e ? e + 1 : text + len;
-		if (memchr(line, '\0', (size_t)(next - line))) {
-			kbctl_err("%s:%u: a NUL byte: not a list of syscall names",
-				  path, lineno);
-			goto out;
-		}
-		if ((size_t)(next - line) > PL_OS_LINE_MAX) {
-			kbctl_err("%s:%u: line too long (more than %u bytes)",
-				  path, lineno, PL_OS_LINE_MAX);
-			goto out;
-		}
-		if (e)
-			*e = '\0';
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		for (e = s + strlen(s); e > s && strchr(" \t\r", e[-1]); e--)
-			;
-		*e = '\0';
-		if (!*s)
-			continue;
-		if (strpbrk(s, " \t")) {
-			kbctl_err("%s:%u: one syscall name per line, not '%s'",
-				  path, lineno, kj_quote(s, q, sizeof(q)));
-			goto out;
-		}
-		nr = kb_syscall_lookup(s);
-		if (nr == -1 && loupe) {
-			fprintf(stderr, "kbctl plan: warning: %s:%u: unknown syscall '%s' in a Loupe OS list: skipped\n",
-				path, lineno, kj_quote(s, q, sizeof(q)));
-			continue;
-		}
-		if (nr == -1) {
-			kbctl_err("%s:%u: unknown syscall '%s'", path, lineno,
-				  kj_quote(s, q, sizeof(q)));
-			goto out;
-		}
-		if (nr < 0 || nr >= KB_NR_SYSCALLS) {
-			kbctl_err("%s:%u: '%s' is not an x86_64 syscall", path,
-				  lineno, kj_quote(s, q, sizeof(q)));
-			goto out;
-		}
-		for (i = 0; i < p->nos && p->os_nr[i] != nr; i++)
-			;
-		if (i < p->nos)
-			continue;
-		if (pl_grow((void **)&p->os_nr, p->nos, sizeof(*p->os_nr)))
-			goto out;
-		p->os_nr[p->nos++] = nr;
-	}
-	ret = 0;
-out:
-	free(text);
-	return ret;
+	return sl_read(path, &p->os_nr, &p->nos);
 }
 
 /*
