@@ -199,6 +199,7 @@ else
 fi
 while IFS= read -r line; do
 	case $line in
+	"ok - "*" # SKIP "*) line=${line#ok - }; skip "${line% # SKIP *}" "${line##* # SKIP }" ;;
 	"ok - "*) ok "${line#ok - }" ;;
 	"not ok - "*) not_ok "${line#not ok - }" ;;
 	*) echo "# $line" ;;
