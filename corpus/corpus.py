@@ -256,7 +256,9 @@ def run_all(tasks, args, kbctl):
     say = lambda s: print("corpus: " + s, file=sys.stderr, flush=True)
     if len(todo) < len(tasks):
         say("%d of %d analyses are up to date" % (len(tasks) - len(todo), len(tasks)))
-    queue = list(todo)
+    # The longest first (as long as they took last time): the last
+    # analysis to start is then a short one, and the jobs end together.
+    queue = sorted(todo, key=lambda t: -(t.expected() or 0))
     while queue or running:
         while queue and len(running) < args.jobs:
             t = queue.pop(0)
