@@ -60,6 +60,10 @@ CAUSES = {
             "Loupe's runs had the vDSO answer it",
     "libc": "a version or libc difference: the other side made a call of "
             "the same kind instead",
+    "first-exec": "execve traced by Loupe only: Loupe's filter is in place "
+                  "before the exec that starts the program and counts it; "
+                  "kbridge's analysis starts at the program's first "
+                  "instruction, and sees only the execs the program makes",
     "workload": "traced by one side only: the workloads or the versions "
                 "differ",
     "merge": "Loupe's runs disagree with one another, and Loupe's merge "
@@ -114,6 +118,8 @@ def compare(kb, loupe, loupe_runs=(), weak_test=False):
             other = l if name in k else k
             if name in VDSO_CALLS:
                 cause = "vdso"
+            elif name == "execve" and name in l:
+                cause = "first-exec"
             elif kin_of(name) & set(other):
                 cause = "libc"
             else:
