@@ -201,6 +201,11 @@ for a in "${apps[@]}"; do
 	else
 		not_ok "$a: under the generated profile: exit status $rc; $got"
 		show "$d.hand.err" stderr
+		show "$d.hand.out" stdout
+		"$PY" -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+print("report: exit %s, last_changed %s" % (j.get("exit"), j.get("last_changed")))' "$rep" 2>&1 |
+			sed 's/^/# /'
 	fi
 done
 
