@@ -259,6 +259,22 @@ def run_all(tasks, args, kbctl):
     # The longest first (as long as they took last time): the last
     # analysis to start is then a short one, and the jobs end together.
     queue = sorted(todo, key=lambda t: -(t.expected() or 0))
+    try:
+        run_queue(queue, running, finished, results, total, t0, args, kbctl, say)
+    finally:
+        # Stopped (a signal, an error): each kbctl analyze in flight ends
+        # with its runs (SIGTERM), and resumes next time.
+        for t in running:
+            t.proc.terminate()
+        for t in running:
+            try:
+                t.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(t.proc.pid, signal.SIGKILL)
+    return results, time.monotonic() - t0
+
+
+def run_queue(queue, running, finished, results, total, t0, args, kbctl, say):
     while queue or running:
         while queue and len(running) < args.jobs:
             t = queue.pop(0)
@@ -306,7 +322,6 @@ def run_all(tasks, args, kbctl):
             say("[%d/%d] %s: %s; %s so far, about %s left" % (
                 len(finished), total, t.id, msg, fmt_secs(time.monotonic() - t0),
                 fmt_secs(left / args.jobs)))
-    return results, time.monotonic() - t0
 
 
 def run_native(apps, args):
@@ -394,6 +409,11 @@ def export(tasks, results, args, kbctl):
     return ok
 
 
+def stopped(sig, frame):
+    """SIGTERM and SIGHUP end the run as Ctrl-C does (run_all cleans up)."""
+    raise KeyboardInterrupt
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="Analyse the corpus's applications with kbctl analyze, "
@@ -430,6 +450,8 @@ def main():
     ap.add_argument("--list", action="store_true",
                     help="print the applications and their workloads, and exit")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, stopped)
+    signal.signal(signal.SIGHUP, stopped)
     if args.jobs < 1 or args.replicas < 1:
         ap.error("-j and -r must be at least 1")
     try:
@@ -460,7 +482,12 @@ def main():
         return 1
     tasks = [Task(a, k, args.out, args.kbctl) for a in apps for k in KINDS if k in a]
     cpu0 = cpu_times()
-    results, wall = run_all(tasks, args, args.kbctl)
+    try:
+        results, wall = run_all(tasks, args, args.kbctl)
+    except KeyboardInterrupt:
+        print("corpus: stopped; the same command goes on where it stopped",
+              file=sys.stderr)
+        return 130
     cpu1 = cpu_times()
     # How busy the machine's CPUs were while the analyses ran (-j's
     # point: both cores of a 2-core machine).

@@ -424,6 +424,31 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -q 'the workload fails without any stub' "$kb_tmp/err" &&
 	ok "a workload that fails natively: exit 1, said" ||
 	{ not_ok "failing workload: exit status $rc"; show "$kb_tmp/err" stderr; }
+# Killed, kbctl analyze takes its runs with it: the run's workload is a
+# process group of its own, which a program spinning under a stub would
+# otherwise outlive. Here the run is a sleep of a length no other
+# process has, and kbctl gets SIGTERM while it runs.
+SLEEP=$(command -v sleep)
+"$C" analyze --app "$SLEEP" -o "$kb_tmp/stop" -r 1 -t 600 -- "$SLEEP" 987.654 \
+	>/dev/null 2>"$kb_tmp/err" &
+an=$!
+for _ in $(seq 200); do
+	pgrep -f 'sleep 987.654' >/dev/null && break
+	sleep 0.05
+done
+seen=$(pgrep -fc 'sleep 987.654')
+kill -TERM "$an"
+wait "$an"
+rc=$?
+sleep 0.2
+left=$(pgrep -fc 'sleep 987.654')
+if [ "$seen" -ge 1 ] && [ "$rc" -eq 143 ] && [ "$left" = 0 ]; then
+	ok "SIGTERM to kbctl analyze: the run in flight killed with it (exit status 143)"
+else
+	not_ok "SIGTERM to kbctl analyze: exit status $rc, the run's process seen $seen, left $left"
+	pkill -KILL -f 'sleep 987.654'
+fi
+
 "$C" analyze -o "$kb_tmp/x" -- "$W" >/dev/null 2>"$kb_tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && grep -q 'no --app given' "$kb_tmp/err" &&

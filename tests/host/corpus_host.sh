@@ -172,6 +172,35 @@ else
 	not_ok "run again: exit status $rc"
 	show "$kb_tmp/run2.err" stderr
 fi
+# Stopped (SIGTERM) in the middle of an analysis: corpus.py stops it and
+# its runs (nothing of them left running) and exits 130; the same command
+# then resumes that analysis (kbctl analyze --resume).
+app=zstd
+rm -rf "${O:?}/$app/workload"
+nice -n 19 /usr/bin/python3 corpus/corpus.py -j 1 -o "$O" --loupedb "$LDB" "$app" \
+	>"$kb_tmp/stop.out" 2>"$kb_tmp/stop.err" &
+cp=$!
+for _ in $(seq 600); do
+	[ "$(ls "$O/$app/workload/runs" 2>/dev/null | grep -c '\.result$')" -ge 10 ] && break
+	sleep 0.1
+done
+kill -TERM "$cp"
+wait "$cp"
+rc=$?
+sleep 0.3
+left=$(pgrep -fc "kblaunch --only /usr/bin/zstd|kbctl analyze .*corpus/zstd")
+nice -n 19 /usr/bin/python3 corpus/corpus.py -j 1 -o "$O" --loupedb "$LDB" "$app" \
+	>"$kb_tmp/resume.out" 2>"$kb_tmp/resume.err"
+rrc=$?
+if [ "$rc" = 130 ] && [ "$left" = 0 ] && grep -q '^corpus: stopped;' "$kb_tmp/stop.err" &&
+   [ "$rrc" = 0 ] && grep -q "^corpus: \[1/1\] $app: ok, .*, resumed;" "$kb_tmp/resume.err"; then
+	ok "SIGTERM mid-analysis: exit 130, nothing left running; the same command resumes it"
+else
+	not_ok "stop and resume: exit status $rc, $left processes left, then $rrc"
+	show "$kb_tmp/stop.err" stderr
+	show "$kb_tmp/resume.err" "stderr (resumed)"
+fi
+
 # (The copy: the corpus and the workloads' helpers it names.)
 mkdir -p "$kb_tmp/tree/tests"
 cp -r corpus "$kb_tmp/tree/"

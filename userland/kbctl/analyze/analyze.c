@@ -746,6 +746,7 @@ int kbctl_analyze(int argc, char **argv)
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &a.o);
 	if (!a.o.kblaunch)
 		a.o.kblaunch = an_default_kblaunch();
+	an_catch_stop();
 	if (an_prepare_runs(&a))
 		return KBCTL_EXIT_FAIL;
 	an_app_comms(&a);

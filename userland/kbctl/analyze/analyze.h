@@ -183,6 +183,12 @@ void an_app_comms(struct an *a);
 /* Empty DIR/runs, or (resume) check it holds the same analysis. */
 int an_prepare_runs(struct an *a);
 /*
+ * SIGINT, SIGTERM and SIGHUP end the analysis with its runs: the process
+ * groups of the runs in flight are killed, then kbctl dies of the signal
+ * (what finished stays for --resume).
+ */
+void an_catch_stop(void);
+/*
  * Run @replicas replicas, named "@prefix-rR", of one configuration
  * (@profile NULL: none), up to --jobs at once, stopping at the first
  * failure.

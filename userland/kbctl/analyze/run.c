@@ -383,6 +383,49 @@ static void an_steps_path(const struct an *a, int slot, char *buf, size_t len)
 	snprintf(buf, len, "%s/runs/steps.%02d", a->o.out, slot);
 }
 
+/*
+ * The process groups of the runs in flight, by job slot (0: none). A run's
+ * workload is a process group of its own, which a signal to kbctl does
+ * not reach: killed with kbctl, an analysis would leave its runs going,
+ * and a program a stub sent into a loop spinning for ever. Changed with
+ * the signals below blocked, read by their handler.
+ */
+static pid_t an_inflight[AN_MAX_JOBS];
+static const int an_stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void an_block(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(an_stop_signals) / sizeof(an_stop_signals[0]); i++)
+		sigaddset(&set, an_stop_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the runs in flight go first, then kbctl. */
+static void an_on_stop(int sig)
+{
+	int i;
+
+	for (i = 0; i < AN_MAX_JOBS; i++)
+		if (an_inflight[i] > 0)
+			kill(-an_inflight[i], SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void an_catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = an_on_stop };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(an_stop_signals) / sizeof(an_stop_signals[0]); i++)
+		sigaction(an_stop_signals[i], &sa, NULL);
+}
+
 static pid_t an_spawn(const struct an *a, const char *id, bool profile,
 		      int slot)
 {
@@ -390,6 +433,7 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile,
 	char path[PATH_MAX + 128], prof[PATH_MAX + 128], rep[PATH_MAX + 128];
 	char **argv;
 	int argc = 0, i, fd;
+	sigset_t old;
 	pid_t pid;
 
 	argv = calloc(9 + 2 * a->o.napps + a->o.nwork, sizeof(*argv));
@@ -423,13 +467,17 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile,
 	}
 	close(fd);
 
+	/* Recorded before a stop signal can come (an_inflight). */
+	an_block(&old);
 	pid = fork();
 	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		kbctl_err("fork: %s", strerror(errno));
 		free(argv);
 		return -1;
 	}
 	if (!pid) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		/* Its own process group: a timeout takes all of it down. */
 		setpgid(0, 0);
 		if (setenv("KBCTL_ANALYZE_STEPS", steps, 1))
@@ -458,6 +506,8 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile,
 	}
 	free(argv);
 	setpgid(pid, pid);
+	an_inflight[slot] = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return pid;
 }
 
@@ -1074,6 +1124,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 	const char *text = profile ? profile : "# kbctl analyze: no stubs\n";
 	int running = 0, ok = 1, i, st, n = 0;
 	double limit, now, late;
+	sigset_t old;
 	bool early;
 	uint32_t j;
 
@@ -1159,6 +1210,8 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 
 			if (c[i].done)
 				continue;
+			/* Reaped and forgotten as one (an_inflight). */
+			an_block(&old);
 			w = waitpid(c[i].pid, &st, WNOHANG);
 			t = an_now() - c[i].t0;
 			if (!w)
@@ -1172,6 +1225,9 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 				an_timeout(a, c, n, &c[i], path, &st);
 				w = c[i].pid;
 			}
+			if (w == c[i].pid)
+				an_inflight[i] = 0;
+			sigprocmask(SIG_SETMASK, &old, NULL);
 			if (w != c[i].pid)
 				continue;
 			running--;
@@ -1212,8 +1268,11 @@ out:
 	for (i = 0; i < n; i++) {
 		if (c[i].done)
 			continue;
+		an_block(&old);
 		kill(-c[i].pid, SIGKILL);
 		waitpid(c[i].pid, &st, 0);
+		an_inflight[i] = 0;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		an_close_pidfd(&c[i]);
 		c[i].done = true;
 		an_tally(a, AN_END_STOPPED, an_now() - c[i].t0);
