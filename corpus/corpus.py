@@ -169,8 +169,10 @@ def setup_app(conf, out, env):
         pass
     shutil.rmtree(data, ignore_errors=True)
     os.makedirs(data)
+    # Never the app's folder: what a program leaves in its working
+    # directory (erl_crash.dump) must not land in the source tree.
     p = subprocess.run([os.path.join(conf["dir"], conf["setup"])],
-                       cwd=conf["dir"], env=env, stdout=subprocess.PIPE,
+                       cwd=data, env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=600)
     if p.returncode:
         return "setup failed: " + p.stdout.decode(errors="replace")[-400:]
@@ -216,7 +218,7 @@ def start(task, args, kbctl):
     task.log = open(os.path.join(task.dir, "corpus.log"), "w")
     task.t0 = time.monotonic()
     task.resumed = resume
-    task.proc = subprocess.Popen(cmd, cwd=conf["dir"], env=env, stdout=task.log,
+    task.proc = subprocess.Popen(cmd, cwd=task.dir, env=env, stdout=task.log,
                                  stderr=subprocess.STDOUT, start_new_session=True)
     task.limit = int(conf.get("timeout", args.timeout))
     return None
@@ -339,7 +341,8 @@ def run_native(apps, args):
                 t0 = time.monotonic()
                 p = subprocess.run([os.path.join(a["dir"], w) if i == 0 else w
                                     for i, w in enumerate(a[kind].split())],
-                                   cwd=a["dir"], env=env, stdout=subprocess.PIPE,
+                                   cwd=env["CORPUS_DATA"], env=env,
+                                   stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, timeout=args.timeout)
                 if p.returncode:
                     err = "exit status %d: %s" % (
