@@ -67,3 +67,16 @@ wl_http() {
 	wl_wrk "http://127.0.0.1:$1/index.html"
 	wl_step loaded
 }
+
+# wl_http_says PORT TEXT [PID]: the same for a server whose / answers
+# TEXT (an application's hello-world).
+wl_http_says() {
+	local body
+	wl_wait_port "$1" "${3-}" || wl_fail "nothing listening on $1"
+	wl_step listening
+	body=$(timeout -k 1 "$WL_QUICK" curl -sSf "http://127.0.0.1:$1/")
+	[ "$body" = "$2" ] || wl_fail "body '$body', not '$2'"
+	wl_step served
+	wl_wrk "http://127.0.0.1:$1/"
+	wl_step loaded
+}

@@ -16,11 +16,5 @@ export HOME=$wl_tmp XDG_DATA_HOME=$wl_tmp/data XDG_CONFIG_HOME=$wl_tmp/config
 wl_start caddy run --config "$wl_tmp/caddy.json" >"$wl_tmp/out.log" 2>&1
 server=$wl_pid
 wl_logs+=("$wl_tmp/out.log")
-wl_wait_port "$port" "$server" || wl_fail "caddy not listening on $port"
-wl_step listening
-body=$(timeout -k 1 "$WL_QUICK" curl -sSf "http://127.0.0.1:$port/")
-[ "$body" = "Hello, world!" ] || wl_fail "body '$body'"
-wl_step served
-wl_wrk "http://127.0.0.1:$port/"
-wl_step loaded
+wl_http_says "$port" "Hello, world!" "$server"
 echo "$wl_rps"

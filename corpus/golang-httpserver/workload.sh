@@ -8,10 +8,5 @@ WL_WAIT=20
 wl_start go run "$(dirname "$0")/server.go" "$port" >"$wl_tmp/out.log" 2>&1
 server=$wl_pid
 wl_logs+=("$wl_tmp/out.log")
-wl_wait_port "$port" "$server" || wl_fail "the server is not listening on $port"
-wl_step listening
-body=$(timeout -k 1 "$WL_QUICK" curl -sSf "http://127.0.0.1:$port/")
-[ "$body" = "Hello, 7" ] || wl_fail "body '$body'"
-wl_step served
-wl_wrk "http://127.0.0.1:$port/"
+wl_http_says "$port" "Hello, 7" "$server"
 echo "$wl_rps"

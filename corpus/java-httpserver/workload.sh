@@ -8,11 +8,5 @@ WL_WAIT=10
 wl_start java -cp "$CORPUS_DATA" HttpServerApp "$port" >"$wl_tmp/out.log" 2>&1
 server=$wl_pid
 wl_logs+=("$wl_tmp/out.log")
-wl_wait_port "$port" "$server" || wl_fail "java not listening on $port"
-wl_step listening
-body=$(timeout -k 1 "$WL_QUICK" curl -sSf "http://127.0.0.1:$port/")
-[ "$body" = "Hello from the JVM" ] || wl_fail "body '$body'"
-wl_step served
-wl_wrk "http://127.0.0.1:$port/"
-wl_step loaded
+wl_http_says "$port" "Hello from the JVM" "$server"
 echo "$wl_rps"

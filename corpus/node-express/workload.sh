@@ -9,11 +9,5 @@ export NODE_PATH=/usr/share/nodejs
 wl_start node "$(dirname "$0")/app.js" "$port" >"$wl_tmp/out.log" 2>&1
 server=$wl_pid
 wl_logs+=("$wl_tmp/out.log")
-wl_wait_port "$port" "$server" || wl_fail "node not listening on $port"
-wl_step listening
-body=$(timeout -k 1 "$WL_QUICK" curl -sSf "http://127.0.0.1:$port/")
-[ "$body" = "Hello World!" ] || wl_fail "body '$body'"
-wl_step served
-wl_wrk "http://127.0.0.1:$port/"
-wl_step loaded
+wl_http_says "$port" "Hello World!" "$server"
 echo "$wl_rps"
