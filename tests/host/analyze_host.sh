@@ -425,28 +425,81 @@ rc=$?
 	ok "a workload that fails natively: exit 1, said" ||
 	{ not_ok "failing workload: exit status $rc"; show "$kb_tmp/err" stderr; }
 # Killed, kbctl analyze takes its runs with it: the run's workload is a
-# process group of its own, which a program spinning under a stub would
-# otherwise outlive. Here the run is a sleep of a length no other
-# process has, and kbctl gets SIGTERM while it runs.
+# session of its own, which a program spinning under a stub would
+# otherwise outlive. Here the workload starts, besides the application
+# (a sleep), what escapes a process group: coreutils' timeout (a group of
+# its own), a shell that forks and waits, and a daemon (setsid: a session
+# of its own, orphaned to kbctl when the workload dies). Each sleeps a
+# length no other process has; kbctl gets SIGTERM while they run.
 SLEEP=$(command -v sleep)
-"$C" analyze --app "$SLEEP" -o "$kb_tmp/stop" -r 1 -t 600 -- "$SLEEP" 987.654 \
-	>/dev/null 2>"$kb_tmp/err" &
+TAG=98765
+cat >"$kb_tmp/escapes.sh" <<EOS
+#!/bin/bash
+# \$1: the tag's last digit for this workload's sleeps; \$2: how it ends
+timeout 900 $SLEEP $TAG.\${1}1 &
+sh -c '$SLEEP $TAG.\${1}2 & wait' &
+setsid $SLEEP $TAG.\${1}3 &
+case \$2 in
+wait) exec $SLEEP $TAG.\${1}4 ;;
+bound) timeout 900 $SLEEP $TAG.\${1}4 ;;
+*)	# once all five processes run (timeout, sh and a sleep each, setsid sleep)
+	for _ in \$(seq 200); do
+		[ "\$(pgrep -fc "sleep $TAG\\\\.\$1")" -ge 5 ] && exit 0
+		$SLEEP 0.05
+	done
+	exit 1 ;;
+esac
+EOS
+chmod +x "$kb_tmp/escapes.sh"
+# left TAG: how many processes run a sleep of that tag
+left() { pgrep -fc "sleep $TAG\\.$1" || true; }
+"$C" analyze --app "$SLEEP" -o "$kb_tmp/stop" -r 1 -t 600 -- \
+	"$kb_tmp/escapes.sh" 1 wait >/dev/null 2>"$kb_tmp/err" &
 an=$!
 for _ in $(seq 200); do
-	pgrep -f 'sleep 987.654' >/dev/null && break
+	[ "$(left 1)" -ge 4 ] && break
 	sleep 0.05
 done
-seen=$(pgrep -fc 'sleep 987.654')
+seen=$(left 1)
 kill -TERM "$an"
 wait "$an"
 rc=$?
 sleep 0.2
-left=$(pgrep -fc 'sleep 987.654')
-if [ "$seen" -ge 1 ] && [ "$rc" -eq 143 ] && [ "$left" = 0 ]; then
-	ok "SIGTERM to kbctl analyze: the run in flight killed with it (exit status 143)"
+gone=$(left 1)
+if [ "$seen" -ge 4 ] && [ "$rc" -eq 143 ] && [ "$gone" = 0 ]; then
+	ok "SIGTERM to kbctl analyze: the run in flight killed with it, under timeout, forked and setsid too (exit status 143)"
 else
-	not_ok "SIGTERM to kbctl analyze: exit status $rc, the run's process seen $seen, left $left"
-	pkill -KILL -f 'sleep 987.654'
+	not_ok "SIGTERM to kbctl analyze: exit status $rc, the run's sleeps seen $seen, left $gone"
+	pgrep -fa "sleep $TAG" | sed 's/^/# /'
+	pkill -KILL -f "sleep $TAG"
+fi
+
+# A run that ends by itself, and one past its time bound, leave nothing
+# behind either (the first passes, and the analysis with it; the second
+# is a baseline that fails).
+"$C" analyze --app "$SLEEP" -o "$kb_tmp/leave" -r 1 -t 600 -- \
+	"$kb_tmp/escapes.sh" 2 exit >/dev/null 2>"$kb_tmp/err"
+rc=$?
+gone=$(left 2)
+if [ "$gone" = 0 ]; then
+	ok "a run that exits leaves none of its processes (analysis exit status $rc)"
+else
+	not_ok "a run that exits: $gone of its processes left (analysis exit status $rc)"
+	pgrep -fa "sleep $TAG" | sed 's/^/# /'
+	pkill -KILL -f "sleep $TAG"
+fi
+"$C" analyze --app "$SLEEP" -o "$kb_tmp/bound" -r 1 -t 1 -- \
+	"$kb_tmp/escapes.sh" 3 bound >/dev/null 2>"$kb_tmp/err"
+rc=$?
+gone=$(left 3)
+if [ "$gone" = 0 ] && [ "$rc" -ne 0 ] &&
+	grep -q 'past its 1 s bound' "$kb_tmp/err"; then
+	ok "a run past its bound leaves none of its processes (analysis exit status $rc)"
+else
+	not_ok "a run past its bound: $gone of its processes left, exit status $rc"
+	show "$kb_tmp/err" stderr
+	pgrep -fa "sleep $TAG" | sed 's/^/# /'
+	pkill -KILL -f "sleep $TAG"
 fi
 
 "$C" analyze -o "$kb_tmp/x" -- "$W" >/dev/null 2>"$kb_tmp/err"

@@ -10,8 +10,8 @@
 # here is bounded (WL_WAIT seconds, a whole number, default 1: natively
 # each takes a few milliseconds; raise it on a slow machine), notices a
 # server that died, and the EXIT trap kills what is left, by pid. The
-# processes stay in the workload's process group, so that kbctl's own
-# time limit (which kills the group) takes them too.
+# processes stay in the workload's session, so that kbctl's own time
+# limit (which kills the session) takes them too.
 
 WL_WAIT=${WL_WAIT:-1}
 # The bound of a step that does real work (a benchmark, a client's few

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* Fields are numbered as in proc(5): 1 pid, 2 comm, 3 state, 4 ppid... */
-#define KB_STAT_PGRP		5
+#define KB_STAT_SESSION		6
 #define KB_STAT_START_CODE	26
 #define KB_STAT_END_CODE	27
 #define KB_STAT_START_STACK	28

@@ -183,11 +183,26 @@ void an_app_comms(struct an *a);
 /* Empty DIR/runs, or (resume) check it holds the same analysis. */
 int an_prepare_runs(struct an *a);
 /*
- * SIGINT, SIGTERM and SIGHUP end the analysis with its runs: the process
- * groups of the runs in flight are killed, then kbctl dies of the signal
- * (what finished stays for --resume).
+ * SIGINT, SIGTERM and SIGHUP end the analysis with its runs: the sessions
+ * of the runs in flight and kbctl's adopted orphans are killed, then kbctl
+ * dies of the signal (what finished stays for --resume). Makes kbctl a
+ * child subreaper.
  */
 void an_catch_stop(void);
+/*
+ * SIGKILL to every process of the sessions @sids[0..@n) (0s skipped) but
+ * @spare, and with @orphans to every child of kbctl's, until none is
+ * left alive (or 2 s passed). Async-signal-safe. Returns how many were
+ * still alive (0), -1 if /proc does not read.
+ */
+int an_reap(const pid_t *sids, int n, pid_t spare, bool orphans);
+/*
+ * an_reap of kbctl's children, then their zombies collected: only when
+ * no run is in flight, as it reaps whatever child has exited.
+ */
+void an_reap_orphans_wait(void);
+/* PR_SET_CHILD_SUBREAPER for kbctl: 0, or -1 with errno. */
+int an_become_subreaper(void);
 /*
  * Run @replicas replicas, named "@prefix-rR", of one configuration
  * (@profile NULL: none), up to --jobs at once, stopping at the first

@@ -3,12 +3,12 @@
  * kbctl analyze: one configuration's runs of the workload.
  *
  * Each run is "kblaunch --only APP --report ID.json [--profile
- * ID.profile] -- WORKLOAD" in a process group of its own, with stdout and
- * stderr in DIR/runs/ID.{out,err}. While it runs, /proc is sampled for
- * the application's processes (the group's members with the app's name:
+ * ID.profile] -- WORKLOAD" in a session of its own (reap.c), with stdout
+ * and stderr in DIR/runs/ID.{out,err}. While it runs, /proc is sampled for
+ * the application's processes (the session's members with the app's name:
  * under kblaunch their exe is kblaunch's loader, their comm the app's) to
  * take its peak memory and open fds. A run that outlives the timeout
- * loses everything in its group but kblaunch, which then still writes
+ * loses everything in its session but kblaunch, which then still writes
  * the report that says what the application called.
  *
  * A run that stops making progress goes the same way, long before the
@@ -314,31 +314,29 @@ static uint64_t an_hwm_kb(const char *pid)
 	return kb;
 }
 
-/* The process group and name of /proc/@pid. */
-static int an_stat(const char *pid, pid_t *pgrp, char *comm, size_t len)
+/* The session and name of /proc/@pid. */
+static int an_stat(const char *pid, pid_t *sid, char *comm, size_t len)
 {
-	unsigned long long v[KB_STAT_PGRP + 1];
+	unsigned long long v[KB_STAT_SESSION + 1];
 
-	if (kb_proc_stat(pid, comm, len, v, KB_STAT_PGRP))
+	if (kb_proc_stat(pid, comm, len, v, KB_STAT_SESSION))
 		return -1;
-	*pgrp = (pid_t)v[KB_STAT_PGRP];
+	*sid = (pid_t)v[KB_STAT_SESSION];
 	return 0;
 }
 
 /*
- * One look at /proc: the app's processes of each running child's group,
- * their memory peaks and fds summed, raise that child's peaks; with
- * @kill, every member of @kill's group but kblaunch gets SIGKILL.
+ * One look at /proc: the app's processes of each running child's
+ * session, their memory peaks and fds summed, raise that child's peaks.
  */
-static void an_sample(const struct an *a, struct an_child *c, int n,
-		      pid_t kill_group)
+static void an_sample(const struct an *a, struct an_child *c, int n)
 {
 	uint64_t rss[AN_MAX_JOBS] = { 0 };
 	uint32_t fds[AN_MAX_JOBS] = { 0 };
 	bool seen[AN_MAX_JOBS] = { false };
 	struct dirent *de;
 	char comm[64];
-	pid_t pgrp;
+	pid_t sid;
 	DIR *d;
 	int i;
 
@@ -347,15 +345,10 @@ static void an_sample(const struct an *a, struct an_child *c, int n,
 		return;
 	while ((de = readdir(d))) {
 		if (!isdigit((unsigned char)de->d_name[0]) ||
-		    an_stat(de->d_name, &pgrp, comm, sizeof(comm)))
+		    an_stat(de->d_name, &sid, comm, sizeof(comm)))
 			continue;
-		if (kill_group && pgrp == kill_group &&
-		    atoi(de->d_name) != kill_group) {
-			kill(atoi(de->d_name), SIGKILL);
-			continue;
-		}
 		for (i = 0; i < n; i++) {
-			if (c[i].done || pgrp != c[i].pid ||
+			if (c[i].done || sid != c[i].pid ||
 			    !an_is_app(a, comm))
 				continue;
 			rss[i] += an_hwm_kb(de->d_name);
@@ -384,11 +377,11 @@ static void an_steps_path(const struct an *a, int slot, char *buf, size_t len)
 }
 
 /*
- * The process groups of the runs in flight, by job slot (0: none). A run's
- * workload is a process group of its own, which a signal to kbctl does
- * not reach: killed with kbctl, an analysis would leave its runs going,
- * and a program a stub sent into a loop spinning for ever. Changed with
- * the signals below blocked, read by their handler.
+ * The sessions of the runs in flight, by job slot (0: none). A run's
+ * workload is a session of its own, which a signal to kbctl does not
+ * reach: killed with kbctl, an analysis would leave its runs going, and a
+ * program a stub sent into a loop spinning for ever. Changed with the
+ * signals below blocked, read by their handler.
  */
 static pid_t an_inflight[AN_MAX_JOBS];
 static const int an_stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -407,11 +400,7 @@ static void an_block(sigset_t *old)
 /* SIGINT, SIGTERM, SIGHUP: the runs in flight go first, then kbctl. */
 static void an_on_stop(int sig)
 {
-	int i;
-
-	for (i = 0; i < AN_MAX_JOBS; i++)
-		if (an_inflight[i] > 0)
-			kill(-an_inflight[i], SIGKILL);
+	an_reap(an_inflight, AN_MAX_JOBS, 0, true);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -424,6 +413,10 @@ void an_catch_stop(void)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(an_stop_signals) / sizeof(an_stop_signals[0]); i++)
 		sigaction(an_stop_signals[i], &sa, NULL);
+	/* What leaves a run's session comes back to kbctl when orphaned. */
+	if (an_become_subreaper())
+		kbctl_err("warning: prctl(PR_SET_CHILD_SUBREAPER): %s: a daemon a workload starts may outlive its run",
+			  strerror(errno));
 }
 
 static pid_t an_spawn(const struct an *a, const char *id, bool profile,
@@ -478,8 +471,12 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile,
 	}
 	if (!pid) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		/* Its own process group: a timeout takes all of it down. */
-		setpgid(0, 0);
+		/*
+		 * Its own session: a timeout takes all of it down, including
+		 * what runs in groups of its own (coreutils' timeout).
+		 */
+		if (setsid() < 0)
+			_exit(127);
 		if (setenv("KBCTL_ANALYZE_STEPS", steps, 1))
 			_exit(127);
 		if (a->pad) {
@@ -505,7 +502,7 @@ static pid_t an_spawn(const struct an *a, const char *id, bool profile,
 		_exit(127);
 	}
 	free(argv);
-	setpgid(pid, pid);
+	/* Until its setsid, an_on_stop finds it as kbctl's child. */
 	an_inflight[slot] = pid;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return pid;
@@ -1009,7 +1006,7 @@ static int an_finish(struct an *a, struct an_child *c, int slot, int status)
 	if (c->seen < AN_MIN_SAMPLES)
 		c->m.rss_kb = c->m.fds = 0;
 	/* The workload's own leftovers (servers it started) go too. */
-	kill(-c->pid, SIGKILL);
+	an_reap(&c->pid, 1, 0, false);
 	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127 &&
 	    access(a->o.kblaunch, X_OK)) {
 		kbctl_err("%s: %s", a->o.kblaunch, strerror(errno));
@@ -1024,7 +1021,7 @@ static int an_finish(struct an *a, struct an_child *c, int slot, int status)
 }
 
 /*
- * A run past its time, or stuck in a step: everything in its group but
+ * A run past its time, or stuck in a step: everything in its session but
  * kblaunch is killed, so that kblaunch reports what the app did;
  * kblaunch gets a moment for that, then goes too.
  */
@@ -1033,13 +1030,14 @@ static void an_timeout(struct an *a, struct an_child *c, int n,
 {
 	double t = an_now();
 
-	an_sample(a, c, n, late->pid);
+	an_sample(a, c, n);
+	an_reap(&late->pid, 1, late->pid, false);
 	while (an_now() - t < 3) {
 		if (waitpid(late->pid, status, WNOHANG) == late->pid)
 			goto dead;
 		usleep(AN_POLL_US);
 	}
-	kill(-late->pid, SIGKILL);
+	an_reap(&late->pid, 1, 0, false);
 	waitpid(late->pid, status, 0);
 	/*
 	 * kblaunch may have been writing it: half a report is no report
@@ -1193,7 +1191,7 @@ int an_run_replicas(struct an *a, const char *prefix, const char *profile,
 			break;
 		now = an_now();
 		an_wait(c, n);
-		an_sample(a, c, n, 0);
+		an_sample(a, c, n);
 		/*
 		 * A look that came much later than asked: the machine did not
 		 * run kbctl (a starved guest, a loaded host), nor, likely, the
@@ -1269,7 +1267,7 @@ out:
 		if (c[i].done)
 			continue;
 		an_block(&old);
-		kill(-c[i].pid, SIGKILL);
+		an_reap(&c[i].pid, 1, 0, false);
 		waitpid(c[i].pid, &st, 0);
 		an_inflight[i] = 0;
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -1279,5 +1277,10 @@ out:
 		an_steps_path(a, i, path, sizeof(path));
 		unlink(path);
 	}
+	/*
+	 * No run in flight now: what kbctl adopted (daemons that left their
+	 * run's session, a dead kblaunch's app) is a run's leftover.
+	 */
+	an_reap_orphans_wait();
 	return ok;
 }
