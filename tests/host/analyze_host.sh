@@ -7,8 +7,8 @@
 # result it ignores (getppid, sched_yield) stub-able and fake-able; the
 # group method agrees with --exhaustive on every syscall and needs fewer
 # runs; the generated profile really lets the workload pass under
-# kblaunch; a workload that fails without stubs, and a missing --app,
-# are refused. sqlite3 on a SQL script: openat, read, write and mmap
+# kblaunch; a workload that fails without stubs, one that passes with
+# all of them (the control), and a missing --app, are refused. sqlite3 on a SQL script: openat, read, write and mmap
 # come out required and the generated profile passes. With the probe's 20
 # extra ignorable syscalls, groups need fewer runs than --exhaustive and
 # still agree. The commands of a vectored syscall that cannot be stubbed
@@ -338,6 +338,38 @@ if [ "$(js "$kb_tmp/early" "$sums")" = True ] && [ "$(js "$kb_tmp/exhaustive" "$
 	ok "runs by phase and by end add up; the searching tests run one replica, the replicas phase the others"
 else
 	not_ok "phases: $(js "$kb_tmp/early" 'r["phases"]') / $(js "$kb_tmp/exhaustive" 'r["phases"]')"
+fi
+
+# The control: every syscall stubbed, the workload must fail. One whose
+# check is lost (an EXIT trap that exits with the status of its own last
+# command, an rm, as a workload of the corpus once did) is refused:
+# nothing else would say that all its syscalls come out "either". With
+# --no-control it is analyzed, and they do.
+if [ "$(js "$kb_tmp/early" '(r["control"], r["phases"]["control"]["runs"])')" = "('failed', 1)" ] &&
+   grep -q 'control run, every syscall stubbed, failed' "$kb_tmp/early/analysis.md"; then
+	ok "the control run (all stubbed) failed, as it must, and is said"
+else
+	not_ok "control: $(js "$kb_tmp/early" '(r["control"], r["phases"])')"
+fi
+cat >"$kb_tmp/vacuous.sh" <<'EOS'
+#!/bin/bash
+trap 'rm -rf "$TMPDIR/none"; exit $?' EXIT
+"$PROBE" >/dev/null || exit 1
+EOS
+chmod +x "$kb_tmp/vacuous.sh"
+"$C" analyze --app "$PROBE" -o "$kb_tmp/vacuous" -r 1 -- "$kb_tmp/vacuous.sh" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+"$C" analyze --no-control --app "$PROBE" -o "$kb_tmp/vacuous2" -r 1 -- "$kb_tmp/vacuous.sh" >/dev/null 2>"$kb_tmp/err2"
+rc2=$?
+if [ "$rc" = 1 ] && [ ! -e "$kb_tmp/vacuous/analysis.json" ] &&
+   grep -q "the workload passes with all [0-9]* syscalls of the application stubbed ($kb_tmp/vacuous/runs/control-r1" "$kb_tmp/err" &&
+   [ "$rc2" = 0 ] &&
+   [ "$(js "$kb_tmp/vacuous2" '(r["control"], set(s["class"] for s in r["syscalls"]))')" = "(None, {'either'})" ]; then
+	ok "a workload that passes with everything stubbed: refused (exit 1, said); with --no-control every syscall comes out 'either'"
+else
+	not_ok "vacuous workload: exit status $rc / $rc2, $(js "$kb_tmp/vacuous2" '(r["control"], r["classes"])')"
+	show "$kb_tmp/err" stderr
+	show "$kb_tmp/err2" stderr
 fi
 
 # Switched off: no discovery, no sub-features, no effects, no

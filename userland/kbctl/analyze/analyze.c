@@ -49,7 +49,7 @@
 #include "../../lib/names.h"
 
 const char *const an_phase_names[AN_NPHASES] = {
-	"baseline", "discovery", "syscalls", "subfeatures", "replicas",
+	"baseline", "control", "discovery", "syscalls", "subfeatures", "replicas",
 	"effects", "confirmation"
 };
 
@@ -580,7 +580,8 @@ static int an_confirm(struct an *a, uint32_t *idx, int *modes,
 
 enum {
 	OPT_EXHAUSTIVE = 0x100, OPT_KBLAUNCH, OPT_RESUME, OPT_VDSO,
-	OPT_NO_EARLY_END, OPT_NO_SUBFEATURES, OPT_NO_EFFECTS, OPT_NO_CONFIRM
+	OPT_NO_EARLY_END, OPT_NO_SUBFEATURES, OPT_NO_EFFECTS, OPT_NO_CONFIRM,
+	OPT_NO_CONTROL
 };
 
 static const struct argp_option an_options[] = {
@@ -619,6 +620,10 @@ static const struct argp_option an_options[] = {
 	  "that take them down to their syscalls", 0 },
 	{ "no-confirm", OPT_NO_CONFIRM, NULL, 0,
 	  "Write the generated profile without the runs that confirm it", 0 },
+	{ "no-control", OPT_NO_CONTROL, NULL, 0,
+	  "Skip the control run (every syscall stubbed, which the workload "
+	  "must fail): analyze a workload whose check does not depend on "
+	  "the application", 0 },
 	{ "kblaunch", OPT_KBLAUNCH, "PATH", 0,
 	  "The kblaunch to run (default: the one next to kbctl)", 0 },
 	{ 0 }
@@ -676,6 +681,9 @@ static error_t an_parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CONFIRM:
 		o->no_confirm = true;
 		break;
+	case OPT_NO_CONTROL:
+		o->no_control = true;
+		break;
 	case OPT_KBLAUNCH:
 		o->kblaunch = arg;
 		break;
@@ -699,6 +707,43 @@ static error_t an_parse(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+/*
+ * The control: the workload must fail when the application can do
+ * nothing, every syscall of the baseline's stubbed. If it passes, its
+ * check does not look at the application, and every syscall would come
+ * out "either": a null test, or a workload that lost its exit status
+ * (an EXIT trap's last command gives its own). 0, or -1 (said).
+ */
+static int an_control(struct an *a)
+{
+	struct an_config c = { .n = a->nsys, .mode = AN_STUB, .replicas = 1 };
+	uint32_t *idx = calloc(a->nsys, sizeof(*idx)), i;
+	struct an_metrics m = { 0 };
+	char *text = NULL;
+	int ok = -1;
+
+	if (!idx)
+		goto out;
+	for (i = 0; i < a->nsys; i++)
+		idx[i] = i;
+	c.idx = idx;
+	text = an_profile(a, &c);
+	if (!text)
+		goto out;
+	a->phase = AN_PH_CONTROL;
+	a->early_end = true;
+	ok = an_run_replicas(a, "control", text, "control, all stubbed", 1, &m);
+	a->early_end = false;
+	if (ok == 1)
+		kbctl_err("the workload passes with all %u syscalls of the application stubbed (%s/runs/control-r1.*): its check does not depend on what the application does (--no-control to analyze it all the same)",
+			  a->nsys, a->o.out);
+	a->controlled = !ok;
+out:
+	free(text);
+	free(idx);
+	return ok ? -1 : 0;
 }
 
 /* kblaunch next to this kbctl. */
@@ -780,6 +825,8 @@ int kbctl_analyze(int argc, char **argv)
 		goto out;
 	}
 	a.nwhole = a.nsys;
+	if (!a.o.no_control && an_control(&a))
+		goto out;
 	a.phase = AN_PH_DISCOVERY;
 	if (!a.o.no_subfeatures && an_discover(&a))
 		goto out;

@@ -30,6 +30,7 @@ struct an_opts {
 	bool no_subfeatures;	/* --no-subfeatures: whole syscalls only */
 	bool no_effects;	/* --no-effects: effects not attributed */
 	bool no_confirm;	/* --no-confirm: the profile is not tried */
+	bool no_control;	/* --no-control: a vacuous check is allowed */
 };
 
 /* Why a run ended (run.c's an_end_names). */
@@ -46,6 +47,7 @@ extern const char *const an_end_names[AN_NENDS];
 /* What the analysis spends its runs on (analyze.c's an_phase_names). */
 enum an_phase {
 	AN_PH_BASELINE,		/* the workload without stubs */
+	AN_PH_CONTROL,		/* ... with all of them: it must fail */
 	AN_PH_DISCOVERY,	/* finding commands and pseudo-files */
 	AN_PH_SYSCALLS,		/* classing whole syscalls */
 	AN_PH_SUBFEATURES,	/* classing commands and pseudo-files */
@@ -136,6 +138,7 @@ struct an {
 	double slowest;			/* longest successful run, s */
 	struct an_metrics base[16];	/* the baseline's replicas */
 	unsigned int nbase;
+	bool controlled;		/* the control run failed, as it must */
 	struct an_metrics *pop;		/* every passing run's, the noise */
 	unsigned int npop, cpop;
 	char comms[8][16];		/* the apps' process names */

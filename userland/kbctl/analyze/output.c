@@ -482,6 +482,9 @@ static int an_markdown(const struct an *a, const uint32_t *counts,
 		a->runs, a->tests, wall, final->n,
 		passed < 0 ? "was not given (--no-confirm)" :
 		passed ? "passed" : "FAILED");
+	fprintf(f, "\n%s\n", a->o.no_control ?
+		"No control run (--no-control): nothing showed that the workload's check depends on the application." :
+		"The control run, every syscall stubbed, failed, as it must: the workload's check depends on the application.");
 	fprintf(f, "\n%s\n", a->o.vdso_keep ?
 		"Time calls (clock_gettime, gettimeofday, time, getcpu) were answered by the vDSO (--vdso=keep): they are not in these results." :
 		"The application ran without a vDSO (--vdso=hide): its time calls (clock_gettime, gettimeofday, time, getcpu) were syscalls, tested like the others, as an OS without a vDSO must serve them.");
@@ -616,6 +619,10 @@ int an_outputs(struct an *a, const struct an_config *final, int passed,
 	for (i = 0; i < a->nbase; i++)
 		json_object_array_add(w, an_metrics_json(&a->base[i]));
 	kb_json_add(root, "baseline", w);
+	/* null: --no-control; a control that passed leaves no report */
+	json_object_object_add(root, "control", a->o.no_control ? NULL :
+			       json_object_new_string(a->controlled ?
+						      "failed" : "passed"));
 	o = json_object_new_object();
 	kb_json_add(o, "required", json_object_new_int((int)counts[0]));
 	kb_json_add(o, "stub", json_object_new_int((int)counts[1]));
