@@ -50,12 +50,12 @@ static long an_num(const char **p)
 }
 
 /*
- * The state, parent and session of /proc/@name (a pid's digits): 0, or -1
- * when it is gone or not read as stat. comm may hold anything: the fields
- * are read from its last ')'.
+ * The state, parent, session and threads of /proc/@name (a pid's digits):
+ * 0, or -1 when it is gone or not read as stat. comm may hold anything:
+ * the fields are read from its last ')'.
  */
 static int an_stat_fields(const char *name, char *state, long *ppid,
-			  long *sid)
+			  long *sid, long *threads)
 {
 	char path[32] = "/proc/", buf[1024];
 	const char *p, *close_paren = NULL;
@@ -79,7 +79,7 @@ static int an_stat_fields(const char *name, char *state, long *ppid,
 	for (p = buf; *p; p++)
 		if (*p == ')')
 			close_paren = p;
-	/* ") S 1234 1234 1234": state, ppid, pgrp, session */
+	/* ") S 1234 1234 1234 ...": state, ppid, pgrp, session (fields 3-6) */
 	p = close_paren;
 	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
 		return -1;
@@ -89,7 +89,14 @@ static int an_stat_fields(const char *name, char *state, long *ppid,
 	if (*ppid < 0 || *p++ != ' ' || an_num(&p) < 0 || *p++ != ' ')
 		return -1;
 	*sid = an_num(&p);
-	return *sid < 0 ? -1 : 0;
+	if (*sid < 0)
+		return -1;
+	/* num_threads, field 20; those between may be negative (nice) */
+	for (i = 6; i < 20 && *p; p++)
+		if (*p == ' ')
+			i++;
+	*threads = an_num(&p);
+	return *threads < 0 ? -1 : 0;
 }
 
 static bool an_listed(const pid_t *pids, int n, long pid)
@@ -109,7 +116,7 @@ static bool an_listed(const pid_t *pids, int n, long pid)
 static int an_reap_pass(const pid_t *sids, int n, pid_t spare, bool orphans)
 {
 	char buf[4096];
-	long self = getpid(), ppid, sid, pid;
+	long self = getpid(), ppid, sid, pid, threads;
 	int dir, alive = 0;
 	long len, off;
 	char state;
@@ -125,10 +132,15 @@ static int an_reap_pass(const pid_t *sids, int n, pid_t spare, bool orphans)
 			off += de->reclen;
 			pid = an_num(&p);
 			if (pid <= 0 || *p || pid == self || pid == spare ||
-			    an_stat_fields(de->name, &state, &ppid, &sid))
+			    an_stat_fields(de->name, &state, &ppid, &sid,
+					   &threads))
 				continue;
-			/* Dead already, only waiting to be reaped. */
-			if (state == 'Z' || state == 'X')
+			/*
+			 * Dead already, only waiting to be reaped; but a zombie
+			 * leader whose other threads run (its main thread
+			 * exited alone: exit_group stubbed) is alive.
+			 */
+			if ((state == 'Z' && threads <= 1) || state == 'X')
 				continue;
 			if (!an_listed(sids, n, sid) &&
 			    !(orphans && ppid == self))
