@@ -14,6 +14,7 @@ The format of app.conf and the layout of the results: corpus/README.md.
 """
 
 import argparse
+import concurrent.futures
 import glob
 import hashlib
 import json
@@ -387,13 +388,19 @@ def export(tasks, results, args, kbctl):
     db = os.path.join(args.out, "loupedb")
     shutil.rmtree(db, ignore_errors=True)
     ok = True
-    for t in tasks:
-        if results.get(t.id, {}).get("status") != "ok":
-            continue
+    done = [t for t in tasks if results.get(t.id, {}).get("status") == "ok"]
+    statics = {}
+    if args.static:
+        # One app's objdumps take a core for up to minutes: -j at once.
+        confs = {t.conf["name"]: t.conf for t in done}
+        with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+            statics = dict(zip(confs, pool.map(lambda c: static_list(c, args.out),
+                                               confs.values())))
+    for t in done:
         loupe = t.conf["loupedb"].split()[0]
         name = loupe if loupe != "-" else t.conf["name"]
         wl = "benchmark-kbridge" if t.kind == "workload" else "benchmark-kbridge-real"
-        static = static_list(t.conf, args.out) if args.static else None
+        static = statics.get(t.conf["name"])
         p = subprocess.run([kbctl, "loupedb", "export", "-o", db, "--name", name,
                             "--workload", wl, os.path.join(t.dir, "analysis.json")]
                            + (["--static-binary", static] if static else []),
