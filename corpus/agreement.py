@@ -68,6 +68,11 @@ CAUSES = {
                 "differ",
     "merge": "Loupe's runs disagree with one another, and Loupe's merge "
              "keeps only what every run allows",
+    "scope": "Loupe's stubs reached more processes than the application's "
+             "(its seccomp filter is inherited: a launcher script's shell, "
+             "helpers the application starts), and these make this call "
+             "(app.conf's loupe-scope, traced under the workload): Loupe "
+             "traced it there, or found it needed there",
     "subfeature": "kbridge's class is the syscall's as a whole; its "
                   "sub-features (commands, pseudo-files) are classed apart",
     "weak-test": "Loupe's test passes a run that finishes (a null test), "
@@ -79,6 +84,9 @@ CAUSES = {
 }
 
 CLASSES = ("required", "stub", "fake", "either")
+# What each class allows.
+ALLOWS = {"required": set(), "stub": {"stub"}, "fake": {"fake"},
+          "either": {"stub", "fake"}}
 
 
 def classes(report):
@@ -90,11 +98,12 @@ def kin_of(name):
     return set().union(*[k for k in KIN if name in k]) - {name}
 
 
-def compare(kb, loupe, loupe_runs=(), weak_test=False):
+def compare(kb, loupe, loupe_runs=(), weak_test=False, scope=()):
     """kbridge's report @kb against Loupe's @loupe (both JSON); loupe_runs
     are Loupe's runs of the application one by one (for the merge cause);
     weak_test: Loupe's test was a null test, a version print or a loose
-    check. Returns the comparison as a JSON-ready dict."""
+    check; scope: the syscalls made by the other processes Loupe's stubs
+    reached (loupe-scope). Returns the comparison as a JSON-ready dict."""
     k, l = classes(kb), classes(loupe)
     both = sorted(set(k) & set(l))
     sub = {s["name"] for s in kb.get("subfeatures", []) + kb.get("pseudo_files", [])
@@ -112,6 +121,8 @@ def compare(kb, loupe, loupe_runs=(), weak_test=False):
                 cause = "subfeature"
             elif k[name] == "required" and weak_test:
                 cause = "weak-test"
+            elif name in scope and ALLOWS[l[name]] < ALLOWS[k[name]]:
+                cause = "scope"
             else:
                 cause = "version"
         else:
@@ -120,6 +131,8 @@ def compare(kb, loupe, loupe_runs=(), weak_test=False):
                 cause = "vdso"
             elif name == "execve" and name in l:
                 cause = "first-exec"
+            elif name in l and name in scope:
+                cause = "scope"
             elif kin_of(name) & set(other):
                 cause = "libc"
             else:

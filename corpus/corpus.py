@@ -31,7 +31,7 @@ KINDS = ("workload", "real")
 # The keys an app.conf may have, and whether it must.
 KEYS = {"loupedb": True, "loupe-test": False, "packages": True, "app": True,
         "workload": True, "real": False, "setup": False, "differs": False,
-        "timeout": False}
+        "timeout": False, "loupe-scope": False}
 LOUPE_TESTS = ("null", "loose", "version", "check", "unknown")
 
 
@@ -382,6 +382,46 @@ def static_list(conf, out):
     return base + ".txt"
 
 
+def scope_trace(task, out, kbctl):
+    """loupe-scope: the executables besides app's that Loupe's stubs
+    reached (its seccomp filter is inherited by the traced program's
+    children: a launcher script's shell, the helpers it starts), traced
+    once natively under the workload, so that the report can tell the
+    differences they explain. Kept in APP/workload/scope.json while the
+    analysis's inputs are unchanged; False (said) when the run failed."""
+    path = os.path.join(task.dir, "scope.json")
+    stamp = task.digest + " " + task.conf["loupe-scope"]
+    try:
+        with open(path + ".stamp") as f:
+            if f.read() == stamp:
+                return True
+    except OSError:
+        pass
+    data = os.path.join(out, task.conf["name"], "data")
+    env = dict(os.environ, CORPUS_DATA=data)
+    cmd = [os.path.join(os.path.dirname(kbctl), "kblaunch"), "--vdso=hide",
+           "--report", path + ".tmp"]
+    for a in app_paths(dict(app=task.conf["loupe-scope"]), data):
+        cmd += ["--only", a]
+    cmd += ["--"] + [os.path.join(task.conf["dir"], w) if i == 0 else w
+                     for i, w in enumerate(task.conf["workload"].split())]
+    try:
+        p = subprocess.run(cmd, cwd=task.dir, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, timeout=600,
+                           start_new_session=True)
+        why = p.returncode and "exit status %d: %s" % (p.returncode, p.stderr.strip()[-300:])
+    except subprocess.TimeoutExpired:
+        why = "past 600 s"
+    if why:
+        print("corpus: %s: no loupe-scope trace: %s" % (task.conf["name"], why),
+              file=sys.stderr)
+        return False
+    os.replace(path + ".tmp", path)
+    with open(path + ".stamp", "w") as f:
+        f.write(stamp)
+    return True
+
+
 def export(tasks, results, args, kbctl):
     """Every analysis that finished as a loupedb run (with a static
     analysis of the app's binaries), then Loupe's own database."""
@@ -389,6 +429,9 @@ def export(tasks, results, args, kbctl):
     shutil.rmtree(db, ignore_errors=True)
     ok = True
     done = [t for t in tasks if results.get(t.id, {}).get("status") == "ok"]
+    for t in done:
+        if t.kind == "workload" and "loupe-scope" in t.conf:
+            ok = scope_trace(t, args.out, kbctl) and ok
     statics = {}
     if args.static:
         # One app's objdumps take a core for up to minutes: -j at once.
@@ -492,6 +535,8 @@ def main():
         return 1
     tasks = [Task(a, k, args.out, args.kbctl) for a in apps for k in KINDS if k in a]
     cpu0 = cpu_times()
+    # This invocation's wall time covers these; the others were up to date.
+    ran = sum(bool(args.force or not t.done()) for t in tasks)
     try:
         results, wall = run_all(tasks, args, args.kbctl)
     except KeyboardInterrupt:
@@ -505,6 +550,8 @@ def main():
     ok = export(tasks, results, args, args.kbctl)
     failed = [t.id for t in tasks if results[t.id]["status"] != "ok"]
     summary = {"jobs": args.jobs, "replicas": args.replicas, "wall_seconds": wall,
+               "ran": ran, "analysis_seconds": sum(results[t.id].get("seconds") or 0
+                                                   for t in tasks),
                "cpus": os.cpu_count(), "cpu_busy": busy,
                "analyses": [results[t.id] for t in tasks]}
     with open(os.path.join(args.out, "corpus.json"), "w") as f:

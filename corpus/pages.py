@@ -57,10 +57,15 @@ def index(report):
     c, ag = report["corpus"], report["agreement"]
     b = ["<h1>kbridge corpus</h1>",
          "<p>%d applications, %d analyses (%d passed) with kbctl analyze -r %d, %d at "
-         "a time, in %.0f minutes%s.</p>" % (
-             c["apps"], c["analyses"], c["ok"], c["replicas"], c["jobs"], c["wall_seconds"] / 60,
+         "a time. The last run of corpus.py made %s in %.0f minutes%s%s.</p>" % (
+             c["apps"], c["analyses"], c["ok"], c["replicas"], c["jobs"],
+             "them" if c.get("ran") is None else "all of them" if c["ran"] == c["analyses"]
+             else "%d of them (the others were up to date)" % c["ran"],
+             c["wall_seconds"] / 60,
              "" if c.get("cpu_busy") is None else
-             "; the %d CPUs were %.0f %% busy" % (c["cpus"], 100 * c["cpu_busy"]))]
+             "; the %d CPUs were %.0f %% busy" % (c["cpus"], 100 * c["cpu_busy"]),
+             "" if not c.get("analysis_seconds") else
+             "; the analyses' own times add up to %.0f minutes" % (c["analysis_seconds"] / 60))]
     if c["failed"]:
         b.append("<p>Failed: %s</p>" % esc(", ".join("%s (%s)" % f for f in c["failed"])))
     t = ag["total"]

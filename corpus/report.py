@@ -66,6 +66,18 @@ def beyond(kb, real, lp):
     return r
 
 
+def scope_calls(out, conf):
+    """The syscalls of app.conf's loupe-scope executables (corpus.py's
+    trace of them under the workload), None without one."""
+    if "loupe-scope" not in conf:
+        return None
+    try:
+        return {s["name"] for s in load(os.path.join(out, conf["name"], "workload",
+                                                   "scope.json"))["syscalls"]}
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser(description="The corpus's report: agreement with "
                                  "Loupe, support plans, figures and HTML pages.")
@@ -109,9 +121,12 @@ def main():
         if name == "-" or name not in loupe:
             continue
         runs = loupe_runs(args.kbctl, args.loupedb, name, tmp) if os.path.isdir(args.loupedb) else []
+        scope = scope_calls(out, confs[app])
         r = agreement.compare(kb[app], loupe[name], runs,
-                              weak_test=confs[app].get("loupe-test") in ("null", "loose", "version"))
+                              weak_test=confs[app].get("loupe-test") in ("null", "loose", "version"),
+                              scope=scope or ())
         r.update(app=app, loupedb=name, loupe_runs=len(runs),
+                 loupe_scope=None if scope is None else sorted(scope),
                  loupe_test=confs[app].get("loupe-test"), differs=confs[app].get("differs"))
         rows[app] = r
     shutil.rmtree(tmp, ignore_errors=True)
@@ -172,6 +187,8 @@ def main():
     report = {
         "corpus": {"apps": len(confs), "analyses": len(summary["analyses"]),
                    "ok": len(done), "wall_seconds": summary["wall_seconds"],
+                   "ran": summary.get("ran"),
+                   "analysis_seconds": summary.get("analysis_seconds"),
                    "jobs": summary["jobs"], "replicas": summary["replicas"],
                    "cpus": summary.get("cpus"), "cpu_busy": summary.get("cpu_busy"),
                    "failed": [("%s/%s" % (a["app"], a["kind"]), a.get("why"))
