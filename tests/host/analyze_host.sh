@@ -392,6 +392,38 @@ else
 	show "$kb_tmp/err" stderr
 fi
 
+# A discovery run that fails by chance (its rules change nothing: a
+# loaded machine slowed the workload) is made once more, and what it
+# finds is kept. Here the workload's third run, the first of discovery
+# (after the baseline and the control), fails once.
+cat >"$kb_tmp/flaky.sh" <<EOS
+#!/bin/bash
+n=\$(( \$(cat "$kb_tmp/flaky.count" 2>/dev/null || echo 0) + 1 ))
+echo "\$n" >"$kb_tmp/flaky.count"
+[ "\$n" = 3 ] && exit 1
+exec "$W"
+EOS
+chmod +x "$kb_tmp/flaky.sh"
+export PROBE_ARGS=cmds
+d=$kb_tmp/flaky
+"$C" analyze --app "$PROBE" -o "$d" -r 1 -- "$kb_tmp/flaky.sh" >/dev/null 2>"$kb_tmp/err"
+rc=$?
+unset PROBE_ARGS
+"$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+for s in r["syscalls"] + r["subfeatures"] + r["pseudo_files"]:
+    print(s["name"], s.get("condition", "-"), s["class"])' "$d/analysis.json" 2>&1 |
+	sort >"$kb_tmp/flaky.classes"
+if [ "$rc" -eq 0 ] && grep -q 'discover-commands failed under rules that change nothing: once more' "$kb_tmp/err" &&
+   [ -f "$d/runs/discover-commands-again-r1.result" ] &&
+   cmp -s "$kb_tmp/flaky.classes" "$kb_tmp/cmds-groups.classes"; then
+	ok "a discovery run that fails once is made again: the same $(wc -l <"$kb_tmp/flaky.classes") classes, commands and pseudo-files as without the failure"
+else
+	not_ok "flaky discovery run: exit status $rc"
+	diff "$kb_tmp/flaky.classes" "$kb_tmp/cmds-groups.classes" | sed 's/^/# /'
+	show "$kb_tmp/err" stderr
+fi
+
 # The generated profile, applied by hand: the workload still passes, and
 # the probe's stubs are really in force (its getppid is stubbed).
 prof=$kb_tmp/groups/generated.profile
